@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApprovalsConfig(AppConfig):
+    """Proxy applications filed by village assistants and decided by township centres."""
+
+    name = "approvals"
+    verbose_name = _("Applications")

@@ -1,0 +1,33 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class StaffLoginForm(AuthenticationForm):
+    """Username or mobile, and password. One message for every failure, so the form never
+    tells a stranger whether an account exists."""
+
+    username = forms.CharField(
+        label=_("Username or mobile"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True}),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "The username or mobile and the password do not match. Please try again; after "
+            "%(limit)s failed tries the account is locked for %(minutes)s minutes."
+        ),
+        "inactive": _("This account is disabled. Please ask your administrator."),
+    }
+
+    def get_invalid_login_error(self):
+        from django.conf import settings
+
+        return forms.ValidationError(
+            self.error_messages["invalid_login"],
+            code="invalid_login",
+            params={
+                "limit": settings.AXES_FAILURE_LIMIT,
+                "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+            },
+        )

@@ -1,0 +1,215 @@
+"""The jurisdiction layer: "may this person act on this office's work?".
+
+Memberships are the source of truth; django-guardian object permissions on offices are their
+materialised form, so that every path (views, admin, downloads, search, API) can ask guardian
+the same question and get the same answer. `jurisdiction_sync` is the only writer of those
+permissions: it recomputes a user's complete set from their current memberships and applies
+the difference, so two memberships that grant the same permission never fight over it.
+
+`OfficePermissionPolicy` has the shape of a Wagtail permission policy: services call
+`user_has_permission_for_instance`, selectors call `instances_user_has_permission_for`.
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from guardian.core import ObjectPermissionChecker
+from guardian.models import UserObjectPermission
+from guardian.shortcuts import get_objects_for_user
+
+from portal.offices.models import Office
+from portal.places.models import Region
+
+from .roles import MANAGED_CODENAMES, ROLE_RULES, Action, Role, Scope
+
+
+def _office_permission_ids() -> dict[str, int]:
+    from django.contrib.auth.models import Permission
+
+    content_type = ContentType.objects.get_for_model(Office)
+    return dict(
+        Permission.objects.filter(
+            content_type=content_type, codename__in=MANAGED_CODENAMES
+        ).values_list("codename", "pk")
+    )
+
+
+def granted_by_memberships(user) -> set[tuple[str, int]]:
+    """The (action, office id) pairs a user's current memberships grant. Two queries at most."""
+    memberships = list(user.memberships.current().select_related("office__region"))
+    grants: set[tuple[str, int]] = set()
+    region_scoped = []
+    for membership in memberships:
+        rule = ROLE_RULES[membership.role]
+        if rule.scope is Scope.OWN:
+            grants.update((action, membership.office_id) for action in rule.actions)
+        else:
+            region_scoped.append((membership.office.region.prefix, rule.actions))
+    if region_scoped:
+        condition = Q()
+        for prefix, _actions in region_scoped:
+            condition |= Q(region__code__startswith=prefix)
+        for office_id, code in Office.objects.filter(condition).values_list("pk", "region__code"):
+            for prefix, actions in region_scoped:
+                if code.startswith(prefix):
+                    grants.update((action, office_id) for action in actions)
+    return grants
+
+
+# Roles that work in the Wagtail back office get its access permission through a group; the
+# group is derived from memberships exactly like the object permissions are.
+BACK_OFFICE_GROUPS = {Role.ADMINISTRATOR: "Cunban administrators", Role.EDITOR: "Cunban editors"}
+
+
+def back_office_group(role: str):
+    """The group for a back-office role, created with Wagtail's admin access on first use."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name=BACK_OFFICE_GROUPS[role])
+    if created:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        )
+    return group
+
+
+def _sync_groups(user, roles: set[str]) -> None:
+    for role in BACK_OFFICE_GROUPS:
+        group = back_office_group(role)
+        if role in roles and user.is_active:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)
+
+
+@transaction.atomic
+def jurisdiction_sync(user) -> tuple[int, int]:
+    """Make the user's guardian permissions on offices equal what their memberships grant.
+
+    Returns (added, removed). Safe to call any number of times; permissions on offices that no
+    membership explains are removed, including ones granted by hand outside this module.
+    """
+    permission_ids = _office_permission_ids()
+    codename_by_id = {pk: codename for codename, pk in permission_ids.items()}
+    content_type = ContentType.objects.get_for_model(Office)
+    wanted = granted_by_memberships(user) if user.is_active else set()
+    existing = {
+        (codename_by_id[perm_id], int(object_pk)): row_id
+        for row_id, perm_id, object_pk in UserObjectPermission.objects.filter(
+            user=user, content_type=content_type, permission_id__in=codename_by_id
+        ).values_list("pk", "permission_id", "object_pk")
+    }
+    to_add = wanted - existing.keys()
+    to_remove = [row_id for key, row_id in existing.items() if key not in wanted]
+    UserObjectPermission.objects.bulk_create(
+        [
+            UserObjectPermission(
+                user=user,
+                content_type=content_type,
+                permission_id=permission_ids[action],
+                object_pk=str(office_id),
+            )
+            for action, office_id in sorted(to_add)
+        ]
+    )
+    if to_remove:
+        UserObjectPermission.objects.filter(pk__in=to_remove).delete()
+    _sync_groups(user, set(user.memberships.current().values_list("role", flat=True)))
+    return len(to_add), len(to_remove)
+
+
+def users_covering_office(office: Office) -> QuerySet:
+    """Users whose region-scoped memberships reach `office` (they need a resync when it
+    is created or moved)."""
+    from .models import User
+
+    region_roles = [role for role, rule in ROLE_RULES.items() if rule.scope is Scope.REGION]
+    prefixes = [office.region.code[:n] for n in (6, 9, 12)]
+    return User.objects.filter(
+        memberships__ended_at__isnull=True,
+        memberships__role__in=region_roles,
+        memberships__office__region__code__in=[p.ljust(12, "0") for p in prefixes],
+    ).distinct()
+
+
+class OfficePermissionPolicy:
+    """Answers every permission question about offices, from guardian object permissions."""
+
+    def user_has_permission_for_instance(self, user, action: str, office: Office) -> bool:
+        """May `user` do `action` to the work of `office`?"""
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        if user.is_superuser:
+            return True
+        return ObjectPermissionChecker(user).has_perm(action, office)
+
+    def instances_user_has_permission_for(self, user, action: str) -> QuerySet[Office]:
+        """The offices on whose work `user` may do `action` (a lazy queryset)."""
+        if not (user and user.is_authenticated and user.is_active):
+            return Office.objects.none()
+        return get_objects_for_user(
+            user, f"offices.{action}", klass=Office, accept_global_perms=False
+        )
+
+    def instances_user_has_any_permission_for(
+        self, user, actions: Iterable[str]
+    ) -> QuerySet[Office]:
+        if not (user and user.is_authenticated and user.is_active):
+            return Office.objects.none()
+        return get_objects_for_user(
+            user,
+            [f"offices.{action}" for action in actions],
+            klass=Office,
+            any_perm=True,
+            accept_global_perms=False,
+        )
+
+    def user_has_permission(self, user, action: str) -> bool:
+        """May `user` do `action` on at least one office?"""
+        return self.instances_user_has_permission_for(user, action).exists()
+
+
+office_policy = OfficePermissionPolicy()
+
+
+def regions_managed_by(user) -> QuerySet[Region]:
+    """Regions an administrator may edit: the subtree of each administrator membership's region."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Region.objects.none()
+    if user.is_superuser:
+        return Region.objects.all()
+    prefixes = [
+        m.office.region.prefix
+        for m in user.memberships.current()
+        .filter(role=Role.ADMINISTRATOR)
+        .select_related("office__region")
+    ]
+    if not prefixes:
+        return Region.objects.none()
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(code__startswith=prefix)
+    return Region.objects.filter(condition)
+
+
+def user_is_county_administrator(user) -> bool:
+    """An administrator whose jurisdiction is a whole county (or a superuser)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.memberships.current().filter(
+        role=Role.ADMINISTRATOR, office__region__level="county"
+    ).exists()
+
+
+__all__ = [
+    "Action",
+    "OfficePermissionPolicy",
+    "granted_by_memberships",
+    "jurisdiction_sync",
+    "office_policy",
+    "regions_managed_by",
+    "user_is_county_administrator",
+    "users_covering_office",
+]

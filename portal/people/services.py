@@ -1,0 +1,147 @@
+"""State changes for staff, memberships and residents. Each checks the actor's jurisdiction."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import DomainError, NotPermitted
+from portal.offices.models import Office
+from portal.places.models import Region
+
+from .crypto import keyed_digest
+from .identity import check_id_number, mask_id_number, normalise_mobile
+from .jurisdiction import jurisdiction_sync, office_policy
+from .models import Membership, MembershipEvent, Resident, User
+from .roles import ROLE_RULES, Action, Role
+
+
+def _require_manage(actor: User, office: Office) -> None:
+    if not office_policy.user_has_permission_for_instance(actor, Action.MANAGE, office):
+        raise NotPermitted(_("You may not manage the staff of %(office)s.") % {"office": office})
+
+
+@transaction.atomic
+def membership_create(*, actor: User | None, user: User, office: Office, role: str, comment: str = "") -> Membership:
+    """Give `user` a role in `office` and grant the role's object permissions at once.
+
+    `actor=None` is reserved for system jobs (demo data, imports run by an operator)."""
+    if actor is not None:
+        _require_manage(actor, office)
+    rule = ROLE_RULES.get(role)
+    if rule is None:
+        raise DomainError(_("Unknown role."))
+    if office.kind not in rule.office_kinds:
+        raise DomainError(
+            _("A %(role)s cannot belong to a %(kind)s.")
+            % {"role": Role(role).label, "kind": office.get_kind_display()}
+        )
+    existing = Membership.objects.current().filter(user=user, office=office, role=role).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(user=user, office=office, role=role)
+    except IntegrityError as error:  # a concurrent identical request won the race
+        raise DomainError(_("This membership already exists.")) from error
+    MembershipEvent.objects.create(
+        membership=membership, kind=MembershipEvent.Kind.STARTED, actor=actor, comment=comment
+    )
+    jurisdiction_sync(user)
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, actor: User | None, membership: Membership, comment: str = "") -> Membership:
+    """End a membership; the permissions it alone granted go with it in the same transaction."""
+    membership = Membership.objects.select_for_update().select_related("office").get(pk=membership.pk)
+    if actor is not None:
+        _require_manage(actor, membership.office)
+    if membership.ended_at is not None:
+        return membership
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["ended_at"])
+    MembershipEvent.objects.create(
+        membership=membership, kind=MembershipEvent.Kind.ENDED, actor=actor, comment=comment
+    )
+    jurisdiction_sync(membership.user)
+    return membership
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor: User | None,
+    username: str,
+    name: str,
+    password: str,
+    office: Office,
+    role: str,
+    mobile: str | None = None,
+) -> User:
+    """Create a staff account together with its first membership, so no account exists
+    outside every jurisdiction (which no township administrator could then see or fix)."""
+    if actor is not None:
+        _require_manage(actor, office)
+    user = User(username=username, name=name, mobile=normalise_mobile(mobile) if mobile else None)
+    user.set_password(password)
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from error
+    user.save()
+    membership_create(actor=actor, user=user, office=office, role=role)
+    return user
+
+
+@transaction.atomic
+def staff_set_active(*, actor: User | None, user: User, active: bool) -> User:
+    """Disable or re-enable an account; a disabled account keeps no object permissions."""
+    if actor is not None:
+        for membership in user.memberships.current().select_related("office"):
+            _require_manage(actor, membership.office)
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    jurisdiction_sync(user)
+    return user
+
+
+def _may_register_residents_of(actor: User, village: Region) -> bool:
+    station = Office.objects.filter(region=village, kind="station").first()
+    offices = [o for o in (station,) if o is not None]
+    offices += list(Office.objects.filter(region__code=village.code[:9] + "000", kind="centre"))
+    return any(
+        office_policy.user_has_permission_for_instance(actor, action, office)
+        for office in offices
+        for action in (Action.FILE, Action.MANAGE)
+    )
+
+
+@transaction.atomic
+def resident_register(
+    *, actor: User | None, name: str, id_number: str, mobile: str, village: Region
+) -> tuple[Resident, list[str]]:
+    """Register a villager, or return the existing record for the same ID number.
+
+    Returns the resident and the validator's warnings (an old area code, for instance), which
+    the caller shows without blocking. Raises ValidationError with the failing part named.
+    """
+    if actor is not None and not _may_register_residents_of(actor, village):
+        raise NotPermitted(_("You may not register residents of %(village)s.") % {"village": village})
+    checked = check_id_number(id_number)
+    digest = keyed_digest(checked.number)
+    existing = Resident.objects.filter(id_number_digest=digest).first()
+    if existing:
+        return existing, checked.warnings
+    resident = Resident(
+        name=name.strip(),
+        id_number=checked.number,
+        id_number_digest=digest,
+        id_number_masked=mask_id_number(checked.number),
+        mobile=normalise_mobile(mobile),
+        village=village,
+        created_by=actor,
+    )
+    resident.full_clean(exclude=["id_number_digest", "id_number_masked"])
+    resident.save()
+    return resident, checked.warnings

@@ -1,0 +1,177 @@
+"""Back office for staff accounts, memberships and residents, scoped to the user's jurisdiction."""
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
+
+from .backoffice import (
+    JurisdictionPolicy,
+    ScopedCreateView,
+    ScopedDeleteView,
+    ScopedEditView,
+    ScopedForm,
+    ScopedModelViewSet,
+)
+from .models import Membership, Resident, User
+from .roles import Role
+from .selectors import (
+    memberships_visible_to,
+    offices_user_manages,
+    residents_visible_to,
+    staff_visible_to,
+)
+from .services import membership_create, membership_end, staff_create, staff_set_active
+
+
+class StaffPolicy(JurisdictionPolicy):
+    def scoped_queryset(self, user):
+        return staff_visible_to(user)
+
+
+class StaffCreateForm(ScopedForm):
+    """A new account always arrives with its first role in an office the creator manages."""
+
+    office = forms.ModelChoiceField(queryset=offices_user_manages(None), label=_("Office"))
+    role = forms.ChoiceField(choices=Role.choices, label=_("Role"))
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput(render_value=True))
+    scoped_choices = {"office": offices_user_manages}
+
+    class Meta:
+        model = User
+        fields = ["username", "name", "mobile"]
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password
+
+
+class StaffEditForm(ScopedForm):
+    class Meta:
+        model = User
+        fields = ["name", "mobile", "is_active"]
+
+
+class StaffCreateView(ScopedCreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return staff_create(
+            actor=self.request.user,
+            username=data["username"],
+            name=data["name"],
+            mobile=data.get("mobile") or None,
+            password=data["password"],
+            office=data["office"],
+            role=data["role"],
+        )
+
+
+class StaffEditView(ScopedEditView):
+    def save_instance(self):
+        user = self.form.save(commit=False)
+        user.save(update_fields=["name", "mobile"])
+        return staff_set_active(actor=self.request.user, user=user, active=self.form.cleaned_data["is_active"])
+
+
+class StaffViewSet(ScopedModelViewSet):
+    model = User
+    permission_policy_class = StaffPolicy
+    add_view_class = StaffCreateView
+    edit_view_class = StaffEditView
+    menu_label = _("Staff")
+    icon = "user"
+    list_display = ["__str__", "username", "mobile", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["username", "name", "mobile"]
+    ordering = ["username"]
+    name = "staff_admin"
+
+    def get_form_class(self, for_update=False):
+        return StaffEditForm if for_update else StaffCreateForm
+
+
+class MembershipPolicy(JurisdictionPolicy):
+    # Memberships are ended, never deleted: their history is the audit of who could do what.
+    allowed_actions = frozenset({"add", "view", "delete"})
+
+    def scoped_queryset(self, user):
+        return memberships_visible_to(user)
+
+
+class MembershipForm(ScopedForm):
+    scoped_choices = {"office": offices_user_manages, "user": staff_visible_to}
+
+    class Meta:
+        model = Membership
+        fields = ["user", "office", "role"]
+
+
+class MembershipCreateView(ScopedCreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return membership_create(actor=self.request.user, user=data["user"], office=data["office"], role=data["role"])
+
+
+class MembershipEndView(ScopedDeleteView):
+    """Wagtail's delete confirmation, but the membership is ended and kept."""
+
+    page_title = _("End membership")
+    success_message = _("Membership '%(object)s' ended.")
+
+    def delete_action(self):
+        membership_end(actor=self.request.user, membership=self.object)
+
+
+class MembershipViewSet(ScopedModelViewSet):
+    model = Membership
+    permission_policy_class = MembershipPolicy
+    add_view_class = MembershipCreateView
+    delete_view_class = MembershipEndView
+    menu_label = _("Memberships")
+    icon = "group"
+    list_display = ["user", "role", "office", "started_at", "ended_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__name", "office__name"]
+    ordering = ["office__region__code", "role"]
+    name = "membership_admin"
+
+    def get_form_class(self, for_update=False):
+        return MembershipForm
+
+
+class ResidentPolicy(JurisdictionPolicy):
+    allowed_actions = frozenset({"view"})
+
+    def scoped_queryset(self, user):
+        return residents_visible_to(user)
+
+
+class ResidentViewSet(ScopedModelViewSet):
+    """Residents are registered while filing (applications); here they can only be looked up.
+    Lists show the masked ID number only."""
+
+    model = Resident
+    permission_policy_class = ResidentPolicy
+    menu_label = _("Residents")
+    icon = "user"
+    list_display = ["name", "id_number_masked", "village"]
+    search_fields = ["name"]
+    ordering = ["village__code", "name"]
+    inspect_view_enabled = True
+    inspect_view_fields = ["name", "id_number_masked", "mobile", "village", "created_at"]
+    form_fields = ["name"]
+    name = "resident_admin"
+
+
+class PeopleGroup(ViewSetGroup):
+    menu_label = _("People")
+    menu_icon = "group"
+    menu_order = 230
+    items = (StaffViewSet, MembershipViewSet, ResidentViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_people_viewsets():
+    return PeopleGroup()

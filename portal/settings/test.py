@@ -1,0 +1,17 @@
+"""Settings for the test suite: quick hashing, in-memory files, no cookie-over-TLS assumptions."""
+
+from . import *  # noqa: F403
+from .env import env_str
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Stable keys so encrypted fixtures are reproducible across runs.
+SECRET_KEY = env_str("SECRET_KEY", "test-secret-key-for-the-cunban-suite-0123456789abcdef")

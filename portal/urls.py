@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.i18n import set_language
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("portal.people.urls")),
+    path("", include("portal.offices.urls")),
+    path("", include("portal.web.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Wagtail's page serving comes last: everything not matched above may be a CMS page.
+urlpatterns += [path("pages/", include(wagtail_urls))]
+
+handler403 = "portal.web.views.permission_denied"
+handler404 = "portal.web.views.page_not_found"
+handler500 = "portal.web.views.server_error"

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WebConfig(AppConfig):
+    """The public page frame, home page and error pages."""
+
+    name = "portal.web"
+    label = "web"
+    verbose_name = _("Web")

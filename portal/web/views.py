@@ -1,0 +1,63 @@
+"""The villagers' home page, display preferences, the staff landing page and error pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect, HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
+
+from portal.people.selectors import current_memberships
+
+from .context_processors import ELDERLY_COOKIE
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@require_safe
+def home(request):
+    return render(request, "web/home.html")
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@require_POST
+def set_elderly_mode(request):
+    """Switch 长辈版 on or off. A cookie, not an account setting: villagers do not log in."""
+    response = HttpResponseRedirect(_safe_next(request, reverse("web:home")))
+    if request.POST.get("on") == "1":
+        response.set_cookie(ELDERLY_COOKIE, "1", max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    else:
+        response.delete_cookie(ELDERLY_COOKIE, samesite="Lax")
+    return response
+
+
+@login_required
+@require_safe
+def staff_home(request):
+    memberships = list(current_memberships(request.user))
+    may_use_back_office = request.user.has_perm("wagtailadmin.access_admin")
+    return render(
+        request,
+        "web/staff_home.html",
+        {"memberships": memberships, "may_use_back_office": may_use_back_office},
+    )
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """Render without the request context: whatever broke must not break the error page too."""
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkdaysConfig(AppConfig):
+    """The working-day calendar."""
+
+    name = "portal.workdays"
+    label = "workdays"
+    verbose_name = _("Workdays")
