@@ -361,9 +361,12 @@ def main(argv: list[str] | None = None) -> int:
         generator=args.generator,
         max_requests=args.max_requests,
     )
+    cpu = (
+        "" if result.client_cpu_per_second is None else f", client CPU {result.client_cpu_per_second:.2f} s/s"
+    )
     log(
         f"{result.generator}: {result.url} {result.requests} responses in {result.seconds:.1f} s, "
-        f"{result.errors} errors {result.error_kinds or ''}"
+        f"{result.errors} errors {result.error_kinds or ''}{cpu}"
     )
     print(json.dumps(asdict(result)), flush=True)
     return 0

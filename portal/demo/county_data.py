@@ -28,6 +28,13 @@ COUNTY = {"code": "120115000000", "name": "宝坻区", "full_name": "天津市�
 
 DEPARTMENTS = [  # county departments (县直部门)
     {
+        "name": "天津市宝坻区政务服务办公室",
+        "short_name": "区政务服务办",
+        "phone": "022-29240100",
+        "address": "宝坻区政务服务中心 综合窗口",
+        "hours": OFFICE_HOURS,
+    },
+    {
         "name": "天津市宝坻区民政局",
         "short_name": "区民政局",
         "phone": "022-29240101",

@@ -8,3 +8,6 @@ class PeopleConfig(AppConfig):
     name = "portal.people"
     label = "people"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy checks)

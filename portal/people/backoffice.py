@@ -32,10 +32,20 @@ class JurisdictionPolicy(BasePermissionPolicy):
     def _active(self, user) -> bool:
         return bool(user and user.is_authenticated and user.is_active)
 
+    def _scoped_pks(self, user) -> set:
+        """The pks the user may manage, computed once per request: admin lists ask about every
+        row (which buttons to show), and one query per row is what we never do. The cache
+        lives on `request.user`, which is rebuilt for every request."""
+        cache = user.__dict__.setdefault("_cunban_scoped_pks", {})
+        key = type(self)
+        if key not in cache:
+            cache[key] = set(self.scoped_queryset(user).values_list("pk", flat=True))
+        return cache[key]
+
     def user_has_permission(self, user, action):
         if not self._active(user) or action not in self.allowed_actions:
             return False
-        return user.is_superuser or self.scoped_queryset(user).exists()
+        return user.is_superuser or bool(self._scoped_pks(user))
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)
@@ -49,10 +59,12 @@ class JurisdictionPolicy(BasePermissionPolicy):
         return self.instances_user_has_any_permission_for(user, [action])
 
     def user_has_permission_for_instance(self, user, action, instance):
-        return self.instances_user_has_permission_for(user, action).filter(pk=instance.pk).exists()
+        return self.user_has_any_permission_for_instance(user, [action], instance)
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
-        return self.instances_user_has_any_permission_for(user, actions).filter(pk=instance.pk).exists()
+        if not self._active(user) or not set(actions) & self.allowed_actions:
+            return False
+        return instance.pk in self._scoped_pks(user)
 
     def users_with_any_permission(self, actions):
         from django.contrib.auth import get_user_model

@@ -73,7 +73,7 @@ def check_id_number(raw: str, *, today: datetime.date | None = None) -> IdNumber
         ric.get_birth_place(number)
     except StdnumError:
         warnings.append(
-            _("The area code %(code)s is not in the current list; old codes remain valid on cards, so please check it against the card.")
+            _("The area code %(code)s is not in the national list for that year of birth. Old and renamed codes stay valid on cards, so please check the number against the card.")
             % {"code": number[:6]}
         )
     return IdNumberCheck(number=number, birth_date=birth_date, warnings=warnings)

@@ -1,0 +1,154 @@
+"""Load the demo county: regions, offices, one login per role, residents and the calendar.
+
+Everything is keyed by a natural key (division code, office name, username, ID digest), so
+running it again updates rows in place and never duplicates them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.management import call_command
+from django.db import transaction
+
+from portal.offices.models import Office, OfficeKind
+from portal.offices.services import office_save
+from portal.people.identity import mask_id_number
+from portal.people.models import User
+from portal.people.roles import Role
+from portal.people.services import membership_create, resident_register
+from portal.places.models import Region, RegionLevel
+
+from . import county_data
+
+DEMO_PASSWORD = "cunban-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    office: str
+
+
+def _region(code: str, name: str, level: str, parent: Region | None) -> Region:
+    region, _ = Region.objects.update_or_create(
+        code=code, defaults={"name": name, "level": level, "parent": parent}
+    )
+    region.full_clean()
+    return region
+
+
+def _office(region: Region, kind: str, data: dict) -> Office:
+    office = Office.objects.filter(region=region, name=data["name"]).first() or Office(region=region)
+    office.name = data["name"]
+    office.kind = kind
+    office.short_name = data.get("short_name") or data["name"][:30]
+    office.phone = data.get("phone", "")
+    office.address = data.get("address", "")
+    office.opening_hours = data.get("hours", county_data.OFFICE_HOURS)
+    return office_save(actor=None, office=office)
+
+
+def _login(username: str, name: str, mobile: str | None, *, usable: bool = True) -> User:
+    user, _ = User.objects.get_or_create(username=username)
+    user.name = name
+    user.mobile = mobile
+    if usable:
+        user.set_password(DEMO_PASSWORD)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+def _id_number(area: str, birth: str, order: int) -> str:
+    from stdnum.cn import ric
+
+    body = f"{area}{birth}{order:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@transaction.atomic
+def load_demo(progress: Callable[[str], None] = print) -> list[DemoLogin]:
+    county = _region(county_data.COUNTY["code"], county_data.COUNTY["name"], RegionLevel.COUNTY, None)
+    departments = [_office(county, OfficeKind.DEPARTMENT, d) for d in county_data.DEPARTMENTS]
+    progress(f"county {county.name}: {len(departments)} departments")
+    centres, stations = [], []
+    first_village = None
+    for township_data in county_data.TOWNSHIPS:
+        township = _region(township_data["code"], township_data["name"], RegionLevel.TOWNSHIP, county)
+        centres.append(_office(township, OfficeKind.CENTRE, township_data["centre"]))
+        for village_data in township_data["villages"]:
+            village = _region(village_data["code"], village_data["name"], RegionLevel.VILLAGE, township)
+            first_village = first_village or village
+            station = _office(
+                village,
+                OfficeKind.STATION,
+                {
+                    "name": f"{village.name}便民服务站",
+                    "short_name": village.name,
+                    "phone": village_data.get("station_phone", ""),
+                    "address": f"{village.name}村委会",
+                },
+            )
+            stations.append(station)
+            assistant = village_data.get("assistant")
+            if assistant:
+                # The first village's assistant is the demo login; the others cannot log in.
+                is_demo_login = len(stations) == 1
+                user = _login(
+                    "demo_assistant" if is_demo_login else f"assistant_{village.code}",
+                    assistant["name"],
+                    assistant["mobile"],
+                    usable=is_demo_login,
+                )
+                membership_create(actor=None, user=user, office=station, role=Role.VILLAGE_ASSISTANT)
+    progress(f"{len(centres)} township centres, {len(stations)} village stations")
+
+    service_office, civil_affairs = departments[0], departments[1]
+    home_centre, home_station = centres[0], stations[0]
+    logins = [
+        (DemoLogin("demo_clerk", Role.TOWNSHIP_CLERK, home_centre.name), "王建国", "13900001002", home_centre),
+        (DemoLogin("demo_supervisor", Role.CENTRE_SUPERVISOR, home_centre.name), "赵淑芬", "13900001003", home_centre),
+        (DemoLogin("demo_officer", Role.COUNTY_OFFICER, civil_affairs.name), "孙志强", "13900001004", civil_affairs),
+        (DemoLogin("demo_editor", Role.EDITOR, service_office.name), "周晓燕", "13900001005", service_office),
+        (DemoLogin("demo_admin", Role.ADMINISTRATOR, service_office.name), "陈立新", "13900001006", service_office),
+        (DemoLogin("demo_township_admin", Role.ADMINISTRATOR, home_centre.name), "刘海燕", "13900001007", home_centre),
+    ]
+    for login, name, mobile, office in logins:
+        if name is not None:
+            user = _login(login.username, name, mobile)
+            membership_create(actor=None, user=user, office=office, role=login.role)
+    logins.insert(0, (DemoLogin("demo_assistant", Role.VILLAGE_ASSISTANT, home_station.name), None, None, home_station))
+    progress(f"{len(logins)} demo logins")
+
+    assistant = User.objects.get(username="demo_assistant")
+    residents = [
+        ("王景云", _id_number("120224", "19520314", 31)),
+        ("张桂英", _id_number("120224", "19480922", 42)),
+        ("刘德胜", _id_number("120115", "20030105", 57)),
+    ]
+    for name, number in residents:
+        resident, _warnings = resident_register(
+            actor=assistant, name=name, id_number=number, mobile="13900002000", village=first_village
+        )
+        assert resident.id_number_masked == mask_id_number(number)
+    progress(f"{len(residents)} residents in {first_village.name}")
+
+    admin = User.objects.get(username="demo_admin")
+    for year in (2025, 2026):
+        _load_calendar(year, admin, progress)
+    return [login for login, *_rest in logins]
+
+
+def _load_calendar(year: int, admin: User, progress: Callable[[str], None]) -> None:
+    from io import StringIO
+
+    from portal.workdays.models import CalendarYear
+    from portal.workdays.services import calendar_year_confirm
+
+    call_command("load_work_calendar", str(year), stdout=StringIO())
+    calendar_year = CalendarYear.objects.get(year=year)
+    if calendar_year.status != CalendarYear.Status.CONFIRMED:
+        calendar_year_confirm(actor=admin, year=calendar_year)
+    progress(f"work calendar {year}: confirmed")

@@ -1,0 +1,136 @@
+"""The cast every test can use, drawn here once:
+
+    county 宝坻区 120115000000
+    ├── department 区民政局 (D1), department 区人社局 (D2), department 区政务服务办 (DS)
+    ├── township A 郝各庄镇 120115121000 ── centre A
+    │   ├── village A1 西郝各庄村 120115121208 ── station A1
+    │   └── village A2 东郝各庄村 120115121207 ── station A2
+    └── township B 霍各庄镇 120115111000 ── centre B
+        └── village B1 西霍各庄村 120115111201 ── station B1
+
+    people: assistant_a1 (station A1), assistant_b1 (station B1), clerk_a, supervisor_a
+    (centre A), clerk_b (centre B), officer_d1 (D1), editor (DS), county_admin (DS),
+    township_admin_a (centre A), outsider (no membership).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from portal.offices.models import Office, OfficeKind
+from portal.people.models import User
+from portal.people.roles import Role
+from portal.people.services import membership_create
+from portal.places.models import Region, RegionLevel
+from tests.factories import OfficeFactory, RegionFactory, UserFactory
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class World:
+    county: Region
+    township_a: Region
+    township_b: Region
+    village_a1: Region
+    village_a2: Region
+    village_b1: Region
+    d1: Office
+    d2: Office
+    ds: Office
+    centre_a: Office
+    centre_b: Office
+    station_a1: Office
+    station_a2: Office
+    station_b1: Office
+    assistant_a1: User
+    assistant_b1: User
+    clerk_a: User
+    supervisor_a: User
+    clerk_b: User
+    officer_d1: User
+    editor: User
+    county_admin: User
+    township_admin_a: User
+    outsider: User
+
+    @property
+    def offices(self) -> dict[str, Office]:
+        return {
+            name: getattr(self, name)
+            for name in ("d1", "d2", "ds", "centre_a", "centre_b", "station_a1", "station_a2", "station_b1")
+        }
+
+    @property
+    def people(self) -> dict[str, User]:
+        return {
+            name: getattr(self, name)
+            for name in (
+                "assistant_a1",
+                "assistant_b1",
+                "clerk_a",
+                "supervisor_a",
+                "clerk_b",
+                "officer_d1",
+                "editor",
+                "county_admin",
+                "township_admin_a",
+                "outsider",
+            )
+        }
+
+
+def build_world() -> World:
+    county = RegionFactory(code="120115000000", name="宝坻区", level=RegionLevel.COUNTY)
+    township_a = RegionFactory(code="120115121000", name="郝各庄镇", level=RegionLevel.TOWNSHIP, parent=county)
+    township_b = RegionFactory(code="120115111000", name="霍各庄镇", level=RegionLevel.TOWNSHIP, parent=county)
+    village_a1 = RegionFactory(code="120115121208", name="西郝各庄村", level=RegionLevel.VILLAGE, parent=township_a)
+    village_a2 = RegionFactory(code="120115121207", name="东郝各庄村", level=RegionLevel.VILLAGE, parent=township_a)
+    village_b1 = RegionFactory(code="120115111201", name="西霍各庄村", level=RegionLevel.VILLAGE, parent=township_b)
+    dept = OfficeKind.DEPARTMENT
+    d1 = OfficeFactory(name="宝坻区民政局", short_name="区民政局", kind=dept, region=county)
+    d2 = OfficeFactory(name="宝坻区人力资源和社会保障局", short_name="区人社局", kind=dept, region=county)
+    ds = OfficeFactory(name="宝坻区政务服务办公室", short_name="区政务服务办", kind=dept, region=county)
+    centre_a = OfficeFactory(name="郝各庄镇便民服务中心", kind=OfficeKind.CENTRE, region=township_a)
+    centre_b = OfficeFactory(name="霍各庄镇便民服务中心", kind=OfficeKind.CENTRE, region=township_b)
+    station_a1 = OfficeFactory(name="西郝各庄村便民服务站", kind=OfficeKind.STATION, region=village_a1)
+    station_a2 = OfficeFactory(name="东郝各庄村便民服务站", kind=OfficeKind.STATION, region=village_a2)
+    station_b1 = OfficeFactory(name="西霍各庄村便民服务站", kind=OfficeKind.STATION, region=village_b1)
+
+    def staff(username: str, office: Office | None, role: str | None, mobile: str | None = None) -> User:
+        user = UserFactory(username=username, name=username, mobile=mobile)
+        if office is not None:
+            membership_create(actor=None, user=user, office=office, role=role)
+        return user
+
+    return World(
+        county=county,
+        township_a=township_a,
+        township_b=township_b,
+        village_a1=village_a1,
+        village_a2=village_a2,
+        village_b1=village_b1,
+        d1=d1,
+        d2=d2,
+        ds=ds,
+        centre_a=centre_a,
+        centre_b=centre_b,
+        station_a1=station_a1,
+        station_a2=station_a2,
+        station_b1=station_b1,
+        assistant_a1=staff("assistant_a1", station_a1, Role.VILLAGE_ASSISTANT, "13900000001"),
+        assistant_b1=staff("assistant_b1", station_b1, Role.VILLAGE_ASSISTANT, "13900000002"),
+        clerk_a=staff("clerk_a", centre_a, Role.TOWNSHIP_CLERK, "13900000003"),
+        supervisor_a=staff("supervisor_a", centre_a, Role.CENTRE_SUPERVISOR),
+        clerk_b=staff("clerk_b", centre_b, Role.TOWNSHIP_CLERK),
+        officer_d1=staff("officer_d1", d1, Role.COUNTY_OFFICER),
+        editor=staff("editor", ds, Role.EDITOR),
+        county_admin=staff("county_admin", ds, Role.ADMINISTRATOR),
+        township_admin_a=staff("township_admin_a", centre_a, Role.ADMINISTRATOR),
+        outsider=staff("outsider", None, None),
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()

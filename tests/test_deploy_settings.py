@@ -1,0 +1,47 @@
+"""`manage.py check --deploy` is clean when the production variables are set."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "portal.settings",
+    "SECRET_KEY": "p" * 20 + "-production-secret-key-with-enough-entropy-0123456789",
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "cunban.example.gov.cn",
+    "SECURE_SSL_REDIRECT": "1",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+    "SECURE_HSTS_PRELOAD": "1",
+    "FIELD_ENCRYPTION_KEYS": "2TgXlO9VQHe7pW_qyfCZCHlNtdaf6sAqxdCn9VdRJNg=",
+    "ID_HASH_KEY": "a-long-random-lookup-key-that-never-changes-0123456789",
+}
+
+
+def run_check(extra: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "CUNBAN_DEMO"}
+    env.update(extra)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_variables():
+    result = run_check(PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_flags_missing_id_keys_and_the_default_secret():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k not in {"FIELD_ENCRYPTION_KEYS", "ID_HASH_KEY", "SECRET_KEY"}}
+    result = run_check(env)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "cunban.W001" in output and "cunban.W002" in output and "security.W009" in output
