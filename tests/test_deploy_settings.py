@@ -40,7 +40,11 @@ def test_check_deploy_is_clean_with_production_variables():
 
 
 def test_check_deploy_flags_missing_id_keys_and_the_default_secret():
-    env = {k: v for k, v in PRODUCTION_ENV.items() if k not in {"FIELD_ENCRYPTION_KEYS", "ID_HASH_KEY", "SECRET_KEY"}}
+    env = {
+        k: v
+        for k, v in PRODUCTION_ENV.items()
+        if k not in {"FIELD_ENCRYPTION_KEYS", "ID_HASH_KEY", "SECRET_KEY"}
+    }
     result = run_check(env)
     assert result.returncode != 0
     output = result.stdout + result.stderr

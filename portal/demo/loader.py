@@ -108,18 +108,45 @@ def load_demo(progress: Callable[[str], None] = print) -> list[DemoLogin]:
     service_office, civil_affairs = departments[0], departments[1]
     home_centre, home_station = centres[0], stations[0]
     logins = [
-        (DemoLogin("demo_clerk", Role.TOWNSHIP_CLERK, home_centre.name), "王建国", "13900001002", home_centre),
-        (DemoLogin("demo_supervisor", Role.CENTRE_SUPERVISOR, home_centre.name), "赵淑芬", "13900001003", home_centre),
-        (DemoLogin("demo_officer", Role.COUNTY_OFFICER, civil_affairs.name), "孙志强", "13900001004", civil_affairs),
+        (
+            DemoLogin("demo_clerk", Role.TOWNSHIP_CLERK, home_centre.name),
+            "王建国",
+            "13900001002",
+            home_centre,
+        ),
+        (
+            DemoLogin("demo_supervisor", Role.CENTRE_SUPERVISOR, home_centre.name),
+            "赵淑芬",
+            "13900001003",
+            home_centre,
+        ),
+        (
+            DemoLogin("demo_officer", Role.COUNTY_OFFICER, civil_affairs.name),
+            "孙志强",
+            "13900001004",
+            civil_affairs,
+        ),
         (DemoLogin("demo_editor", Role.EDITOR, service_office.name), "周晓燕", "13900001005", service_office),
-        (DemoLogin("demo_admin", Role.ADMINISTRATOR, service_office.name), "陈立新", "13900001006", service_office),
-        (DemoLogin("demo_township_admin", Role.ADMINISTRATOR, home_centre.name), "刘海燕", "13900001007", home_centre),
+        (
+            DemoLogin("demo_admin", Role.ADMINISTRATOR, service_office.name),
+            "陈立新",
+            "13900001006",
+            service_office,
+        ),
+        (
+            DemoLogin("demo_township_admin", Role.ADMINISTRATOR, home_centre.name),
+            "刘海燕",
+            "13900001007",
+            home_centre,
+        ),
     ]
     for login, name, mobile, office in logins:
         if name is not None:
             user = _login(login.username, name, mobile)
             membership_create(actor=None, user=user, office=office, role=login.role)
-    logins.insert(0, (DemoLogin("demo_assistant", Role.VILLAGE_ASSISTANT, home_station.name), None, None, home_station))
+    logins.insert(
+        0, (DemoLogin("demo_assistant", Role.VILLAGE_ASSISTANT, home_station.name), None, None, home_station)
+    )
     progress(f"{len(logins)} demo logins")
 
     assistant = User.objects.get(username="demo_assistant")

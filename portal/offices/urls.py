@@ -6,7 +6,9 @@ app_name = "offices"
 
 urlpatterns = [
     path("find-assistant/", views.find_assistant_townships, name="find_assistant"),
-    path("find-assistant/<str:township_code>/", views.find_assistant_villages, name="find_assistant_villages"),
+    path(
+        "find-assistant/<str:township_code>/", views.find_assistant_villages, name="find_assistant_villages"
+    ),
     path(
         "find-assistant/<str:township_code>/<str:village_code>/",
         views.find_assistant_station,

@@ -1,7 +1,13 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from portal.people.backoffice import JurisdictionPolicy, ScopedCreateView, ScopedEditView, ScopedForm, ScopedModelViewSet
+from portal.people.backoffice import (
+    JurisdictionPolicy,
+    ScopedCreateView,
+    ScopedEditView,
+    ScopedForm,
+    ScopedModelViewSet,
+)
 from portal.people.jurisdiction import regions_managed_by
 from portal.people.selectors import offices_user_manages
 

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.functional import cached_property
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from portal.errors import DomainError

@@ -10,7 +10,9 @@ class StaffLoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("Username or mobile"),
         max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True}
+        ),
     )
     error_messages = {
         "invalid_login": _(

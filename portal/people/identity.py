@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
@@ -51,7 +52,7 @@ def check_id_number(raw: str, *, today: datetime.date | None = None) -> IdNumber
             _("The first 17 characters must be digits and the last a digit or X."),
             code="format",
         )
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     try:
         birth_date = ric.get_birth_date(number)
     except StdnumError:
@@ -73,7 +74,9 @@ def check_id_number(raw: str, *, today: datetime.date | None = None) -> IdNumber
         ric.get_birth_place(number)
     except StdnumError:
         warnings.append(
-            _("The area code %(code)s is not in the national list for that year of birth. Old and renamed codes stay valid on cards, so please check the number against the card.")
+            _(
+                "The area code %(code)s is not in the national list for that year of birth. Old and renamed codes stay valid on cards, so please check the number against the card."
+            )
             % {"code": number[:6]}
         )
     return IdNumberCheck(number=number, birth_date=birth_date, warnings=warnings)

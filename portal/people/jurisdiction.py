@@ -30,9 +30,9 @@ def _office_permission_ids() -> dict[str, int]:
 
     content_type = ContentType.objects.get_for_model(Office)
     return dict(
-        Permission.objects.filter(
-            content_type=content_type, codename__in=MANAGED_CODENAMES
-        ).values_list("codename", "pk")
+        Permission.objects.filter(content_type=content_type, codename__in=MANAGED_CODENAMES).values_list(
+            "codename", "pk"
+        )
     )
 
 
@@ -149,13 +149,9 @@ class OfficePermissionPolicy:
         """The offices on whose work `user` may do `action` (a lazy queryset)."""
         if not (user and user.is_authenticated and user.is_active):
             return Office.objects.none()
-        return get_objects_for_user(
-            user, f"offices.{action}", klass=Office, accept_global_perms=False
-        )
+        return get_objects_for_user(user, f"offices.{action}", klass=Office, accept_global_perms=False)
 
-    def instances_user_has_any_permission_for(
-        self, user, actions: Iterable[str]
-    ) -> QuerySet[Office]:
+    def instances_user_has_any_permission_for(self, user, actions: Iterable[str]) -> QuerySet[Office]:
         if not (user and user.is_authenticated and user.is_active):
             return Office.objects.none()
         return get_objects_for_user(
@@ -182,9 +178,7 @@ def regions_managed_by(user) -> QuerySet[Region]:
         return Region.objects.all()
     prefixes = [
         m.office.region.prefix
-        for m in user.memberships.current()
-        .filter(role=Role.ADMINISTRATOR)
-        .select_related("office__region")
+        for m in user.memberships.current().filter(role=Role.ADMINISTRATOR).select_related("office__region")
     ]
     if not prefixes:
         return Region.objects.none()
@@ -198,9 +192,10 @@ def user_is_county_administrator(user) -> bool:
     """An administrator whose jurisdiction is a whole county (or a superuser)."""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or user.memberships.current().filter(
-        role=Role.ADMINISTRATOR, office__region__level="county"
-    ).exists()
+    return (
+        user.is_superuser
+        or user.memberships.current().filter(role=Role.ADMINISTRATOR, office__region__level="county").exists()
+    )
 
 
 __all__ = [

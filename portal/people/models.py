@@ -117,6 +117,9 @@ class MembershipEvent(models.Model):
         verbose_name_plural = _("membership events")
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.membership_id} · {self.at:%Y-%m-%d %H:%M}"
+
 
 class Resident(models.Model):
     """A villager (村民) on whose behalf an assistant files. Not a login.
@@ -139,9 +142,7 @@ class Resident(models.Model):
         limit_choices_to={"level": RegionLevel.VILLAGE},
     )
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("resident")

@@ -22,7 +22,9 @@ def _require_manage(actor: User, office: Office) -> None:
 
 
 @transaction.atomic
-def membership_create(*, actor: User | None, user: User, office: Office, role: str, comment: str = "") -> Membership:
+def membership_create(
+    *, actor: User | None, user: User, office: Office, role: str, comment: str = ""
+) -> Membership:
     """Give `user` a role in `office` and grant the role's object permissions at once.
 
     `actor=None` is reserved for system jobs (demo data, imports run by an operator)."""

@@ -72,7 +72,9 @@ class StaffEditView(ScopedEditView):
     def save_instance(self):
         user = self.form.save(commit=False)
         user.save(update_fields=["name", "mobile"])
-        return staff_set_active(actor=self.request.user, user=user, active=self.form.cleaned_data["is_active"])
+        return staff_set_active(
+            actor=self.request.user, user=user, active=self.form.cleaned_data["is_active"]
+        )
 
 
 class StaffViewSet(ScopedModelViewSet):
@@ -111,7 +113,9 @@ class MembershipForm(ScopedForm):
 class MembershipCreateView(ScopedCreateView):
     def save_instance(self):
         data = self.form.cleaned_data
-        return membership_create(actor=self.request.user, user=data["user"], office=data["office"], role=data["role"])
+        return membership_create(
+            actor=self.request.user, user=data["user"], office=data["office"], role=data["role"]
+        )
 
 
 class MembershipEndView(ScopedDeleteView):

@@ -57,7 +57,9 @@ def validate_division_code(code: str, level: str, parent_code: str | None = None
             )
     if level == "village" and (code[9:] == "000" or code[6:9] == "000"):
         raise ValidationError(
-            _("A village code needs a township part (digits 7 to 9) and a village part (the last 3 digits), neither all zeros."),
+            _(
+                "A village code needs a township part (digits 7 to 9) and a village part (the last 3 digits), neither all zeros."
+            ),
             code="village_part",
         )
     if parent_code is not None:

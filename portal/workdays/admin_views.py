@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
@@ -105,7 +106,10 @@ class CalendarYearConfirmView(WagtailAdminTemplateMixin, View):
         items = list(super().get_breadcrumbs_items())
         if self.index_url_name:
             items.append(
-                {"url": reverse(self.index_url_name), "label": CalendarYear._meta.verbose_name_plural}
+                {
+                    "url": reverse(self.index_url_name),
+                    "label": capfirst(CalendarYear._meta.verbose_name_plural),
+                }
             )
         if self.edit_url_name:
             items.append(

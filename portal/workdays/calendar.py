@@ -124,6 +124,8 @@ class WorkCalendar:
         """Load the confirmed calendar for [first, last]: one query."""
         _check_date(first, "first")
         _check_date(last, "last")
+        if last < first:
+            raise ValueError("last must not be before first")
         return cls(
             first=first,
             last=last,

@@ -75,7 +75,7 @@ class CalendarYear(models.Model):
         ordering = ["-year"]
 
     def __str__(self) -> str:
-        return f"{self.year} ({self.get_status_display()})"
+        return f"{self.year} · {self.get_status_display()}"
 
     @property
     def is_confirmed(self) -> bool:

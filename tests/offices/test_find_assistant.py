@@ -42,7 +42,12 @@ def test_station_page_query_count_does_not_grow_with_assistants(client, world, d
     from tests.factories import UserFactory
 
     for n in range(5):
-        membership_create(actor=None, user=UserFactory(username=f"extra{n}", mobile=f"1390000010{n}"), office=world.station_a1, role=Role.VILLAGE_ASSISTANT)
+        membership_create(
+            actor=None,
+            user=UserFactory(username=f"extra{n}", mobile=f"1390000010{n}"),
+            office=world.station_a1,
+            role=Role.VILLAGE_ASSISTANT,
+        )
     url = reverse("offices:find_assistant_station", args=[world.township_a.code, world.village_a1.code])
     with django_assert_max_num_queries(4):
         response = client.get(url)
@@ -53,7 +58,9 @@ def test_former_and_disabled_assistants_are_not_shown(client, world):
     membership_end(actor=None, membership=world.assistant_a1.memberships.get())
     staff_set_active(actor=None, user=world.assistant_b1, active=False)
     for township, village in ((world.township_a, world.village_a1), (world.township_b, world.village_b1)):
-        body = client.get(reverse("offices:find_assistant_station", args=[township.code, village.code])).content.decode()
+        body = client.get(
+            reverse("offices:find_assistant_station", args=[township.code, village.code])
+        ).content.decode()
         assert "assistant_" not in body
         assert "No assistant is on duty" in body or "暂无" in body or "没有" in body
 

@@ -51,9 +51,15 @@ def _add_villages(world, start: int, count: int) -> None:
     from tests.factories import OfficeFactory, RegionFactory, UserFactory
 
     for n in range(start, start + count):
-        village = RegionFactory(code=f"120115121{300 + n}", name=f"新村{n}", level="village", parent=world.township_a)
-        station = office_save(actor=None, office=OfficeFactory.build(name=f"新村{n}站", kind=OfficeKind.STATION, region=village))
-        membership_create(actor=None, user=UserFactory(username=f"new{n}"), office=station, role=Role.VILLAGE_ASSISTANT)
+        village = RegionFactory(
+            code=f"120115121{300 + n}", name=f"新村{n}", level="village", parent=world.township_a
+        )
+        station = office_save(
+            actor=None, office=OfficeFactory.build(name=f"新村{n}站", kind=OfficeKind.STATION, region=village)
+        )
+        membership_create(
+            actor=None, user=UserFactory(username=f"new{n}"), office=station, role=Role.VILLAGE_ASSISTANT
+        )
 
 
 # Wagtail's admin frame (session, user, permissions, profile, locale, menu) costs ~15 of these.
@@ -140,7 +146,9 @@ def test_residents_show_masked_id_numbers_only(client, world):
     from tests.factories import make_id_number
 
     number = make_id_number()
-    resident_register(actor=None, name="王景云", id_number=number, mobile="13900002000", village=world.village_a1)
+    resident_register(
+        actor=None, name="王景云", id_number=number, mobile="13900002000", village=world.village_a1
+    )
     client.force_login(world.township_admin_a)
     body = client.get(reverse("resident_admin:index")).content.decode()
     assert "王景云" in body

@@ -6,7 +6,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from portal.people.identity import check_id_number, mask_id_number, mask_name, normalise_id_number, validate_mobile
+from portal.people.identity import (
+    check_id_number,
+    mask_id_number,
+    mask_name,
+    normalise_id_number,
+    validate_mobile,
+)
 from portal.people.models import Resident
 from portal.people.services import resident_register
 from tests.factories import make_id_number
@@ -24,9 +30,7 @@ def test_a_good_number_passes():
 
 def test_full_width_digits_spaces_and_lower_case_x_are_normalised():
     number = make_id_number(order=3)
-    x_number = next(
-        make_id_number(order=n) for n in range(1, 999) if make_id_number(order=n).endswith("X")
-    )
+    x_number = next(make_id_number(order=n) for n in range(1, 999) if make_id_number(order=n).endswith("X"))
     full_width = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     assert check_id_number(f" {full_width[:6]} {full_width[6:]}　").number == number
     assert check_id_number(x_number.lower()).number == x_number
@@ -73,7 +77,9 @@ def test_masking():
     assert mask_name("欧阳小明") == "欧**明"
 
 
-@pytest.mark.parametrize("mobile", ["13900001234", "139 0000 1234", "+86 139-0000-1234", "１３９００００１２３４"])
+@pytest.mark.parametrize(
+    "mobile", ["13900001234", "139 0000 1234", "+86 139-0000-1234", "１３９００００１２３４"]
+)
 def test_good_mobiles(mobile):
     validate_mobile(mobile)
 
@@ -87,7 +93,9 @@ def test_bad_mobiles(mobile):
 
 def test_id_numbers_are_encrypted_at_rest_and_looked_up_by_digest(world):
     number = make_id_number()
-    resident, _ = resident_register(actor=None, name="王景云", id_number=number, mobile="13900002000", village=world.village_a1)
+    resident, _ = resident_register(
+        actor=None, name="王景云", id_number=number, mobile="13900002000", village=world.village_a1
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT id_number, id_number_digest FROM people_resident WHERE id = %s", [resident.pk])
         stored, digest = cursor.fetchone()

@@ -44,7 +44,12 @@ def test_matrix_querysets_match_the_table(world):
     names_by_pk = {office.pk: name for name, office in world.offices.items()}
     for person_name, person in world.people.items():
         for action in Action:
-            visible = {names_by_pk[pk] for pk in office_policy.instances_user_has_permission_for(person, action).values_list("pk", flat=True)}
+            visible = {
+                names_by_pk[pk]
+                for pk in office_policy.instances_user_has_permission_for(person, action).values_list(
+                    "pk", flat=True
+                )
+            }
             assert visible == EXPECTED[person_name].get(action, set()), (person_name, action)
 
 

@@ -15,7 +15,9 @@ def _clear_lockouts(db):
 
 
 def login(client, username, password=PASSWORD, address="10.0.0.1"):
-    return client.post(reverse("people:login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+    return client.post(
+        reverse("people:login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )
 
 
 def test_login_with_username(client, world):

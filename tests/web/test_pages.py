@@ -1,6 +1,7 @@
 """The page frame: home, language and elderly mode, error pages, sizes."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -47,7 +48,7 @@ def test_elderly_mode_refuses_to_redirect_off_site(client, db):
 def test_the_elderly_stylesheet_meets_the_miit_numbers():
     from django.contrib.staticfiles import finders
 
-    css = open(finders.find("css/cunban.css"), encoding="utf-8").read()
+    css = Path(finders.find("css/cunban.css")).read_text(encoding="utf-8")
     assert "font:18px/1.6" in css  # body >= 18px in standard mode
     assert "body.elderly{font-size:24px;line-height:1.7}" in css  # 18pt = 24px, spacing >= 1.3
     assert "min-height:60px" in css  # tap targets in 长辈版

@@ -5,11 +5,21 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.utils import translation
 
 from portal.workdays.models import CalendarYear
 from portal.workdays.services import calendar_year_confirm
 
 from .factories import SuperuserFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Assertions read the English msgids, whatever catalog is installed: in the test thread
+    (models, services, commands) and in requests (the test client asks for English)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

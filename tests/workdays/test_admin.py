@@ -61,6 +61,17 @@ class TestAsSuperuser:
         assert "2026-06-19" in content
         assert "春节调休上班" in content
 
+    def test_the_pages_render_in_chinese_too(self, client, draft_year):
+        """The UI speaks Simplified Chinese first; whatever the catalog says must still render."""
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+        for url in (
+            reverse("calendar_years:index"),
+            reverse("calendar_years:edit", args=[draft_year.pk]),
+            reverse("calendar_days:index"),
+            confirm_url(draft_year),
+        ):
+            assert client.get(url).status_code == 200, url
+
     def test_posting_confirms_the_year(self, client, draft_year, superuser):
         response = client.post(confirm_url(draft_year))
         assert response.status_code == 302

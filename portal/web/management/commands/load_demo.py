@@ -14,6 +14,6 @@ class Command(BaseCommand):
                 "(make demo does). Never on a real deployment."
             )
         logins = load_demo(progress=lambda line: self.stdout.write(f"  {line}"))
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins (password %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Demo logins (password {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<22} {login.role:<18} {login.office}")
