@@ -169,6 +169,11 @@ class ResidentViewSet(ScopedModelViewSet):
     name = "resident_admin"
 
 
+# Grouped under one "People" menu: the items must not also add themselves to the top level.
+for viewset_class in (StaffViewSet, MembershipViewSet, ResidentViewSet):
+    viewset_class.add_to_admin_menu = False
+
+
 class PeopleGroup(ViewSetGroup):
     menu_label = _("People")
     menu_icon = "group"

@@ -4,6 +4,7 @@ from wagtail import hooks
 from portal.people.backoffice import JurisdictionPolicy, ScopedForm, ScopedModelViewSet
 from portal.people.jurisdiction import regions_managed_by
 
+from .codes import normalise_code
 from .models import Region
 
 
@@ -18,6 +19,15 @@ class RegionForm(ScopedForm):
     class Meta:
         model = Region
         fields = ["level", "parent", "code", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Codes are pasted from published lists with spaces or full-width digits.
+        self.fields["code"].max_length = None
+        self.fields["code"].validators = []
+
+    def clean_code(self):
+        return normalise_code(self.cleaned_data["code"])
 
 
 class RegionViewSet(ScopedModelViewSet):

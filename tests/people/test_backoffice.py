@@ -155,3 +155,15 @@ def test_residents_show_masked_id_numbers_only(client, world):
     assert number not in body
     client.force_login(world.county_admin)
     assert "王景云" in client.get(reverse("resident_admin:index")).content.decode()
+
+
+def test_a_pasted_code_with_spaces_and_full_width_digits_is_accepted(client, world):
+    from portal.places.models import Region
+
+    client.force_login(world.township_admin_a)
+    response = client.post(
+        reverse("region_admin:add"),
+        {"level": "village", "parent": world.township_a.pk, "code": "１２０１１５ １２１ ２０６", "name": "前郝各庄村"},
+    )
+    assert response.status_code == 302
+    assert Region.objects.get(name="前郝各庄村").code == "120115121206"

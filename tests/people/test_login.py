@@ -73,3 +73,9 @@ def test_logout(client, world):
     response = client.post(reverse("people:logout"))
     assert response.status_code == 302
     assert client.get(reverse("web:staff_home")).status_code == 302
+
+
+def test_the_back_office_sends_anonymous_visitors_to_the_staff_login(client, db):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("people:login"))

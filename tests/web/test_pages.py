@@ -98,3 +98,10 @@ def test_every_public_page_has_the_frame(client, db, url):
     assert 'name="viewport"' in body
     assert reverse("web:set_elderly_mode") in body
     assert reverse("set_language") in body
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client, db):
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-CN">' in body
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
