@@ -88,7 +88,7 @@ def load_demo(progress: Callable[[str], None] = print) -> list[DemoLogin]:
                     "name": f"{village.name}便民服务站",
                     "short_name": village.name,
                     "phone": village_data.get("station_phone", ""),
-                    "address": f"{village.name}村委会",
+                    "address": f"{village.name.removesuffix('村')}村委会",
                 },
             )
             stations.append(station)

@@ -1,7 +1,6 @@
 """State changes for offices. Region-scoped roles (county administrators, editors) gain or
 lose their permissions on an office as it is created or moved, in the same transaction."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -31,10 +30,7 @@ def office_save(*, actor, office: Office) -> Office:
     previous_region_id = None
     if office.pk:
         previous_region_id = Office.objects.filter(pk=office.pk).values_list("region_id", flat=True).first()
-    try:
-        office.full_clean()
-    except ValidationError:
-        raise
+    office.full_clean()
     office.save()
     if previous_region_id != office.region_id:
         _resync_covering(office)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -14,6 +15,7 @@ from .backoffice import (
     ScopedForm,
     ScopedModelViewSet,
 )
+from .identity import normalise_mobile
 from .models import Membership, Resident, User
 from .roles import Role
 from .selectors import (
@@ -30,7 +32,23 @@ class StaffPolicy(JurisdictionPolicy):
         return staff_visible_to(user)
 
 
-class StaffCreateForm(ScopedForm):
+class MobileCleaningMixin:
+    """Accept a mobile as people type it ("139 0000 1234", "+86 …") and store 11 digits."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["mobile"]
+        field.max_length = None
+        field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+        field.widget.attrs.pop("maxlength", None)
+        field.widget.input_type = "tel"
+
+    def clean_mobile(self):
+        mobile = self.cleaned_data.get("mobile")
+        return normalise_mobile(mobile) if mobile else None
+
+
+class StaffCreateForm(MobileCleaningMixin, ScopedForm):
     """A new account always arrives with its first role in an office the creator manages."""
 
     office = forms.ModelChoiceField(queryset=offices_user_manages(None), label=_("Office"))
@@ -48,7 +66,7 @@ class StaffCreateForm(ScopedForm):
         return password
 
 
-class StaffEditForm(ScopedForm):
+class StaffEditForm(MobileCleaningMixin, ScopedForm):
     class Meta:
         model = User
         fields = ["name", "mobile", "is_active"]

@@ -163,7 +163,27 @@ def test_a_pasted_code_with_spaces_and_full_width_digits_is_accepted(client, wor
     client.force_login(world.township_admin_a)
     response = client.post(
         reverse("region_admin:add"),
-        {"level": "village", "parent": world.township_a.pk, "code": "１２０１１５ １２１ ２０６", "name": "前郝各庄村"},
+        {
+            "level": "village",
+            "parent": world.township_a.pk,
+            "code": "１２０１１５ １２１ ２０６",
+            "name": "前郝各庄村",
+        },
     )
     assert response.status_code == 302
     assert Region.objects.get(name="前郝各庄村").code == "120115121206"
+
+
+def test_editing_staff_normalises_the_mobile_and_can_disable_the_account(client, world):
+    from guardian.models import UserObjectPermission
+
+    client.force_login(world.township_admin_a)
+    response = client.post(
+        reverse("staff_admin:edit", args=[world.clerk_a.pk]),
+        {"name": "王建国", "mobile": "139 0000 0033"},  # is_active unticked: disable
+    )
+    assert response.status_code == 302
+    world.clerk_a.refresh_from_db()
+    assert world.clerk_a.mobile == "13900000033"
+    assert not world.clerk_a.is_active
+    assert not UserObjectPermission.objects.filter(user=world.clerk_a).exists()
