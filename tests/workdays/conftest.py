@@ -16,8 +16,10 @@ from .factories import SuperuserFactory, UserFactory
 @pytest.fixture(autouse=True)
 def english(client):
     """Assertions read the English msgids, whatever catalog is installed: in the test thread
-    (models, services, commands) and in requests (the test client asks for English)."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    (models, services, commands) and in requests (the language cookie and the admin profile ask for English)."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
 
@@ -25,7 +27,17 @@ def english(client):
 @pytest.fixture
 def superuser(db):
     """Passes `user_is_county_administrator` as a superuser."""
-    return SuperuserFactory(username="calendar_superuser")
+    return _prefers_english(SuperuserFactory(username="calendar_superuser"))
+
+
+def _prefers_english(user):
+    """The Wagtail admin speaks the language of the user's profile, not the cookie's."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    return user
 
 
 @pytest.fixture
