@@ -109,14 +109,9 @@ def staff_set_active(*, actor: User | None, user: User, active: bool) -> User:
 
 
 def _may_register_residents_of(actor: User, village: Region) -> bool:
-    station = Office.objects.filter(region=village, kind="station").first()
-    offices = [o for o in (station,) if o is not None]
-    offices += list(Office.objects.filter(region__code=village.code[:9] + "000", kind="centre"))
-    return any(
-        office_policy.user_has_permission_for_instance(actor, action, office)
-        for office in offices
-        for action in (Action.FILE, Action.MANAGE)
-    )
+    """The village's own assistant (filing) or an administrator over it may register its people."""
+    offices = office_policy.instances_user_has_any_permission_for(actor, [Action.FILE, Action.MANAGE])
+    return offices.filter(region=village).exists()
 
 
 @transaction.atomic
