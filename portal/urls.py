@@ -19,8 +19,9 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail's page serving comes last: everything not matched above may be a CMS page.
-urlpatterns += [path("pages/", include(wagtail_urls))]
+# Wagtail's page serving comes last: everything not matched above may be a CMS page
+# (/guide/… for the service guide, /policies/… for policy pages).
+urlpatterns += [path("", include(wagtail_urls))]
 
 handler403 = "portal.web.views.permission_denied"
 handler404 = "portal.web.views.page_not_found"

@@ -66,3 +66,14 @@ def station_contact(village: Region) -> StationContact:
     centre = Office.objects.active().filter(region_id=village.parent_id, kind=OfficeKind.CENTRE).first()
     members = [m.user for m in station.assistant_memberships if m.user.is_active] if station else []
     return StationContact(village=village, station=station, assistants=members, centre=centre)
+
+
+PLACE_COOKIE = "cunban_village"
+
+
+def place_from_request(request) -> Region | None:
+    """The villager's own village, remembered in a cookie (no login). One query, or none."""
+    code = request.COOKIES.get(PLACE_COOKIE, "")
+    if not (len(code) == 12 and code.isdigit()):
+        return None
+    return Region.objects.select_related("parent").filter(code=code, level=RegionLevel.VILLAGE).first()

@@ -14,4 +14,9 @@ urlpatterns = [
         views.find_assistant_station,
         name="find_assistant_station",
     ),
+    path(
+        "find-assistant/<str:township_code>/<str:village_code>/remember/",
+        views.remember_village,
+        name="remember_village",
+    ),
 ]

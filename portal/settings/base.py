@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "cms",
     # Wagtail
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",

@@ -1,0 +1,373 @@
+"""The service guide (办事指南) as Wagtail pages, and delegation records (权限下放) as data.
+
+A `ServiceItemPage` carries the facts a villager needs before walking anywhere, as structured
+fields and inline rows (materials, legal bases, special procedures) rather than prose, because
+later steps act on them: the application checklist is the material rows, deadlines are the
+promised working days, special procedures pause the clock.
+
+A `Delegation` says which county department hands which item to which township centres, in
+which mode and under which document. Routing reads it through one selector
+(`services_catalog.selectors.service_item_route`); a revoked or expired record stops routing new
+work and never touches work already routed.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.models import Orderable, Page
+
+from portal.offices.models import Office, OfficeKind
+
+
+class ItemType(models.TextChoices):
+    LICENSING = "licensing", _("Administrative licensing (行政许可)")
+    BENEFIT = "benefit", _("Administrative payment (行政给付)")
+    CONFIRMATION = "confirmation", _("Administrative confirmation (行政确认)")
+    RULING = "ruling", _("Administrative ruling (行政裁决)")
+    OTHER_POWER = "other_power", _("Other administrative power (其他行政权力)")
+    PUBLIC_SERVICE = "public_service", _("Public service (公共服务)")
+
+
+class DelegationMode(models.TextChoices):
+    AUTHORISATION = "authorisation", _("Authorisation (授权): decided in the township's name")
+    ENTRUSTMENT = "entrustment", _("Entrustment (委托): decided in the department's name")
+
+
+class LifeEvent(models.Model):
+    """A life event (生育, 上学, 养老 …) by which villagers browse the guide."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=20, unique=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("life event")
+        verbose_name_plural = _("life events")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Catch-all conditions are not allowed in a guide (国务院办公厅关于进一步规范政务服务事项办事指南的
+# 要求): an applicant cannot prepare for "other conditions". Matched after removing punctuation.
+CATCH_ALL_PATTERNS = [
+    re.compile(pattern)
+    for pattern in (
+        r"法律法规规定的其他",
+        r"法律行政法规规定的其他",
+        r"规定的其他条件",
+        r"其他条件",
+        r"其他情形",
+        r"等其他",
+    )
+]
+
+
+def validate_no_catch_all(text: str) -> None:
+    for line in (text or "").splitlines():
+        squashed = re.sub(r"[\s、，,。．.；;：:（）()《》“”\"']", "", line)
+        if any(pattern.search(squashed) for pattern in CATCH_ALL_PATTERNS):
+            raise ValidationError(
+                gettext(
+                    "A condition may not be a catch-all such as “法律、法规规定的其他条件”: "
+                    "write out every condition an applicant must meet (%(line)s)."
+                )
+                % {"line": line.strip()},
+                code="catch_all",
+            )
+
+
+def lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class ServiceGuideIndexPage(Page):
+    """The county's service guide: browse items by life event and by department."""
+
+    intro = models.CharField(_("introduction"), max_length=200, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.CountyHomePage"]
+    subpage_types = ["services_catalog.ServiceItemPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("service guide")
+
+    def serve(self, request, *args, **kwargs):
+        from .views import guide_index
+
+        return guide_index(request, self)
+
+
+class ServiceItemPage(RoutablePageMixin, Page):
+    """One government service item (政务服务事项) and its guide (办事指南)."""
+
+    item_code = models.CharField(_("item code (事项编码)"), max_length=40, unique=True)
+    item_type = models.CharField(_("item type (事项类型)"), max_length=20, choices=ItemType.choices)
+    department = models.ForeignKey(
+        Office,
+        verbose_name=_("holding department (实施主体)"),
+        on_delete=models.PROTECT,
+        related_name="service_items",
+        limit_choices_to={"kind": OfficeKind.DEPARTMENT},
+    )
+    summary = models.CharField(_("summary for villagers"), max_length=200, blank=True)
+    life_events = ParentalManyToManyField(LifeEvent, verbose_name=_("life events"), blank=True, related_name="items")
+    for_individuals = models.BooleanField(_("individuals may apply"), default=True)
+    for_organisations = models.BooleanField(_("organisations may apply"), default=False)
+    conditions = models.TextField(
+        _("acceptance conditions (受理条件)"),
+        help_text=_("One condition per line. No catch-all such as 法律、法规规定的其他条件."),
+        validators=[validate_no_catch_all],
+    )
+    steps = models.TextField(_("steps (办理流程)"), help_text=_("One step per line."))
+    legal_limit_days = models.PositiveSmallIntegerField(_("legal time limit (working days)"))
+    promised_limit_days = models.PositiveSmallIntegerField(_("promised time limit (working days)"))
+    is_immediate = models.BooleanField(_("immediate item (即办件)"), default=False)
+    fee = models.CharField(_("fee"), max_length=100, blank=True, help_text=_("Empty when free."))
+    fee_basis = models.CharField(_("fee basis"), max_length=200, blank=True)
+    visits = models.PositiveSmallIntegerField(_("visits needed (到现场次数)"), default=0)
+    village_proxy = models.BooleanField(_("a village assistant may file it (村级代办)"), default=True)
+    online = models.BooleanField(_("can be done online (网办)"), default=False)
+    delivery = models.CharField(_("delivery (送达方式)"), max_length=100, blank=True)
+    needs_second_approval = models.BooleanField(_("needs the supervisor's approval (审批)"), default=False)
+    certificate_name = models.CharField(
+        _("resulting certificate"), max_length=100, blank=True, help_text=_("Empty when the item yields no certificate.")
+    )
+    consult_phone = models.CharField(_("consultation phone"), max_length=32, blank=True)
+    complaint_phone = models.CharField(_("complaint phone"), max_length=32, blank=True)
+
+    parent_page_types = ["services_catalog.ServiceGuideIndexPage"]
+    subpage_types: list[str] = []
+
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("item_code"), FieldPanel("item_type")]),
+        FieldPanel("department"),
+        FieldPanel("summary"),
+        FieldPanel("life_events"),
+        FieldRowPanel([FieldPanel("for_individuals"), FieldPanel("for_organisations")]),
+        FieldPanel("conditions"),
+        InlinePanel("materials", label=_("Materials (申请材料)")),
+        FieldPanel("steps"),
+        InlinePanel("legal_bases", label=_("Legal basis (设定依据)"), min_num=1),
+    ]
+    limits_panels = [
+        FieldRowPanel([FieldPanel("legal_limit_days"), FieldPanel("promised_limit_days")]),
+        FieldPanel("is_immediate"),
+        InlinePanel("special_procedures", label=_("Special procedures (特别程序)")),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("fee"), FieldPanel("fee_basis")]),
+                FieldRowPanel([FieldPanel("visits"), FieldPanel("delivery")]),
+                FieldRowPanel([FieldPanel("village_proxy"), FieldPanel("online"), FieldPanel("needs_second_approval")]),
+                FieldPanel("certificate_name"),
+                FieldRowPanel([FieldPanel("consult_phone"), FieldPanel("complaint_phone")]),
+            ],
+            heading=_("How it is done"),
+        ),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Guide")),
+            ObjectList(limits_panels, heading=_("Limits and delivery")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+        ]
+    )
+
+    class Meta:
+        verbose_name = _("service item")
+        verbose_name_plural = _("service items")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.promised_limit_days is not None and self.legal_limit_days is not None:
+            if self.promised_limit_days > self.legal_limit_days:
+                raise ValidationError(
+                    {"promised_limit_days": gettext("The promised time limit cannot be longer than the legal one.")}
+                )
+
+    @property
+    def condition_lines(self) -> list[str]:
+        return lines(self.conditions)
+
+    @property
+    def step_lines(self) -> list[str]:
+        return lines(self.steps)
+
+    @property
+    def is_free(self) -> bool:
+        return not self.fee or self.fee.strip() in {"不收费", "免费", "0"}
+
+    @path("")
+    def guide(self, request):
+        from .views import service_item
+
+        return service_item(request, self)
+
+    @path("checklist/")
+    def checklist(self, request):
+        """The materials as one printable page (打印材料清单)."""
+        from .views import service_item_checklist
+
+        return service_item_checklist(request, self)
+
+
+class Material(Orderable):
+    """A row of the materials checklist (申请材料)."""
+
+    class Form(models.TextChoices):
+        ORIGINAL = "original", _("original (原件)")
+        COPY = "copy", _("copy (复印件)")
+        BOTH = "both", _("original and copy (原件和复印件)")
+
+    page = ParentalKey(ServiceItemPage, on_delete=models.CASCADE, related_name="materials")
+    name = models.CharField(_("material"), max_length=200)
+    form = models.CharField(_("form"), max_length=10, choices=Form.choices, default=Form.ORIGINAL)
+    copies = models.PositiveSmallIntegerField(_("copies"), default=1)
+    required = models.BooleanField(_("required"), default=True)
+    may_be_missing = models.BooleanField(
+        _("may be missing at acceptance (容缺)"),
+        default=False,
+        help_text=_("The applicant may hand it in later on a signed promise (容缺受理)."),
+    )
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    blank_form = models.ForeignKey(
+        "wagtaildocs.Document", verbose_name=_("blank form"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sample = models.ForeignKey(
+        "wagtaildocs.Document", verbose_name=_("filled sample"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("form"), FieldPanel("copies")]),
+        FieldRowPanel([FieldPanel("required"), FieldPanel("may_be_missing")]),
+        FieldPanel("notes"),
+        FieldRowPanel([FieldPanel("blank_form"), FieldPanel("sample")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegalBasis(Orderable):
+    page = ParentalKey(ServiceItemPage, on_delete=models.CASCADE, related_name="legal_bases")
+    text = models.CharField(_("law and article"), max_length=300)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SpecialProcedure(Orderable):
+    """A step outside the time limit (公示, 现场勘查, 听证, 专家评审): the clock pauses for it."""
+
+    page = ParentalKey(ServiceItemPage, on_delete=models.CASCADE, related_name="special_procedures")
+    name = models.CharField(_("procedure"), max_length=50)
+    working_days = models.PositiveSmallIntegerField(_("working days"))
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("special procedure")
+        verbose_name_plural = _("special procedures")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.working_days}）"
+
+
+class DelegationQuerySet(models.QuerySet):
+    def in_force_on(self, day) -> "DelegationQuerySet":
+        """Records that route new work on `day`: started, not expired, not revoked by then."""
+        return self.filter(valid_from__lte=day).filter(
+            models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=day),
+            models.Q(revoked_on__isnull=True) | models.Q(revoked_on__gt=day),
+        )
+
+
+class Delegation(models.Model):
+    """A delegation record (权限下放): department → township centres, mode, document, dates."""
+
+    item = models.ForeignKey(
+        ServiceItemPage, verbose_name=_("service item"), on_delete=models.PROTECT, related_name="delegations"
+    )
+    department = models.ForeignKey(
+        Office,
+        verbose_name=_("delegating department"),
+        on_delete=models.PROTECT,
+        related_name="delegations_given",
+        limit_choices_to={"kind": OfficeKind.DEPARTMENT},
+    )
+    centres = models.ManyToManyField(
+        Office,
+        verbose_name=_("township centres"),
+        related_name="delegations_received",
+        limit_choices_to={"kind": OfficeKind.CENTRE},
+    )
+    mode = models.CharField(_("mode"), max_length=16, choices=DelegationMode.choices)
+    document_number = models.CharField(_("document number (文号)"), max_length=60)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("revoked by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_reason = models.CharField(_("reason for revocation"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delegation record")
+        verbose_name_plural = _("delegation records")
+        ordering = ["-valid_from", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item.title} · {self.document_number}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": gettext("The end date is before the start date.")})
+        if self.item_id and self.department_id and self.item.department_id != self.department_id:
+            raise ValidationError(
+                {"department": gettext("Only the item's holding department (%(department)s) can delegate it.")
+                 % {"department": self.item.department}}
+            )
+
+
+class Synonym(models.Model):
+    """What villagers type (低保, 盖房子) and the official words it stands for. Edited by
+    administrators; the search index expands queries with it."""
+
+    phrase = models.CharField(_("what people type"), max_length=40, unique=True)
+    means = models.CharField(_("official words"), max_length=100)
+
+    class Meta:
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+        ordering = ["phrase"]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} → {self.means}"

@@ -1,0 +1,55 @@
+"""Villager-facing pages of the service guide. Thin: selectors fetch, templates show."""
+
+from django.db.models import prefetch_related_objects
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+
+from portal.offices.models import Office, OfficeKind
+from portal.offices.selectors import place_from_request, station_contact
+
+from . import selectors
+from .models import LifeEvent
+
+
+def _place_context(request, item) -> dict:
+    """What the page says for the villager's own village: where, by whose authority, who helps."""
+    village = place_from_request(request)
+    if village is None:
+        return {"village": None}
+    contact = station_contact(village)
+    route = selectors.service_item_route(item=item, township=village.parent, centre=contact.centre)
+    return {"village": village, "contact": contact, "route": route}
+
+
+def service_item(request, page):
+    prefetch_related_objects([page], "department", "materials", "legal_bases", "special_procedures")
+    context = {"page": page, "self": page, "request": request, **_place_context(request, page)}
+    return TemplateResponse(request, "services_catalog/service_item_page.html", context)
+
+
+def service_item_checklist(request, page):
+    prefetch_related_objects([page], "department", "materials")
+    context = {"page": page, "self": page, **_place_context(request, page)}
+    return TemplateResponse(request, "services_catalog/service_item_checklist.html", context)
+
+
+def guide_index(request, page):
+    """Browse by life event (?event=slug) or by department (?department=id)."""
+    event_slug = request.GET.get("event", "")
+    department_id = request.GET.get("department", "")
+    context = {"page": page, "self": page}
+    if event_slug:
+        event = LifeEvent.objects.filter(slug=event_slug).first()
+        context.update(event=event, items=list(selectors.service_items_for_event(event)) if event else [])
+    elif department_id.isdigit():
+        department = Office.objects.filter(pk=department_id, kind=OfficeKind.DEPARTMENT).first()
+        context.update(
+            department=department,
+            items=list(selectors.service_items_for_department(department)) if department else [],
+        )
+    else:
+        context.update(
+            events=list(selectors.life_events_in_use()),
+            departments=list(selectors.departments_with_items()),
+        )
+    return render(request, "services_catalog/service_guide_index_page.html", context)
