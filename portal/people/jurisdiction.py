@@ -75,13 +75,37 @@ def back_office_group(role: str):
     return group
 
 
-def _sync_groups(user, roles: set[str]) -> None:
+COUNTY_EDITOR_GROUP_PREFIX = "Cunban editors of "
+
+
+def county_editor_group_name(county_code: str) -> str:
+    """The group whose members edit (and review each other's changes to) one county's pages.
+
+    `cms.permissions` gives it page permissions on the county's home page; membership in it
+    is derived from editor memberships here, like everything else."""
+    return f"{COUNTY_EDITOR_GROUP_PREFIX}{county_code[:6]}"
+
+
+def _sync_groups(user, memberships: list) -> None:
+    from django.contrib.auth.models import Group
+
+    roles = {membership.role for membership in memberships}
     for role in BACK_OFFICE_GROUPS:
         group = back_office_group(role)
         if role in roles and user.is_active:
             user.groups.add(group)
         else:
             user.groups.remove(group)
+    wanted = {
+        county_editor_group_name(membership.office.region.code)
+        for membership in memberships
+        if membership.role == Role.EDITOR and user.is_active
+    }
+    current = set(user.groups.filter(name__startswith=COUNTY_EDITOR_GROUP_PREFIX).values_list("name", flat=True))
+    for name in wanted - current:
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
+    if current - wanted:
+        user.groups.remove(*Group.objects.filter(name__in=current - wanted))
 
 
 @transaction.atomic
@@ -116,7 +140,7 @@ def jurisdiction_sync(user) -> tuple[int, int]:
     )
     if to_remove:
         UserObjectPermission.objects.filter(pk__in=to_remove).delete()
-    _sync_groups(user, set(user.memberships.current().values_list("role", flat=True)))
+    _sync_groups(user, list(user.memberships.current().select_related("office__region")))
     return len(to_add), len(to_remove)
 
 

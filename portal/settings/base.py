@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "portal.people",
     "portal.workdays",
     "services_catalog",
+    "services_catalog.search",
+    "services_catalog.catalogue_io",
     "approvals",
     "cms",
     # Wagtail

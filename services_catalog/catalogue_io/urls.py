@@ -1,0 +1,3 @@
+app_name = "catalogue_io"
+
+urlpatterns: list = []

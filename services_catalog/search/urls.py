@@ -1,0 +1,3 @@
+app_name = "guide_search"
+
+urlpatterns: list = []

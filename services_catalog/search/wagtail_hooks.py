@@ -1,0 +1,1 @@
+"""Back-office hooks of this app (imported by services_catalog.wagtail_hooks)."""
