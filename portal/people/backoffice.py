@@ -42,10 +42,17 @@ class JurisdictionPolicy(BasePermissionPolicy):
             cache[key] = set(self.scoped_queryset(user).values_list("pk", flat=True))
         return cache[key]
 
+    def user_may_add(self, user) -> bool:
+        """Whether the user may create a row. By default: whoever manages some rows already;
+        a policy whose list can start empty (delegation records) says who may add instead."""
+        return bool(self._scoped_pks(user))
+
     def user_has_permission(self, user, action):
         if not self._active(user) or action not in self.allowed_actions:
             return False
-        return user.is_superuser or bool(self._scoped_pks(user))
+        if user.is_superuser:
+            return True
+        return self.user_may_add(user) if action == "add" else bool(self._scoped_pks(user))
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)

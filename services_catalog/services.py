@@ -1,0 +1,72 @@
+"""State changes for delegation records. County administrators only; each change is logged in
+Wagtail's append-only history (who, what, when, details)."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from portal.errors import DomainError, NotPermitted
+from portal.offices.models import Office, OfficeKind
+from portal.people.jurisdiction import user_is_county_administrator
+
+from .models import Delegation
+
+REVOKE_LOG_ACTION = "cunban.delegation.revoke"
+
+
+def _require_county_administrator(actor) -> None:
+    if actor is not None and not user_is_county_administrator(actor):
+        raise NotPermitted(_("Only county administrators may change delegation records."))
+
+
+@transaction.atomic
+def delegation_save(*, actor, delegation: Delegation, centres: Iterable[Office]) -> Delegation:
+    """Create or update a delegation record and its township centres.
+
+    Work already routed keeps its own copy of office, mode and record, so editing a record
+    never moves filed applications."""
+    _require_county_administrator(actor)
+    centres = list(centres)
+    if not centres:
+        raise DomainError(_("Choose at least one township centre."))
+    if any(centre.kind != OfficeKind.CENTRE for centre in centres):
+        raise DomainError(_("A delegation goes to township service centres only."))
+    county_prefix = delegation.department.region.code[:6]
+    if any(not centre.region.code.startswith(county_prefix) for centre in centres):
+        raise DomainError(_("A department can only delegate to centres in its own county."))
+    is_new = delegation.pk is None
+    try:
+        delegation.full_clean()
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from error
+    delegation.save()
+    delegation.centres.set(centres)
+    log(instance=delegation, action="wagtail.create" if is_new else "wagtail.edit", user=actor)
+    return delegation
+
+
+@transaction.atomic
+def delegation_revoke(*, actor, delegation: Delegation, reason: str, on: datetime.date | None = None) -> Delegation:
+    """Revoke a record from `on` (default today): new work stops routing to the township."""
+    _require_county_administrator(actor)
+    delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
+    if delegation.revoked_on is not None:
+        raise DomainError(_("This delegation was already revoked on %(date)s.") % {"date": delegation.revoked_on})
+    if not reason.strip():
+        raise DomainError(_("Give the reason for revoking it."))
+    delegation.revoked_on = on or timezone.localdate()
+    delegation.revoked_by = actor
+    delegation.revoked_reason = reason.strip()
+    delegation.save(update_fields=["revoked_on", "revoked_by", "revoked_reason"])
+    log(
+        instance=delegation,
+        action=REVOKE_LOG_ACTION,
+        user=actor,
+        data={"reason": delegation.revoked_reason, "revoked_on": delegation.revoked_on.isoformat()},
+    )
+    return delegation
