@@ -33,3 +33,13 @@ class CountyHomePage(Page):
 
     def serve(self, request, *args, **kwargs):
         return HttpResponseRedirect("/")
+
+    def route(self, request, path_components):
+        """The service guide is found in one query instead of two (see ServiceGuideIndexPage)."""
+        if path_components:
+            from services_catalog.models import ServiceGuideIndexPage
+
+            guide = ServiceGuideIndexPage.objects.child_of(self).filter(slug=path_components[0]).first()
+            if guide is not None:
+                return guide.route(request, path_components[1:])
+        return super().route(request, path_components)

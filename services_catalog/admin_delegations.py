@@ -7,11 +7,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.ui.tables import Column
 from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import Column
 
 from portal.errors import DomainError
-from portal.offices.models import Office, OfficeKind
+from portal.offices.models import OfficeKind
 from portal.people.backoffice import (
     JurisdictionPolicy,
     ScopedCreateView,

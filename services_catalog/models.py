@@ -109,6 +109,15 @@ class ServiceGuideIndexPage(Page):
     class Meta:
         verbose_name = _("service guide")
 
+    def route(self, request, path_components):
+        """Fetch the item in one query (Wagtail's default fetches the page, then its specific
+        row): item pages are the most visited pages of the site."""
+        if path_components:
+            item = ServiceItemPage.objects.child_of(self).filter(slug=path_components[0]).first()
+            if item is not None:
+                return item.route(request, path_components[1:])
+        return super().route(request, path_components)
+
     def serve(self, request, *args, **kwargs):
         from .views import guide_index
 
@@ -196,11 +205,11 @@ class ServiceItemPage(RoutablePageMixin, Page):
 
     def clean(self) -> None:
         super().clean()
-        if self.promised_limit_days is not None and self.legal_limit_days is not None:
-            if self.promised_limit_days > self.legal_limit_days:
-                raise ValidationError(
-                    {"promised_limit_days": gettext("The promised time limit cannot be longer than the legal one.")}
-                )
+        legal, promised = self.legal_limit_days, self.promised_limit_days
+        if legal is not None and promised is not None and promised > legal:
+            raise ValidationError(
+                {"promised_limit_days": gettext("The promised time limit cannot be longer than the legal one.")}
+            )
 
     @property
     def condition_lines(self) -> list[str]:

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 
 from portal.offices.models import Office, OfficeKind
-from portal.offices.selectors import place_from_request, station_contact
+from portal.offices.selectors import place_contact_from_request
 
 from . import selectors
 from .models import LifeEvent
@@ -13,16 +13,16 @@ from .models import LifeEvent
 
 def _place_context(request, item) -> dict:
     """What the page says for the villager's own village: where, by whose authority, who helps."""
-    village = place_from_request(request)
-    if village is None:
+    contact = place_contact_from_request(request)
+    if contact is None:
         return {"village": None}
-    contact = station_contact(village)
-    route = selectors.service_item_route(item=item, township=village.parent, centre=contact.centre)
-    return {"village": village, "contact": contact, "route": route}
+    route = selectors.service_item_route(item=item, township=contact.village.parent, centre=contact.centre)
+    return {"village": contact.village, "contact": contact, "route": route}
 
 
 def service_item(request, page):
-    prefetch_related_objects([page], "department", "materials", "legal_bases", "special_procedures")
+    # The guide's rows are read inside a template fragment cached per published revision, so
+    # a warm page costs no queries for them.
     context = {"page": page, "self": page, "request": request, **_place_context(request, page)}
     return TemplateResponse(request, "services_catalog/service_item_page.html", context)
 

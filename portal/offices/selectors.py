@@ -49,31 +49,65 @@ class StationContact:
     centre: Office | None
 
 
-def station_contact(village: Region) -> StationContact:
-    """The village's station with its current assistants, and the township's centre.
-
-    Three queries whatever the number of assistants (station, assistants, centre)."""
+def _station_and_centre(condition: Q) -> tuple[Office | None, Office | None]:
+    """The station and centre matching `condition`, with the station's current assistants:
+    two queries (offices, then assistants) whatever the number of assistants."""
     from portal.people.models import Membership
     from portal.people.roles import Role
 
     assistants = Membership.objects.current().filter(role=Role.VILLAGE_ASSISTANT).select_related("user")
-    station = (
+    offices = (
         Office.objects.active()
-        .filter(region=village, kind=OfficeKind.STATION)
+        .filter(condition)
+        .select_related("region__parent")
         .prefetch_related(Prefetch("memberships", queryset=assistants, to_attr="assistant_memberships"))
-        .first()
     )
-    centre = Office.objects.active().filter(region_id=village.parent_id, kind=OfficeKind.CENTRE).first()
+    station = next((o for o in offices if o.kind == OfficeKind.STATION), None)
+    centre = next((o for o in offices if o.kind == OfficeKind.CENTRE), None)
+    return station, centre
+
+
+def _contact(village: Region, station: Office | None, centre: Office | None) -> StationContact:
     members = [m.user for m in station.assistant_memberships if m.user.is_active] if station else []
     return StationContact(village=village, station=station, assistants=members, centre=centre)
+
+
+def station_contact(village: Region) -> StationContact:
+    """The village's station with its current assistants, and the township's centre (2 queries)."""
+    station, centre = _station_and_centre(
+        Q(region=village, kind=OfficeKind.STATION) | Q(region_id=village.parent_id, kind=OfficeKind.CENTRE)
+    )
+    return _contact(village, station, centre)
 
 
 PLACE_COOKIE = "cunban_village"
 
 
+def _place_code(request) -> str | None:
+    code = request.COOKIES.get(PLACE_COOKIE, "")
+    return code if len(code) == 12 and code.isdigit() else None
+
+
 def place_from_request(request) -> Region | None:
     """The villager's own village, remembered in a cookie (no login). One query, or none."""
-    code = request.COOKIES.get(PLACE_COOKIE, "")
-    if not (len(code) == 12 and code.isdigit()):
+    code = _place_code(request)
+    if code is None:
         return None
     return Region.objects.select_related("parent").filter(code=code, level=RegionLevel.VILLAGE).first()
+
+
+def place_contact_from_request(request) -> StationContact | None:
+    """The remembered village with its station, assistants and centre, for guide pages.
+
+    Two queries in the usual case (the village has a station); one more when it has none."""
+    code = _place_code(request)
+    if code is None:
+        return None
+    station, centre = _station_and_centre(
+        Q(region__code=code, region__level=RegionLevel.VILLAGE, kind=OfficeKind.STATION)
+        | Q(region__code=code[:9] + "000", region__level=RegionLevel.TOWNSHIP, kind=OfficeKind.CENTRE)
+    )
+    village = station.region if station else place_from_request(request)
+    if village is None:
+        return None
+    return _contact(village, station, centre)

@@ -14,7 +14,6 @@ from portal.places.models import Region, RegionLevel
 
 from . import selectors
 
-
 ONE_YEAR = 365 * 24 * 3600
 
 
