@@ -146,13 +146,54 @@ def world(db) -> World:
     return build_world()
 
 
+CHROMIUM = "/usr/bin/chromium"
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` need PostgreSQL's locking; on SQLite they are reported as skipped."""
+    """Tests marked `postgres` need PostgreSQL's locking; on SQLite they are reported as skipped.
+    Tests marked `browser` need the system Chromium: skipped where it is missing, except under
+    CI, where a missing browser is a failure (`.ci/run` installs it)."""
+    import os
+
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        return
-    marker = pytest.mark.skip(reason="needs PostgreSQL (make test runs it there too)")
+    skip_postgres = pytest.mark.skip(reason="needs PostgreSQL (make test runs it there too)")
+    browser_missing = not os.path.exists(CHROMIUM)
+    if browser_missing and os.environ.get("CI") == "true":
+        raise pytest.UsageError(f"{CHROMIUM} is missing under CI: .ci/run must install Debian's chromium")
+    skip_browser = pytest.mark.skip(reason=f"needs {CHROMIUM} (apt-get install chromium)")
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(marker)
+        if "postgres" in item.keywords and connection.vendor != "postgresql":
+            item.add_marker(skip_postgres)
+        if "browser" in item.keywords and browser_missing:
+            item.add_marker(skip_browser)
+
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser_page():
+    """A Playwright page in the system Chromium (browser downloads are not possible here)."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; Django's async-safety check would refuse
+    # the ORM calls the test makes around it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
