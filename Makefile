@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/cunban
-DEMO_ENV := DEBUG=1 CUNBAN_DEMO=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3
+DEMO_ENV := DEBUG=1 CUNBAN_DEMO=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
 .PHONY: demo test test-sqlite test-postgres check lint format bench messages lock clean
 

@@ -23,7 +23,7 @@ import traceback
 from typing import Any
 
 
-def probe(path: str, show_sql: bool) -> dict[str, Any]:
+def probe(path: str, show_sql: bool, cookie: str = "") -> dict[str, Any]:
     """Fetch `path` twice; return statuses, query counts and the warm response's size."""
     from django.db import connection
     from django.test import Client
@@ -32,6 +32,9 @@ def probe(path: str, show_sql: bool) -> dict[str, Any]:
     # The test client's default host, "testserver", is only allowed inside the test runner;
     # the server is reached as 127.0.0.1, so ask as that.
     client = Client(HTTP_HOST="127.0.0.1")
+    if cookie:
+        name, _, value = cookie.partition("=")
+        client.cookies[name] = value
     result: dict[str, Any] = {"path": path}
     for label in ("cold", "warm"):
         try:
@@ -59,12 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Count SQL queries per page, in-process.")
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--show-sql", action="store_true", help="print every query to stderr")
+    parser.add_argument("--cookie", default="", help="one cookie to send, as name=value")
     args = parser.parse_args(argv)
 
     import django
 
     django.setup()
-    results = {path: probe(path, args.show_sql) for path in args.paths}
+    results = {path: probe(path, args.show_sql, args.cookie) for path in args.paths}
     print(json.dumps(results), flush=True)
     # Non-zero when a page did not answer 200, so the caller shows this process's stderr.
     return 0 if all(result.get("warm_status") == 200 for result in results.values()) else 1

@@ -7,6 +7,7 @@ Django reads them from the root URLconf only and a benchmark must serve the proj
 """
 
 from django.http import HttpRequest, HttpResponse
+from django.template import Context, Engine
 from django.urls import path
 
 from portal import urls as portal_urls
@@ -19,7 +20,27 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok", content_type="text/plain; charset=utf-8")
 
 
-urlpatterns = [path(BARE_PATH, bare, name="bench_bare"), *portal_urls.urlpatterns]
+# A plain Django template with a few variables and a loop, padded to a requested size: the
+# baseline for a content page of the same weight that needs no database.
+_TEMPLATE = Engine().from_string(
+    '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ title }}</title></head>'
+    "<body><main><h1>{{ title }}</h1>{% for line in lines %}<p>{{ line }}</p>{% endfor %}</main></body></html>"
+)
+
+
+def bare_template(request: HttpRequest, size: int) -> HttpResponse:
+    """Render the template with enough lines to weigh about `size` bytes."""
+    line = "办事指南样例文字，用于对照同样大小的页面。"  # 60 bytes in UTF-8
+    count = max(1, (size - 200) // (len(line.encode()) + 7))
+    html = _TEMPLATE.render(Context({"title": "对照页面", "lines": [line] * count}))
+    return HttpResponse(html)
+
+
+urlpatterns = [
+    path(BARE_PATH, bare, name="bench_bare"),
+    path("_bench/bare-template/<int:size>/", bare_template, name="bench_bare_template"),
+    *portal_urls.urlpatterns,
+]
 
 handler400 = getattr(portal_urls, "handler400", "django.views.defaults.bad_request")
 handler403 = getattr(portal_urls, "handler403", "django.views.defaults.permission_denied")

@@ -339,7 +339,7 @@ def show_log_tail(path: Path, lines: int = 60) -> None:
 # --- load ---------------------------------------------------------------------------------
 
 
-def drive_load(port: int, path: str, args: argparse.Namespace) -> dict[str, Any]:
+def drive_load(port: int, path: str, args: argparse.Namespace, cookie: str = "") -> dict[str, Any]:
     """Run bench/load.py in its own process against one path; return its JSON report."""
     command = [
         sys.executable,
@@ -349,6 +349,7 @@ def drive_load(port: int, path: str, args: argparse.Namespace) -> dict[str, Any]
         f"--warmup={args.warmup}",
         f"--concurrency={args.concurrency}",
         f"--generator={args.generator}",
+        *([f"--cookie={cookie}"] if cookie else []),
     ]
     log(
         f"load on {path}: {args.warmup:g} s warm-up, {args.seconds:g} s measured, {args.concurrency} connections"

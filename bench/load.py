@@ -115,6 +115,7 @@ def _client_thread(
     stop_at: float,
     max_requests: int,
     tally: _ThreadTally,
+    cookie: str = "",
 ) -> None:
     """Send GETs back to back on one connection until `stop_at` or `max_requests`.
 
@@ -127,6 +128,8 @@ def _client_thread(
         "User-Agent": "cunban-bench/1",
         "Accept": "text/html,*/*;q=0.8",
     }
+    if cookie:
+        headers["Cookie"] = cookie
     conn = http.client.HTTPConnection(host, port, timeout=REQUEST_TIMEOUT_SECONDS)
     sent = 0
     try:
@@ -157,7 +160,9 @@ def _client_thread(
         conn.close()
 
 
-def run_python(url: str, seconds: float, warmup: float, concurrency: int, max_requests: int) -> LoadResult:
+def run_python(
+    url: str, seconds: float, warmup: float, concurrency: int, max_requests: int, cookie: str = ""
+) -> LoadResult:
     """Drive `url` with `concurrency` threads; measure only after `warmup` seconds."""
     host, port, path = check_loopback(url)
     start = time.monotonic()
@@ -168,7 +173,7 @@ def run_python(url: str, seconds: float, warmup: float, concurrency: int, max_re
     threads = [
         threading.Thread(
             target=_client_thread,
-            args=(host, port, path, measure_from, stop_at, per_thread, tally),
+            args=(host, port, path, measure_from, stop_at, per_thread, tally, cookie),
             name=f"load-{index}",
             daemon=True,
         )
@@ -243,7 +248,9 @@ end
 """
 
 
-def _wrk_command(wrk: str, url: str, seconds: float, concurrency: int, script: Path) -> list[str]:
+def _wrk_command(
+    wrk: str, url: str, seconds: float, concurrency: int, script: Path, cookie: str = ""
+) -> list[str]:
     threads = max(1, min(concurrency, os.cpu_count() or 1))
     return [
         wrk,
@@ -252,11 +259,14 @@ def _wrk_command(wrk: str, url: str, seconds: float, concurrency: int, script: P
         f"--duration={max(1, math.ceil(seconds))}s",
         f"--timeout={math.ceil(REQUEST_TIMEOUT_SECONDS)}s",
         f"--script={script}",
+        *(["--header", f"Cookie: {cookie}"] if cookie else []),
         url,
     ]
 
 
-def run_wrk(wrk: str, url: str, seconds: float, warmup: float, concurrency: int) -> LoadResult:
+def run_wrk(
+    wrk: str, url: str, seconds: float, warmup: float, concurrency: int, cookie: str = ""
+) -> LoadResult:
     """Drive `url` with wrk: a throwaway warm-up run, then the measured run."""
     check_loopback(url)
     with tempfile.TemporaryDirectory(prefix="cunban-wrk-") as tmp:
@@ -265,13 +275,13 @@ def run_wrk(wrk: str, url: str, seconds: float, warmup: float, concurrency: int)
         limit = seconds + warmup + 2 * REQUEST_TIMEOUT_SECONDS + 30
         if warmup > 0:
             subprocess.run(
-                _wrk_command(wrk, url, warmup, concurrency, script),
+                _wrk_command(wrk, url, warmup, concurrency, script, cookie),
                 check=True,
                 capture_output=True,
                 timeout=limit,
             )
         done = subprocess.run(
-            _wrk_command(wrk, url, seconds, concurrency, script),
+            _wrk_command(wrk, url, seconds, concurrency, script, cookie),
             check=True,
             capture_output=True,
             text=True,
@@ -315,14 +325,15 @@ def run_load(
     concurrency: int,
     generator: str = "auto",
     max_requests: int = DEFAULT_MAX_REQUESTS,
+    cookie: str = "",
 ) -> LoadResult:
     """Pick the generator (`auto` prefers wrk) and run it."""
     wrk = shutil.which("wrk") if generator in {"auto", "wrk"} else None
     if generator == "wrk" and wrk is None:
         raise RuntimeError("--generator=wrk but wrk is not on PATH (Debian package: wrk)")
     if wrk:
-        return run_wrk(wrk, url, seconds, warmup, concurrency)
-    return run_python(url, seconds, warmup, concurrency, max_requests)
+        return run_wrk(wrk, url, seconds, warmup, concurrency, cookie)
+    return run_python(url, seconds, warmup, concurrency, max_requests, cookie)
 
 
 def positive_float(text: str) -> float:
@@ -348,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=positive_int, default=8, help="connections")
     parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--max-requests", type=positive_int, default=DEFAULT_MAX_REQUESTS)
+    parser.add_argument("--cookie", default="", help="a Cookie header to send, e.g. cunban_village=…")
     args = parser.parse_args(argv)
     try:
         check_loopback(args.url)
@@ -360,6 +372,7 @@ def main(argv: list[str] | None = None) -> int:
         concurrency=args.concurrency,
         generator=args.generator,
         max_requests=args.max_requests,
+        cookie=args.cookie,
     )
     cpu = (
         "" if result.client_cpu_per_second is None else f", client CPU {result.client_cpu_per_second:.2f} s/s"

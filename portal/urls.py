@@ -11,7 +11,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("portal.people.urls")),
     path("search/", include("services_catalog.search.urls")),
-    path("admin/catalogue/", include("services_catalog.catalogue_io.urls")),
     path("", include("portal.offices.urls")),
     path("", include("portal.web.urls")),
 ]

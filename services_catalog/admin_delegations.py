@@ -48,7 +48,9 @@ class DelegationPolicy(JurisdictionPolicy):
     def scoped_queryset(self, user):
         if not user_is_county_administrator(user):
             return Delegation.objects.none()
-        return Delegation.objects.filter(department__in=_departments(user)).select_related("item", "department")
+        return Delegation.objects.filter(department__in=_departments(user)).select_related(
+            "item", "department"
+        )
 
 
 class DelegationForm(ScopedForm):
@@ -63,13 +65,17 @@ class DelegationForm(ScopedForm):
 class DelegationCreateView(ScopedCreateView):
     def save_instance(self):
         delegation = self.form.save(commit=False)
-        return delegation_save(actor=self.request.user, delegation=delegation, centres=self.form.cleaned_data["centres"])
+        return delegation_save(
+            actor=self.request.user, delegation=delegation, centres=self.form.cleaned_data["centres"]
+        )
 
 
 class DelegationEditView(ScopedEditView):
     def save_instance(self):
         delegation = self.form.save(commit=False)
-        return delegation_save(actor=self.request.user, delegation=delegation, centres=self.form.cleaned_data["centres"])
+        return delegation_save(
+            actor=self.request.user, delegation=delegation, centres=self.form.cleaned_data["centres"]
+        )
 
 
 class DelegationIndexView(ScopedIndexView):
@@ -77,7 +83,12 @@ class DelegationIndexView(ScopedIndexView):
         buttons = super().get_list_more_buttons(instance)
         if instance.revoked_on is None:
             buttons.append(
-                MenuItem(_("Revoke"), url=reverse("delegation_admin:revoke", args=[instance.pk]), icon_name="cross", priority=40)
+                MenuItem(
+                    _("Revoke"),
+                    url=reverse("delegation_admin:revoke", args=[instance.pk]),
+                    icon_name="cross",
+                    priority=40,
+                )
             )
         return buttons
 
@@ -117,7 +128,9 @@ class DelegationViewSet(ScopedModelViewSet):
     def revoke_view(self, request, pk):
         """A confirmation page with the reason; POST revokes through the service."""
         policy = self.permission_policy
-        delegation = get_object_or_404(policy.instances_user_has_permission_for(request.user, "change"), pk=pk)
+        delegation = get_object_or_404(
+            policy.instances_user_has_permission_for(request.user, "change"), pk=pk
+        )
         form = RevokeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

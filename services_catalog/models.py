@@ -137,7 +137,9 @@ class ServiceItemPage(RoutablePageMixin, Page):
         limit_choices_to={"kind": OfficeKind.DEPARTMENT},
     )
     summary = models.CharField(_("summary for villagers"), max_length=200, blank=True)
-    life_events = ParentalManyToManyField(LifeEvent, verbose_name=_("life events"), blank=True, related_name="items")
+    life_events = ParentalManyToManyField(
+        LifeEvent, verbose_name=_("life events"), blank=True, related_name="items"
+    )
     for_individuals = models.BooleanField(_("individuals may apply"), default=True)
     for_organisations = models.BooleanField(_("organisations may apply"), default=False)
     conditions = models.TextField(
@@ -157,7 +159,10 @@ class ServiceItemPage(RoutablePageMixin, Page):
     delivery = models.CharField(_("delivery (送达方式)"), max_length=100, blank=True)
     needs_second_approval = models.BooleanField(_("needs the supervisor's approval (审批)"), default=False)
     certificate_name = models.CharField(
-        _("resulting certificate"), max_length=100, blank=True, help_text=_("Empty when the item yields no certificate.")
+        _("resulting certificate"),
+        max_length=100,
+        blank=True,
+        help_text=_("Empty when the item yields no certificate."),
     )
     consult_phone = models.CharField(_("consultation phone"), max_length=32, blank=True)
     complaint_phone = models.CharField(_("complaint phone"), max_length=32, blank=True)
@@ -184,7 +189,9 @@ class ServiceItemPage(RoutablePageMixin, Page):
             [
                 FieldRowPanel([FieldPanel("fee"), FieldPanel("fee_basis")]),
                 FieldRowPanel([FieldPanel("visits"), FieldPanel("delivery")]),
-                FieldRowPanel([FieldPanel("village_proxy"), FieldPanel("online"), FieldPanel("needs_second_approval")]),
+                FieldRowPanel(
+                    [FieldPanel("village_proxy"), FieldPanel("online"), FieldPanel("needs_second_approval")]
+                ),
                 FieldPanel("certificate_name"),
                 FieldRowPanel([FieldPanel("consult_phone"), FieldPanel("complaint_phone")]),
             ],
@@ -208,7 +215,11 @@ class ServiceItemPage(RoutablePageMixin, Page):
         legal, promised = self.legal_limit_days, self.promised_limit_days
         if legal is not None and promised is not None and promised > legal:
             raise ValidationError(
-                {"promised_limit_days": gettext("The promised time limit cannot be longer than the legal one.")}
+                {
+                    "promised_limit_days": gettext(
+                        "The promised time limit cannot be longer than the legal one."
+                    )
+                }
             )
 
     @property
@@ -257,10 +268,20 @@ class Material(Orderable):
     )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
     blank_form = models.ForeignKey(
-        "wagtaildocs.Document", verbose_name=_("blank form"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtaildocs.Document",
+        verbose_name=_("blank form"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     sample = models.ForeignKey(
-        "wagtaildocs.Document", verbose_name=_("filled sample"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtaildocs.Document",
+        verbose_name=_("filled sample"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     panels = [
@@ -340,7 +361,12 @@ class Delegation(models.Model):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("revoked by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     revoked_reason = models.CharField(_("reason for revocation"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -361,8 +387,12 @@ class Delegation(models.Model):
             raise ValidationError({"valid_until": gettext("The end date is before the start date.")})
         if self.item_id and self.department_id and self.item.department_id != self.department_id:
             raise ValidationError(
-                {"department": gettext("Only the item's holding department (%(department)s) can delegate it.")
-                 % {"department": self.item.department}}
+                {
+                    "department": gettext(
+                        "Only the item's holding department (%(department)s) can delegate it."
+                    )
+                    % {"department": self.item.department}
+                }
             )
 
 

@@ -72,7 +72,11 @@ def life_events_in_use() -> QuerySet[LifeEvent]:
 
 
 def departments_with_items() -> QuerySet[Office]:
-    return Office.objects.filter(kind=OfficeKind.DEPARTMENT, service_items__live=True).distinct().order_by("name")
+    return (
+        Office.objects.filter(kind=OfficeKind.DEPARTMENT, service_items__live=True)
+        .distinct()
+        .order_by("name")
+    )
 
 
 def service_item_for_display(page_id: int) -> ServiceItemPage:

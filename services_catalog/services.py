@@ -51,12 +51,16 @@ def delegation_save(*, actor, delegation: Delegation, centres: Iterable[Office])
 
 
 @transaction.atomic
-def delegation_revoke(*, actor, delegation: Delegation, reason: str, on: datetime.date | None = None) -> Delegation:
+def delegation_revoke(
+    *, actor, delegation: Delegation, reason: str, on: datetime.date | None = None
+) -> Delegation:
     """Revoke a record from `on` (default today): new work stops routing to the township."""
     _require_county_administrator(actor)
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
     if delegation.revoked_on is not None:
-        raise DomainError(_("This delegation was already revoked on %(date)s.") % {"date": delegation.revoked_on})
+        raise DomainError(
+            _("This delegation was already revoked on %(date)s.") % {"date": delegation.revoked_on}
+        )
     if not reason.strip():
         raise DomainError(_("Give the reason for revoking it."))
     delegation.revoked_on = on or timezone.localdate()

@@ -23,12 +23,20 @@ def _place_context(request, item) -> dict:
 def service_item(request, page):
     # The guide's rows are read inside a template fragment cached per published revision, so
     # a warm page costs no queries for them.
-    context = {"page": page, "self": page, "request": request, **_place_context(request, page)}
+    from cms.signals import policies_version
+
+    context = {
+        "page": page,
+        "self": page,
+        "request": request,
+        "policies_version": policies_version(),
+        **_place_context(request, page),
+    }
     return TemplateResponse(request, "services_catalog/service_item_page.html", context)
 
 
 def service_item_checklist(request, page):
-    prefetch_related_objects([page], "department", "materials")
+    prefetch_related_objects([page], "materials")
     context = {"page": page, "self": page, **_place_context(request, page)}
     return TemplateResponse(request, "services_catalog/service_item_checklist.html", context)
 

@@ -182,18 +182,20 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(monkeypatch):
     """A Playwright page in the system Chromium (browser downloads are not possible here)."""
-    import os
-
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright runs an event loop in this thread; Django's async-safety check would refuse
     # the ORM calls the test makes around it.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
         page.set_default_timeout(15_000)
         yield page
         browser.close()
+    # The live server's threads keep connections open; PostgreSQL cannot drop the test
+    # database at the end while they do.
+    connections.close_all()

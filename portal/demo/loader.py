@@ -52,6 +52,7 @@ def _login(username: str, name: str, mobile: str | None, *, usable: bool = True)
     user, _ = User.objects.get_or_create(username=username)
     user.name = name
     user.mobile = mobile
+    user.email = f"{username}@demo.cunban.invalid"  # workflow notifications go to the console
     if usable:
         user.set_password(DEMO_PASSWORD)
     else:
@@ -127,6 +128,12 @@ def load_demo(progress: Callable[[str], None] = print) -> list[DemoLogin]:
         ),
         (DemoLogin("demo_editor", Role.EDITOR, service_office.name), "周晓燕", "13900001005", service_office),
         (
+            DemoLogin("demo_editor2", Role.EDITOR, service_office.name),
+            "吴文静",
+            "13900001008",
+            service_office,
+        ),
+        (
             DemoLogin("demo_admin", Role.ADMINISTRATOR, service_office.name),
             "陈立新",
             "13900001006",
@@ -155,12 +162,18 @@ def load_demo(progress: Callable[[str], None] = print) -> list[DemoLogin]:
         ("刘德胜", _id_number("120115", "20030105", 57)),
     ]
     for name, number in residents:
-        resident_register(actor=assistant, name=name, id_number=number, mobile="13900002000", village=first_village)
+        resident_register(
+            actor=assistant, name=name, id_number=number, mobile="13900002000", village=first_village
+        )
     progress(f"{len(residents)} residents in {first_village.name}")
 
     admin = User.objects.get(username="demo_admin")
     for year in (2025, 2026):
         _load_calendar(year, admin, progress)
+
+    from .content import load_demo_pages
+
+    load_demo_pages(county=county, admin=admin, progress=progress)
     return [login for login, *_rest in logins]
 
 

@@ -20,7 +20,9 @@ ONE_YEAR = 365 * 24 * 3600
 def _next(request) -> str:
     """Where to go back to after choosing a village (e.g. the item page that asked)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return ""
 
@@ -36,7 +38,9 @@ def find_assistant_villages(request, township_code: str):
     township = get_object_or_404(Region, code=township_code, level=RegionLevel.TOWNSHIP)
     villages = list(selectors.villages_for_finder(township))
     return render(
-        request, "offices/find_villages.html", {"township": township, "villages": villages, "next": _next(request)}
+        request,
+        "offices/find_villages.html",
+        {"township": township, "villages": villages, "next": _next(request)},
     )
 
 
@@ -60,7 +64,9 @@ def find_assistant_station(request, township_code: str, village_code: str):
 @require_POST
 def remember_village(request, township_code: str, village_code: str):
     """Remember "this is my village" in a cookie, so guide pages can say where things are done."""
-    village = get_object_or_404(Region, code=village_code, level=RegionLevel.VILLAGE, parent__code=township_code)
+    village = get_object_or_404(
+        Region, code=village_code, level=RegionLevel.VILLAGE, parent__code=township_code
+    )
     target = _next(request) or reverse("offices:find_assistant_station", args=[township_code, village_code])
     response = HttpResponseRedirect(target)
     response.set_cookie(selectors.PLACE_COOKIE, village.code, max_age=ONE_YEAR, samesite="Lax", httponly=True)

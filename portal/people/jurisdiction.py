@@ -101,7 +101,9 @@ def _sync_groups(user, memberships: list) -> None:
         for membership in memberships
         if membership.role == Role.EDITOR and user.is_active
     }
-    current = set(user.groups.filter(name__startswith=COUNTY_EDITOR_GROUP_PREFIX).values_list("name", flat=True))
+    current = set(
+        user.groups.filter(name__startswith=COUNTY_EDITOR_GROUP_PREFIX).values_list("name", flat=True)
+    )
     for name in wanted - current:
         user.groups.add(Group.objects.get_or_create(name=name)[0])
     if current - wanted:
@@ -213,13 +215,23 @@ def regions_managed_by(user) -> QuerySet[Region]:
 
 
 def user_is_county_administrator(user) -> bool:
-    """An administrator whose jurisdiction is a whole county (or a superuser)."""
+    """An administrator whose jurisdiction is a whole county (or a superuser).
+
+    Remembered on the user object, which is rebuilt for every request: each back-office menu
+    item asks, and one query per page is enough."""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return (
-        user.is_superuser
-        or user.memberships.current().filter(role=Role.ADMINISTRATOR, office__region__level="county").exists()
-    )
+    if user.is_superuser:
+        return True
+    cached = user.__dict__.get("_cunban_is_county_administrator")
+    if cached is None:
+        cached = (
+            user.memberships.current()
+            .filter(role=Role.ADMINISTRATOR, office__region__level="county")
+            .exists()
+        )
+        user.__dict__["_cunban_is_county_administrator"] = cached
+    return cached
 
 
 __all__ = [

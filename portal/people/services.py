@@ -80,12 +80,15 @@ def staff_create(
     office: Office,
     role: str,
     mobile: str | None = None,
+    email: str = "",
 ) -> User:
     """Create a staff account together with its first membership, so no account exists
     outside every jurisdiction (which no township administrator could then see or fix)."""
     if actor is not None:
         _require_manage(actor, office)
-    user = User(username=username, name=name, mobile=normalise_mobile(mobile) if mobile else None)
+    user = User(
+        username=username, name=name, mobile=normalise_mobile(mobile) if mobile else None, email=email
+    )
     user.set_password(password)
     try:
         user.full_clean(exclude=["password"])

@@ -58,7 +58,7 @@ class StaffCreateForm(MobileCleaningMixin, ScopedForm):
 
     class Meta:
         model = User
-        fields = ["username", "name", "mobile"]
+        fields = ["username", "name", "mobile", "email"]
 
     def clean_password(self):
         password = self.cleaned_data["password"]
@@ -69,7 +69,7 @@ class StaffCreateForm(MobileCleaningMixin, ScopedForm):
 class StaffEditForm(MobileCleaningMixin, ScopedForm):
     class Meta:
         model = User
-        fields = ["name", "mobile", "is_active"]
+        fields = ["name", "mobile", "email", "is_active"]
 
 
 class StaffCreateView(ScopedCreateView):
@@ -80,6 +80,7 @@ class StaffCreateView(ScopedCreateView):
             username=data["username"],
             name=data["name"],
             mobile=data.get("mobile") or None,
+            email=data.get("email") or "",
             password=data["password"],
             office=data["office"],
             role=data["role"],
@@ -89,7 +90,7 @@ class StaffCreateView(ScopedCreateView):
 class StaffEditView(ScopedEditView):
     def save_instance(self):
         user = self.form.save(commit=False)
-        user.save(update_fields=["name", "mobile"])
+        user.save(update_fields=["name", "mobile", "email"])
         return staff_set_active(
             actor=self.request.user, user=user, active=self.form.cleaned_data["is_active"]
         )

@@ -17,7 +17,12 @@ ONE_YEAR = 365 * 24 * 3600
 
 @require_safe
 def home(request):
-    return render(request, "web/home.html")
+    """The villagers' front door. It offers only what works: the guide and its search appear
+    once a county's guide is published."""
+    from services_catalog.models import ServiceGuideIndexPage
+
+    guide = ServiceGuideIndexPage.objects.live().only("url_path", "path", "depth", "title").first()
+    return render(request, "web/home.html", {"guide": guide})
 
 
 def _safe_next(request, fallback: str) -> str:

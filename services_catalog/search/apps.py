@@ -8,3 +8,10 @@ class GuideSearchConfig(AppConfig):
     name = "services_catalog.search"
     label = "guide_search"
     verbose_name = _("Search in villagers' words")
+
+    def ready(self) -> None:
+        from .extractors import register_service_items
+        from .signals import connect_synonyms
+
+        register_service_items()
+        connect_synonyms()

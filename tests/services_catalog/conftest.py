@@ -6,10 +6,20 @@ import pytest
 from wagtail.models import Page
 
 from cms.models import CountyHomePage
-from services_catalog.models import Delegation, DelegationMode, ItemType, LegalBasis, Material, ServiceGuideIndexPage, ServiceItemPage
+from services_catalog.models import (
+    Delegation,
+    DelegationMode,
+    ItemType,
+    LegalBasis,
+    Material,
+    ServiceGuideIndexPage,
+    ServiceItemPage,
+)
 
 
-def make_item(guide, department, *, code: str, title: str, village_proxy: bool = True, **fields) -> ServiceItemPage:
+def make_item(
+    guide, department, *, code: str, title: str, village_proxy: bool = True, **fields
+) -> ServiceItemPage:
     item = ServiceItemPage(
         title=title,
         slug=code.lower(),
@@ -43,7 +53,9 @@ def guide(world):
     home = root.add_child(instance=CountyHomePage(title="宝坻区", slug="baodi", region=world.county))
     from wagtail.models import Site
 
-    Site.objects.update_or_create(is_default_site=True, defaults={"hostname": "localhost", "root_page": home, "port": 80})
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home, "port": 80}
+    )
     return home.add_child(instance=ServiceGuideIndexPage(title="办事指南", slug="guide"))
 
 
@@ -54,7 +66,16 @@ def dibao(guide, world):
 
 @pytest.fixture
 def delegate(world):
-    def _delegate(item, centres, *, mode=DelegationMode.ENTRUSTMENT, valid_from=None, valid_until=None, revoked_on=None, number="宝坻政发〔2024〕12号"):
+    def _delegate(
+        item,
+        centres,
+        *,
+        mode=DelegationMode.ENTRUSTMENT,
+        valid_from=None,
+        valid_until=None,
+        revoked_on=None,
+        number="宝坻政发〔2024〕12号",
+    ):
         delegation = Delegation.objects.create(
             item=item,
             department=item.department,

@@ -24,7 +24,9 @@ def new_record(item, **fields):
 def test_only_county_administrators_change_delegations(world, dibao):
     for person in ("township_admin_a", "clerk_a", "officer_d1", "editor"):
         with pytest.raises(NotPermitted):
-            delegation_save(actor=world.people[person], delegation=new_record(dibao), centres=[world.centre_a])
+            delegation_save(
+                actor=world.people[person], delegation=new_record(dibao), centres=[world.centre_a]
+            )
     record = delegation_save(actor=world.county_admin, delegation=new_record(dibao), centres=[world.centre_a])
     assert list(record.centres.all()) == [world.centre_a]
     assert ModelLogEntry.objects.filter(object_id=str(record.pk), action="wagtail.create").exists()
@@ -32,15 +34,28 @@ def test_only_county_administrators_change_delegations(world, dibao):
 
 def test_only_the_holding_department_delegates(world, dibao):
     with pytest.raises(DomainError):
-        delegation_save(actor=world.county_admin, delegation=Delegation(
-            item=dibao, department=world.d2, mode="entrustment", document_number="x", valid_from=datetime.date(2024, 1, 1)
-        ), centres=[world.centre_a])
+        delegation_save(
+            actor=world.county_admin,
+            delegation=Delegation(
+                item=dibao,
+                department=world.d2,
+                mode="entrustment",
+                document_number="x",
+                valid_from=datetime.date(2024, 1, 1),
+            ),
+            centres=[world.centre_a],
+        )
 
 
 def test_revoking_stops_new_routing_and_is_logged(world, dibao):
     record = delegation_save(actor=world.county_admin, delegation=new_record(dibao), centres=[world.centre_a])
     before = service_item_route(item=dibao, township=world.township_a, on=datetime.date(2026, 6, 1))
-    delegation_revoke(actor=world.county_admin, delegation=record, reason="事项调整收回区级办理", on=datetime.date(2026, 6, 1))
+    delegation_revoke(
+        actor=world.county_admin,
+        delegation=record,
+        reason="事项调整收回区级办理",
+        on=datetime.date(2026, 6, 1),
+    )
     after = service_item_route(item=dibao, township=world.township_a, on=datetime.date(2026, 6, 1))
     assert before.office == world.centre_a and after.office == world.d1
     record.refresh_from_db()

@@ -39,7 +39,9 @@ def test_an_item_the_assistant_cannot_file_says_so(client, world, guide):
     assert "✘" in body
 
 
-def test_the_item_page_is_small_and_has_few_queries(client, world, dibao, delegate, django_assert_max_num_queries):
+def test_the_item_page_is_small_and_has_few_queries(
+    client, world, dibao, delegate, django_assert_max_num_queries
+):
     delegate(dibao, [world.centre_a])
     client.cookies[PLACE_COOKIE] = world.village_a1.code
     client.get(dibao.url)  # warm the site root cache

@@ -19,7 +19,11 @@ def test_not_delegated_goes_to_the_holding_department(world, dibao):
 def test_delegated_goes_to_the_townships_centre_with_mode_and_record(world, dibao, delegate):
     record = delegate(dibao, [world.centre_a], mode=DelegationMode.AUTHORISATION)
     route = service_item_route(item=dibao, township=world.township_a, on=DAY)
-    assert (route.office, route.mode, route.delegation) == (world.centre_a, DelegationMode.AUTHORISATION, record)
+    assert (route.office, route.mode, route.delegation) == (
+        world.centre_a,
+        DelegationMode.AUTHORISATION,
+        record,
+    )
     assert service_item_route(item=dibao, township=world.township_b, on=DAY).office == world.d1
 
 
@@ -46,8 +50,20 @@ def test_expired_revoked_and_future_records_do_not_route(world, dibao, delegate,
 
 
 def test_the_newest_record_in_force_wins(world, dibao, delegate):
-    delegate(dibao, [world.centre_a], mode=DelegationMode.ENTRUSTMENT, valid_from=datetime.date(2023, 1, 1), number="旧")
-    newer = delegate(dibao, [world.centre_a], mode=DelegationMode.AUTHORISATION, valid_from=datetime.date(2025, 1, 1), number="新")
+    delegate(
+        dibao,
+        [world.centre_a],
+        mode=DelegationMode.ENTRUSTMENT,
+        valid_from=datetime.date(2023, 1, 1),
+        number="旧",
+    )
+    newer = delegate(
+        dibao,
+        [world.centre_a],
+        mode=DelegationMode.AUTHORISATION,
+        valid_from=datetime.date(2025, 1, 1),
+        number="新",
+    )
     assert service_item_route(item=dibao, township=world.township_a, on=DAY).delegation == newer
 
 

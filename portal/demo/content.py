@@ -1,0 +1,144 @@
+"""Demo pages: the county home, its service guide (imported from the demo catalogue), policy
+pages and news. Keyed by slug, so loading again changes nothing."""
+
+import datetime
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from wagtail.models import Page, Site
+
+from portal.places.models import Region
+
+DEMO_CATALOGUE = Path(settings.BASE_DIR) / "services_catalog" / "demo_catalogue"
+
+POLICIES = [
+    {
+        "slug": "dibao-2025",
+        "title": "关于调整城乡居民最低生活保障标准的通知",
+        "summary": "自2025年7月1日起，城乡低保标准统一调整，低保家庭按新标准领取。",
+        "issuing_body": "天津市宝坻区民政局",
+        "document_number": "宝坻民发〔2025〕9号",
+        "effective_date": datetime.date(2025, 7, 1),
+        "body": "<p>根据全市统一部署，自2025年7月1日起调整城乡居民最低生活保障标准。已经领取低保金的家庭不需要重新申请，"
+        "差额部分由区民政局统一补发。</p><p>新申请低保的家庭，可以请村级代办员免费代为申请。</p>",
+        "items": ["最低生活保障审核确认", "特困人员认定"],
+    },
+    {
+        "slug": "nongshi-cunban",
+        "title": "宝坻区推行“农事村办”代办服务的实施意见",
+        "summary": "每个村设便民服务站和村级事务助理，群众办事由代办员免费代办，实现群众动嘴、干部跑腿。",
+        "issuing_body": "天津市宝坻区人民政府办公室",
+        "document_number": "宝坻政办发〔2024〕3号",
+        "effective_date": datetime.date(2024, 3, 1),
+        "body": "<p>在各镇便民服务中心和各村便民服务站推行“一站三中心”工作模式，村级事务助理为群众免费代办政务服务事项。</p>"
+        "<p>代办事项清单由区政务服务办公室统一公布，并根据权限下放情况动态调整。</p>",
+        "items": ["最低生活保障审核确认", "临时救助"],
+    },
+    {
+        "slug": "yibao-2026",
+        "title": "2026年度城乡居民基本医疗保险参保缴费的通告",
+        "summary": "2026年度城乡居民医保集中缴费期为2025年9月至12月，可以请村级代办员帮助办理参保登记。",
+        "issuing_body": "天津市宝坻区医疗保障局",
+        "document_number": "宝坻医保发〔2025〕6号",
+        "effective_date": datetime.date(2025, 9, 1),
+        "body": "<p>城乡居民应在集中缴费期内完成参保缴费，享受待遇期为2026年1月1日至12月31日。</p>"
+        "<p>特困人员、低保对象等困难群众的个人缴费部分按规定给予资助。</p>",
+        "items": ["基本医疗保险参保登记"],
+    },
+    {
+        "slug": "gaoling-jintie",
+        "title": "宝坻区高龄津贴发放办法",
+        "summary": "年满80周岁的本区户籍老年人可以申领高龄津贴，由村级代办员代为申请。",
+        "issuing_body": "天津市宝坻区民政局",
+        "document_number": "宝坻民发〔2024〕21号",
+        "effective_date": datetime.date(2024, 10, 1),
+        "body": "<p>高龄津贴按月发放到老年人社会保障卡。行动不便的老年人，可由村级代办员上门采集材料、代为申请。</p>",
+        "items": ["高龄津贴"],
+    },
+    {
+        "slug": "zhaijidi",
+        "title": "宝坻区农村宅基地和建房审批管理办法（试行）解读",
+        "summary": "农村村民建房实行乡镇审批，郝各庄镇、霍各庄镇已承接审批权限，审批前需现场勘查和公示。",
+        "issuing_body": "天津市宝坻区农业农村委员会",
+        "document_number": "宝坻农发〔2024〕15号",
+        "effective_date": datetime.date(2024, 5, 1),
+        "body": "<p>一户只能拥有一处宅基地。村民申请建房，经村民代表会议讨论通过并公示后，报镇政府审批。</p>"
+        "<p>审批过程中的现场勘查和公示时间不计入办理时限。</p>",
+        "items": ["宅基地和建房"],
+    },
+]
+
+NEWS = [
+    {
+        "slug": "daiban-2026",
+        "title": "全区村级代办员培训完成，代办事项扩大到37项",
+        "summary": "区政务服务办公室组织全区村级事务助理集中培训，可在村里代办的事项扩大到37项。",
+        "date": datetime.date(2026, 10, 20),
+        "body": "<p>培训内容包括办事指南、材料审核和一次性告知。村民可在“找代办员”页面找到本村代办员的电话。</p>",
+    },
+]
+
+
+def _child(parent: Page, model, slug: str, **fields):
+    page = model.objects.child_of(parent).filter(slug=slug).first()
+    if page is None:
+        page = parent.add_child(instance=model(slug=slug, **fields))
+    return page
+
+
+def load_demo_pages(*, county: Region, admin, progress: Callable[[str], None]) -> None:
+    from cms.models import CountyHomePage, NewsIndexPage, NewsPage, PolicyIndexPage, PolicyPage
+    from services_catalog.catalogue_io.services import catalogue_import
+    from services_catalog.models import ServiceItemPage
+
+    root = Page.get_first_root_node()
+    home = CountyHomePage.objects.filter(region=county).first() or root.add_child(
+        instance=CountyHomePage(title=f"{county.name}村办", slug="baodi", region=county)
+    )
+    site = Site.objects.filter(is_default_site=True).first()
+    old_root = site.root_page if site else None
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "村办"},
+    )
+    if (
+        old_root is not None
+        and old_root.pk != home.pk
+        and old_root.depth == 2
+        and not old_root.get_children().exists()
+    ):
+        old_root.delete()  # Wagtail's "Welcome to your new Wagtail site!" page
+
+    report = catalogue_import(actor=admin, source=DEMO_CATALOGUE, county_home=home)
+    if not report.ok:
+        raise RuntimeError(f"the demo catalogue did not import: {report.problems[:5]}")
+    progress(f"service guide: {ServiceItemPage.objects.live().count()} items")
+
+    policies = _child(
+        home, PolicyIndexPage, "policies", title="政策文件", intro="与办事有关的政策文件和解读。"
+    )
+    for data in POLICIES:
+        if PolicyPage.objects.child_of(policies).filter(slug=data["slug"]).exists():
+            continue
+        fields = {key: value for key, value in data.items() if key not in {"slug", "items"}}
+        page = policies.add_child(instance=PolicyPage(slug=data["slug"], **fields))
+        page.related_items.set(
+            [
+                item
+                for words in data["items"]
+                for item in ServiceItemPage.objects.filter(title__contains=words)[:2]
+            ]
+        )
+        page.save_revision(user=admin).publish()
+    news = _child(home, NewsIndexPage, "news", title="工作动态")
+    for data in NEWS:
+        if not NewsPage.objects.child_of(news).filter(slug=data["slug"]).exists():
+            page = news.add_child(instance=NewsPage(**data))
+            page.save_revision(user=admin).publish()
+    progress(f"{len(POLICIES)} policy pages, {len(NEWS)} news")
+
+    from services_catalog.search.services import search_index_rebuild
+
+    stats = search_index_rebuild()
+    progress(f"search index: {stats.pages} pages, {stats.terms} terms")

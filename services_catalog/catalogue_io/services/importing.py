@@ -1,0 +1,520 @@
+"""Import a county's catalogue (事项清单) from a spreadsheet.
+
+`catalogue_import` is the one way a catalogue file changes the site. It reads and checks every
+row first (no writes), and only a file without a single problem is written, in one transaction,
+so a county never ends up with half a catalogue. Items are found again by item code,
+delegation records by (item code, document number), synonyms by phrase; whatever already
+matches the file is left alone, so importing the same file twice creates no revision, touches
+no row and leaves every "last published" date as it was.
+"""
+
+from dataclasses import asdict, dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from cms.models import CountyHomePage
+from portal.errors import DomainError, NotPermitted
+from portal.people.jurisdiction import regions_managed_by, user_is_county_administrator
+from services_catalog.models import (
+    Delegation,
+    LegalBasis,
+    Material,
+    ServiceGuideIndexPage,
+    ServiceItemPage,
+    SpecialProcedure,
+    Synonym,
+)
+from services_catalog.services import delegation_save
+
+from .. import format as fmt
+from ..checks import (
+    Catalogue,
+    DelegationRecord,
+    ItemRecord,
+    MaterialRecord,
+    Progress,
+    SynonymRecord,
+    catalogue_check,
+)
+from ..models import ImportPhase
+from ..problems import Problem, problem_sort_key
+from ..reader import Source, catalogue_read
+
+IMPORT_LOG_ACTION = "cunban.catalogue.import"
+GUIDE_TITLE = "办事指南"
+GUIDE_SLUG = "guide"
+
+
+@dataclass
+class SheetCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # Materials only: rows an item had and the file no longer lists.
+    deleted: int = 0
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run, would do), and the problems that stopped it."""
+
+    dry_run: bool
+    counts: dict[str, SheetCounts] = field(
+        default_factory=lambda: {sheet: SheetCounts() for sheet in fmt.SHEETS}
+    )
+    problems: list[Problem] = field(default_factory=list)
+    guide_created: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+    def as_dict(self) -> dict:
+        """The report as JSON-ready data (stored on an ImportRun). Problems are stored beside it."""
+        return {
+            "dry_run": self.dry_run,
+            "guide_created": self.guide_created,
+            "counts": {sheet: asdict(counts) for sheet, counts in self.counts.items()},
+        }
+
+
+def catalogue_import_check_permission(*, actor, county_home: CountyHomePage) -> None:
+    """`actor` None is the system (a management command); a person must administer this county."""
+    if actor is None:
+        return
+    if (
+        not user_is_county_administrator(actor)
+        or not regions_managed_by(actor).filter(pk=county_home.region_id).exists()
+    ):
+        raise NotPermitted(
+            _("Only an administrator of %(county)s may import its catalogue.") % {"county": county_home.title}
+        )
+
+
+def catalogue_import(
+    *,
+    actor,
+    source: Source,
+    county_home: CountyHomePage,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Check a catalogue file and, if it has no problem at all, write it into the county.
+
+    `source` is a path (an .xlsx file or a folder of CSV files), the bytes of a workbook or a
+    binary file. `progress(done, total, phase)` is called as rows are checked (`ImportPhase.CHECK`,
+    outside any transaction) and as records are written (`ImportPhase.WRITE`): once with 0
+    before the write transaction opens, then inside it, and once more with `total` after it
+    commits. A caller that stores progress in the database must skip the calls made inside the
+    transaction (see `_ProgressRecorder`), or they would vanish with a rollback.
+
+    Raises NotPermitted unless `actor` is None or an administrator of this county. A file with
+    problems is never partly written: the report lists every problem and counts nothing.
+    """
+    catalogue_import_check_permission(actor=actor, county_home=county_home)
+    catalogue, problems = catalogue_check(catalogue_read(source), county_home=county_home, progress=progress)
+    if problems:
+        return ImportReport(dry_run=dry_run, problems=sorted(problems, key=problem_sort_key))
+    if dry_run:
+        plan = _plan(catalogue)
+        guide_exists = ServiceGuideIndexPage.objects.child_of(county_home).exists()
+        return ImportReport(dry_run=True, counts=plan.counts, guide_created=not guide_exists)
+
+    total = len(catalogue.items) + len(catalogue.delegations) + len(catalogue.synonyms)
+    if progress:
+        progress(0, total, ImportPhase.WRITE)
+    try:
+        with transaction.atomic():
+            # Two imports into one county wait for each other instead of interleaving; the plan
+            # is made after the lock, so it compares against what the other import wrote.
+            home = CountyHomePage.objects.select_for_update().get(pk=county_home.pk)
+            plan = _plan(catalogue)
+            guide, guide_created = _guide_get_or_create(home, actor)
+            _write(plan, guide=guide, actor=actor, progress=progress, total=total)
+            report = ImportReport(dry_run=False, counts=plan.counts, guide_created=guide_created)
+            if plan.changes_anything or guide_created:
+                log(instance=home, action=IMPORT_LOG_ACTION, user=actor, data=report.as_dict())
+    except _WriteRefused as refused:
+        return ImportReport(dry_run=False, problems=[refused.problem])
+    if progress:
+        progress(total, total, ImportPhase.WRITE)
+    return report
+
+
+# Comparing: the file's records against what is stored.
+
+# The scalar fields an items row sets, in the order of the format.
+ITEM_FIELDS = (
+    "title",
+    "item_type",
+    "summary",
+    "for_individuals",
+    "for_organisations",
+    "conditions",
+    "steps",
+    "legal_limit_days",
+    "promised_limit_days",
+    "is_immediate",
+    "fee",
+    "fee_basis",
+    "visits",
+    "village_proxy",
+    "online",
+    "delivery",
+    "needs_second_approval",
+    "certificate_name",
+    "consult_phone",
+    "complaint_phone",
+)
+ITEM_TEXT_FIELDS = (
+    "title",
+    "summary",
+    "fee",
+    "fee_basis",
+    "delivery",
+    "certificate_name",
+    "consult_phone",
+    "complaint_phone",
+)
+ITEM_LINE_FIELDS = ("conditions", "steps")
+
+
+def _item_state_of_page(page: ServiceItemPage) -> dict:
+    """The stored item in the same canonical shape as `_item_state_of_record`.
+
+    Text is compared stripped and line fields line by line, so a trailing space an editor
+    left in the back office does not make every import rewrite the item."""
+    state = {name: getattr(page, name) for name in ITEM_FIELDS}
+    for name in ITEM_TEXT_FIELDS:
+        state[name] = (state[name] or "").strip()
+    for name in ITEM_LINE_FIELDS:
+        state[name] = "\n".join(fmt.split_lines(state[name] or ""))
+    state.update(
+        department_id=page.department_id,
+        life_events=sorted(event.pk for event in page.life_events.all()),
+        legal_bases=[basis.text.strip() for basis in page.legal_bases.all()],
+        special_procedures=[
+            (procedure.name.strip(), procedure.working_days, procedure.legal_basis.strip())
+            for procedure in page.special_procedures.all()
+        ],
+        materials=[_material_state_of_row(material) for material in page.materials.all()],
+        live=page.live,
+    )
+    return state
+
+
+def _item_state_of_record(record: ItemRecord) -> dict:
+    return {
+        **record.fields,
+        "department_id": record.department.pk,
+        "life_events": sorted(event.pk for event in record.life_events),
+        "legal_bases": record.legal_bases,
+        "special_procedures": record.special_procedures,
+        "materials": [_material_state_of_record(material) for material in record.materials],
+        # The file lists items in force: an unpublished item in it is published.
+        "live": True,
+    }
+
+
+def _material_state_of_row(material: Material) -> tuple:
+    return (
+        material.name.strip(),
+        material.form,
+        material.copies,
+        material.required,
+        material.may_be_missing,
+        material.notes.strip(),
+    )
+
+
+def _material_state_of_record(material: MaterialRecord) -> tuple:
+    return (
+        material.name,
+        material.form,
+        material.copies,
+        material.required,
+        material.may_be_missing,
+        material.notes,
+    )
+
+
+def _delegation_state_of_row(delegation: Delegation) -> dict:
+    return {
+        "department_id": delegation.department_id,
+        "mode": delegation.mode,
+        "valid_from": delegation.valid_from,
+        "valid_until": delegation.valid_until,
+        "revoked_on": delegation.revoked_on,
+        "revoked_reason": delegation.revoked_reason.strip(),
+        "centres": sorted(centre.pk for centre in delegation.centres.all()),
+    }
+
+
+def _delegation_state_of_record(record: DelegationRecord) -> dict:
+    return {
+        "department_id": record.department.pk,
+        "mode": record.mode,
+        "valid_from": record.valid_from,
+        "valid_until": record.valid_until,
+        "revoked_on": record.revoked_on,
+        "revoked_reason": record.revoked_reason,
+        "centres": sorted(centre.pk for centre in record.centres),
+    }
+
+
+@dataclass
+class _Change:
+    """One record of the file, the stored object it matches (None: new), and whether they differ."""
+
+    record: ItemRecord | DelegationRecord | SynonymRecord
+    stored: ServiceItemPage | Delegation | Synonym | None
+    changed: bool
+
+
+@dataclass
+class _Plan:
+    items: list[_Change]
+    delegations: list[_Change]
+    synonyms: list[_Change]
+    counts: dict[str, SheetCounts]
+
+    @property
+    def changes_anything(self) -> bool:
+        return any(change.changed for change in (*self.items, *self.delegations, *self.synonyms))
+
+
+def _count(counts: SheetCounts, stored, changed: bool) -> None:
+    if stored is None:
+        counts.created += 1
+    elif changed:
+        counts.updated += 1
+    else:
+        counts.unchanged += 1
+
+
+def _plan(catalogue: Catalogue) -> _Plan:
+    """Match every record with what is stored and decide what must change. Reads only."""
+    counts = {sheet: SheetCounts() for sheet in fmt.SHEETS}
+    pages = {
+        page.item_code: page
+        for page in ServiceItemPage.objects.filter(item_code__in=catalogue.items).prefetch_related(
+            "materials", "legal_bases", "special_procedures", "life_events"
+        )
+    }
+    items = []
+    for code, record in catalogue.items.items():
+        page = pages.get(code)
+        wanted = _item_state_of_record(record)
+        stored = _item_state_of_page(page) if page is not None else None
+        changed = stored != wanted
+        items.append(_Change(record=record, stored=page, changed=changed))
+        _count(counts[fmt.ITEMS], page, changed)
+        _count_materials(counts[fmt.MATERIALS], stored["materials"] if stored else [], wanted["materials"])
+
+    stored_delegations = {
+        (delegation.item.item_code, delegation.document_number): delegation
+        for delegation in Delegation.objects.filter(item__item_code__in=catalogue.items)
+        .select_related("item")
+        .prefetch_related("centres")
+    }
+    delegations = []
+    for record in catalogue.delegations:
+        delegation = stored_delegations.get(record.key)
+        changed = delegation is None or _delegation_state_of_row(delegation) != _delegation_state_of_record(
+            record
+        )
+        delegations.append(_Change(record=record, stored=delegation, changed=changed))
+        _count(counts[fmt.DELEGATIONS], delegation, changed)
+
+    stored_synonyms = Synonym.objects.in_bulk(
+        [record.phrase for record in catalogue.synonyms], field_name="phrase"
+    )
+    synonyms = []
+    for record in catalogue.synonyms:
+        synonym = stored_synonyms.get(record.phrase)
+        changed = synonym is None or synonym.means.strip() != record.means
+        synonyms.append(_Change(record=record, stored=synonym, changed=changed))
+        _count(counts[fmt.SYNONYMS], synonym, changed)
+    return _Plan(items=items, delegations=delegations, synonyms=synonyms, counts=counts)
+
+
+def _count_materials(counts: SheetCounts, stored: list[tuple], wanted: list[tuple]) -> None:
+    """Materials have no key of their own: row n of an item is compared with its stored row n."""
+    for index, material in enumerate(wanted):
+        if index >= len(stored):
+            counts.created += 1
+        elif stored[index] == material:
+            counts.unchanged += 1
+        else:
+            counts.updated += 1
+    counts.deleted += max(0, len(stored) - len(wanted))
+
+
+# Writing: inside the import's transaction only.
+
+
+class _WriteRefused(Exception):
+    """A model refused a record that the checks let through; the whole import rolls back."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _refused(sheet: str, row: int | None, error: Exception) -> _WriteRefused:
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            message = " ".join(
+                f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+            )
+        else:
+            message = " ".join(error.messages)
+    else:
+        message = str(error)
+    return _WriteRefused(Problem(sheet=sheet, row=row, column="", message=message))
+
+
+def _guide_get_or_create(home: CountyHomePage, actor) -> tuple[ServiceGuideIndexPage, bool]:
+    guide = ServiceGuideIndexPage.objects.child_of(home).first()
+    if guide is not None:
+        return guide, False
+    guide = ServiceGuideIndexPage(title=GUIDE_TITLE, slug=GUIDE_SLUG, live=False, owner=actor)
+    try:
+        home.add_child(instance=guide)
+    except ValidationError as error:
+        raise _refused("", None, error) from error
+    # The importer's own permission check stands for Wagtail's page publishing permission.
+    guide.save_revision(user=actor, log_action=True).publish(user=actor, skip_permission_checks=True)
+    return guide, True
+
+
+def _write(
+    plan: _Plan, *, guide: ServiceGuideIndexPage, actor, progress: Progress | None, total: int
+) -> None:
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total, ImportPhase.WRITE)
+
+    from services_catalog.search.services import search_index_deferred
+
+    # Each published item and saved synonym would refresh the search index on its own; an
+    # import does it once, at the end.
+    pages: dict[str, ServiceItemPage] = {}
+    with search_index_deferred():
+        for change in plan.items:
+            record: ItemRecord = change.record
+            pages[record.code] = (
+                _item_save(change, guide=guide, actor=actor) if change.changed else change.stored
+            )
+            step()
+        for change in plan.delegations:
+            if change.changed:
+                _delegation_save(change, item=pages[change.record.item_code], actor=actor)
+            step()
+        for change in plan.synonyms:
+            if change.changed:
+                _synonym_save(change, actor=actor)
+            step()
+
+
+def _free_slug(guide: ServiceGuideIndexPage, code: str) -> str:
+    """The item code in lower case; a suffix only if a page made by hand already took it."""
+    base = slugify(code, allow_unicode=True) or "item"
+    taken = set(guide.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def _item_save(change: _Change, *, guide: ServiceGuideIndexPage, actor) -> ServiceItemPage:
+    """Create or update the item page, replace its inline rows, and publish a revision."""
+    record: ItemRecord = change.record
+    page: ServiceItemPage | None = change.stored
+    is_new = page is None
+    if page is None:
+        page = ServiceItemPage(
+            item_code=record.code, slug=_free_slug(guide, record.code), live=False, owner=actor
+        )
+    # Attached documents (blank form, filled sample) are not in the file: a material keeps
+    # the ones it had when a row with the same name is still there.
+    attachments = (
+        {}
+        if is_new
+        else {
+            material.name: (material.blank_form_id, material.sample_id)
+            for material in reversed(page.materials.all())
+        }
+    )
+    for name, value in record.fields.items():
+        setattr(page, name, value)
+    page.department = record.department
+    page.life_events = record.life_events
+    page.legal_bases = [
+        LegalBasis(text=text, sort_order=index) for index, text in enumerate(record.legal_bases)
+    ]
+    page.special_procedures = [
+        SpecialProcedure(name=name, working_days=days, legal_basis=basis, sort_order=index)
+        for index, (name, days, basis) in enumerate(record.special_procedures)
+    ]
+    page.materials = [
+        Material(
+            name=material.name,
+            form=material.form,
+            copies=material.copies,
+            required=material.required,
+            may_be_missing=material.may_be_missing,
+            notes=material.notes,
+            blank_form_id=attachments.get(material.name, (None, None))[0],
+            sample_id=attachments.get(material.name, (None, None))[1],
+            sort_order=index,
+        )
+        for index, material in enumerate(record.materials)
+    ]
+    try:
+        if is_new:
+            guide.add_child(instance=page)
+        revision = page.save_revision(user=actor, log_action=True)
+        # The importer's own permission check stands for Wagtail's page publishing permission.
+        revision.publish(user=actor, skip_permission_checks=True)
+    except ValidationError as error:
+        raise _refused(fmt.ITEMS, record.row, error) from error
+    return page
+
+
+def _delegation_save(change: _Change, *, item: ServiceItemPage, actor) -> None:
+    record: DelegationRecord = change.record
+    delegation: Delegation = change.stored or Delegation(item=item, document_number=record.document_number)
+    if delegation.revoked_on != record.revoked_on:
+        delegation.revoked_by = actor if record.revoked_on else None
+    delegation.department = record.department
+    delegation.mode = record.mode
+    delegation.valid_from = record.valid_from
+    delegation.valid_until = record.valid_until
+    delegation.revoked_on = record.revoked_on
+    delegation.revoked_reason = record.revoked_reason
+    try:
+        delegation_save(actor=actor, delegation=delegation, centres=record.centres)
+    except (DomainError, ValidationError) as error:
+        raise _refused(fmt.DELEGATIONS, record.row, error) from error
+
+
+def _synonym_save(change: _Change, *, actor) -> None:
+    record: SynonymRecord = change.record
+    synonym: Synonym = change.stored or Synonym(phrase=record.phrase)
+    is_new = synonym.pk is None
+    synonym.means = record.means
+    synonym.save()
+    log(instance=synonym, action="wagtail.create" if is_new else "wagtail.edit", user=actor)

@@ -1,3 +1,0 @@
-app_name = "catalogue_io"
-
-urlpatterns: list = []
