@@ -30,4 +30,5 @@ class CmsConfig(AppConfig):
                 yield item.title, Weight.FIELD
             yield strip_tags(page.body), Weight.DETAIL
 
-        register_term_extractor(PolicyPage, texts=policy_texts, prefetch_related=["related_items"])
+        # A policy explains an item; the item itself, what villagers came to do, ranks first.
+        register_term_extractor(PolicyPage, texts=policy_texts, prefetch_related=["related_items"], boost=70)

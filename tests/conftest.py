@@ -148,6 +148,10 @@ def world(db) -> World:
 
 CHROMIUM = "/usr/bin/chromium"
 
+# Every transactional test in this suite uses `serialized_rollback=True`: a transactional test
+# without it flushes the database and lets post_migrate recreate content types, and the next one
+# with it then fails to restore its snapshot (duplicate content types) on PostgreSQL.
+
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` need PostgreSQL's locking; on SQLite they are reported as skipped.

@@ -64,3 +64,29 @@ def test_demo_confirms_the_2025_and_2026_calendars():
     call_command("load_demo", stdout=StringIO())
     assert set(CalendarYear.objects.values_list("year", flat=True)) >= {2025, 2026}
     assert all(year.status == CalendarYear.Status.CONFIRMED for year in CalendarYear.objects.all())
+
+
+DEMO_SEARCHES = {
+    "低保": "最低生活保障审核确认",
+    "dibao": "最低生活保障审核确认",
+    "db": "最低生活保障审核确认",
+    "盖房子": "农村宅基地和建房（规划许可）审批",
+    "gaifangzi": "农村宅基地和建房（规划许可）审批",
+    "医保": "城乡居民基本医疗保险参保登记",
+    "残疾证": "残疾人证办理（申请受理）",
+}
+
+
+@pytest.mark.django_db
+@override_settings(CUNBAN_DEMO=True)
+def test_villagers_words_find_the_intended_demo_item_first(client):
+    from services_catalog.search.selectors import guide_search
+
+    call_command("load_demo", stdout=StringIO())
+    for query, title in DEMO_SEARCHES.items():
+        hits = guide_search(query, limit=5)
+        assert hits and hits[0].page.title == title, (query, [hit.page.title for hit in hits])
+    body = client.get("/search/", {"q": "盖房子"}).content.decode()
+    results = body[body.index('<ol class="results">') :]
+    first = results[: results.index("</li>")]
+    assert 'href="/guide/120115-xk-001/"' in first  # 农村宅基地和建房（规划许可）审批

@@ -41,12 +41,15 @@ class TermExtractor:
 
     `texts(page)` yields (text, weight) pairs, weight usually a `Weight`. `select_related` and
     `prefetch_related` name what it reads, so indexing many pages costs a few queries;
-    `select_related` is also applied to search hits, which the results page shows."""
+    `select_related` is also applied to search hits, which the results page shows.
+    `boost` (percent) scales a page type's scores: service items are what villagers come to
+    do, so a policy page that explains an item ranks below the item itself."""
 
     model: type[Page]
     texts: TextsFunction
     select_related: Sequence[str] = field(default_factory=tuple)
     prefetch_related: Sequence[str] = field(default_factory=tuple)
+    boost: int = 100
 
     def hits_queryset(self) -> QuerySet:
         """Pages as search hits show them: live, specific, with `select_related` joined."""
@@ -74,6 +77,7 @@ def register_term_extractor(
     texts: TextsFunction,
     select_related: Sequence[str] = (),
     prefetch_related: Sequence[str] = (),
+    boost: int = 100,
 ) -> TermExtractor:
     """Index pages of `model` from now on; registering the same model again replaces it."""
     from .signals import connect_page_model
@@ -83,6 +87,7 @@ def register_term_extractor(
         texts=texts,
         select_related=tuple(select_related),
         prefetch_related=tuple(prefetch_related),
+        boost=boost,
     )
     _extractors[model] = extractor
     connect_page_model(model)

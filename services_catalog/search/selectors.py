@@ -15,7 +15,7 @@ from wagtail.models import Page
 from services_catalog.models import Synonym
 
 from .models import SearchTerm
-from .registry import term_extractor_for
+from .registry import term_extractor_for, term_extractors
 from .synonyms import synonym_table
 from .terms import BONUS_PER_WORD_MATCHED, ParsedQuery, parse_query
 
@@ -63,6 +63,16 @@ def _ranking(parsed: ParsedQuery, limit: int):
     score = F("base") + F("bonus")
     for name in word_flags:
         score += F(name) * BONUS_PER_WORD_MATCHED
+    boosts = [
+        When(
+            entry__content_type_id=ContentType.objects.get_for_model(extractor.model).pk,
+            then=Value(extractor.boost),
+        )
+        for extractor in term_extractors()
+        if extractor.boost != 100
+    ]
+    if boosts:
+        score = score * Case(*boosts, default=Value(100), output_field=integer) / 100
     return (
         SearchTerm.objects.filter(term__in=parsed.terms)
         .values("entry_id", "entry__content_type_id")

@@ -16,7 +16,7 @@ from .files import catalogue_data, workbook_bytes
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_imports_of_the_same_file_at_once_write_it_once():
     world = build_world()
     home = Page.get_first_root_node().add_child(

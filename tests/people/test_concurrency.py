@@ -13,7 +13,7 @@ from tests.conftest import build_world
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_administrators_adding_the_same_membership_at_once_make_one():
     world = build_world()
     barrier = threading.Barrier(2)
