@@ -68,9 +68,25 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Axes must come last: it turns a lockout raised during authentication into its page.
+    # Axes must come last of the request checks: it turns a lockout into its page.
     "axes.middleware.AxesMiddleware",
+    "portal.web.page_cache.PublicPageCacheMiddleware",
 ]
+
+# Anonymous GETs under these paths are cached whole (portal/web/page_cache.py).
+PUBLIC_PAGE_CACHE_PREFIXES = ["/guide/"]
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
+
+# A shared cache (redis://…) makes invalidation immediate across web processes; without one,
+# each process keeps its own and public pages may lag a change by PUBLIC_PAGE_CACHE_SECONDS.
+_cache_url = env_str("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cunban"}
+    )
+}
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"

@@ -8,3 +8,8 @@ class WebConfig(AppConfig):
     name = "portal.web"
     label = "web"
     verbose_name = _("Web")
+
+    def ready(self) -> None:
+        from .page_cache import connect_invalidation
+
+        connect_invalidation()

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.people.selectors import current_memberships
@@ -34,6 +35,7 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
+@csrf_exempt  # a display preference; see portal.urls
 @require_POST
 def set_elderly_mode(request):
     """Switch 长辈版 on or off. A cookie, not an account setting: villagers do not log in."""
