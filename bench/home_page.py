@@ -411,6 +411,15 @@ def _terminate(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def finish(figures: Figures, tmp: Path, *, keep: bool) -> None:
+    """Print the figures gathered so far (even after a failure) and remove the throwaway site."""
+    figures.print()
+    if keep:
+        log(f"kept {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Set up a throwaway site, measure `/` and the bare view, print figures; 0 if all went well."""
     args = parse_args(argv)
@@ -470,11 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"FAILED: {exc}")
         failed = True
     finally:
-        figures.print()
-        if args.keep_tmp:
-            log(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        finish(figures, tmp, keep=args.keep_tmp)
     return 1 if failed else 0
 
 

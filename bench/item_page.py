@@ -15,7 +15,6 @@ from __future__ import annotations
 import gzip
 import json
 import secrets
-import shutil
 import signal
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from home_page import (
     _terminate,
     drive_load,
     executable,
+    finish,
     gunicorn_server,
     http_get,
     log,
@@ -116,11 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"FAILED: {exc}")
         failed = True
     finally:
-        figures.print()
-        if args.keep_tmp:
-            log(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        finish(figures, tmp, keep=args.keep_tmp)
     return 1 if failed else 0
 
 

@@ -275,16 +275,7 @@ class _Checker:
         if code:
             self.item_rows[code] = row.number
 
-        department = None
-        department_name = row.raw("department")
-        if department_name:
-            department = self.places.departments.get(department_name)
-            if department is None:
-                row.problem(
-                    "department",
-                    _("%(county)s has no county department named “%(name)s”.")
-                    % {"county": self.places.county.name, "name": department_name},
-                )
+        department = self.department(row)
 
         life_events = []
         for name in fmt.split_values(row.raw("life_events") or ""):
@@ -472,28 +463,33 @@ class _Checker:
         )
         return False
 
+    def department(self, row: _Row):
+        """The county department a row names, or None (with a problem if it names an unknown one)."""
+        name = row.raw("department")
+        if not name:
+            return None
+        department = self.places.departments.get(name)
+        if department is None:
+            row.problem(
+                "department",
+                _("%(county)s has no county department named “%(name)s”.")
+                % {"county": self.places.county.name, "name": name},
+            )
+        return department
+
     # Delegations
 
     def check_delegation(self, row: _Row) -> DelegationRecord:
         code = row.text("item_code")
         item = self.items.get(code) if code and self.known_item(row, code) else None
 
-        department = None
-        department_name = row.raw("department")
-        if department_name:
-            department = self.places.departments.get(department_name)
-            if department is None:
-                row.problem(
-                    "department",
-                    _("%(county)s has no county department named “%(name)s”.")
-                    % {"county": self.places.county.name, "name": department_name},
-                )
-            elif item is not None and item.department is not None and item.department != department:
-                row.problem(
-                    "department",
-                    _("Only the item's holding department (%(department)s) can delegate it.")
-                    % {"department": item.department.name},
-                )
+        department = self.department(row)
+        if department is not None and item is not None and item.department not in (None, department):
+            row.problem(
+                "department",
+                _("Only the item's holding department (%(department)s) can delegate it.")
+                % {"department": item.department.name},
+            )
 
         valid_from = row.date("valid_from")
         valid_until = row.date("valid_until")
