@@ -7,3 +7,6 @@ class ApprovalsConfig(AppConfig):
 
     name = "approvals"
     verbose_name = _("Applications")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -14,6 +14,8 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("accounts/", include("portal.people.urls")),
     path("search/", include("services_catalog.search.urls")),
+    path("work/", include("approvals.urls")),
+    path("track/", include("approvals.urls_tracking")),
     path("", include("portal.offices.urls")),
     path("", include("portal.web.urls")),
 ]

@@ -156,3 +156,21 @@ class Resident(models.Model):
         super().clean()
         if self.village_id and self.village.level != RegionLevel.VILLAGE:
             raise ValidationError({"village": gettext("Choose a village (村/社区).")})
+
+
+class IdNumberDisclosure(models.Model):
+    """Who saw a villager's full ID number, when, and on which page (个人信息保护法 第五十一条:
+    access to sensitive personal information is controlled and recorded). Append-only."""
+
+    viewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="disclosures")
+    context = models.CharField(_("where"), max_length=100)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("ID number view")
+        verbose_name_plural = _("ID number views")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} · {self.resident_id} · {self.at:%Y-%m-%d %H:%M}"

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "portal.offices",
     "portal.people",
     "portal.workdays",
+    "portal.outbox",
     "services_catalog",
     "services_catalog.search",
     "services_catalog.catalogue_io",
@@ -132,8 +133,16 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [PORTAL_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Villagers' documents (application materials, certificates) never live under MEDIA_URL: they
+# are served only through views that check the jurisdiction. Any Django storage fits here
+# (an S3-compatible bucket with django-storages, say) as long as it is not publicly readable.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -6,6 +6,7 @@ from .env import env_str
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
@@ -13,5 +14,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+CUNBAN_SMS_BACKEND = "portal.outbox.senders.MemorySender"
 # Stable keys so encrypted fixtures are reproducible across runs.
 SECRET_KEY = env_str("SECRET_KEY", "test-secret-key-for-the-cunban-suite-0123456789abcdef")

@@ -1,0 +1,99 @@
+"""Deadlines of an application, in working days on the calendar (行政许可法 第八十二条).
+
+Two clocks:
+- the acceptance window: the centre accepts or returns within 5 working days of receiving the
+  materials (第三十二条), otherwise the application counts as accepted from the day it was received;
+- the promised time limit: it starts at acceptance and runs for the item's promised working days,
+  plus the working days paused by special procedures (公示, 现场勘查 …), which do not count.
+
+Time with the assistant after a return does not count either: a return happens before acceptance,
+and the acceptance window starts again when the supplement arrives.
+
+Due dates are stored so that inboxes can sort and filter on them in SQL, and recomputed when an
+administrator changes the calendar (`approvals.signals`), so a newly announced holiday moves every
+open deadline.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from portal.workdays.calendar import RestDay, WorkCalendar, window_for_working_days
+
+ACCEPTANCE_WINDOW_DAYS = 5
+"""行政许可法 第三十二条: accept, or tell the applicant everything to supplement, within 5 days."""
+
+DUE_SOON_DAYS = 2
+"""Amber on the inbox when this many working days or fewer remain."""
+
+
+def calendar_around(*days: datetime.date | None, working_days: int = 60) -> WorkCalendar:
+    """One in-memory calendar that covers `days` and enough working days after them (one query)."""
+    present = [day for day in days if day is not None]
+    first = min(present)
+    last = max(present) + window_for_working_days(working_days)
+    return WorkCalendar.for_range(first=first, last=last)
+
+
+def acceptance_deadline(received_on: datetime.date, calendar: WorkCalendar) -> datetime.date:
+    return calendar.add_working_days(received_on, ACCEPTANCE_WINDOW_DAYS)
+
+
+def due_date(
+    accepted_on: datetime.date, limit_days: int, paused_days: int, calendar: WorkCalendar
+) -> datetime.date:
+    """The day the promised limit ends: acceptance day does not count (the start date never does)."""
+    return calendar.add_working_days(accepted_on, limit_days + paused_days)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """What a page shows about one deadline: the date, working days left, colour, skipped holidays."""
+
+    kind: str  # "accept" (acceptance window) or "due" (promised limit)
+    date: datetime.date
+    days_left: int  # negative when overdue, in working days
+    paused: bool
+    skipped: tuple[RestDay, ...] = ()
+
+    @property
+    def overdue_days(self) -> int:
+        return max(0, -self.days_left)
+
+    @property
+    def colour(self) -> str:
+        if self.paused:
+            return "paused"
+        if self.days_left < 0:
+            return "overdue"
+        if self.days_left <= DUE_SOON_DAYS:
+            return "soon"
+        return "ok"
+
+
+def days_left(today: datetime.date, deadline: datetime.date, calendar: WorkCalendar) -> int:
+    """Working days from today until the deadline: 0 on the day itself, negative after it."""
+    if deadline >= today:
+        return calendar.working_days_between(today, deadline)
+    return -calendar.working_days_between(deadline, today)
+
+
+def deadline_of(
+    application, today: datetime.date, calendar: WorkCalendar, *, with_skipped: bool = False
+) -> Deadline | None:
+    """The deadline that matters now: the acceptance window before acceptance, the due date after."""
+    from .states import CLOCK_STATES, State
+
+    if application.state == State.SUBMITTED and application.accept_by:
+        start, date, kind = application.received_on, application.accept_by, "accept"
+    elif application.state in CLOCK_STATES and application.due_on:
+        start, date, kind = application.accepted_on, application.due_on, "due"
+    else:
+        return None
+    skipped = tuple(calendar.skipped_rest_days(start, date)) if with_skipped and start else ()
+    return Deadline(
+        kind=kind,
+        date=date,
+        days_left=days_left(today, date, calendar),
+        paused=application.paused_since is not None,
+        skipped=skipped,
+    )

@@ -1,0 +1,36 @@
+"""Run the deadline sweep: deemed acceptance, broken 容缺 promises, due-soon and overdue alerts."""
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from approvals.reminders import deadlines_recompute, deadlines_sweep
+
+
+class Command(BaseCommand):
+    help = "Mark due-soon and overdue applications and notify their clerks and supervisors (once per state)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--recompute", action="store_true", help="First recompute open deadlines from the work calendar."
+        )
+
+    def handle(self, *args, **options):
+        if options["recompute"]:
+            self.stdout.write(f"deadlines moved: {deadlines_recompute()}")
+
+        def progress(done: int, total: int) -> None:
+            if sys.stdout.isatty() or done == total:
+                width = 30
+                filled = width * done // total
+                self.stdout.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
+                if done == total:
+                    self.stdout.write("")
+
+        report = deadlines_sweep(progress=progress)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"deemed accepted: {report.deemed_accepted}, terminated: {report.terminated}, "
+                f"due soon: {report.due_soon}, overdue: {report.overdue}"
+            )
+        )

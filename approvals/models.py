@@ -1,0 +1,296 @@
+"""Applications (申请) filed by village assistants for villagers, and everything that happens to them.
+
+An `Application` records where it was routed at submission (handling office, mode and the
+delegation record): later changes to delegations never move it. Its history is the append-only
+`ApplicationEvent` table, which is also the villager's tracking timeline. State changes happen
+only in `approvals.services`, through the table in `approvals.states`.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.offices.models import Office
+from portal.people.models import Resident
+from portal.places.models import Region
+from services_catalog.models import Delegation, Material, ServiceItemPage
+
+from .states import Act, State
+
+
+class Application(models.Model):
+    number = models.CharField(
+        _("application number (申请编号)"), max_length=24, unique=True, null=True, blank=True
+    )
+    client_token = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Set by the form that starts the draft: a double-clicked start makes one draft.",
+    )
+    item = models.ForeignKey(
+        ServiceItemPage, verbose_name=_("service item"), on_delete=models.PROTECT, related_name="applications"
+    )
+    item_title = models.CharField(_("item"), max_length=255)
+    station = models.ForeignKey(
+        Office, verbose_name=_("filing station"), on_delete=models.PROTECT, related_name="filed_applications"
+    )
+    village = models.ForeignKey(
+        Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="applications"
+    )
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("villager"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    applicant_name = models.CharField(_("villager's name"), max_length=50, blank=True)
+    applicant_mobile = models.CharField(_("villager's mobile"), max_length=11, blank=True)
+    request_note = models.TextField(_("what the villager asks for"), blank=True, max_length=1000)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        on_delete=models.PROTECT,
+        related_name="filed_applications",
+    )
+
+    # Routing, fixed at submission.
+    handling_office = models.ForeignKey(
+        Office,
+        verbose_name=_("handling office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="routed_applications",
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        verbose_name=_("delegation record"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    mode = models.CharField(_("mode"), max_length=16, blank=True)
+    current_office = models.ForeignKey(
+        Office,
+        verbose_name=_("where the work is now"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="current_applications",
+    )
+
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField(default=0, help_text="Bumped by every change; forms carry it.")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("clerk"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_applications",
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    state_changed_at = models.DateTimeField(_("state since"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    # Deadlines (working days on the calendar; see approvals.deadlines).
+    received_on = models.DateField(_("materials received on"), null=True, blank=True)
+    accept_by = models.DateField(_("accept or return by"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    limit_days = models.PositiveSmallIntegerField(_("promised limit (working days)"), null=True, blank=True)
+    paused_days = models.PositiveSmallIntegerField(_("working days paused"), default=0)
+    paused_since = models.DateField(_("paused since"), null=True, blank=True)
+    pause_name = models.CharField(_("special procedure"), max_length=50, blank=True)
+    due_on = models.DateField(_("due date"), null=True, blank=True, db_index=True)
+    alert = models.CharField(
+        _("deadline alert"),
+        max_length=16,
+        blank=True,
+        choices=[("due_soon", _("due soon")), ("overdue", _("overdue"))],
+    )
+
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    decision_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+
+    tracking_locked_at = models.DateTimeField(_("online tracking locked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["current_office", "state", "due_on"], name="app_inbox"),
+            models.Index(fields=["station", "state"], name="app_station"),
+            models.Index(fields=["state", "accept_by"], name="app_accept_by"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or _("Draft %(pk)s") % {"pk": self.pk}
+
+    @property
+    def reference(self) -> str:
+        """What people call it: its number once submitted, else 'draft N'."""
+        return str(self)
+
+    @property
+    def is_open(self) -> bool:
+        from .states import OPEN_STATES
+
+        return self.state in OPEN_STATES
+
+
+def private_storage():
+    """The storage for villagers' documents (settings.STORAGES["private"]): never public."""
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class ApplicationFile(models.Model):
+    """An uploaded file: a material on the item's checklist, the villager's consent (授权委托书),
+    a signed promise (容缺受理承诺书) or a supplement. Stored under a random name; the original
+    name is only shown. Files are never deleted once submitted: a replacement supersedes."""
+
+    class Kind(models.TextChoices):
+        MATERIAL = "material", _("material")
+        CONSENT = "consent", _("signed authorisation (授权委托书)")
+        PROMISE = "promise", _("signed promise (容缺受理承诺书)")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    material = models.ForeignKey(
+        Material, null=True, blank=True, on_delete=models.SET_NULL, related_name="application_files"
+    )
+    material_name = models.CharField(_("material"), max_length=200, blank=True)
+    file = models.FileField(upload_to="applications/%Y/%m/", max_length=200, storage=private_storage)
+    display_name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("uploaded file")
+        verbose_name_plural = _("uploaded files")
+        ordering = ["kind", "material_name", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class ApplicationEvent(models.Model):
+    """One step in an application's history: append-only (who, in which capacity, what, when,
+    from which state to which, comment). Also the villager's tracking timeline."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    act = models.CharField(_("action"), max_length=24, choices=Act.choices)
+    from_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, choices=State.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(_("as"), max_length=16)
+    actor_office = models.ForeignKey(
+        Office, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["application", "at"], name="app_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} · {self.act} · {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError("Application events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Application events are append-only.")
+
+
+class Notice(models.Model):
+    """A one-time notice (一次性告知书, 行政许可法 第三十二条) at a return, or the list of
+    materials promised at a 容缺受理: every item at once, each with a reason (and a deadline for
+    promises)."""
+
+    class Kind(models.TextChoices):
+        SUPPLEMENT = "supplement", _("One-time notice (一次性告知)")
+        PROMISE = "promise", _("Materials to follow (容缺受理告知)")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(default=timezone.now)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["issued_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.application}"
+
+
+class NoticeItem(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="items")
+    material = models.ForeignKey(Material, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    material_name = models.CharField(_("material"), max_length=200)
+    reason = models.CharField(_("what is wrong or missing"), max_length=300)
+    due_on = models.DateField(_("hand in by"), null=True, blank=True)
+    supplied_at = models.DateTimeField(_("supplied"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.material_name}: {self.reason}"
+
+
+class ApplicationSequence(models.Model):
+    """The last number issued per township and day; locked while the next one is taken."""
+
+    township = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["township", "day"], name="app_sequence_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.township_id} {self.day}: {self.last}"
+
+
+class TrackingAttempt(models.Model):
+    """One online lookup of an application by number (kept to limit guessing)."""
+
+    number = models.CharField(max_length=24, db_index=True)
+    address = models.GenericIPAddressField(null=True)
+    succeeded = models.BooleanField()
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "at"], name="tracking_by_address")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {'ok' if self.succeeded else 'failed'} {self.at:%Y-%m-%d %H:%M}"

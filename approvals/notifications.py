@@ -1,0 +1,126 @@
+"""Which event tells whom what: short Chinese texts queued in the outbox in the event's transaction.
+
+Villagers get a text message on the mobile the assistant recorded; the assistant who filed and
+the handling clerk get theirs as staff messages. The outbox (`portal.outbox`) sends later and
+never twice; a rolled-back action queues nothing.
+"""
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from portal.outbox.services import message_queue
+
+from .states import Act
+
+TRACK_PATH = "/track/"
+
+
+def _site() -> str:
+    return getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+
+
+def _villager_text(application, event) -> str | None:
+    ref = application.number
+    office = application.current_office
+    phone = office.phone if office else ""
+    texts = {
+        Act.SUBMIT: _(
+            "[村办] Your application %(ref)s for %(item)s has been submitted to %(office)s. "
+            "Track it at %(url)s with the number and the last 4 digits of your ID or mobile."
+        ),
+        Act.RETURN: _(
+            "[村办] Application %(ref)s needs more materials. Your village assistant has the one-time "
+            "notice listing everything needed. Questions: %(phone)s."
+        ),
+        Act.ACCEPT: _("[村办] Application %(ref)s has been accepted. Promised by %(due)s."),
+        Act.ACCEPT_WITH_PROMISE: _(
+            "[村办] Application %(ref)s has been accepted; the promised materials are due as listed "
+            "in the notice. Promised by %(due)s."
+        ),
+        Act.DEEM_ACCEPTED: _("[村办] Application %(ref)s counts as accepted. Promised by %(due)s."),
+        Act.APPROVE: _(
+            "[村办] Application %(ref)s for %(item)s has been approved. Your assistant will bring the result."
+        ),
+        Act.REJECT: _(
+            "[村办] Application %(ref)s for %(item)s was not approved. Your assistant will explain the "
+            "reasons and how to appeal. Questions: %(phone)s."
+        ),
+        Act.TERMINATE: _("[村办] Application %(ref)s was terminated: promised materials were not handed in."),
+        Act.WITHDRAW: _("[村办] Application %(ref)s has been withdrawn."),
+    }
+    text = texts.get(event.act)
+    if text is None or not ref:
+        return None
+    return text % {
+        "ref": ref,
+        "item": application.item_title,
+        "office": office.short_name if office else "",
+        "phone": phone or "-",
+        "due": application.due_on or "-",
+        "url": _site() + TRACK_PATH,
+    }
+
+
+def _staff_text(application, event) -> tuple[object, str] | None:
+    """A message for the filing assistant when the centre acts, and for the clerk when the
+    assistant acts."""
+    ref = application.number
+    if event.act in (Act.RETURN, Act.APPROVE, Act.REJECT, Act.TERMINATE):
+        return application.filed_by, _("[村办] %(ref)s (%(name)s): %(act)s.") % {
+            "ref": ref,
+            "name": application.applicant_name,
+            "act": Act(event.act).label,
+        }
+    if event.act in (Act.RESUBMIT, Act.SUPPLY, Act.REASSIGN, Act.FORWARD) and application.assignee_id:
+        return application.assignee, _("[村办] %(ref)s: %(act)s.") % {"ref": ref, "act": Act(event.act).label}
+    return None
+
+
+def queue_for(application, event) -> None:
+    """Queue the messages an event causes (within the caller's transaction)."""
+    if not application.number:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _villager_text(application, event)
+        if text and application.applicant_mobile:
+            message_queue(
+                to_mobile=application.applicant_mobile,
+                body=text,
+                topic=event.act,
+                reference=application.number,
+                dedupe_key=f"event:{event.pk}:villager",
+            )
+        staff = _staff_text(application, event)
+        if staff is not None:
+            user, body = staff
+            message_queue(
+                to_mobile=user.mobile or "",
+                to_user=user,
+                body=body,
+                topic=event.act,
+                reference=application.number,
+                dedupe_key=f"event:{event.pk}:staff",
+            )
+
+
+def queue_deadline_alert(application, alert: str, recipients) -> None:
+    """Once per state and alert (the dedupe key): a sweep that runs every hour sends one message."""
+    key_base = (
+        f"alert:{application.pk}:{alert}:{application.state}:{application.state_changed_at:%Y%m%d%H%M%S%f}"
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        if alert == "overdue":
+            body = _("[村办] Overdue: %(ref)s %(item)s was due on %(due)s.")
+        else:
+            body = _("[村办] Due soon: %(ref)s %(item)s is due on %(due)s.")
+        body = body % {"ref": application.number, "item": application.item_title, "due": application.due_on}
+        for user in recipients:
+            message_queue(
+                to_mobile=user.mobile or "",
+                to_user=user,
+                body=body,
+                topic=alert,
+                reference=application.number,
+                dedupe_key=f"{key_base}:{user.pk}",
+            )

@@ -1,0 +1,157 @@
+"""The deadline sweep: run every hour or so (`manage.py remind_deadlines`, or the task).
+
+It does what the law and the promises make automatic, each once:
+- an application not accepted or returned within 5 working days counts as accepted (第三十二条);
+- a 容缺 acceptance whose promised material is past its date is terminated;
+- due-soon and overdue work is marked, and its clerk and supervisors are told once per state.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.people.models import Membership, User
+from portal.people.roles import Role
+
+from . import deadlines, notifications, services
+from .models import Application, NoticeItem
+from .states import CLOCK_STATES, State
+
+
+@dataclass
+class SweepReport:
+    deemed_accepted: int = 0
+    terminated: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _supervisors_by_office(office_ids: set[int]) -> dict[int, list[User]]:
+    found: dict[int, list[User]] = {}
+    for membership in (
+        Membership.objects.current()
+        .filter(office_id__in=office_ids, role=Role.CENTRE_SUPERVISOR, user__is_active=True)
+        .select_related("user")
+    ):
+        found.setdefault(membership.office_id, []).append(membership.user)
+    return found
+
+
+def deadlines_sweep(
+    *, today: datetime.date | None = None, progress: Callable[[int, int], None] | None = None
+) -> SweepReport:
+    today = today or timezone.localdate()
+    report = SweepReport()
+
+    late_acceptance = Application.objects.filter(state=State.SUBMITTED, accept_by__lt=today)
+    for application in late_acceptance.iterator():
+        if services.application_deem_accepted(application=application) is not None:
+            report.deemed_accepted += 1
+
+    broken = (
+        NoticeItem.objects.filter(
+            notice__kind="promise",
+            supplied_at__isnull=True,
+            due_on__lt=today,
+            notice__application__state__in=CLOCK_STATES,
+        )
+        .select_related("notice__application")
+        .order_by("notice__application_id")
+    )
+    seen = set()
+    for item in broken:
+        application = item.notice.application
+        if application.pk in seen:
+            continue
+        seen.add(application.pk)
+        reason = _("“%(material)s”, promised for %(day)s, was not handed in (容缺受理承诺未兑现).") % {
+            "material": item.material_name,
+            "day": item.due_on,
+        }
+        if services.application_terminate(application=application, reason=reason) is not None:
+            report.terminated += 1
+
+    candidates = list(
+        Application.objects.filter(state__in=CLOCK_STATES, due_on__isnull=False, paused_since__isnull=True)
+        .filter(Q(due_on__lte=today + datetime.timedelta(days=14)))
+        .select_related("assignee", "current_office")
+    )
+    if not candidates:
+        return report
+    calendar = deadlines.calendar_around(today, *[a.due_on for a in candidates], working_days=5)
+    supervisors = _supervisors_by_office({a.current_office_id for a in candidates})
+    for index, application in enumerate(candidates, start=1):
+        left = deadlines.days_left(today, application.due_on, calendar)
+        alert = "overdue" if left < 0 else "due_soon" if left <= deadlines.DUE_SOON_DAYS else ""
+        if alert and application.alert != alert:
+            Application.objects.filter(pk=application.pk, version=application.version).update(alert=alert)
+            recipients = [application.assignee] if application.assignee else []
+            recipients += [
+                u for u in supervisors.get(application.current_office_id, []) if u not in recipients
+            ]
+            notifications.queue_deadline_alert(application, alert, recipients)
+            setattr(report, alert, getattr(report, alert) + 1)
+        if progress:
+            progress(index, len(candidates))
+    return report
+
+
+def deadlines_recompute(*, actor=None) -> int:
+    """Recompute the stored deadlines of open work after the calendar changed; write an event on
+    each application whose date moved, naming the old and new dates. Returns how many moved."""
+    from .models import ApplicationEvent
+    from .states import Act
+
+    open_work = list(
+        Application.objects.filter(state__in={State.SUBMITTED, *CLOCK_STATES}).only(
+            "pk", "state", "received_on", "accept_by", "accepted_on", "limit_days", "paused_days", "due_on"
+        )
+    )
+    if not open_work:
+        return 0
+    starts = [a.received_on for a in open_work if a.received_on] + [
+        a.accepted_on for a in open_work if a.accepted_on
+    ]
+    longest = max([a.limit_days or 0 for a in open_work] + [deadlines.ACCEPTANCE_WINDOW_DAYS])
+    calendar = deadlines.calendar_around(*starts, working_days=longest + 60)
+    moved = 0
+    now = timezone.now()
+    for application in open_work:
+        changes = {}
+        if application.state == State.SUBMITTED and application.received_on:
+            new = deadlines.acceptance_deadline(application.received_on, calendar)
+            if new != application.accept_by:
+                changes["accept_by"] = new
+        if (
+            application.state in CLOCK_STATES
+            and application.accepted_on
+            and application.limit_days is not None
+        ):
+            new = deadlines.due_date(
+                application.accepted_on, application.limit_days, application.paused_days, calendar
+            )
+            if new != application.due_on:
+                changes["due_on"] = new
+        if not changes:
+            continue
+        Application.objects.filter(pk=application.pk).update(**changes)
+        ApplicationEvent.objects.create(
+            application_id=application.pk,
+            act=Act.DEADLINE_MOVED,
+            from_state=application.state,
+            to_state=application.state,
+            actor=actor,
+            actor_role="system",
+            data={
+                key: {"from": str(getattr(application, key)), "to": value.isoformat()}
+                for key, value in changes.items()
+            },
+            at=now,
+        )
+        moved += 1
+    return moved

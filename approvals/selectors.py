@@ -1,0 +1,232 @@
+"""Who sees which applications, and the lists pages show. Every page, download, export and admin
+view of applications starts from `applications_visible_to`, so they all give the same answer.
+
+- an assistant sees their station's applications, drafts included;
+- a clerk or supervisor sees what was routed to their centre or now sits there;
+- a county officer sees what was routed or forwarded to their department;
+- an administrator sees the submitted work of the offices they administer;
+- nobody else sees anything.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Case, DateField, F, Prefetch, Q, QuerySet, When
+from django.utils import timezone
+
+from portal.offices.models import Office
+from portal.people.jurisdiction import office_policy
+from portal.people.models import User
+from portal.people.roles import Action
+from services_catalog.models import ServiceItemPage
+
+from . import deadlines
+from .models import Application, ApplicationEvent, ApplicationFile, Notice, NoticeItem
+from .services import may_act_as
+from .states import CLOCK_STATES, OPEN_STATES, State, Transition, Who, acts_from
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def applications_visible_to(user: User) -> QuerySet[Application]:
+    if not _active(user):
+        return Application.objects.none()
+    if user.is_superuser:
+        return Application.objects.all()
+    filing = office_policy.instances_user_has_permission_for(user, Action.FILE)
+    viewing = office_policy.instances_user_has_permission_for(user, Action.VIEW)
+    submitted = ~Q(state=State.DRAFT) & (
+        Q(station__in=viewing) | Q(current_office__in=viewing) | Q(handling_office__in=viewing)
+    )
+    return Application.objects.filter(Q(station__in=filing) | submitted)
+
+
+def _list_columns(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """What a list row shows, joined in the same query."""
+    return queryset.select_related("current_office", "assignee", "village__parent", "station").only(
+        "pk",
+        "number",
+        "item_title",
+        "applicant_name",
+        "state",
+        "version",
+        "created_at",
+        "submitted_at",
+        "received_on",
+        "accept_by",
+        "accepted_on",
+        "due_on",
+        "paused_since",
+        "pause_name",
+        "alert",
+        "current_office__name",
+        "current_office__short_name",
+        "assignee__name",
+        "assignee__username",
+        "village__name",
+        "village__parent__name",
+        "station__name",
+    )
+
+
+def with_deadline_order(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """Oldest deadline first: the acceptance window before acceptance, the due date after."""
+    return queryset.annotate(
+        deadline=Case(
+            When(state=State.SUBMITTED, then=F("accept_by")),
+            When(state__in=CLOCK_STATES, then=F("due_on")),
+            default=None,
+            output_field=DateField(),
+        )
+    ).order_by(F("deadline").asc(nulls_last=True), "submitted_at", "pk")
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    state: str = ""
+    item_id: int | None = None
+    mine: bool = False
+    overdue: bool = False
+    query: str = ""
+
+
+def inbox_for(
+    user: User, filters: InboxFilter | None = None, *, today: datetime.date | None = None
+) -> QuerySet[Application]:
+    """Open work sitting at an office the user handles (centre clerks, supervisors, officers)."""
+    filters = filters or InboxFilter()
+    today = today or timezone.localdate()
+    handling = office_policy.instances_user_has_permission_for(user, Action.HANDLE)
+    queryset = applications_visible_to(user).filter(current_office__in=handling, state__in=OPEN_STATES)
+    return _apply(queryset, filters, user, today)
+
+
+def station_applications_for(user: User, filters: InboxFilter | None = None) -> QuerySet[Application]:
+    """Everything the user's stations filed, drafts first among the newest."""
+    filters = filters or InboxFilter()
+    filing = office_policy.instances_user_has_permission_for(user, Action.FILE)
+    queryset = applications_visible_to(user).filter(station__in=filing)
+    return _apply(queryset, filters, user, timezone.localdate(), ordered=False).order_by("-created_at", "-pk")
+
+
+def _apply(queryset, filters: InboxFilter, user, today, *, ordered: bool = True):
+    if filters.state:
+        queryset = queryset.filter(state=filters.state)
+    if filters.item_id:
+        queryset = queryset.filter(item_id=filters.item_id)
+    if filters.mine:
+        queryset = queryset.filter(assignee=user)
+    if filters.query:
+        text = filters.query.strip()
+        queryset = queryset.filter(Q(number__icontains=text) | Q(applicant_name__icontains=text))
+    queryset = _list_columns(queryset)
+    if ordered or filters.overdue:
+        queryset = with_deadline_order(queryset)
+    if filters.overdue:
+        queryset = queryset.filter(deadline__lt=today)
+    return queryset
+
+
+def overdue_for(user: User, *, today: datetime.date | None = None) -> QuerySet[Application]:
+    """The supervisor's overdue list: open work past its deadline at offices they supervise."""
+    today = today or timezone.localdate()
+    supervised = office_policy.instances_user_has_permission_for(user, Action.SUPERVISE)
+    queryset = applications_visible_to(user).filter(current_office__in=supervised, state__in=OPEN_STATES)
+    return _apply(queryset, InboxFilter(overdue=True), user, today)
+
+
+@dataclass(frozen=True)
+class Row:
+    application: Application
+    deadline: deadlines.Deadline | None
+
+
+def rows_with_deadlines(applications, *, today: datetime.date | None = None) -> list[Row]:
+    """Attach each row's deadline (days left, colour) from one in-memory calendar: one query."""
+    applications = list(applications)
+    today = today or timezone.localdate()
+    dates = [d for a in applications for d in (a.accept_by, a.due_on, a.received_on, a.accepted_on) if d]
+    calendar = deadlines.calendar_around(today, *dates, working_days=10)
+    return [Row(a, deadlines.deadline_of(a, today, calendar)) for a in applications]
+
+
+def application_detail_for(user: User, pk: int) -> Application:
+    """One application the user may see, with what its page shows; DoesNotExist otherwise."""
+    return (
+        applications_visible_to(user)
+        .select_related(
+            "item__department",
+            "station__region",
+            "village__parent",
+            "resident",
+            "filed_by",
+            "handling_office",
+            "current_office",
+            "delegation__department",
+            "assignee",
+        )
+        .get(pk=pk)
+    )
+
+
+def timeline(application: Application) -> list[ApplicationEvent]:
+    return list(application.events.select_related("actor", "actor_office").order_by("at", "pk"))
+
+
+def files_of(application: Application) -> list[ApplicationFile]:
+    return list(application.files.filter(superseded_at__isnull=True).select_related("material"))
+
+
+def notices_of(application: Application) -> list[Notice]:
+    return list(
+        application.notices.select_related("issued_by", "office").prefetch_related(
+            Prefetch("items", queryset=NoticeItem.objects.order_by("pk"))
+        )
+    )
+
+
+def file_for_download(user: User, file_pk: int) -> ApplicationFile:
+    """An uploaded file whose application the user may see; DoesNotExist otherwise."""
+    return ApplicationFile.objects.select_related("application").get(
+        pk=file_pk, application__in=applications_visible_to(user)
+    )
+
+
+def steps_for(user: User, application: Application) -> list[Transition]:
+    """The steps this user may take now, for the buttons on the page (one permission query per
+    office involved, at most two)."""
+    capacities = {who: may_act_as(user, application, who) for who in (Who.FILER, Who.HANDLER, Who.SUPERVISOR)}
+    steps = []
+    for step in acts_from(application.state):
+        if step.who is Who.SYSTEM or not capacities.get(step.who):
+            continue
+        steps.append(step)
+    return steps
+
+
+def items_for_filing() -> QuerySet[ServiceItemPage]:
+    """Published items a village assistant may file (村级代办)."""
+    return (
+        ServiceItemPage.objects.live()
+        .filter(village_proxy=True)
+        .select_related("department")
+        .order_by("title")
+    )
+
+
+def clerks_of(office: Office) -> QuerySet[User]:
+    """Staff who may handle the office's work, for the supervisor's reassign form."""
+    from portal.people.roles import Role
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__office=office,
+            memberships__ended_at__isnull=True,
+            memberships__role__in=[Role.TOWNSHIP_CLERK, Role.CENTRE_SUPERVISOR, Role.COUNTY_OFFICER],
+        )
+        .distinct()
+        .order_by("name", "username")
+    )

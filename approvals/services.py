@@ -1,0 +1,932 @@
+"""Every change to an application: one function per action, each in one transaction.
+
+Each action (1) locks the application row (`select_for_update`, a real row lock on PostgreSQL),
+(2) looks its step up in `approvals.states.TRANSITIONS`, (3) checks the actor's object permission
+on the office named by the step's `Who`, (4) applies the change, (5) writes one append-only event
+and (6) queues the notifications, all or nothing. A second clerk acting on the same application
+at the same moment waits for the lock, then finds the state or version changed and is told so.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import DomainError, NotPermitted
+from portal.offices.models import Office
+from portal.people.jurisdiction import office_policy
+from portal.people.models import IdNumberDisclosure, Resident, User
+from portal.people.roles import Action
+from portal.places.models import Region, RegionLevel
+from services_catalog.models import Material, ServiceItemPage
+from services_catalog.selectors import service_item_route
+
+from . import deadlines, notifications
+from .models import Application, ApplicationEvent, ApplicationFile, ApplicationSequence, Notice, NoticeItem
+from .states import CLOCK_STATES, Act, State, Transition, Who, transition_for
+from .uploads import check_upload, stored_name
+
+
+class ApplicationChanged(DomainError):
+    """The application moved on since the page was shown (someone else acted first)."""
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    """One line of a one-time notice or a 容缺 promise: which material and what is wrong."""
+
+    material: Material | None
+    reason: str
+    due_on: datetime.date | None = None
+    name: str = ""
+
+    @property
+    def material_name(self) -> str:
+        return self.material.name if self.material is not None else self.name
+
+
+# -- who may act ---------------------------------------------------------------------------------
+
+_WHO_ACTION = {Who.FILER: Action.FILE, Who.HANDLER: Action.HANDLE, Who.SUPERVISOR: Action.SUPERVISE}
+
+
+def office_for(application: Application, who: Who) -> Office | None:
+    """The office whose permission decides whether someone may act in capacity `who`."""
+    if who is Who.FILER:
+        return application.station
+    return application.current_office
+
+
+def may_act_as(user: User | None, application: Application, who: Who) -> bool:
+    if who is Who.SYSTEM:
+        return user is None
+    office = office_for(application, who)
+    if user is None or office is None:
+        return False
+    return office_policy.user_has_permission_for_instance(user, _WHO_ACTION[who], office)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _lock(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("item", "station", "current_office", "village__parent", "resident")
+        .get(pk=application.pk)
+    )
+
+
+def _check(locked: Application, act: str, actor: User | None, expected_version: int | None) -> Transition:
+    """Is `act` allowed now, and by this person? Raises a DomainError that says why not."""
+    step = transition_for(locked.state, act)
+    if expected_version is not None and expected_version != locked.version and step is None:
+        raise ApplicationChanged(
+            _(
+                "Application %(ref)s has changed since you opened it: it is now “%(state)s”. "
+                "Nothing was done; look at it again. (已被处理)"
+            )
+            % {"ref": locked.reference, "state": locked.get_state_display()}
+        )
+    if step is None:
+        raise DomainError(
+            _("Application %(ref)s is “%(state)s”: “%(act)s” is not possible now. (已被处理)")
+            % {"ref": locked.reference, "state": locked.get_state_display(), "act": Act(act).label}
+        )
+    if not may_act_as(actor, locked, step.who):
+        raise NotPermitted(
+            _("You may not do “%(act)s” on application %(ref)s.")
+            % {"act": Act(act).label, "ref": locked.reference}
+        )
+    if expected_version is not None and expected_version != locked.version:
+        raise ApplicationChanged(
+            _(
+                "Application %(ref)s has changed since you opened it (someone else acted on it). "
+                "Nothing was done; look at it again. (已被处理)"
+            )
+            % {"ref": locked.reference}
+        )
+    if step.who is Who.HANDLER and act != Act.ASSIGN and actor is not None:
+        _check_assignee(locked, actor)
+    return step
+
+
+def _check_assignee(locked: Application, actor: User) -> None:
+    """Two clerks never work one file: the one who took it, or a supervisor, acts on it."""
+    if locked.assignee_id in (None, actor.pk):
+        return
+    if may_act_as(actor, locked, Who.SUPERVISOR):
+        return
+    raise DomainError(
+        _("%(name)s is handling application %(ref)s. Ask them, or the supervisor to reassign it.")
+        % {"name": locked.assignee, "ref": locked.reference}
+    )
+
+
+def _record(
+    locked: Application,
+    step: Transition | None,
+    act: str,
+    actor: User | None,
+    *,
+    who: Who,
+    comment: str = "",
+    data: dict | None = None,
+    fields: Iterable[str] = (),
+) -> ApplicationEvent:
+    """Apply the step's target state, bump the version, save and write the event."""
+    source = locked.state
+    target = step.target if step is not None else source
+    now = timezone.now()
+    update = set(fields) | {"version"}
+    if target != source:
+        locked.state = target
+        locked.state_changed_at = now
+        locked.alert = ""
+        update |= {"state", "state_changed_at", "alert"}
+    locked.version += 1
+    locked.save(update_fields=sorted(update))
+    event = ApplicationEvent.objects.create(
+        application=locked,
+        act=act,
+        from_state=source,
+        to_state=target,
+        actor=actor,
+        actor_role=who.value,
+        actor_office=office_for(locked, who) if who is not Who.SYSTEM else None,
+        comment=comment,
+        data=data or {},
+        at=now,
+    )
+    notifications.queue_for(locked, event)
+    return event
+
+
+# -- drafts --------------------------------------------------------------------------------------
+
+
+def _station_of(village: Region) -> Office:
+    station = Office.objects.filter(region=village, kind="station", is_active=True).first()
+    if station is None:
+        raise DomainError(_("%(village)s has no active service station.") % {"village": village})
+    return station
+
+
+def _require_proxy_item(item: ServiceItemPage) -> None:
+    if not item.live or not item.village_proxy:
+        raise DomainError(
+            _("“%(item)s” cannot be filed by a village assistant (not 村级代办).") % {"item": item.title}
+        )
+
+
+@transaction.atomic
+def draft_start(
+    *, actor: User, item: ServiceItemPage, village: Region, client_token=None, request_note: str = ""
+) -> Application:
+    """Start a draft for a villager of `village`. The same `client_token` (a hidden field of the
+    start form) returns the same draft, so a double-clicked start makes one."""
+    if client_token is not None:
+        existing = Application.objects.filter(client_token=client_token).first()
+        if existing is not None:
+            if existing.filed_by_id != actor.pk:
+                raise NotPermitted(_("This form was already used by someone else."))
+            return existing
+    if village.level != RegionLevel.VILLAGE:
+        raise DomainError(_("Choose a village (村/社区)."))
+    _require_proxy_item(item)
+    station = _station_of(village)
+    if not office_policy.user_has_permission_for_instance(actor, Action.FILE, station):
+        raise NotPermitted(_("You may not file applications for %(village)s.") % {"village": village})
+    fields = {
+        "item": item,
+        "item_title": item.title,
+        "station": station,
+        "village": village,
+        "filed_by": actor,
+    }
+    try:
+        with transaction.atomic():
+            application = (
+                Application.objects.create(client_token=client_token, request_note=request_note, **fields)
+                if client_token
+                else Application.objects.create(request_note=request_note, **fields)
+            )
+    except IntegrityError:  # the same token, a concurrent request: theirs is ours
+        return Application.objects.get(client_token=client_token)
+    _record(application, None, Act.CREATE, actor, who=Who.FILER)
+    return application
+
+
+def _require_editable_by_filer(
+    locked: Application, actor: User, *, states=(State.DRAFT, State.RETURNED)
+) -> None:
+    if not may_act_as(actor, locked, Who.FILER):
+        raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
+    if locked.state not in states:
+        raise DomainError(
+            _("Application %(ref)s is “%(state)s” and can no longer be changed.")
+            % {"ref": locked.reference, "state": locked.get_state_display()}
+        )
+
+
+@transaction.atomic
+def draft_update(
+    *,
+    actor: User,
+    application: Application,
+    resident: Resident | None = None,
+    request_note: str | None = None,
+) -> Application:
+    """Change who the draft is for or what they ask. No event: drafts are private work in progress."""
+    locked = _lock(application)
+    _require_editable_by_filer(locked, actor, states=(State.DRAFT,))
+    fields = []
+    if resident is not None:
+        if resident.village_id != locked.village_id:
+            raise DomainError(_("The villager must live in %(village)s.") % {"village": locked.village})
+        locked.resident = resident
+        locked.applicant_name = resident.name
+        locked.applicant_mobile = resident.mobile
+        fields += ["resident", "applicant_name", "applicant_mobile"]
+    if request_note is not None:
+        locked.request_note = request_note
+        fields.append("request_note")
+    if fields:
+        locked.save(update_fields=fields)
+    return locked
+
+
+@transaction.atomic
+def file_attach(
+    *,
+    actor: User,
+    application: Application,
+    kind: str,
+    uploaded,
+    material: Material | None = None,
+) -> ApplicationFile:
+    """Check and store an uploaded file (its type read from its content). A new file for the same
+    material (or a new consent) supersedes the old one, which is kept.
+
+    Raises django's ValidationError with a message for the field when the file is refused."""
+    locked = _lock(application)
+    if kind == ApplicationFile.Kind.PROMISE:
+        if not may_act_as(actor, locked, Who.HANDLER):
+            raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
+    elif locked.state in CLOCK_STATES:
+        _require_editable_by_filer(locked, actor, states=tuple(CLOCK_STATES))
+        if material is None or not promised_materials(locked).filter(material=material).exists():
+            raise DomainError(_("Only the materials promised at acceptance can be handed in now."))
+    else:
+        _require_editable_by_filer(locked, actor)
+    if material is not None and material.page_id != locked.item_id:
+        raise DomainError(_("That material is not on this item's checklist."))
+    checked = check_upload(uploaded)
+    current = locked.files.filter(kind=kind, superseded_at__isnull=True)
+    if kind == ApplicationFile.Kind.MATERIAL:
+        current = current.filter(material=material)
+    if kind != ApplicationFile.Kind.PROMISE:
+        current.update(superseded_at=timezone.now())
+    record = ApplicationFile(
+        application=locked,
+        kind=kind,
+        material=material,
+        material_name=material.name if material else "",
+        display_name=checked.display_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    record.file.save(stored_name(checked), uploaded, save=False)
+    record.save()
+    return record
+
+
+@transaction.atomic
+def file_remove(*, actor: User, application: Application, file: ApplicationFile) -> None:
+    """Take a file off a draft or a returned application (kept, marked superseded)."""
+    locked = _lock(application)
+    _require_editable_by_filer(locked, actor)
+    ApplicationFile.objects.filter(pk=file.pk, application=locked).update(superseded_at=timezone.now())
+
+
+def current_files(application: Application):
+    return application.files.filter(superseded_at__isnull=True)
+
+
+def missing_for_submission(application: Application) -> list[str]:
+    """What still stops the assistant from submitting, in the words the form shows."""
+    problems = []
+    if application.resident_id is None:
+        problems.append(_("Enter the villager's name, ID number and mobile."))
+    files = list(current_files(application).values_list("kind", "material_id"))
+    if (ApplicationFile.Kind.CONSENT, None) not in files:
+        problems.append(_("Upload the villager's signed authorisation (授权委托书) or a photo of it."))
+    uploaded = {material_id for kind, material_id in files if kind == ApplicationFile.Kind.MATERIAL}
+    problems.extend(
+        _("Upload “%(material)s”.") % {"material": material.name}
+        for material in application.item.materials.all()
+        if material.required and not material.may_be_missing and material.pk not in uploaded
+    )
+    return problems
+
+
+# -- submission and routing ----------------------------------------------------------------------
+
+
+def _next_number(township: Region, day: datetime.date) -> str:
+    """Township code, date and the day's sequence: 120115121-261122-007, read out in three groups.
+
+    The per-township, per-day row is locked while the next value is taken, so concurrent
+    submissions in one township queue for a moment and never share a number."""
+    sequence, _created = ApplicationSequence.objects.select_for_update().get_or_create(
+        township=township, day=day
+    )
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{township.code[:9]}-{day:%y%m%d}-{sequence.last:03d}"
+
+
+@transaction.atomic
+def application_submit(
+    *, actor: User, application: Application, expected_version: int | None = None
+) -> tuple[Application, bool]:
+    """Submit a draft: route it as of now, number it, start the acceptance window, notify the villager.
+
+    Returns (application, submitted). A second submission of the same draft (a double click, a
+    resent form) finds it already submitted and changes nothing: (application, False)."""
+    locked = _lock(application)
+    if locked.state != State.DRAFT and locked.number and may_act_as(actor, locked, Who.FILER):
+        return locked, False
+    step = _check(locked, Act.SUBMIT, actor, None)
+    _require_proxy_item(locked.item)
+    problems = missing_for_submission(locked)
+    if problems:
+        raise DomainError(" ".join(problems))
+    today = _today()
+    township = locked.village.parent
+    route = service_item_route(item=locked.item, township=township, on=today)
+    calendar = deadlines.calendar_around(today)
+    locked.number = _next_number(township, today)
+    locked.handling_office = route.office
+    locked.current_office = route.office
+    locked.delegation = route.delegation
+    locked.mode = route.mode or ""
+    locked.item_title = locked.item.title
+    locked.submitted_at = timezone.now()
+    locked.received_on = today
+    locked.accept_by = deadlines.acceptance_deadline(today, calendar)
+    _record(
+        locked,
+        step,
+        Act.SUBMIT,
+        actor,
+        who=step.who,
+        data={
+            "office": route.office.name,
+            "mode": locked.mode,
+            "delegation": route.delegation.document_number if route.delegation else "",
+            "accept_by": locked.accept_by.isoformat(),
+        },
+        fields=[
+            "number",
+            "handling_office",
+            "current_office",
+            "delegation",
+            "mode",
+            "item_title",
+            "submitted_at",
+            "received_on",
+            "accept_by",
+        ],
+    )
+    return locked, True
+
+
+# -- township work -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_assign(
+    *, actor: User, application: Application, expected_version: int | None = None
+) -> Application:
+    """Take an application (认领) so that no other clerk works the same file."""
+    locked = _lock(application)
+    step = _check(locked, Act.ASSIGN, actor, expected_version)
+    if locked.assignee_id == actor.pk:
+        return locked
+    if locked.assignee_id is not None and not may_act_as(actor, locked, Who.SUPERVISOR):
+        _check_assignee(locked, actor)
+    locked.assignee = actor
+    _record(locked, step, Act.ASSIGN, actor, who=step.who, fields=["assignee"])
+    return locked
+
+
+@transaction.atomic
+def application_reassign(
+    *, actor: User, application: Application, to: User, expected_version: int | None = None, comment: str = ""
+) -> Application:
+    """A supervisor moves work to another clerk of the same office (改派)."""
+    locked = _lock(application)
+    step = _check(locked, Act.REASSIGN, actor, expected_version)
+    if not office_policy.user_has_permission_for_instance(to, Action.HANDLE, locked.current_office):
+        raise DomainError(
+            _("%(name)s does not handle work of %(office)s.") % {"name": to, "office": locked.current_office}
+        )
+    previous = locked.assignee
+    locked.assignee = to
+    _record(
+        locked,
+        step,
+        Act.REASSIGN,
+        actor,
+        who=step.who,
+        comment=comment,
+        data={"from": str(previous) if previous else "", "to": str(to)},
+        fields=["assignee"],
+    )
+    return locked
+
+
+def _take_if_free(locked: Application, actor: User | None) -> list[str]:
+    if actor is not None and locked.assignee_id is None:
+        locked.assignee = actor
+        return ["assignee"]
+    return []
+
+
+def _start_clock(locked: Application, accepted_on: datetime.date) -> list[str]:
+    calendar = deadlines.calendar_around(accepted_on, working_days=locked.item.promised_limit_days)
+    locked.accepted_on = accepted_on
+    locked.limit_days = locked.item.promised_limit_days
+    locked.paused_days = 0
+    locked.due_on = deadlines.due_date(accepted_on, locked.limit_days, 0, calendar)
+    return ["accepted_on", "limit_days", "paused_days", "due_on"]
+
+
+@transaction.atomic
+def application_accept(
+    *, actor: User, application: Application, expected_version: int | None = None, comment: str = ""
+) -> Application:
+    """Accept (受理): the promised time limit starts today."""
+    locked = _lock(application)
+    step = _check(locked, Act.ACCEPT, actor, expected_version)
+    fields = _take_if_free(locked, actor) + _start_clock(locked, _today())
+    _record(
+        locked,
+        step,
+        Act.ACCEPT,
+        actor,
+        who=step.who,
+        comment=comment,
+        data={"due_on": locked.due_on.isoformat()},
+        fields=fields,
+    )
+    return locked
+
+
+def _notice_items(locked: Application, items: list[MissingItem], *, with_dates: bool) -> None:
+    if not items:
+        raise DomainError(_("List at least one material and what is wrong with it."))
+    for item in items:
+        if item.material is not None and item.material.page_id != locked.item_id:
+            raise DomainError(_("That material is not on this item's checklist."))
+        if not item.reason.strip():
+            raise DomainError(_("Say what is wrong with “%(material)s”.") % {"material": item.material_name})
+        if not item.material_name.strip():
+            raise DomainError(_("Name the material."))
+        if with_dates and item.due_on is None:
+            raise DomainError(
+                _("Give the date by which “%(material)s” must be handed in.")
+                % {"material": item.material_name}
+            )
+
+
+def _write_notice(locked: Application, kind: str, actor: User, items: list[MissingItem], note: str) -> Notice:
+    notice = Notice.objects.create(
+        application=locked, kind=kind, issued_by=actor, office=locked.current_office, note=note
+    )
+    NoticeItem.objects.bulk_create(
+        [
+            NoticeItem(
+                notice=notice,
+                material=item.material,
+                material_name=item.material_name.strip(),
+                reason=item.reason.strip(),
+                due_on=item.due_on,
+            )
+            for item in items
+        ]
+    )
+    return notice
+
+
+@transaction.atomic
+def application_accept_with_promise(
+    *,
+    actor: User,
+    application: Application,
+    items: list[MissingItem],
+    promise_file,
+    expected_version: int | None = None,
+    comment: str = "",
+) -> Application:
+    """容缺受理: accept with minor materials to follow on the villager's signed promise.
+
+    Only materials the item marks as allowed to be missing; each with a date no later than the
+    promised time limit's end. A promise not kept by its date terminates the case
+    (`approvals.reminders`)."""
+    locked = _lock(application)
+    step = _check(locked, Act.ACCEPT_WITH_PROMISE, actor, expected_version)
+    _notice_items(locked, items, with_dates=True)
+    for item in items:
+        if item.material is None or not item.material.may_be_missing:
+            raise DomainError(
+                _("“%(material)s” may not be missing at acceptance (the item does not allow 容缺 for it).")
+                % {"material": item.material_name}
+            )
+    if promise_file is None:
+        raise DomainError(_("Upload the villager's signed promise (容缺受理承诺书)."))
+    fields = _take_if_free(locked, actor) + _start_clock(locked, _today())
+    for item in items:
+        if item.due_on < _today() or item.due_on > locked.due_on:
+            raise DomainError(
+                _("The date for “%(material)s” must be between today and the due date %(due)s.")
+                % {"material": item.material_name, "due": locked.due_on}
+            )
+    locked.save(update_fields=fields)
+    file_attach(actor=actor, application=locked, kind=ApplicationFile.Kind.PROMISE, uploaded=promise_file)
+    notice = _write_notice(locked, Notice.Kind.PROMISE, actor, items, comment)
+    _record(
+        locked,
+        step,
+        Act.ACCEPT_WITH_PROMISE,
+        actor,
+        who=step.who,
+        comment=comment,
+        data={"notice": notice.pk, "due_on": locked.due_on.isoformat()},
+    )
+    return locked
+
+
+def promised_materials(locked: Application):
+    return NoticeItem.objects.filter(
+        notice__application=locked, notice__kind=Notice.Kind.PROMISE, supplied_at__isnull=True
+    )
+
+
+@transaction.atomic
+def application_supply(
+    *,
+    actor: User,
+    application: Application,
+    notice_item: NoticeItem,
+    uploaded,
+    expected_version: int | None = None,
+) -> Application:
+    """The assistant hands in a material promised at a 容缺 acceptance."""
+    locked = _lock(application)
+    step = _check(locked, Act.SUPPLY, actor, expected_version)
+    item = promised_materials(locked).filter(pk=notice_item.pk).first()
+    if item is None:
+        raise DomainError(_("That material is not owed (any more)."))
+    file_attach(
+        actor=actor,
+        application=locked,
+        kind=ApplicationFile.Kind.MATERIAL,
+        uploaded=uploaded,
+        material=item.material,
+    )
+    item.supplied_at = timezone.now()
+    item.save(update_fields=["supplied_at"])
+    if not promised_materials(locked).exists():
+        Notice.objects.filter(pk=item.notice_id).update(answered_at=timezone.now())
+    _record(locked, step, Act.SUPPLY, actor, who=step.who, data={"material": item.material_name})
+    return locked
+
+
+@transaction.atomic
+def application_return(
+    *,
+    actor: User,
+    application: Application,
+    items: list[MissingItem],
+    expected_version: int | None = None,
+    note: str = "",
+) -> Notice:
+    """Return for supplement with a one-time notice (一次性告知, 行政许可法 第三十二条): every missing
+    or wrong material at once. The acceptance window stops until the assistant resubmits."""
+    locked = _lock(application)
+    step = _check(locked, Act.RETURN, actor, expected_version)
+    _notice_items(locked, items, with_dates=False)
+    fields = _take_if_free(locked, actor)
+    notice = _write_notice(locked, Notice.Kind.SUPPLEMENT, actor, items, note)
+    _record(
+        locked,
+        step,
+        Act.RETURN,
+        actor,
+        who=step.who,
+        comment=note,
+        data={"notice": notice.pk, "items": [item.material_name for item in items]},
+        fields=fields,
+    )
+    return notice
+
+
+@transaction.atomic
+def application_resubmit(
+    *, actor: User, application: Application, expected_version: int | None = None, comment: str = ""
+) -> Application:
+    """Send back the supplemented application; the 5-day acceptance window starts again today."""
+    locked = _lock(application)
+    step = _check(locked, Act.RESUBMIT, actor, expected_version)
+    problems = missing_for_submission(locked)
+    if problems:
+        raise DomainError(" ".join(problems))
+    today = _today()
+    locked.received_on = today
+    locked.accept_by = deadlines.acceptance_deadline(today, deadlines.calendar_around(today))
+    locked.notices.filter(kind=Notice.Kind.SUPPLEMENT, answered_at__isnull=True).update(
+        answered_at=timezone.now()
+    )
+    _record(
+        locked,
+        step,
+        Act.RESUBMIT,
+        actor,
+        who=step.who,
+        comment=comment,
+        data={"accept_by": locked.accept_by.isoformat()},
+        fields=["received_on", "accept_by"],
+    )
+    return locked
+
+
+@transaction.atomic
+def application_pause(
+    *,
+    actor: User,
+    application: Application,
+    procedure: str,
+    expected_version: int | None = None,
+    comment: str = "",
+) -> Application:
+    """A special procedure (公示, 现场勘查 …) starts: the promised limit stops counting."""
+    locked = _lock(application)
+    step = _check(locked, Act.PAUSE, actor, expected_version)
+    if locked.paused_since is not None:
+        raise DomainError(_("“%(name)s” is already under way.") % {"name": locked.pause_name})
+    names = set(locked.item.special_procedures.values_list("name", flat=True))
+    if procedure not in names:
+        raise DomainError(_("Choose one of the item's special procedures."))
+    locked.paused_since = _today()
+    locked.pause_name = procedure
+    fields = _take_if_free(locked, actor) + ["paused_since", "pause_name"]
+    _record(
+        locked,
+        step,
+        Act.PAUSE,
+        actor,
+        who=step.who,
+        comment=comment,
+        data={"procedure": procedure},
+        fields=fields,
+    )
+    return locked
+
+
+@transaction.atomic
+def application_resume(
+    *, actor: User, application: Application, expected_version: int | None = None, comment: str = ""
+) -> Application:
+    """The special procedure ends: its working days are added to the due date."""
+    locked = _lock(application)
+    step = _check(locked, Act.RESUME, actor, expected_version)
+    if locked.paused_since is None:
+        raise DomainError(_("No special procedure is under way."))
+    today = _today()
+    calendar = deadlines.calendar_around(locked.accepted_on, today, working_days=locked.limit_days or 0)
+    paused = calendar.working_days_between(locked.paused_since, today)
+    name = locked.pause_name
+    locked.paused_days += paused
+    locked.paused_since = None
+    locked.pause_name = ""
+    locked.due_on = deadlines.due_date(locked.accepted_on, locked.limit_days, locked.paused_days, calendar)
+    _record(
+        locked,
+        step,
+        Act.RESUME,
+        actor,
+        who=step.who,
+        comment=comment,
+        data={"procedure": name, "paused_days": paused, "due_on": locked.due_on.isoformat()},
+        fields=["paused_days", "paused_since", "pause_name", "due_on"],
+    )
+    return locked
+
+
+@transaction.atomic
+def application_review(
+    *, actor: User, application: Application, comment: str, expected_version: int | None = None
+) -> Application:
+    """审核: the clerk's opinion, passed to the supervisor for approval (审批)."""
+    locked = _lock(application)
+    step = _check(locked, Act.REVIEW, actor, expected_version)
+    if not comment.strip():
+        raise DomainError(_("Write your review opinion for the supervisor."))
+    fields = _take_if_free(locked, actor)
+    _record(locked, step, Act.REVIEW, actor, who=step.who, comment=comment.strip(), fields=fields)
+    return locked
+
+
+@transaction.atomic
+def application_send_back(
+    *, actor: User, application: Application, comment: str, expected_version: int | None = None
+) -> Application:
+    """The supervisor sends the file back to the clerk with what to look at again."""
+    locked = _lock(application)
+    step = _check(locked, Act.SEND_BACK, actor, expected_version)
+    if not comment.strip():
+        raise DomainError(_("Say what the clerk should look at again."))
+    _record(locked, step, Act.SEND_BACK, actor, who=step.who, comment=comment.strip())
+    return locked
+
+
+@transaction.atomic
+def application_forward(
+    *, actor: User, application: Application, comment: str, expected_version: int | None = None
+) -> Application:
+    """上报: a township centre passes the file to the item's holding county department, which
+    decides it; the clock keeps running."""
+    locked = _lock(application)
+    step = _check(locked, Act.FORWARD, actor, expected_version)
+    if locked.current_office.kind != "centre":
+        raise DomainError(_("Only a township centre forwards work to a county department."))
+    if not comment.strip():
+        raise DomainError(_("Say why the township may not decide it."))
+    department = locked.item.department
+    _take_if_free(locked, actor)
+    origin = locked.current_office
+    locked.current_office = department
+    locked.assignee = None
+    _record(
+        locked,
+        step,
+        Act.FORWARD,
+        actor,
+        who=step.who,
+        comment=comment.strip(),
+        data={"from": origin.name, "to": department.name},
+        fields=["current_office", "assignee"],
+    )
+    return locked
+
+
+def _needs_supervisor(locked: Application, step: Transition) -> bool:
+    return (
+        step.source == State.ACCEPTED
+        and locked.item.needs_second_approval
+        and locked.current_office.kind == "centre"
+    )
+
+
+@transaction.atomic
+def application_approve(
+    *, actor: User, application: Application, expected_version: int | None = None, comment: str = ""
+) -> Application:
+    """准予. Where the item needs the supervisor's approval, a clerk's approval is refused: review instead."""
+    locked = _lock(application)
+    step = _check(locked, Act.APPROVE, actor, expected_version)
+    if _needs_supervisor(locked, step):
+        raise DomainError(
+            _("“%(item)s” needs the supervisor's approval (审批): review it and send it on.")
+            % {"item": locked.item_title}
+        )
+    _decide(locked, step, Act.APPROVE, actor, reason=comment, basis="")
+    return locked
+
+
+@transaction.atomic
+def application_reject(
+    *,
+    actor: User,
+    application: Application,
+    reason: str,
+    basis: str,
+    expected_version: int | None = None,
+) -> Application:
+    """不予: the reason and the legal basis are required (行政许可法 第三十八条)."""
+    locked = _lock(application)
+    step = _check(locked, Act.REJECT, actor, expected_version)
+    if _needs_supervisor(locked, step):
+        raise DomainError(
+            _("“%(item)s” needs the supervisor's approval (审批): review it and send it on.")
+            % {"item": locked.item_title}
+        )
+    if not reason.strip() or not basis.strip():
+        raise DomainError(_("Give the reason and the legal basis for refusing."))
+    _decide(locked, step, Act.REJECT, actor, reason=reason.strip(), basis=basis.strip())
+    return locked
+
+
+def _decide(locked: Application, step: Transition, act: str, actor: User, *, reason: str, basis: str) -> None:
+    if locked.paused_since is not None:
+        raise DomainError(
+            _("“%(name)s” is still under way: end it before deciding.") % {"name": locked.pause_name}
+        )
+    if act == Act.APPROVE and promised_materials(locked).exists():
+        raise DomainError(
+            _("Materials promised at acceptance are still owed: they come before the decision.")
+        )
+    locked.decided_at = timezone.now()
+    locked.decision_reason = reason
+    locked.decision_basis = basis
+    fields = _take_if_free(locked, actor) + ["decided_at", "decision_reason", "decision_basis"]
+    _record(locked, step, act, actor, who=step.who, comment=reason, data={"basis": basis}, fields=fields)
+
+
+@transaction.atomic
+def application_withdraw(
+    *, actor: User, application: Application, reason: str = "", expected_version: int | None = None
+) -> Application:
+    """撤回 at the villager's wish, by their assistant, any time before a decision."""
+    locked = _lock(application)
+    step = _check(locked, Act.WITHDRAW, actor, expected_version)
+    if locked.state != State.DRAFT and not reason.strip():
+        raise DomainError(_("Say why the villager withdraws the application."))
+    _record(locked, step, Act.WITHDRAW, actor, who=step.who, comment=reason.strip())
+    return locked
+
+
+# -- the system's steps (called by approvals.reminders) ------------------------------------------
+
+
+@transaction.atomic
+def application_deem_accepted(*, application: Application) -> Application | None:
+    """行政许可法 第三十二条: no acceptance or notice within 5 working days means the application
+    counts as accepted from the day the materials were received; the clock runs from that day."""
+    locked = _lock(application)
+    if locked.state != State.SUBMITTED or locked.accept_by is None or locked.accept_by >= _today():
+        return None
+    step = _check(locked, Act.DEEM_ACCEPTED, None, None)
+    fields = _start_clock(locked, locked.received_on)
+    _record(
+        locked,
+        step,
+        Act.DEEM_ACCEPTED,
+        None,
+        who=Who.SYSTEM,
+        comment=_("Not accepted or returned within %(days)s working days: counted as accepted from %(day)s.")
+        % {"days": deadlines.ACCEPTANCE_WINDOW_DAYS, "day": locked.received_on},
+        data={"due_on": locked.due_on.isoformat()},
+        fields=fields,
+    )
+    return locked
+
+
+@transaction.atomic
+def application_terminate(*, application: Application, reason: str) -> Application | None:
+    """终止: a material promised at a 容缺 acceptance was not handed in by its date."""
+    locked = _lock(application)
+    if locked.state not in CLOCK_STATES:
+        return None
+    step = _check(locked, Act.TERMINATE, None, None)
+    _record(locked, step, Act.TERMINATE, None, who=Who.SYSTEM, comment=reason)
+    return locked
+
+
+# -- tracking locks and ID numbers ---------------------------------------------------------------
+
+
+@transaction.atomic
+def tracking_unlock(*, actor: User, application: Application) -> Application:
+    """The assistant or the centre lets the villager look the application up online again."""
+    locked = _lock(application)
+    if not (may_act_as(actor, locked, Who.FILER) or may_act_as(actor, locked, Who.HANDLER)):
+        raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
+    if locked.tracking_locked_at is None:
+        return locked
+    locked.tracking_locked_at = None
+    who = Who.FILER if may_act_as(actor, locked, Who.FILER) else Who.HANDLER
+    _record(locked, None, Act.UNLOCK_TRACKING, actor, who=who, fields=["tracking_locked_at"])
+    return locked
+
+
+def id_number_reveal(*, actor: User, application: Application) -> str:
+    """The villager's full ID number, for staff who handle the application; every reveal is logged
+    (个人信息保护法 第五十一条). Others get the masked number, and nothing is logged."""
+    resident = application.resident
+    if resident is None:
+        return ""
+    if not may_act_as(actor, application, Who.HANDLER):
+        return resident.id_number_masked
+    IdNumberDisclosure.objects.create(
+        viewer=actor, resident=resident, context=f"application {application.reference}"
+    )
+    return resident.id_number

@@ -1,0 +1,125 @@
+"""The application's life as one table: which action moves it from which state to which, and who.
+
+Every service in `approvals.services` looks its transition up here, so "may this person do
+this now?" has one answer for the buttons a page shows, the action views, the admin and the
+tests. The steps follow the domain brief and 行政许可法 (第三十二条 acceptance or one-time notice,
+第三十四条 decision, 第三十八条 a refusal gives reasons and the right to appeal).
+"""
+
+from dataclasses import dataclass
+from enum import Enum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft (草稿)")
+    SUBMITTED = "submitted", _("Submitted (已提交)")
+    RETURNED = "returned", _("Returned for supplement (退回补正)")
+    ACCEPTED = "accepted", _("Accepted (已受理)")
+    REVIEWED = "reviewed", _("Awaiting approval (待审批)")
+    FORWARDED = "forwarded", _("Forwarded to the county (已上报)")
+    APPROVED = "approved", _("Approved (准予)")
+    REJECTED = "rejected", _("Rejected (不予)")
+    WITHDRAWN = "withdrawn", _("Withdrawn (撤回)")
+    TERMINATED = "terminated", _("Terminated (终止)")
+
+
+OPEN_STATES = frozenset({State.SUBMITTED, State.RETURNED, State.ACCEPTED, State.REVIEWED, State.FORWARDED})
+"""Submitted and not yet finished: the states an inbox, a deadline and a reminder care about."""
+
+CLOCK_STATES = frozenset({State.ACCEPTED, State.REVIEWED, State.FORWARDED})
+"""The promised time limit runs in these states (unless a special procedure pauses it)."""
+
+FINAL_STATES = frozenset({State.APPROVED, State.REJECTED, State.WITHDRAWN, State.TERMINATED})
+
+
+class Act(models.TextChoices):
+    """Everything that can happen to an application; each is one event in its history."""
+
+    CREATE = "create", _("Draft started (起草)")
+    SUBMIT = "submit", _("Submitted (提交申请)")
+    ASSIGN = "assign", _("Taken by a clerk (认领)")
+    REASSIGN = "reassign", _("Reassigned (改派)")
+    ACCEPT = "accept", _("Accepted (受理)")
+    ACCEPT_WITH_PROMISE = "accept_with_promise", _("Accepted with materials to follow (容缺受理)")
+    DEEM_ACCEPTED = "deem_accepted", _("Counted as accepted (视为受理)")
+    RETURN = "return", _("Returned with a one-time notice (退回补正)")
+    RESUBMIT = "resubmit", _("Supplemented and resubmitted (补正后重新提交)")
+    SUPPLY = "supply", _("Promised material supplied (容缺材料补交)")
+    PAUSE = "pause", _("Special procedure started (特别程序开始)")
+    RESUME = "resume", _("Special procedure ended (特别程序结束)")
+    REVIEW = "review", _("Reviewed, sent for approval (审核)")
+    SEND_BACK = "send_back", _("Sent back to the clerk (退回经办人)")
+    FORWARD = "forward", _("Forwarded to the county department (上报)")
+    APPROVE = "approve", _("Approved (准予)")
+    REJECT = "reject", _("Rejected (不予)")
+    WITHDRAW = "withdraw", _("Withdrawn (撤回)")
+    TERMINATE = "terminate", _("Terminated (终止)")
+    UNLOCK_TRACKING = "unlock_tracking", _("Online tracking unlocked (解除查询锁定)")
+    DEADLINE_MOVED = "deadline_moved", _("Due date moved by the work calendar (期限随日历调整)")
+
+
+class Who(Enum):
+    """The capacity in which someone acts, checked as an object permission on an office."""
+
+    FILER = "filer"  # file_application on the application's village station
+    HANDLER = "handler"  # handle_application on the office where the work now sits
+    SUPERVISOR = "supervisor"  # supervise_office on that office
+    SYSTEM = "system"  # deadlines and reminders; never a person
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: State
+    act: Act
+    target: State
+    who: Who
+
+
+_open_working = (State.ACCEPTED, State.REVIEWED, State.FORWARDED)
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(State.DRAFT, Act.SUBMIT, State.SUBMITTED, Who.FILER),
+    Transition(State.DRAFT, Act.WITHDRAW, State.WITHDRAWN, Who.FILER),
+    Transition(State.SUBMITTED, Act.ACCEPT, State.ACCEPTED, Who.HANDLER),
+    Transition(State.SUBMITTED, Act.ACCEPT_WITH_PROMISE, State.ACCEPTED, Who.HANDLER),
+    Transition(State.SUBMITTED, Act.RETURN, State.RETURNED, Who.HANDLER),
+    Transition(State.SUBMITTED, Act.DEEM_ACCEPTED, State.ACCEPTED, Who.SYSTEM),
+    Transition(State.RETURNED, Act.RESUBMIT, State.SUBMITTED, Who.FILER),
+    Transition(State.ACCEPTED, Act.REVIEW, State.REVIEWED, Who.HANDLER),
+    Transition(State.ACCEPTED, Act.FORWARD, State.FORWARDED, Who.HANDLER),
+    Transition(State.ACCEPTED, Act.APPROVE, State.APPROVED, Who.HANDLER),
+    Transition(State.ACCEPTED, Act.REJECT, State.REJECTED, Who.HANDLER),
+    Transition(State.REVIEWED, Act.APPROVE, State.APPROVED, Who.SUPERVISOR),
+    Transition(State.REVIEWED, Act.REJECT, State.REJECTED, Who.SUPERVISOR),
+    Transition(State.REVIEWED, Act.SEND_BACK, State.ACCEPTED, Who.SUPERVISOR),
+    Transition(State.FORWARDED, Act.APPROVE, State.APPROVED, Who.HANDLER),
+    Transition(State.FORWARDED, Act.REJECT, State.REJECTED, Who.HANDLER),
+    *(Transition(state, Act.PAUSE, state, Who.HANDLER) for state in _open_working),
+    *(Transition(state, Act.RESUME, state, Who.HANDLER) for state in _open_working),
+    *(Transition(state, Act.SUPPLY, state, Who.FILER) for state in _open_working),
+    *(Transition(state, Act.TERMINATE, State.TERMINATED, Who.SYSTEM) for state in _open_working),
+    *(Transition(state, Act.ASSIGN, state, Who.HANDLER) for state in OPEN_STATES - {State.RETURNED}),
+    *(Transition(state, Act.REASSIGN, state, Who.SUPERVISOR) for state in OPEN_STATES - {State.RETURNED}),
+    *(
+        Transition(state, Act.WITHDRAW, State.WITHDRAWN, Who.FILER)
+        for state in (State.SUBMITTED, State.RETURNED, *_open_working)
+    ),
+)
+
+_BY_KEY: dict[tuple[str, str], Transition] = {(t.source, t.act): t for t in TRANSITIONS}
+assert len(_BY_KEY) == len(TRANSITIONS), "one transition per (state, action)"
+
+# Acts that write an event without being a step in the table (anyone who may act on the work).
+BOOKKEEPING_ACTS = frozenset({Act.CREATE, Act.UNLOCK_TRACKING, Act.DEADLINE_MOVED})
+
+
+def transition_for(state: str, act: str) -> Transition | None:
+    return _BY_KEY.get((state, act))
+
+
+def acts_from(state: str) -> list[Transition]:
+    """The transitions leaving `state`, in table order (the order buttons are shown in)."""
+    return [t for t in TRANSITIONS if t.source == state]

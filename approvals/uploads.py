@@ -1,0 +1,620 @@
+"""Checks on the files that village assistants upload as application materials.
+
+The materials are scans or photos of ID cards, forms and signed consent letters, so only PDF, JPEG
+and PNG are accepted. The type is decided from the file's bytes (magic numbers, then a real parse),
+never from its name or the browser's content type: both are chosen by whoever sends the file, and a
+township clerk will later open what we keep.
+
+Every refusal is a ValidationError whose message says what is wrong and what the assistant can do
+about it, in words a villager's helper understands; its `code` lets callers and tests tell the rules
+apart. Anything unexpected while reading (a damaged image that upsets Pillow, an OS error) becomes a
+"could not be read" ValidationError, so a form never turns a bad upload into a server error.
+
+Files are kept under a random name with the extension of the detected type (`stored_name`); the
+name the assistant chose is only shown to people, after `clean_display_name`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import secrets
+import unicodedata
+import warnings
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# A 40-megapixel photo is more than any phone takes by default and more than an A4 page scanned at
+# 600 dpi (35 MP); larger images cost hundreds of megabytes to decode and are refused unopened.
+MAX_IMAGE_PIXELS = 40_000_000
+DISPLAY_NAME_MAX_LENGTH = 100
+# Shown instead of a name that cleaning leaves empty; language-neutral because it is stored.
+FALLBACK_DISPLAY_NAME = "upload"
+
+PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
+EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
+
+_CHUNK_BYTES = 64 * 1024
+_HEAD_BYTES = 4096
+# A PDF reader looks for %%EOF in the last 1024 bytes (PDF 32000-1, annex H) and tolerates a
+# header that is not quite at the start; we accept the first but not the second.
+_PDF_TAIL_BYTES = 1024
+# Object streams hold dictionaries only; far more than this once inflated is an attack.
+_PDF_OBJECT_STREAM_BUDGET = 32 * 1024 * 1024
+
+
+def max_upload_bytes() -> int:
+    """The size limit now, read at call time so tests and deployments can change the setting."""
+    return int(getattr(settings, "CUNBAN_UPLOAD_MAX_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+
+
+def __getattr__(name: str) -> Any:
+    """`uploads.MAX_UPLOAD_BYTES` reads the setting on every access rather than once at import."""
+    if name == "MAX_UPLOAD_BYTES":
+        return max_upload_bytes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """What `check_upload` found out about an accepted file: everything the caller needs to keep it."""
+
+    content_type: str  # "application/pdf" | "image/jpeg" | "image/png"
+    extension: str  # ".pdf" | ".jpg" | ".png"
+    size: int
+    sha256: str
+    display_name: str  # cleaned original name, for showing to people
+
+
+# --- messages -------------------------------------------------------------------------------------
+# Whole sentences per case, not fragments glued together, so each translates naturally.
+
+_MSG_EMPTY = _(
+    "This file is empty (0 bytes). Choose the file again; if it is still empty, scan or photograph "
+    "the paper again and upload the new file."
+)
+_MSG_TOO_LARGE = _(
+    "This file is %(size)s, but files can be at most %(limit)s. Scan at a lower resolution (200 dpi "
+    "is enough) or take the photo at a smaller size, then upload it again."
+)
+_MSG_UNREADABLE = _(
+    "This file could not be read. It may be damaged: scan or photograph the paper again and upload "
+    "the new file."
+)
+_TYPE_MESSAGES = {
+    "program": _(
+        "This file is not a PDF, JPEG or PNG (it looks like a Windows program or another program). "
+        "Scan or photograph the paper and upload that."
+    ),
+    "office": _(
+        "This file is not a PDF, JPEG or PNG (it looks like a Word, Excel or other office document). "
+        "Open it and save it as PDF, or print it and scan the paper, then upload that."
+    ),
+    "archive": _(
+        "This file is not a PDF, JPEG or PNG (it looks like a compressed archive such as ZIP or RAR). "
+        "Unpack it and upload each scan or photo on its own."
+    ),
+    "web_page": _(
+        "This file is not a PDF, JPEG or PNG (it looks like a web page or other marked-up text). "
+        "Scan or photograph the paper and upload that."
+    ),
+    "svg": _(
+        "This file is not a PDF, JPEG or PNG (it looks like an SVG drawing). "
+        "Save or export it as PNG or PDF and upload that."
+    ),
+    "text": _(
+        "This file is not a PDF, JPEG or PNG (it looks like a plain text file). "
+        "Print it and scan the paper, or save it as PDF, then upload that."
+    ),
+    "gif": _(
+        "This file is not a PDF, JPEG or PNG (it is a GIF picture). Save it as PNG or JPEG and upload that."
+    ),
+    "heic": _(
+        "This file is not a PDF, JPEG or PNG (it is a HEIC/HEIF photo, as iPhones and some other phones "
+        "take them). Save the photo as JPEG, or set the camera to take JPEG photos "
+        "(on an iPhone: Settings › Camera › Formats › Most Compatible), and upload that."
+    ),
+    "other_image": _(
+        "This file is not a PDF, JPEG or PNG (it is a picture in another format, such as WebP, BMP or "
+        "TIFF). Save it as JPEG or PNG, or have the scanner save PDF, and upload that."
+    ),
+    "video": _(
+        "This file is not a PDF, JPEG or PNG (it looks like a video). Take a photo of the paper instead "
+        "and upload that."
+    ),
+    "unknown_type": _(
+        "This file is not a PDF, JPEG or PNG, so it cannot be accepted. "
+        "Scan or photograph the paper and upload that."
+    ),
+}
+_MSG_PDF_BAD_START = _(
+    "This PDF does not start the way a PDF must, so it cannot be checked. Open it and save or print it "
+    "as a new PDF, or scan the paper again, then upload that."
+)
+_MSG_PDF_TRUNCATED = _(
+    "This PDF is incomplete: its end is missing, perhaps because a download or copy was cut off. "
+    "Copy or scan it again and upload the new file."
+)
+_MSG_PDF_DAMAGED = _(
+    "This PDF is damaged or built in an unusual way, so it cannot be checked. Print it to a new PDF or "
+    "scan the paper again, then upload that."
+)
+_MSG_PDF_ENCRYPTED = _(
+    "This PDF is protected with a password or encryption. Save a copy without the password (or print "
+    "it to a new PDF) and upload that."
+)
+_MSG_PDF_SCRIPT = _(
+    "This PDF contains scripts (JavaScript or form scripts), which are not accepted. Print it and scan "
+    "the paper, or print it to a new PDF, and upload that."
+)
+_MSG_PDF_ACTION = _(
+    "This PDF contains actions that run by themselves (such as starting a program or sending a form), "
+    "which are not accepted. Print it and scan the paper, or print it to a new PDF, and upload that."
+)
+_MSG_PDF_ATTACHMENT = _(
+    "This PDF has other files or media embedded in it, which are not accepted. Upload each document "
+    "on its own as a PDF, JPEG or PNG."
+)
+_MSG_TOO_MANY_PIXELS = _(
+    "This picture has too many pixels (more than %(limit)d megapixels) to be checked safely. Save it "
+    "at a smaller size or take the photo at a lower resolution, then upload it again."
+)
+_MSG_IMAGE_DAMAGED = _(
+    "This picture is damaged and cannot be opened, although it starts like a %(kind)s. Take the photo "
+    "or scan again and upload the new file."
+)
+_MSG_IMAGE_INCOMPLETE = _(
+    "This picture is incomplete or damaged part-way through, perhaps because a copy was cut off. Take "
+    "the photo or scan again and upload the new file."
+)
+
+
+def _refuse(message: Any, code: str, **params: Any) -> ValidationError:
+    return ValidationError(message, code=code, params=params or None)
+
+
+def _unreadable() -> ValidationError:
+    return _refuse(_MSG_UNREADABLE, "unreadable")
+
+
+# --- the public API -------------------------------------------------------------------------------
+
+
+def check_upload(uploaded: Any) -> CheckedUpload:
+    """Check an uploaded file (a Django UploadedFile) and describe it, or refuse it.
+
+    Raises django.core.exceptions.ValidationError, and nothing else, with a translatable message
+    naming what is wrong and what to do, and a `code` for the rule (see the module's messages).
+    The file is rewound to its start before this returns or raises, so the caller can save it.
+    """
+    try:
+        checked = _check(uploaded)
+    except ValidationError:
+        _rewind_quietly(uploaded)
+        raise
+    except Exception as error:  # Pillow, zlib and the OS raise many kinds; none may escape as a 500.
+        _rewind_quietly(uploaded)
+        raise _unreadable() from error
+    try:
+        uploaded.seek(0)
+    except Exception as error:
+        raise _unreadable() from error
+    return checked
+
+
+def clean_display_name(name: str) -> str:
+    """The uploaded file's name made safe to show: no directories, no invisible or reordering
+    characters, at most DISPLAY_NAME_MAX_LENGTH characters with the extension kept, never empty.
+
+    Bidi overrides (U+202A–U+202E, U+2066–U+2069) are the point: "scan\u202efdp.exe" would otherwise
+    be shown as "scanexe.pdf". The result is for people only, never for a storage path.
+    """
+    if not isinstance(name, str):
+        name = "" if name is None else str(name)
+    # Browsers and old Windows send full paths; "C:\\x\\y.pdf", "../y.pdf" and "C:y.pdf" become "y.pdf".
+    name = re.split(r"[/\\]", name)[-1]
+    name = re.sub(r"^[A-Za-z]:", "", name)
+    name = unicodedata.normalize("NFC", re.sub(r"\s+", " ", name))
+    # Cc: control characters; Cf: format characters, including every bidi override and isolate
+    # and zero-width characters; Cs: lone surrogates; Zl/Zp: line and paragraph separators.
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Zl", "Zp"})
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    if not name:
+        return FALLBACK_DISPLAY_NAME
+    if len(name) <= DISPLAY_NAME_MAX_LENGTH:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or not 1 <= len(extension) <= 10:
+        return name[: DISPLAY_NAME_MAX_LENGTH - 1].rstrip() + "…"
+    keep = DISPLAY_NAME_MAX_LENGTH - len(extension) - 2  # room for "…" and "."
+    return stem[:keep].rstrip() + "…." + extension
+
+
+def stored_name(checked: CheckedUpload) -> str:
+    """A fresh random file name with the detected extension, e.g. "3f2a…c1.pdf".
+
+    The assistant's name never reaches the storage path: that closes path traversal, clashes and
+    a misleading extension (a PNG called "scan.pdf" is kept as ".png") in one go.
+    """
+    return secrets.token_hex(16) + checked.extension
+
+
+# --- checking -------------------------------------------------------------------------------------
+
+
+def _rewind_quietly(uploaded: Any) -> None:
+    # The refusal being raised matters more than the rewind.
+    with contextlib.suppress(Exception):
+        uploaded.seek(0)
+
+
+def _check(uploaded: Any) -> CheckedUpload:
+    limit = max_upload_bytes()
+    declared = getattr(uploaded, "size", None)
+    if isinstance(declared, int) and declared > limit:
+        raise _too_large(declared, limit)
+
+    # Hash in chunks; keep only the head for sniffing. Stop as soon as the real size passes the
+    # limit, in case the declared size was wrong.
+    digest = hashlib.sha256()
+    head = b""
+    size = 0
+    uploaded.seek(0)
+    while chunk := uploaded.read(_CHUNK_BYTES):
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(size, limit)
+        digest.update(chunk)
+        if len(head) < _HEAD_BYTES:
+            head += chunk[: _HEAD_BYTES - len(head)]
+    if size == 0:
+        raise _refuse(_MSG_EMPTY, "empty")
+
+    if head.startswith(b"%PDF-"):
+        content_type = PDF
+        _check_pdf(uploaded, size)
+    elif head.startswith(b"\xff\xd8\xff"):
+        content_type = JPEG
+        _check_image(uploaded, "JPEG")
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+        content_type = PNG
+        _check_image(uploaded, "PNG")
+    else:
+        kind = _recognise_binary(head)
+        if kind is None and b"%PDF-" in head[:1024]:
+            raise _refuse(_MSG_PDF_BAD_START, "pdf_bad_start")
+        kind = kind or _recognise_text(head) or "unknown_type"
+        raise _refuse(_TYPE_MESSAGES[kind], kind)
+
+    return CheckedUpload(
+        content_type=content_type,
+        extension=EXTENSIONS[content_type],
+        size=size,
+        sha256=digest.hexdigest(),
+        display_name=clean_display_name(getattr(uploaded, "name", "") or ""),
+    )
+
+
+def _too_large(size: int, limit: int) -> ValidationError:
+    return _refuse(_MSG_TOO_LARGE, "too_large", size=filesizeformat(size), limit=filesizeformat(limit))
+
+
+# --- what a refused file probably is --------------------------------------------------------------
+
+_PROGRAM_MAGIC = (
+    b"MZ",  # Windows .exe, .dll, .scr
+    b"\x7fELF",  # Linux
+    b"\xfe\xed\xfa\xce",  # Mach-O (macOS), both byte orders and widths
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",  # Mach-O universal binary, Java class
+    b"#!",  # scripts
+    b"L\x00\x00\x00\x01\x14\x02\x00",  # Windows shortcut (.lnk)
+    b"dex\n",  # Android
+)
+_ARCHIVE_MAGIC = (
+    b"Rar!\x1a\x07",
+    b"7z\xbc\xaf\x27\x1c",
+    b"\x1f\x8b",  # gzip
+    b"BZh",
+    b"\xfd7zXZ\x00",
+    b"\x28\xb5\x2f\xfd",  # zstandard
+)
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, .xls, .ppt, .msi
+_OTHER_IMAGE_MAGIC = (
+    b"BM",  # BMP
+    b"II*\x00",  # TIFF, what many scanners save
+    b"MM\x00*",
+    b"\x00\x00\x00\x0cjP  \r\n\x87\n",  # JPEG 2000
+    b"\xff\x4f\xff\x51",
+    b"8BPS",  # Photoshop
+)
+_HEIF_BRANDS = {
+    b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs",
+    b"mif1", b"mif2", b"msf1", b"avif", b"avis",
+}  # fmt: skip
+
+
+def _recognise_binary(head: bytes) -> str | None:
+    """Name the kind of a file that is not PDF, JPEG or PNG by its magic bytes, for a helpful refusal."""
+    if head.startswith(_PROGRAM_MAGIC):
+        return "program"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        office_markers = (b"[Content_Types].xml", b"word/", b"xl/", b"ppt/", b"application/vnd.oasis")
+        return "office" if any(marker in head for marker in office_markers) else "archive"
+    if head.startswith(_OLE2_MAGIC):
+        return "office"
+    if head.startswith(_ARCHIVE_MAGIC):
+        return "archive"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if head[4:8] == b"ftyp":
+        box_size = int.from_bytes(head[:4], "big")
+        brands = head[8 : min(max(box_size, 16), 256)]
+        listed = {brands[i : i + 4] for i in range(0, len(brands) - 3, 4)}
+        return "heic" if listed & _HEIF_BRANDS else "video"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "other_image"
+    if head.startswith(b"RIFF") and head[8:12] == b"AVI ":
+        return "video"
+    if head.startswith(_OTHER_IMAGE_MAGIC):
+        return "other_image"
+    return None
+
+
+def _recognise_text(head: bytes) -> str | None:
+    """HTML, SVG, XML or plain text, in the encodings a browser would also try."""
+    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            text = head[len(bom) :].decode(encoding, errors="ignore")
+            break
+    else:
+        text = _decode_text(head)
+        if text is None:
+            return None
+    lowered = text.lower()
+    stripped = lowered.lstrip()
+    if "<svg" in lowered:
+        return "svg"
+    markup = ("<!doctype", "<html", "<head", "<body", "<script", "<iframe", "<?xml", "<!--", "<meta", "<a ")
+    if stripped.startswith("<") and any(tag in lowered for tag in markup):
+        return "web_page"
+    if any(tag in lowered for tag in ("<html", "<script", "<body")):
+        return "web_page"
+    if text and sum(ch.isprintable() or ch in "\r\n\t" for ch in text) >= 0.95 * len(text):
+        return "text"
+    return None
+
+
+def _decode_text(head: bytes) -> str | None:
+    """The head as UTF-8 or GB18030 text (what Chinese Windows saves), or None if it is neither.
+
+    Up to three bytes at the end may be a character cut in half by the head's length.
+    """
+    if b"\x00" in head:
+        return None
+    for encoding in ("utf-8", "gb18030"):
+        for cut in range(4):
+            try:
+                return head[: len(head) - cut].decode(encoding).removeprefix("\ufeff")
+            except UnicodeDecodeError:
+                continue
+    return None
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+
+_PDF_SCRIPT_NAMES = {b"JavaScript", b"JS", b"XFA"}
+_PDF_ACTION_NAMES = {b"Launch", b"AA", b"SubmitForm", b"ImportData"}
+_PDF_ATTACHMENT_NAMES = {b"EmbeddedFile", b"EmbeddedFiles", b"FileAttachment", b"RichMedia", b"GoToE"}
+
+# What the lexer stops at outside streams: comments, strings, dictionaries, hex strings, names,
+# the keywords "obj" (to find a stream's dictionary) and "stream" (to step over its data).
+_PDF_TOKEN = re.compile(
+    rb"%|\(|<<|<|/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*|\bobj\b|\bstream(?:\r\n|\n|\r)",
+)
+_PDF_NAME = re.compile(rb"/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*")
+_PDF_EOL = re.compile(rb"[\r\n]")
+_PDF_STRING_STOP = re.compile(rb"[()\\]")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_LENGTH = re.compile(rb"/Length\s+(\d+)(\s+\d+\s+R)?")
+_PDF_INT_KEY = re.compile(rb"/(N|First)\s+\d+")
+
+
+class _PdfProblem(Exception):
+    """A PDF that cannot be checked with confidence: the caller refuses it as damaged."""
+
+
+def _check_pdf(uploaded: Any, size: int) -> None:
+    """Refuse PDFs that are cut off, encrypted, or carry scripts, automatic actions or attachments.
+
+    Such PDFs are refused rather than cleaned: rewriting a PDF safely needs a full parser, and an
+    assistant can always print to a new PDF or scan the paper. The whole file is read (it is at most
+    the upload limit) because a dangerous dictionary can be anywhere in it. Stream data is stepped
+    over, since scanned pages are mostly JPEG data in which "/JS" occurs by chance; object streams,
+    which hold compressed dictionaries, are inflated and scanned like the rest.
+    """
+    uploaded.seek(0)
+    data = uploaded.read(size + 1)
+    if not re.match(rb"%PDF-\d\.\d", data):
+        raise _refuse(_MSG_PDF_BAD_START, "pdf_bad_start")
+    tail = data[-_PDF_TAIL_BYTES:]
+    if b"%%EOF" not in tail:
+        raise _refuse(_MSG_PDF_TRUNCATED, "pdf_truncated")
+
+    names: set[bytes] = set()
+    try:
+        objects = _scan_pdf(data, names, budget=[_PDF_OBJECT_STREAM_BUDGET])
+        problem = None if objects and b"startxref" in tail else "no objects or no startxref"
+    except _PdfProblem as error:
+        problem = str(error)
+    # Encryption first: an encrypted file's object streams do not inflate, which is not "damage".
+    if b"Encrypt" in names:
+        raise _refuse(_MSG_PDF_ENCRYPTED, "pdf_encrypted")
+    if names & _PDF_SCRIPT_NAMES:
+        raise _refuse(_MSG_PDF_SCRIPT, "pdf_script")
+    if names & _PDF_ACTION_NAMES:
+        raise _refuse(_MSG_PDF_ACTION, "pdf_action")
+    if names & _PDF_ATTACHMENT_NAMES:
+        raise _refuse(_MSG_PDF_ATTACHMENT, "pdf_attachment")
+    if problem is not None:
+        raise _refuse(_MSG_PDF_DAMAGED, "pdf_damaged")
+
+
+def _scan_pdf(data: bytes, names: set[bytes], budget: list[int], *, in_object_stream: bool = False) -> int:
+    """Collect every name outside strings, comments and stream data into `names`; count objects.
+
+    Names are decoded ("/J#61vaScript" is "/JavaScript"), so escapes hide nothing. An object
+    stream may not hold streams (PDF 32000-1, 7.5.7), so one that seems to is refused rather than
+    followed down, which also bounds the recursion.
+    """
+    objects = 0
+    position = 0
+    last_obj = 0
+    while match := _PDF_TOKEN.search(data, position):
+        token = match.group()
+        position = match.end()
+        if token == b"%":
+            end = _PDF_EOL.search(data, position)
+            position = end.end() if end else len(data)
+        elif token == b"(":
+            position = _skip_string(data, position)
+        elif token == b"<<":
+            pass
+        elif token == b"<":
+            end = data.find(b">", position)
+            position = end + 1 if end >= 0 else len(data)
+        elif token.startswith(b"/"):
+            names.add(_decode_name(token))
+        elif token == b"obj":
+            objects += 1
+            last_obj = position
+        elif in_object_stream:
+            raise _PdfProblem("a stream inside an object stream")
+        else:  # stream
+            position = _step_over_stream(data, match, data[last_obj : match.start()], names, budget)
+    return objects
+
+
+def _skip_string(data: bytes, position: int) -> int:
+    """The position after a literal string whose "(" ends at `position` (strings nest, "\\" escapes)."""
+    depth = 1
+    while depth:
+        stop = _PDF_STRING_STOP.search(data, position)
+        if stop is None:
+            return len(data)
+        char = stop.group()
+        if char == b"\\":
+            position = stop.end() + 1
+            continue
+        depth += 1 if char == b"(" else -1
+        position = stop.end()
+    return position
+
+
+def _decode_name(token: bytes) -> bytes:
+    return _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), token[1:])
+
+
+def _step_over_stream(
+    data: bytes, keyword: re.Match[bytes], dictionary: bytes, names: set[bytes], budget: list[int]
+) -> int:
+    """Skip a stream's data, scanning it first if it is an object stream; return where to go on.
+
+    The data ends at /Length or at the first "endstream", whichever comes first, so a wrong /Length
+    can only make us scan more, never skip a dictionary a reader would see.
+    """
+    start = keyword.end()
+    end = data.find(b"endstream", start)
+    if end < 0:
+        end = len(data)
+    length = _PDF_LENGTH.search(dictionary)
+    if length and not length.group(2):
+        end = min(end, start + int(length.group(1)))
+    dictionary_names = {_decode_name(m.group()) for m in _PDF_NAME.finditer(dictionary)}
+    is_object_stream = b"ObjStm" in dictionary_names or len(set(_PDF_INT_KEY.findall(dictionary))) == 2
+    if is_object_stream and b"Encrypt" not in names:
+        _scan_object_stream(data[start:end], dictionary_names, names, budget)
+    return end
+
+
+def _scan_object_stream(
+    raw: bytes, dictionary_names: set[bytes], names: set[bytes], budget: list[int]
+) -> None:
+    """Inflate an object stream and scan its dictionaries; anything we cannot inflate is a problem."""
+    filters = dictionary_names & {
+        b"FlateDecode", b"Fl", b"LZWDecode", b"LZW", b"ASCIIHexDecode", b"AHx", b"ASCII85Decode",
+        b"A85", b"RunLengthDecode", b"RL", b"Crypt", b"DCTDecode", b"JPXDecode", b"JBIG2Decode",
+        b"CCITTFaxDecode",
+    }  # fmt: skip
+    if b"DecodeParms" in dictionary_names or b"DP" in dictionary_names or len(filters) > 1:
+        raise _PdfProblem("object stream with predictors or several filters")
+    if filters and not filters <= {b"FlateDecode", b"Fl"}:
+        raise _PdfProblem("object stream with an unusual filter")
+    if not filters:
+        content = raw
+    else:
+        inflater = zlib.decompressobj()
+        try:
+            content = inflater.decompress(raw.lstrip(b"\r\n"), budget[0] + 1)
+        except zlib.error as error:
+            raise _PdfProblem("object stream does not inflate") from error
+        if len(content) > budget[0] or not inflater.eof:
+            raise _PdfProblem("object stream too large or cut off")
+    budget[0] -= len(content)
+    _scan_pdf(content, names, budget, in_object_stream=True)
+
+
+# --- JPEG and PNG ---------------------------------------------------------------------------------
+
+
+def _check_image(uploaded: Any, pillow_format: str) -> None:
+    """Parse the image with Pillow, refusing oversized ones before decoding a single pixel.
+
+    `verify()` checks the structure (for PNG, every chunk's checksum); it leaves the image unusable,
+    so the file is opened again and decoded with `load()`, which is what notices a file cut off
+    part-way. JPEGs are decoded at 1/8 scale: every byte is still read, at 1/64 of the memory.
+    Only the format the magic bytes announced is tried, so a file cannot pass as something else.
+    """
+    kind = "JPEG" if pillow_format == "JPEG" else "PNG"
+    with warnings.catch_warnings():
+        # Pillow warns above its own limit (89 MP) and raises above twice that; ours is lower,
+        # but a warning must never let a bomb through if the constant is raised.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            uploaded.seek(0)
+            with Image.open(uploaded, formats=[pillow_format]) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise _too_many_pixels()
+                image.verify()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise _too_many_pixels() from error
+        except ValidationError:
+            raise
+        except Exception as error:
+            raise _refuse(_MSG_IMAGE_DAMAGED, "image_damaged", kind=kind) from error
+        try:
+            uploaded.seek(0)
+            with Image.open(uploaded, formats=[pillow_format]) as image:
+                if pillow_format == "JPEG":
+                    image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+                image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise _too_many_pixels() from error
+        except Exception as error:
+            raise _refuse(_MSG_IMAGE_INCOMPLETE, "image_incomplete") from error
+
+
+def _too_many_pixels() -> ValidationError:
+    return _refuse(_MSG_TOO_MANY_PIXELS, "too_many_pixels", limit=MAX_IMAGE_PIXELS // 1_000_000)

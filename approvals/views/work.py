@@ -1,0 +1,339 @@
+"""Staff pages: the inbox, an application's page, its steps, downloads and exports.
+
+Each view fetches through `approvals.selectors` (so an application outside the user's
+jurisdiction is a 404 on every path) and changes state only through `approvals.services`.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.errors import DomainError
+from portal.people.identity import mask_name
+from portal.people.selectors import (
+    offices_user_may_file_for,
+    offices_user_may_handle,
+    offices_user_may_supervise,
+)
+
+from .. import deadlines, forms, selectors, services
+from ..models import Application
+from ..states import Act, State, Who
+
+PAGE_SIZE = 50
+
+
+def _application(request, pk: int) -> Application:
+    try:
+        return selectors.application_detail_for(request.user, pk)
+    except Application.DoesNotExist as error:
+        raise Http404 from error
+
+
+@login_required
+def landing(request):
+    """Clerks, supervisors and officers land on their inbox; assistants on their station's list."""
+    if offices_user_may_handle(request.user).exists():
+        return inbox(request)
+    if offices_user_may_file_for(request.user).exists():
+        return redirect("approvals:station")
+    return redirect("web:staff_home")
+
+
+def _filters(request, items):
+    form = forms.InboxFilterForm(request.GET or None, items=items)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        return form, selectors.InboxFilter(
+            state=data["state"] or "", item_id=data["item"], mine=data["mine"], query=data["q"]
+        )
+    return form, selectors.InboxFilter()
+
+
+def _page(request, queryset):
+    paginator = Paginator(queryset, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return page, selectors.rows_with_deadlines(page.object_list)
+
+
+def inbox(request):
+    items = selectors.items_for_filing()
+    form, filters = _filters(request, items)
+    page, rows = _page(request, selectors.inbox_for(request.user, filters))
+    supervises = offices_user_may_supervise(request.user).exists()
+    return render(
+        request,
+        "approvals/work_inbox.html",
+        {"form": form, "page": page, "rows": rows, "supervises": supervises, "title": _("Work to do")},
+    )
+
+
+@login_required
+def overdue(request):
+    page, rows = _page(request, selectors.overdue_for(request.user))
+    return render(
+        request,
+        "approvals/work_inbox.html",
+        {"page": page, "rows": rows, "title": _("Overdue work"), "supervises": True},
+    )
+
+
+@login_required
+def station(request):
+    if not offices_user_may_file_for(request.user).exists():
+        raise Http404
+    form, filters = _filters(request, ())
+    page, rows = _page(request, selectors.station_applications_for(request.user, filters))
+    return render(request, "approvals/work_station.html", {"page": page, "rows": rows})
+
+
+@login_required
+def export(request):
+    """The inbox (with its filters) as CSV for spreadsheets. Names masked, no ID numbers."""
+    _form, filters = _filters(request, selectors.items_for_filing())
+    rows = selectors.inbox_for(request.user, filters)
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+    header = [_("Number"), _("Item"), _("Villager"), _("Village"), _("State"), _("Deadline"), _("Clerk")]
+
+    def lines():
+        yield "\ufeff" + writer.writerow(header)
+        for application in rows.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    application.number,
+                    application.item_title,
+                    mask_name(application.applicant_name),
+                    application.village.name,
+                    application.get_state_display(),
+                    application.deadline or "",
+                    application.assignee.get_full_name() if application.assignee else "",
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="applications-{timezone.localdate():%Y%m%d}.csv"'
+    return response
+
+
+@login_required
+def detail(request, pk: int):
+    application = _application(request, pk)
+    if application.state == State.DRAFT and services.may_act_as(request.user, application, Who.FILER):
+        return redirect("approvals:edit", pk=pk)
+    today = timezone.localdate()
+    calendar = deadlines.calendar_around(
+        today, application.received_on, application.accepted_on, working_days=application.limit_days or 10
+    )
+    return render(
+        request,
+        "approvals/work_detail.html",
+        {
+            "application": application,
+            "deadline": deadlines.deadline_of(application, today, calendar, with_skipped=True),
+            "steps": selectors.steps_for(request.user, application),
+            "events": selectors.timeline(application),
+            "files": selectors.files_of(application),
+            "notices": selectors.notices_of(application),
+            "handles": services.may_act_as(request.user, application, Who.HANDLER),
+            "files_for": services.may_act_as(request.user, application, Who.FILER),
+            "id_number": request.session.pop(f"id_number:{pk}", None),
+        },
+    )
+
+
+@login_required
+def download(request, pk: int, file_pk: int):
+    try:
+        record = selectors.file_for_download(request.user, file_pk)
+    except Exception as error:  # DoesNotExist: outside the jurisdiction, or no such file
+        raise Http404 from error
+    if record.application_id != pk:
+        raise Http404
+    response = FileResponse(record.file.open("rb"), content_type=record.content_type, as_attachment=True)
+    response["Content-Disposition"] = _attachment_header(record.display_name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _attachment_header(name: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"download\"; filename*=UTF-8''{quote(name)}"
+
+
+@require_POST
+@login_required
+def id_number(request, pk: int):
+    """Reveal the full ID number once, on the next view of the page; the reveal is logged."""
+    application = _application(request, pk)
+    if not services.may_act_as(request.user, application, Who.HANDLER):
+        raise Http404
+    request.session[f"id_number:{pk}"] = services.id_number_reveal(
+        actor=request.user, application=application
+    )
+    return redirect("approvals:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def unlock(request, pk: int):
+    application = _application(request, pk)
+    try:
+        services.tracking_unlock(actor=request.user, application=application)
+        messages.success(request, _("The villager can look the application up online again."))
+    except DomainError as error:
+        messages.error(request, str(error))
+    return redirect("approvals:detail", pk=pk)
+
+
+# -- steps ---------------------------------------------------------------------------------------
+
+
+def _step_form(application, act: str, data=None, files=None):
+    initial = {"version": application.version}
+    kwargs = {"data": data, "files": files, "initial": initial}
+    if act in (Act.RETURN, Act.ACCEPT_WITH_PROMISE):
+        materials = application.item.materials.all()
+        if act == Act.ACCEPT_WITH_PROMISE:
+            return forms.PromiseForm(
+                materials=[m for m in materials if m.may_be_missing], with_dates=True, **kwargs
+            )
+        return forms.MaterialsNoticeForm(materials=materials, **kwargs)
+    if act == Act.REJECT:
+        basis = "；".join(application.item.legal_bases.values_list("text", flat=True))
+        kwargs["initial"] = {**initial, "basis": basis}
+        return forms.RejectForm(**kwargs)
+    if act == Act.WITHDRAW:
+        return forms.WithdrawForm(**kwargs)
+    if act == Act.REASSIGN:
+        return forms.ReassignForm(clerks=selectors.clerks_of(application.current_office), **kwargs)
+    if act == Act.PAUSE:
+        return forms.PauseForm(procedures=application.item.special_procedures.all(), **kwargs)
+    if act == Act.SUPPLY:
+        owed = services.promised_materials(application).order_by("due_on")
+        return forms.SupplyForm(owed=list(owed), **kwargs)
+    if act in (Act.REVIEW, Act.SEND_BACK, Act.FORWARD):
+        return forms.RequiredCommentForm(**kwargs)
+    return forms.CommentForm(**kwargs)
+
+
+def _perform(request, application, act: str, form) -> str:
+    """Call the service for `act` with the form's data; returns the success message."""
+    data = form.cleaned_data
+    common = {"actor": request.user, "application": application, "expected_version": data["version"]}
+    comment = data.get("comment", "")
+    if act == Act.ASSIGN:
+        services.application_assign(**common)
+        return _("You are handling this application now.")
+    if act == Act.REASSIGN:
+        services.application_reassign(**common, to=data["to"], comment=comment)
+        return _("Reassigned to %(name)s.") % {"name": data["to"].get_full_name()}
+    if act == Act.ACCEPT:
+        services.application_accept(**common, comment=comment)
+        return _("Accepted. The promised time limit runs from today.")
+    if act == Act.ACCEPT_WITH_PROMISE:
+        services.application_accept_with_promise(
+            **common, items=form.missing_items(), promise_file=data["promise"], comment=data.get("note", "")
+        )
+        return _("Accepted with materials to follow.")
+    if act == Act.RETURN:
+        services.application_return(**common, items=form.missing_items(), note=data.get("note", ""))
+        return _("Returned with a one-time notice. Print it for the villager.")
+    if act == Act.SUPPLY:
+        services.application_supply(**common, notice_item=form.owed[data["owed"]], uploaded=data["upload"])
+        return _("The promised material has been handed in.")
+    if act == Act.PAUSE:
+        services.application_pause(**common, procedure=data["procedure"], comment=comment)
+        return _("The clock is paused for the special procedure.")
+    if act == Act.RESUME:
+        services.application_resume(**common, comment=comment)
+        return _("The special procedure has ended; the due date has moved accordingly.")
+    if act == Act.REVIEW:
+        services.application_review(**common, comment=comment)
+        return _("Sent to the supervisor for approval.")
+    if act == Act.SEND_BACK:
+        services.application_send_back(**common, comment=comment)
+        return _("Sent back to the clerk.")
+    if act == Act.FORWARD:
+        services.application_forward(**common, comment=comment)
+        return _("Forwarded to the county department.")
+    if act == Act.APPROVE:
+        services.application_approve(**common, comment=comment)
+        return _("Approved.")
+    if act == Act.REJECT:
+        services.application_reject(**common, reason=data["reason"], basis=data["basis"])
+        return _("Refused, with the reason and legal basis recorded.")
+    if act == Act.WITHDRAW:
+        services.application_withdraw(**common, reason=comment)
+        return _("Withdrawn.")
+    raise Http404
+
+
+# Steps that have their own pages elsewhere (the filing form).
+_ELSEWHERE = {Act.SUBMIT: "approvals:edit", Act.RESUBMIT: "approvals:edit"}
+
+
+@login_required
+def act(request, pk: int, act: str):
+    application = _application(request, pk)
+    if act not in Act.values:
+        raise Http404
+    if act in _ELSEWHERE:
+        return redirect(_ELSEWHERE[act], pk=pk)
+    allowed = {step.act for step in selectors.steps_for(request.user, application)}
+    if act not in allowed and request.method != "POST":
+        messages.error(
+            request,
+            _("“%(act)s” is not possible for you on this application now (it is “%(state)s”).")
+            % {"act": Act(act).label, "state": application.get_state_display()},
+        )
+        return redirect("approvals:detail", pk=pk)
+    form = _step_form(application, act, request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = _perform(request, application, act, form)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, message)
+            return redirect("approvals:detail", pk=pk)
+    return render(
+        request,
+        "approvals/work_act.html",
+        {
+            "application": application,
+            "act": Act(act),
+            "form": form,
+            "back": reverse("approvals:detail", args=[pk]),
+        },
+        status=200 if request.method == "GET" or form.is_valid() else 400,
+    )
+
+
+urlpatterns = [
+    path("", landing, name="inbox"),
+    path("station/", station, name="station"),
+    path("overdue/", overdue, name="overdue"),
+    path("export.csv", export, name="export"),
+    path("<int:pk>/", detail, name="detail"),
+    path("<int:pk>/files/<int:file_pk>/", download, name="file"),
+    path("<int:pk>/id-number/", id_number, name="id_number"),
+    path("<int:pk>/unlock/", unlock, name="unlock"),
+    path("<int:pk>/act/<str:act>/", act, name="act"),
+]
