@@ -1,6 +1,8 @@
 """The villager's parcel-style lookup: application number plus the last 4 digits of the ID number
 or mobile, no login. Guessing is limited per application number and per address; the limit
-never stops staff from working the file, and the assistant or centre can lift a lock.
+never stops staff from working the file, and the assistant or centre can lift a lock (after
+which the earlier failures no longer count). A resident ID number typed into the number field is
+refused before anything is stored, so the attempts table never holds one.
 """
 
 import datetime
@@ -8,10 +10,12 @@ import hmac
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
+from portal.people.identity import check_id_number
 
 from .models import Application, ApplicationEvent, TrackingAttempt
 from .states import Act
@@ -26,6 +30,12 @@ ADDRESS_FAILURES_PER_DAY = 20
 
 class TrackingRefused(DomainError):
     """The lookup failed or is not allowed now; the message says what to do (with a phone)."""
+
+
+class LooksLikeIdNumber(TrackingRefused):
+    """A resident ID number was typed where the application number goes (an easy mix-up).
+
+    It is neither stored nor shown back: pages must not echo what was typed."""
 
 
 # Dashes a phone keyboard or an input method may produce, and 一 typed for a dash in pinyin mode.
@@ -75,6 +85,34 @@ def _counted_since(application: Application | None) -> datetime.datetime | None:
     )
 
 
+_ID_LIKE_RUN = re.compile(r"[0-9]{17,}X?")
+
+
+def contains_id_number(raw: str) -> bool:
+    """Is a valid resident ID number in what was typed (an easy mix-up with the application
+    number)? Then it is neither stored nor shown back. An application number typed without
+    dashes has 18 digits too; should one pass the ID check, it is still an application number
+    when an application has it."""
+    compact = "".join(unicodedata.normalize("NFKC", raw or "").split()).upper()
+    for run in _ID_LIKE_RUN.findall(compact.replace("-", "")):
+        for start in range(len(run) - 17):
+            candidate = run[start : start + 18]
+            try:
+                check_id_number(candidate)
+            except ValidationError:
+                continue
+            if not Application.objects.filter(number=normalise_number(candidate)).exists():
+                return True
+    return False
+
+
+def id_number_refusal() -> str:
+    return _(
+        "That looks like an ID number. Enter the application number printed on the receipt (回执), "
+        "for example 120115121-261122-007."
+    )
+
+
 def _help_phone(application: Application | None) -> str:
     if application is None:
         return ""
@@ -86,6 +124,8 @@ def tracking_lookup(*, number: str, last4: str, address: str | None) -> Applicat
     """The application, if the number and digits match and no limit is reached; else TrackingRefused.
 
     Not one transaction on purpose: a refused attempt must stay counted when the refusal is raised."""
+    if contains_id_number(number):
+        raise LooksLikeIdNumber(id_number_refusal())
     number = normalise_number(number)
     now = timezone.now()
     day_start = now - datetime.timedelta(days=1)

@@ -586,7 +586,6 @@ def _check_image(uploaded: Any, pillow_format: str) -> None:
     part-way. JPEGs are decoded at 1/8 scale: every byte is still read, at 1/64 of the memory.
     Only the format the magic bytes announced is tried, so a file cannot pass as something else.
     """
-    kind = "JPEG" if pillow_format == "JPEG" else "PNG"
     with warnings.catch_warnings():
         # Pillow warns above its own limit (89 MP) and raises above twice that; ours is lower,
         # but a warning must never let a bomb through if the constant is raised.
@@ -603,7 +602,7 @@ def _check_image(uploaded: Any, pillow_format: str) -> None:
         except ValidationError:
             raise
         except Exception as error:
-            raise _refuse(_MSG_IMAGE_DAMAGED, "image_damaged", kind=kind) from error
+            raise _refuse(_MSG_IMAGE_DAMAGED, "image_damaged", kind=pillow_format) from error
         try:
             uploaded.seek(0)
             with Image.open(uploaded, formats=[pillow_format]) as image:

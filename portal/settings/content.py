@@ -11,6 +11,7 @@ WAGTAILADMIN_LOGIN_URL = "people:login"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "xlsx", "jpg", "jpeg", "png"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+CUNBAN_UPLOAD_MAX_BYTES = env_int("CUNBAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)  # approvals/uploads.py
 
 # Long jobs (imports, batch certificates, reminders) run on the database task backend;
 # `manage.py db_worker` works the queue.
@@ -29,3 +30,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cunban@localhost")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+
+# Text messages to villagers and staff (portal/outbox, docs/notifications.md): the provider
+# adapter, a dotted path to an SmsGateway subclass. The default console sender reaches no phone.
+CUNBAN_SMS_BACKEND = env_str("CUNBAN_SMS_BACKEND", "portal.outbox.senders.ConsoleSender")
+CUNBAN_SMS_FILE = env_str("CUNBAN_SMS_FILE", "")  # for portal.outbox.senders.FileSender (demo)

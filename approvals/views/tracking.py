@@ -1,0 +1,358 @@
+"""The villager's public tracking pages (查询办件进度), "like tracking a parcel": no login.
+
+The form asks for the application number and the last 4 digits of the villager's ID number or
+mobile; `approvals.tracking.tracking_lookup` checks them and limits guessing. A match is
+remembered in the session (this browser may see these applications), and the detail page shows
+only what the villager needs: where it is, by when, whom to call, what is owed, and the history
+in plain words. Never a staff member's name, never more of the villager than a masked name,
+ID number and mobile. Both pages are `never_cache` (private, no-store): they carry a CSRF token
+or personal data, and the public page cache covers /guide/ only.
+"""
+
+import datetime
+import ipaddress
+from dataclasses import dataclass
+
+from django import forms
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from portal.offices.selectors import station_contact
+from portal.people.identity import mask_name
+
+from .. import deadlines, selectors
+from ..models import Application, ApplicationEvent, Notice
+from ..states import CLOCK_STATES, Act, State
+from ..tracking import (
+    TrackingRefused,
+    contains_id_number,
+    id_number_refusal,
+    normalise_last4,
+    normalise_number,
+    tracking_lookup,
+)
+
+SESSION_KEY = "tracking_allowed"
+"""The pks of applications this browser has looked up successfully, newest last."""
+SESSION_LIMIT = 10
+
+HIDDEN_ACTS = frozenset({Act.CREATE, Act.ASSIGN, Act.REASSIGN, Act.UNLOCK_TRACKING})
+"""Bookkeeping the villager does not need (and which would name staff)."""
+
+
+class TrackingForm(forms.Form):
+    number = forms.CharField(label=gettext_lazy("Application number"), max_length=60)
+    last4 = forms.CharField(label=gettext_lazy("Last 4 digits of the ID number or mobile"), max_length=12)
+
+    def clean_number(self) -> str:
+        value = self.cleaned_data["number"]
+        if contains_id_number(value):
+            raise forms.ValidationError(id_number_refusal(), code="id_number")
+        return value
+
+    def clean_last4(self) -> str:
+        value = normalise_last4(self.cleaned_data["last4"])
+        if len(value) != 4:
+            raise forms.ValidationError(
+                _("Enter exactly 4 characters: the last 4 of the ID number or mobile.")
+            )
+        return value
+
+
+def _client_address(request) -> str | None:
+    """REMOTE_ADDR only: a forwarded header is whatever the visitor wants it to be."""
+    try:
+        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
+    except ValueError:
+        return None
+
+
+def _allowed(session) -> list[int]:
+    value = session.get(SESSION_KEY)
+    if not isinstance(value, list):
+        return []
+    return [pk for pk in value if isinstance(pk, int)]
+
+
+def _allow(session, pk: int) -> None:
+    allowed = [other for other in _allowed(session) if other != pk] + [pk]
+    session[SESSION_KEY] = allowed[-SESSION_LIMIT:]
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def tracking_form(request):
+    refused = ""
+    if request.method == "POST":
+        form = TrackingForm(request.POST)
+        if form.is_valid():
+            try:
+                application = tracking_lookup(
+                    number=form.cleaned_data["number"],
+                    last4=form.cleaned_data["last4"],
+                    address=_client_address(request),
+                )
+            except TrackingRefused as refusal:
+                refused = str(refusal)
+            else:
+                _allow(request.session, application.pk)
+                return redirect("tracking:detail", number=application.number)
+        return _form_page(request, form, number=request.POST.get("number", "")[:60], refused=refused)
+    number = request.GET.get("number", "")[:60]
+    if contains_id_number(number):
+        return redirect("tracking:form")  # an ID number in the address bar: take it out
+    return _form_page(request, TrackingForm(), number=number)
+
+
+def _form_page(request, form, *, number: str, refused: str = ""):
+    """The digits are never sent back, and the number only when it holds no ID number."""
+    if contains_id_number(number):
+        number = ""
+    return render(request, "approvals/track_form.html", {"form": form, "number": number, "refused": refused})
+
+
+# -- the detail page -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the villager's history."""
+
+    at: datetime.datetime
+    text: str
+
+
+def _day(value) -> str:
+    """A date (or an ISO date from an event's data) as the page's language writes it."""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return date_format(value) if value else "-"
+
+
+def _office(event: ApplicationEvent, application: Application) -> str:
+    office = event.actor_office or application.current_office
+    return office.short_name if office is not None else _("The centre")
+
+
+def _step_text(event: ApplicationEvent, application: Application) -> str | None:
+    """The event in the villager's words: offices and roles, never a staff member's name."""
+    data = event.data or {}
+    office = _office(event, application)
+    texts = {
+        Act.SUBMIT: lambda: (
+            _("Your village assistant submitted the application to %(office)s.")
+            % {"office": data.get("office") or office}
+        ),
+        Act.RESUBMIT: lambda: (
+            _(
+                "Your village assistant handed in what was missing. The centre accepts or returns it by %(date)s."
+            )
+            % {"date": _day(data.get("accept_by"))}
+        ),
+        Act.ACCEPT: lambda: (
+            _("%(office)s accepted the application (受理). Promised by %(date)s.")
+            % {"office": office, "date": _day(data.get("due_on"))}
+        ),
+        Act.ACCEPT_WITH_PROMISE: lambda: (
+            _(
+                "%(office)s accepted the application with some materials to follow (容缺受理). Promised by %(date)s."
+            )
+            % {"office": office, "date": _day(data.get("due_on"))}
+        ),
+        Act.DEEM_ACCEPTED: lambda: (
+            _(
+                "Not answered within %(days)s working days, so it counts as accepted (视为受理). Promised by %(date)s."
+            )
+            % {"days": deadlines.ACCEPTANCE_WINDOW_DAYS, "date": _day(data.get("due_on"))}
+        ),
+        Act.RETURN: lambda: (
+            _("%(office)s returned the application with a one-time notice (一次性告知) of what is needed.")
+            % {"office": office}
+        ),
+        Act.SUPPLY: lambda: (
+            _("Your village assistant handed in a promised material: %(material)s.")
+            % {"material": data.get("material", "")}
+        ),
+        Act.PAUSE: lambda: (
+            _("%(procedure)s started. Its days do not count towards the time limit.")
+            % {"procedure": data.get("procedure", "")}
+        ),
+        Act.RESUME: lambda: (
+            _("%(procedure)s ended. Promised by %(date)s.")
+            % {"procedure": data.get("procedure", ""), "date": _day(data.get("due_on"))}
+        ),
+        Act.REVIEW: lambda: (
+            _("%(office)s reviewed the application and sent it for approval (审批).") % {"office": office}
+        ),
+        Act.SEND_BACK: lambda: _("%(office)s is checking the application again.") % {"office": office},
+        Act.FORWARD: lambda: (
+            _("%(office)s passed the application to %(to)s (上报), which decides it.")
+            % {"office": office, "to": data.get("to", "")}
+        ),
+        Act.APPROVE: lambda: _("%(office)s approved the application (准予).") % {"office": office},
+        Act.REJECT: lambda: _("%(office)s did not approve the application (不予).") % {"office": office},
+        Act.WITHDRAW: lambda: _("The application was withdrawn (撤回)."),
+        Act.TERMINATE: lambda: _(
+            "The application was ended (终止): promised materials were not handed in on time."
+        ),
+        Act.DEADLINE_MOVED: lambda: (
+            _("The holiday calendar changed, so the date moved to %(date)s.")
+            % {"date": _day(_moved_to(data))}
+        ),
+    }
+    text = texts.get(event.act)
+    return text() if text is not None else None
+
+
+def _moved_to(data: dict):
+    for key in ("due_on", "accept_by"):
+        moved = data.get(key)
+        if isinstance(moved, dict):
+            return moved.get("to")
+    return None
+
+
+def _history(application: Application) -> list[Step]:
+    steps = []
+    for event in selectors.timeline(application):
+        if event.act in HIDDEN_ACTS:
+            continue
+        text = _step_text(event, application)
+        if text:
+            steps.append(Step(at=event.at, text=text))
+    return steps
+
+
+def _state_text(application: Application) -> str:
+    office = application.current_office.short_name if application.current_office else _("The centre")
+    state = application.state
+    if state == State.SUBMITTED:
+        return _("%(office)s has your papers and will accept or return them by %(date)s.") % {
+            "office": office,
+            "date": _day(application.accept_by),
+        }
+    if state in CLOCK_STATES:
+        text = _("Accepted; promised by %(date)s.") % {"date": _day(application.due_on)}
+        if state == State.REVIEWED:
+            text += " " + _("It is waiting for the centre head's approval (审批).")
+        elif state == State.FORWARDED:
+            text += " " + _("%(office)s decides it.") % {"office": office}
+        if application.paused_since:
+            text += " " + _("On hold for %(procedure)s: these days do not count.") % {
+                "procedure": application.pause_name
+            }
+        return text
+    return {
+        State.RETURNED: _("Returned: your village assistant will bring what is needed to the centre."),
+        State.APPROVED: _("Approved (准予). Your village assistant will bring you the result."),
+        State.REJECTED: _("Not approved (不予)."),
+        State.WITHDRAWN: _("Withdrawn (撤回)."),
+        State.TERMINATED: _("Terminated (终止): promised materials were not handed in on time."),
+    }.get(state, "")
+
+
+@dataclass(frozen=True)
+class Holiday:
+    name: str
+    first: datetime.date
+    last: datetime.date
+
+
+def _holidays(skipped) -> list[Holiday]:
+    """Weekday rest days not counted, grouped into runs of the same name (国庆节 1–7 Oct)."""
+    groups: list[Holiday] = []
+    for day in skipped:
+        if groups and groups[-1].name == day.name and (day.date - groups[-1].last).days <= 3:
+            groups[-1] = Holiday(day.name, groups[-1].first, day.date)
+        else:
+            groups.append(Holiday(day.name, day.date, day.date))
+    return groups
+
+
+def _deadline(application: Application):
+    if not (application.state == State.SUBMITTED or application.state in CLOCK_STATES):
+        return None
+    today = timezone.localdate()
+    calendar = deadlines.calendar_around(
+        today,
+        application.received_on,
+        application.accepted_on,
+        application.accept_by,
+        application.due_on,
+        working_days=0,
+    )
+    return deadlines.deadline_of(application, today, calendar, with_skipped=True)
+
+
+def _owed(application: Application):
+    """What the villager still has to hand in: the latest one-time notice after a return, or the
+    materials promised at a 容缺 acceptance that are not in yet."""
+    if application.state == State.RETURNED:
+        notices = [n for n in selectors.notices_of(application) if n.kind == Notice.Kind.SUPPLEMENT]
+        return list(notices[-1].items.all()) if notices else []
+    if application.state in CLOCK_STATES:
+        return [
+            item
+            for notice in selectors.notices_of(application)
+            if notice.kind == Notice.Kind.PROMISE
+            for item in notice.items.all()
+            if item.supplied_at is None
+        ]
+    return []
+
+
+def _mask_mobile(mobile: str) -> str:
+    return mobile[:3] + "****" + mobile[-4:] if len(mobile) == 11 else ""
+
+
+@never_cache
+@require_safe
+def tracking_detail(request, number: str):
+    number = normalise_number(number)
+    allowed = _allowed(request.session)
+    application = (
+        Application.objects.filter(number=number, pk__in=allowed)
+        .select_related("current_office", "village", "resident")
+        .defer("resident__id_number", "request_note")  # never decrypted for this page
+        .first()
+        if allowed
+        else None
+    )
+    if application is None:
+        if contains_id_number(number):
+            return redirect("tracking:form")
+        return HttpResponseRedirect(reverse("tracking:form") + "?" + urlencode({"number": number}))
+    contact = station_contact(application.village)
+    deadline = _deadline(application)
+    context = {
+        "application": application,
+        "state_text": _state_text(application),
+        "deadline": deadline,
+        "holidays": _holidays(deadline.skipped) if deadline else [],
+        "owed": _owed(application),
+        "steps": _history(application),
+        "office": application.current_office,
+        "station": contact.station,
+        "assistant_mobiles": [user.mobile for user in contact.assistants if user.mobile],
+        "name": mask_name(application.applicant_name),
+        "id_number": application.resident.id_number_masked if application.resident_id else "",
+        "mobile": _mask_mobile(application.applicant_mobile),
+    }
+    return render(request, "approvals/track_detail.html", context)
+
+
+urlpatterns = [
+    path("", tracking_form, name="form"),
+    path("<str:number>/", tracking_detail, name="detail"),
+]
