@@ -171,17 +171,23 @@ def application_detail_for(user: User, pk: int) -> Application:
     )
 
 
-def timeline(application: Application) -> list[ApplicationEvent]:
-    return list(application.events.select_related("actor", "actor_office").order_by("at", "pk"))
+def timeline(application: Application, *, with_people: bool = True) -> list[ApplicationEvent]:
+    """The history, oldest first. Public pages pass with_people=False: they name offices, never
+    staff, so staff rows are not even loaded."""
+    events = application.events.order_by("at", "pk")
+    if with_people:
+        return list(events.select_related("actor", "actor_office"))
+    return list(events.select_related("actor_office").defer("actor_id"))
 
 
 def files_of(application: Application) -> list[ApplicationFile]:
     return list(application.files.filter(superseded_at__isnull=True).select_related("material"))
 
 
-def notices_of(application: Application) -> list[Notice]:
+def notices_of(application: Application, *, with_people: bool = True) -> list[Notice]:
+    related = ("issued_by", "office") if with_people else ("office",)
     return list(
-        application.notices.select_related("issued_by", "office").prefetch_related(
+        application.notices.select_related(*related).prefetch_related(
             Prefetch("items", queryset=NoticeItem.objects.order_by("pk"))
         )
     )

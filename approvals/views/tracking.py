@@ -225,7 +225,7 @@ def _moved_to(data: dict):
 
 def _history(application: Application) -> list[Step]:
     steps = []
-    for event in selectors.timeline(application):
+    for event in selectors.timeline(application, with_people=False):
         if event.act in HIDDEN_ACTS:
             continue
         text = _step_text(event, application)
@@ -299,12 +299,16 @@ def _owed(application: Application):
     """What the villager still has to hand in: the latest one-time notice after a return, or the
     materials promised at a 容缺 acceptance that are not in yet."""
     if application.state == State.RETURNED:
-        notices = [n for n in selectors.notices_of(application) if n.kind == Notice.Kind.SUPPLEMENT]
+        notices = [
+            n
+            for n in selectors.notices_of(application, with_people=False)
+            if n.kind == Notice.Kind.SUPPLEMENT
+        ]
         return list(notices[-1].items.all()) if notices else []
     if application.state in CLOCK_STATES:
         return [
             item
-            for notice in selectors.notices_of(application)
+            for notice in selectors.notices_of(application, with_people=False)
             if notice.kind == Notice.Kind.PROMISE
             for item in notice.items.all()
             if item.supplied_at is None

@@ -2,6 +2,7 @@
 told it changed; numbers stay unique; a replayed submission makes one application."""
 
 import threading
+from functools import partial
 from collections.abc import Callable
 
 import pytest
@@ -44,8 +45,14 @@ def test_accept_and_return_at_once_one_wins(cases, world):
         version = application.version
         material = application.item.materials.first()
         outcomes = race(
-            lambda: services.application_accept(actor=world.clerk_a, application=application, expected_version=version),
-            lambda: services.application_return(
+            partial(
+                services.application_accept,
+                actor=world.clerk_a,
+                application=application,
+                expected_version=version,
+            ),
+            partial(
+                services.application_return,
                 actor=world.supervisor_a,
                 application=application,
                 items=[MissingItem(material, "模糊")],
@@ -64,8 +71,13 @@ def test_approve_and_withdraw_at_once_one_wins(cases, world):
     for _ in range(5):
         application = cases.accepted()
         outcomes = race(
-            lambda: services.application_approve(actor=world.clerk_a, application=application),
-            lambda: services.application_withdraw(actor=world.assistant_a1, application=application, reason="不办了"),
+            partial(services.application_approve, actor=world.clerk_a, application=application),
+            partial(
+                services.application_withdraw,
+                actor=world.assistant_a1,
+                application=application,
+                reason="不办了",
+            ),
         )
         assert sorted(o.split(":")[0] for o in outcomes) == ["done", "refused"]
         final = ApplicationEvent.objects.filter(application=application, act__in=[Act.APPROVE, Act.WITHDRAW])
@@ -74,9 +86,9 @@ def test_approve_and_withdraw_at_once_one_wins(cases, world):
 
 def test_simultaneous_submissions_get_distinct_numbers(cases, world):
     drafts = [cases.draft() for _ in range(8)]
-    outcomes = race(*[
-        (lambda d=d: services.application_submit(actor=world.assistant_a1, application=d)) for d in drafts
-    ])
+    outcomes = race(
+        *[(lambda d=d: services.application_submit(actor=world.assistant_a1, application=d)) for d in drafts]
+    )
     assert outcomes == ["done"] * 8
     numbers = list(Application.objects.exclude(number=None).values_list("number", flat=True))
     assert len(numbers) == len(set(numbers)) == 8

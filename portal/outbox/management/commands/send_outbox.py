@@ -1,0 +1,79 @@
+"""Send the outbox's due text messages.
+
+    manage.py send_outbox                       # one run: up to 500 due messages, then exit
+    manage.py send_outbox --loop --interval 30  # a long-running sender, for a process manager
+
+Running several at once (or beside `outbox_send_task`) is safe: see
+`portal.outbox.services.outbox_send_pending`. A single run exits non-zero when messages are
+stuck in `sending`, so a cron job's mail or a monitor notices.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+from django.utils.translation import gettext as _
+
+from portal.outbox.services import STUCK_AFTER, SendReport, outbox_send_pending
+
+PROGRESS_EVERY = 50
+
+
+class Command(BaseCommand):
+    help = "Send due outbox messages (SMS, or email to staff without a mobile), retrying failures."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--limit", type=int, default=500, help="At most this many messages per run.")
+        parser.add_argument(
+            "--loop", action="store_true", help="Keep running, a run every --interval seconds."
+        )
+        parser.add_argument(
+            "--interval", type=float, default=30.0, help="Seconds between runs with --loop (default 30)."
+        )
+
+    def handle(self, *args, limit: int, loop: bool, interval: float, **options):
+        if limit < 1 or interval <= 0:
+            raise CommandError(_("--limit and --interval must be positive."))
+        if not loop:
+            report = self.run_once(limit, quiet_when_idle=False)
+            if report.stuck:
+                raise CommandError(
+                    _("%(count)s message(s) stuck in 'sending' for over %(after)s: not resent.")
+                    % {"count": report.stuck, "after": STUCK_AFTER}
+                )
+            return
+        self.stdout.write(
+            _("Sending the outbox every %(interval)s s; stop with Ctrl-C.") % {"interval": interval}
+        )
+        try:
+            while True:
+                # A long-running process must not keep a connection the database has dropped.
+                close_old_connections()
+                self.run_once(limit, quiet_when_idle=True)
+                time.sleep(interval)
+        except KeyboardInterrupt:
+            self.stdout.write(_("Stopped."))
+
+    def run_once(self, limit: int, *, quiet_when_idle: bool) -> SendReport:
+        def progress(report: SendReport) -> None:
+            if report.processed == 1:
+                self.stdout.write(_("Outbox: %(due)s message(s) due…") % {"due": report.due})
+            elif report.processed % PROGRESS_EVERY == 0:
+                self.stdout.write(f"  {report.processed}/{report.due}…")
+
+        report = outbox_send_pending(limit=limit, progress=progress)
+        if quiet_when_idle and not (report.processed or report.stuck):
+            return report
+        troubled = report.failed or report.abandoned or report.stuck
+        self.stdout.write(
+            (self.style.WARNING if troubled else self.style.SUCCESS)(
+                _("Sent %(sent)s, failed %(failed)s (to retry), abandoned %(abandoned)s, stuck %(stuck)s.")
+                % {
+                    "sent": report.sent,
+                    "failed": report.failed,
+                    "abandoned": report.abandoned,
+                    "stuck": report.stuck,
+                }
+            )
+        )
+        return report
