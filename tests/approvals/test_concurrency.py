@@ -2,8 +2,8 @@
 told it changed; numbers stay unique; a replayed submission makes one application."""
 
 import threading
-from functools import partial
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from django.db import connection
