@@ -81,7 +81,7 @@ class FilingForm(forms.Form):
                 label=_("A villager already registered"),
                 queryset=residents if residents is not None else Resident.objects.none(),
                 required=False,
-                empty_label=_("— none: a new villager, type the details below —"),
+                empty_label=_("— a new villager (type below) —"),
                 show_village=choose_village,
             )
             self.fields["name"] = forms.CharField(

@@ -210,6 +210,6 @@ def browser_page(monkeypatch):
         page.set_default_timeout(15_000)
         yield page
         browser.close()
-    # The live server's threads keep connections open; PostgreSQL cannot drop the test
-    # database at the end while they do.
-    connections.close_all()
+        # The live server's threads (and ORM calls made while Playwright's loop runs) keep
+        # connections open; PostgreSQL cannot drop the test database at the end while they do.
+        connections.close_all()

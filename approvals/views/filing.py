@@ -1,0 +1,461 @@
+"""The village assistant's filing pages (农事村办): the villager talks, the assistant files.
+
+new/ lists the items an assistant may file (村级代办); new/<item>/ starts a draft; <pk>/edit/ is the
+same form for a draft or, after a return (退回补正), for the supplement; <pk>/submit/ submits from
+the detail page; <pk>/receipt/ is the villager's printable receipt (回执).
+
+The form is saved piece by piece, and nothing that passed is lost when something else did not:
+the first POST starts the draft even if other fields are wrong, the villager is registered when
+their three fields are right, every good file is stored at once (a browser cannot send a file
+again when a page is shown a second time), and each refusal is shown next to its field.
+Filing is free: no page here shows or asks for a fee.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from portal.errors import DomainError
+from portal.offices.models import OfficeKind
+from portal.people.identity import mask_name
+from portal.people.models import User
+from portal.people.selectors import offices_user_may_file_for, residents_visible_to
+from portal.people.services import resident_register
+from portal.places.models import Region
+from services_catalog.models import DelegationMode
+
+from .. import deadlines, selectors, services
+from ..forms_filing import CONSENT_FIELD, VILLAGER_FIELDS, FilingForm, ItemSearchForm
+from ..models import Application, ApplicationFile, Notice
+from ..states import State, Who
+from ..uploads import max_upload_bytes
+
+EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+
+
+# -- access --------------------------------------------------------------------------------------
+
+
+def filing_villages(user: User) -> QuerySet[Region]:
+    """The villages whose active station the user may file for, by code."""
+    stations = offices_user_may_file_for(user).filter(kind=OfficeKind.STATION, is_active=True)
+    return Region.objects.filter(offices__in=stations).select_related("parent").distinct().order_by("code")
+
+
+def _visible(user: User, pk: int) -> Application:
+    """An application the user may see, or 404 (its existence is not leaked)."""
+    try:
+        return selectors.application_detail_for(user, pk)
+    except Application.DoesNotExist:
+        raise Http404 from None
+
+
+def _own(user: User, pk: int) -> Application:
+    """An application the user may file for (its station's assistant), or 404."""
+    application = _visible(user, pk)
+    if not services.may_act_as(user, application, Who.FILER):
+        raise Http404
+    return application
+
+
+def _already_submitted(request, application: Application):
+    """A form sent again after its application went in: say so and show the receipt."""
+    if application.number:
+        messages.info(
+            request,
+            _("Application %(number)s was already submitted; nothing was sent twice.")
+            % {"number": application.number},
+        )
+        return redirect("approvals:receipt", application.pk)
+    return redirect("approvals:detail", application.pk)
+
+
+# -- pick an item --------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def item_list(request):
+    """Items an assistant may file, grouped by department, filtered by ?q= (one query for the list)."""
+    if not offices_user_may_file_for(request.user).exists():
+        raise PermissionDenied
+    form = ItemSearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    items = selectors.items_for_filing().order_by("department__name", "title")
+    if query:
+        items = items.filter(
+            Q(title__icontains=query) | Q(item_code__icontains=query) | Q(summary__icontains=query)
+        )
+    return render(
+        request, "approvals/filing_items.html", {"form": form, "query": query, "items": list(items)}
+    )
+
+
+# -- the draft form ------------------------------------------------------------------------------
+
+
+def _form_kwargs(
+    user: User, *, villages: QuerySet[Region], village: Region | None, editable: bool, materials
+):
+    residents = None
+    if editable:
+        residents = residents_visible_to(user).order_by("name", "pk")
+        residents = residents.filter(village=village) if village else residents.filter(village__in=villages)
+    return {
+        "materials": materials,
+        "villages": villages,
+        "residents": residents,
+        "editable_villager": editable,
+        "choose_village": village is None,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def start(request, item_id: int):
+    """The form that starts a draft; its first POST creates it (one per client_token)."""
+    villages = filing_villages(request.user)
+    village_list = list(villages)
+    if not village_list:
+        raise PermissionDenied
+    item = get_object_or_404(selectors.items_for_filing(), pk=item_id)
+    materials = list(item.materials.all())
+    fixed = village_list[0] if len(village_list) == 1 else None
+    kwargs = _form_kwargs(request.user, villages=villages, village=fixed, editable=True, materials=materials)
+    page = {"item": item, "village": fixed}
+    if request.method != "POST":
+        form = FilingForm(initial={"client_token": uuid.uuid4()}, **kwargs)
+        return _render(request, form, application=None, **page)
+
+    form = FilingForm(request.POST, request.FILES, **kwargs)
+    form.is_valid()
+    village = fixed or _chosen_village(form, village_list)
+    if village is None:
+        form.add_error(
+            "village" if "village" in form.fields else None,
+            _("Choose the villager's village. Nothing was saved yet: choose the files again afterwards."),
+        )
+        return _render(request, form, application=None, **page)
+    try:
+        application = services.draft_start(
+            actor=request.user, item=item, village=village, client_token=form.cleaned_data.get("client_token")
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+        return _render(request, form, application=None, **page)
+    if application.state not in EDITABLE_STATES:  # the start form sent again after submission
+        return _already_submitted(request, application)
+    if application.state != State.DRAFT:
+        return redirect("approvals:edit", application.pk)
+    return _save(request, form, application)
+
+
+def _chosen_village(form: FilingForm, villages: list[Region]) -> Region | None:
+    village = form.cleaned_data.get("village")
+    if village is None:
+        # A registered villager was chosen but not the village: theirs is meant.
+        resident = form.cleaned_data.get("resident")
+        if resident is not None and not any(form.data.get(field, "").strip() for field in VILLAGER_FIELDS):
+            village = resident.village
+    return village if village in villages else None
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit(request, pk: int):
+    """The draft form for a draft, or the supplement form after a return; else the detail page."""
+    application = _own(request.user, pk)
+    if application.state not in EDITABLE_STATES:
+        if request.method == "POST":
+            return _already_submitted(request, application)
+        return redirect("approvals:detail", application.pk)
+    editable = application.state == State.DRAFT
+    materials = list(application.item.materials.all())
+    kwargs = _form_kwargs(
+        request.user,
+        villages=Region.objects.filter(pk=application.village_id),
+        village=application.village,
+        editable=editable,
+        materials=materials,
+    )
+    if request.method == "POST":
+        form = FilingForm(request.POST, request.FILES, **kwargs)
+        form.is_valid()
+        return _save(request, form, application)
+    initial = (
+        {"resident": application.resident_id, "request_note": application.request_note} if editable else {}
+    )
+    form = FilingForm(initial=initial, **kwargs)
+    return _render(request, form, application=application)
+
+
+def _save(request, form: FilingForm, application: Application):
+    """Keep what passed, put each refusal next to its field, then submit or save as asked."""
+    user = request.user
+    try:
+        if application.state == State.DRAFT:
+            _save_villager(request, form, application)
+        stored = selectors.files_of(application)
+        ticked = form.removals([file.pk for file in stored])
+        for file in stored:
+            if file.pk in ticked:
+                services.file_remove(actor=user, application=application, file=file)
+        for field, kind, material in form.uploads():
+            uploaded = form.cleaned_data.get(field) if field not in form.errors else None
+            if not uploaded:
+                continue
+            try:
+                services.file_attach(
+                    actor=user, application=application, kind=kind, material=material, uploaded=uploaded
+                )
+            except ValidationError as error:
+                form.add_error(field, error)
+            except DomainError as error:
+                form.add_error(field, str(error))
+    except DomainError as error:
+        messages.error(request, str(error))
+        return _render(request, form, application=_own(user, application.pk))
+
+    application = _own(user, application.pk)  # what the services changed
+    if application.state not in EDITABLE_STATES:
+        return _already_submitted(request, application)
+    if form.errors:
+        return _render(
+            request,
+            form,
+            application=application,
+            problems=_problems_besides(form, application),
+            tried_submit="submit" in request.POST,
+        )
+    if "submit" not in request.POST:
+        messages.success(
+            request,
+            _("Saved. You can come back to %(ref)s from your list of applications.")
+            % {"ref": application.reference},
+        )
+        return redirect("approvals:edit", application.pk)
+
+    problems = services.missing_for_submission(application)
+    if problems:
+        return _render(request, form, application=application, problems=problems, tried_submit=True)
+    try:
+        if application.state == State.RETURNED:
+            services.application_resubmit(actor=user, application=application)
+            messages.success(
+                request,
+                _("Application %(number)s was sent back to the centre with the supplement.")
+                % {"number": application.number},
+            )
+        else:
+            application, _submitted = services.application_submit(actor=user, application=application)
+            messages.success(
+                request,
+                _("Application %(number)s was submitted. Give the villager this receipt.")
+                % {"number": application.number},
+            )
+    except DomainError as error:
+        messages.error(request, str(error))
+        return _render(request, form, application=_own(user, application.pk), tried_submit=True)
+    return redirect("approvals:receipt", application.pk)
+
+
+def _problems_besides(form: FilingForm, application: Application) -> list[str]:
+    """What else stops a submission, without repeating "enter the villager" when the villager
+    fields already carry their own errors."""
+    problems = services.missing_for_submission(application)
+    if any(field in form.errors for field in (*VILLAGER_FIELDS, "resident")):
+        villager = _("Enter the villager's name, ID number and mobile.")
+        problems = [problem for problem in problems if problem != villager]
+    return problems
+
+
+def _save_villager(request, form: FilingForm, application: Application) -> None:
+    """Register the typed villager (or take the chosen one) and keep the request note."""
+    resident = None
+    typed = any(form.data.get(field, "").strip() for field in VILLAGER_FIELDS)
+    if form.villager_typed:
+        data = form.cleaned_data
+        try:
+            resident, warnings = resident_register(
+                actor=request.user,
+                name=data["name"],
+                id_number=data["id_number"],
+                mobile=data["mobile"],
+                village=application.village,
+            )
+        except ValidationError as error:
+            _add_registration_error(form, error)
+        except DomainError as error:
+            form.add_error("id_number", str(error))
+        else:
+            for warning in warnings:
+                messages.warning(request, warning)
+            _warn_if_registered_differently(request, resident, data, application)
+    elif not typed and "resident" not in form.errors:
+        resident = form.cleaned_data.get("resident")
+    note = form.cleaned_data.get("request_note") if "request_note" not in form.errors else None
+    try:
+        services.draft_update(
+            actor=request.user, application=application, resident=resident, request_note=note
+        )
+    except DomainError as error:  # e.g. that ID number belongs to a villager of another village
+        form.add_error("id_number" if typed else "resident", str(error))
+        services.draft_update(actor=request.user, application=application, request_note=note)
+
+
+def _add_registration_error(form: FilingForm, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error("id_number", error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in VILLAGER_FIELDS else None, errors)
+
+
+def _warn_if_registered_differently(request, resident, data, application: Application) -> None:
+    """An ID number already registered links that record; say so when its details differ."""
+    if resident.village_id != application.village_id:
+        return  # draft_update refuses it with its own message
+    if resident.name != data["name"] or resident.mobile != data["mobile"]:
+        messages.warning(
+            request,
+            _(
+                "This ID number is already registered as %(name)s, mobile %(mobile)s; that record is used. "
+                "If it is wrong, ask your administrator to correct it."
+            )
+            % {"name": resident.name, "mobile": resident.mobile},
+        )
+
+
+def _render(
+    request,
+    form: FilingForm,
+    *,
+    application: Application | None,
+    item=None,
+    village: Region | None = None,
+    problems: list[str] | None = None,
+    tried_submit: bool = False,
+):
+    """The draft form: on a new draft the action is its edit page, so a second POST changes it."""
+    item = item or application.item
+    stored = selectors.files_of(application) if application else []
+    notice = None
+    if application is not None and application.state == State.RETURNED:
+        supplements = [n for n in selectors.notices_of(application) if n.kind == Notice.Kind.SUPPLEMENT]
+        notice = supplements[-1] if supplements else None
+    reasons = {}
+    if notice is not None:
+        for line in notice.items.all():
+            reasons.setdefault(line.material_id, []).append(line)
+    rows = []
+    for field, kind, material in form.uploads():
+        files = [
+            f
+            for f in stored
+            if f.kind == kind and (kind != ApplicationFile.Kind.MATERIAL or f.material_id == material.pk)
+        ]
+        rows.append(
+            {
+                "field": form[field],
+                "material": material,
+                "stored": files,
+                "notice_lines": reasons.get(material.pk, []) if material else [],
+                "is_consent": field == CONSENT_FIELD,
+            }
+        )
+    if application is not None and problems is None:
+        problems = services.missing_for_submission(application)
+    context = {
+        "form": form,
+        "item": item,
+        "application": application,
+        "village": application.village if application else village,
+        "rows": rows,
+        "notice": notice,
+        "problems": problems or [],
+        "tried_submit": tried_submit,
+        "returned": application is not None and application.state == State.RETURNED,
+        "action": (
+            reverse("approvals:edit", args=[application.pk])
+            if application
+            else reverse("approvals:start", args=[item.pk])
+        ),
+        "max_upload_bytes": max_upload_bytes(),
+    }
+    return render(request, "approvals/filing_form.html", context)
+
+
+# -- submit from the detail page -----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    """Submit (or, after a return, resubmit); a second press finds it submitted and changes nothing."""
+    application = _visible(request.user, pk)
+    try:
+        if application.state == State.RETURNED:
+            application = services.application_resubmit(actor=request.user, application=application)
+            submitted = True
+        else:
+            application, submitted = services.application_submit(actor=request.user, application=application)
+    except DomainError as error:
+        messages.error(request, str(error))
+        if application.state in EDITABLE_STATES and services.may_act_as(request.user, application, Who.FILER):
+            return redirect("approvals:edit", application.pk)
+        return redirect("approvals:detail", application.pk)
+    if not submitted:
+        return _already_submitted(request, application)
+    messages.success(
+        request,
+        _("Application %(number)s was submitted. Give the villager this receipt.")
+        % {"number": application.number},
+    )
+    return redirect("approvals:receipt", application.pk)
+
+
+# -- the villager's receipt ----------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def receipt(request, pk: int):
+    """回执: what the villager takes home, printable on A4; for anyone who may see the application."""
+    application = _visible(request.user, pk)
+    if not application.number:
+        if services.may_act_as(request.user, application, Who.FILER):
+            return redirect("approvals:edit", application.pk)
+        return redirect("approvals:detail", application.pk)
+    resident = application.resident
+    delegation = application.delegation
+    context = {
+        "application": application,
+        "number_groups": application.number.split("-"),
+        "masked_name": mask_name(application.applicant_name),
+        "masked_id": resident.id_number_masked if resident else "",
+        "office": application.handling_office,
+        "delegation": delegation,
+        "mode_label": DelegationMode(application.mode).label if application.mode else "",
+        "is_entrustment": application.mode == DelegationMode.ENTRUSTMENT,
+        "limit_days": application.limit_days or application.item.promised_limit_days,
+        "window_days": deadlines.ACCEPTANCE_WINDOW_DAYS,
+        "track_url": request.build_absolute_uri(reverse("tracking:form")),
+    }
+    return render(request, "approvals/receipt.html", context)
+
+
+urlpatterns = [
+    path("new/", item_list, name="new"),
+    path("new/<int:item_id>/", start, name="start"),
+    path("<int:pk>/edit/", edit, name="edit"),
+    path("<int:pk>/submit/", submit, name="submit"),
+    path("<int:pk>/receipt/", receipt, name="receipt"),
+]
