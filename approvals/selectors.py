@@ -22,7 +22,7 @@ from services_catalog.models import ServiceItemPage
 
 from . import deadlines
 from .models import Application, ApplicationEvent, ApplicationFile, Notice, NoticeItem
-from .services import may_act_as
+from .services import may_act_as, step_blocker
 from .states import CLOCK_STATES, OPEN_STATES, State, Transition, Who, acts_from
 
 
@@ -201,12 +201,18 @@ def file_for_download(user: User, file_pk: int) -> ApplicationFile:
 
 
 def steps_for(user: User, application: Application) -> list[Transition]:
-    """The steps this user may take now, for the buttons on the page (one permission query per
-    office involved, at most two)."""
+    """The steps this user may take now, for the buttons on the page: the table's steps from this
+    state that the user's capacities allow, less those the services would refuse
+    (`services.step_blocker`) and, for clerks, files another clerk has taken."""
     capacities = {who: may_act_as(user, application, who) for who in (Who.FILER, Who.HANDLER, Who.SUPERVISOR)}
+    taken_by_other = application.assignee_id not in (None, user.pk) and not capacities[Who.SUPERVISOR]
     steps = []
     for step in acts_from(application.state):
         if step.who is Who.SYSTEM or not capacities.get(step.who):
+            continue
+        if step.who is Who.HANDLER and taken_by_other:
+            continue
+        if step_blocker(application, step, user):
             continue
         steps.append(step)
     return steps

@@ -112,7 +112,46 @@ def _check(locked: Application, act: str, actor: User | None, expected_version: 
         )
     if step.who is Who.HANDLER and act != Act.ASSIGN and actor is not None:
         _check_assignee(locked, actor)
+    blocker = step_blocker(locked, step, actor)
+    if blocker:
+        raise DomainError(blocker)
     return step
+
+
+def step_blocker(application: Application, step: Transition, actor: User | None) -> str | None:
+    """Why a step the table allows in this state cannot be taken on this application now, or None.
+
+    The conditions that depend on the item and the file rather than on the state: the services
+    refuse with this message and the page hides the button, from the same function."""
+    act, item, office = step.act, application.item, application.current_office
+    at_centre = office is not None and office.kind == "centre"
+    if act == Act.ASSIGN and actor is not None and application.assignee_id == actor.pk:
+        return _("You are already handling application %(ref)s.") % {"ref": application.reference}
+    if act == Act.PAUSE:
+        if application.paused_since is not None:
+            return _("“%(name)s” is already under way.") % {"name": application.pause_name}
+        if not item.special_procedures.exists():
+            return _("“%(item)s” has no special procedures.") % {"item": item.title}
+    if act == Act.RESUME and application.paused_since is None:
+        return _("No special procedure is under way.")
+    if act == Act.SUPPLY and not promised_materials(application).exists():
+        return _("No promised material is owed.")
+    if act == Act.ACCEPT_WITH_PROMISE and not item.materials.filter(may_be_missing=True).exists():
+        return _("“%(item)s” does not allow acceptance with materials to follow (容缺受理).") % {"item": item.title}
+    if act == Act.FORWARD and not at_centre:
+        return _("Only a township centre forwards work to a county department.")
+    if act == Act.REVIEW and not (item.needs_second_approval and at_centre):
+        return _("“%(item)s” does not need the supervisor's approval: decide it yourself.") % {"item": item.title}
+    if act in (Act.APPROVE, Act.REJECT):
+        if step.source == State.ACCEPTED and item.needs_second_approval and at_centre:
+            return _("“%(item)s” needs the supervisor's approval (审批): review it and send it on.") % {
+                "item": application.item_title or item.title
+            }
+        if application.paused_since is not None:
+            return _("“%(name)s” is still under way: end it before deciding.") % {"name": application.pause_name}
+        if act == Act.APPROVE and promised_materials(application).exists():
+            return _("Materials promised at acceptance are still owed: they come before the decision.")
+    return None
 
 
 def _check_assignee(locked: Application, actor: User) -> None:
@@ -680,8 +719,6 @@ def application_pause(
     """A special procedure (公示, 现场勘查 …) starts: the promised limit stops counting."""
     locked = _lock(application)
     step = _check(locked, Act.PAUSE, actor, expected_version)
-    if locked.paused_since is not None:
-        raise DomainError(_("“%(name)s” is already under way.") % {"name": locked.pause_name})
     names = set(locked.item.special_procedures.values_list("name", flat=True))
     if procedure not in names:
         raise DomainError(_("Choose one of the item's special procedures."))
@@ -708,8 +745,6 @@ def application_resume(
     """The special procedure ends: its working days are added to the due date."""
     locked = _lock(application)
     step = _check(locked, Act.RESUME, actor, expected_version)
-    if locked.paused_since is None:
-        raise DomainError(_("No special procedure is under way."))
     today = _today()
     calendar = deadlines.calendar_around(locked.accepted_on, today, working_days=locked.limit_days or 0)
     paused = calendar.working_days_between(locked.paused_since, today)
@@ -766,8 +801,6 @@ def application_forward(
     decides it; the clock keeps running."""
     locked = _lock(application)
     step = _check(locked, Act.FORWARD, actor, expected_version)
-    if locked.current_office.kind != "centre":
-        raise DomainError(_("Only a township centre forwards work to a county department."))
     if not comment.strip():
         raise DomainError(_("Say why the township may not decide it."))
     department = locked.item.department
@@ -788,14 +821,6 @@ def application_forward(
     return locked
 
 
-def _needs_supervisor(locked: Application, step: Transition) -> bool:
-    return (
-        step.source == State.ACCEPTED
-        and locked.item.needs_second_approval
-        and locked.current_office.kind == "centre"
-    )
-
-
 @transaction.atomic
 def application_approve(
     *, actor: User, application: Application, expected_version: int | None = None, comment: str = ""
@@ -803,11 +828,6 @@ def application_approve(
     """准予. Where the item needs the supervisor's approval, a clerk's approval is refused: review instead."""
     locked = _lock(application)
     step = _check(locked, Act.APPROVE, actor, expected_version)
-    if _needs_supervisor(locked, step):
-        raise DomainError(
-            _("“%(item)s” needs the supervisor's approval (审批): review it and send it on.")
-            % {"item": locked.item_title}
-        )
     _decide(locked, step, Act.APPROVE, actor, reason=comment, basis="")
     return locked
 
@@ -824,11 +844,6 @@ def application_reject(
     """不予: the reason and the legal basis are required (行政许可法 第三十八条)."""
     locked = _lock(application)
     step = _check(locked, Act.REJECT, actor, expected_version)
-    if _needs_supervisor(locked, step):
-        raise DomainError(
-            _("“%(item)s” needs the supervisor's approval (审批): review it and send it on.")
-            % {"item": locked.item_title}
-        )
     if not reason.strip() or not basis.strip():
         raise DomainError(_("Give the reason and the legal basis for refusing."))
     _decide(locked, step, Act.REJECT, actor, reason=reason.strip(), basis=basis.strip())
@@ -836,14 +851,6 @@ def application_reject(
 
 
 def _decide(locked: Application, step: Transition, act: str, actor: User, *, reason: str, basis: str) -> None:
-    if locked.paused_since is not None:
-        raise DomainError(
-            _("“%(name)s” is still under way: end it before deciding.") % {"name": locked.pause_name}
-        )
-    if act == Act.APPROVE and promised_materials(locked).exists():
-        raise DomainError(
-            _("Materials promised at acceptance are still owed: they come before the decision.")
-        )
     locked.decided_at = timezone.now()
     locked.decision_reason = reason
     locked.decision_basis = basis

@@ -77,6 +77,30 @@ class Transition:
     target: State
     who: Who
 
+    @property
+    def button(self) -> str:
+        """What the button for this step says (the act's label says what happened, for histories)."""
+        return BUTTON_LABELS.get(self.act, self.act.label)
+
+
+BUTTON_LABELS = {
+    Act.SUBMIT: _("Submit (提交)"),
+    Act.ASSIGN: _("Take it: I will handle this (认领)"),
+    Act.REASSIGN: _("Give it to another clerk (改派)"),
+    Act.ACCEPT: _("Accept (受理)"),
+    Act.ACCEPT_WITH_PROMISE: _("Accept, materials to follow (容缺受理)"),
+    Act.RETURN: _("Return with a one-time notice (退回补正)"),
+    Act.RESUBMIT: _("Hand in the supplement (补正)"),
+    Act.SUPPLY: _("Hand in a promised material (补交)"),
+    Act.PAUSE: _("Start a special procedure (公示, 勘查 …)"),
+    Act.RESUME: _("End the special procedure"),
+    Act.REVIEW: _("Review and send for approval (审核)"),
+    Act.SEND_BACK: _("Send back to the clerk"),
+    Act.FORWARD: _("Forward to the county department (上报)"),
+    Act.APPROVE: _("Approve (准予)"),
+    Act.REJECT: _("Refuse (不予)"),
+    Act.WITHDRAW: _("Withdraw (撤回)"),
+}
 
 _open_working = (State.ACCEPTED, State.REVIEWED, State.FORWARDED)
 

@@ -27,7 +27,7 @@ from portal.people.selectors import (
 
 from .. import deadlines, forms, selectors, services
 from ..models import Application
-from ..states import Act, State, Who
+from ..states import BUTTON_LABELS, Act, State, Who
 
 PAGE_SIZE = 50
 
@@ -319,6 +319,7 @@ def act(request, pk: int, act: str):
         {
             "application": application,
             "act": Act(act),
+            "button": BUTTON_LABELS.get(act, Act(act).label),
             "form": form,
             "back": reverse("approvals:detail", args=[pk]),
         },

@@ -40,7 +40,9 @@ def test_inbox_query_count_does_not_grow_with_rows(client, cases, world, django_
 def test_inbox_filters_by_state(client, cases, world):
     submitted = cases.submitted()
     accepted = cases.accepted()
-    html = login(client, world.clerk_a).get(reverse("approvals:inbox"), {"state": "accepted"}).content.decode()
+    html = (
+        login(client, world.clerk_a).get(reverse("approvals:inbox"), {"state": "accepted"}).content.decode()
+    )
     assert accepted.number in html and submitted.number not in html
 
 
@@ -135,7 +137,9 @@ def test_reject_needs_reason_and_basis_and_prefills_the_basis(client, cases, wor
     assert "社会救助暂行办法" in client.get(url).content.decode()
     response = client.post(url, {"version": application.version, "reason": "", "basis": "x"})
     assert response.status_code == 400
-    client.post(url, {"version": application.version, "reason": "收入超标", "basis": "《社会救助暂行办法》第九条"})
+    client.post(
+        url, {"version": application.version, "reason": "收入超标", "basis": "《社会救助暂行办法》第九条"}
+    )
     application.refresh_from_db()
     assert application.state == State.REJECTED
 
@@ -166,3 +170,34 @@ def test_supervisor_sees_the_overdue_list(client, cases, world):
     Application.objects.filter(pk=application.pk).update(due_on="2020-01-02")
     html = login(client, world.supervisor_a).get(reverse("approvals:overdue")).content.decode()
     assert application.number in html
+
+
+def buttons(client, application):
+    from approvals.states import Act as A
+
+    html = client.get(reverse("approvals:detail", args=[application.pk])).content.decode()
+    return {act for act in A.values if f"/act/{act}/" in html}
+
+
+def test_buttons_follow_the_item_and_the_file(client, cases, world):
+    login(client, world.clerk_a)
+    plain = cases.accepted()
+    assert {"approve", "reject", "forward", "withdraw"} - {"withdraw"} <= buttons(client, plain)
+    assert not {"review", "pause", "resume", "assign"} & buttons(client, plain)
+    housing = cases.accepted(item="housing")
+    assert {"review", "pause", "forward"} <= buttons(client, housing)
+    assert not {"approve", "reject"} & buttons(client, housing)
+    client.force_login(world.supervisor_a)
+    assert "reassign" in buttons(client, housing)
+
+
+def test_a_file_taken_by_another_clerk_shows_no_handling_buttons(client, cases, world):
+    from portal.people.roles import Role
+    from portal.people.services import membership_create
+    from tests.factories import UserFactory
+
+    second = UserFactory(username="clerk_a2", name="clerk_a2")
+    membership_create(actor=None, user=second, office=world.centre_a, role=Role.TOWNSHIP_CLERK)
+    application = cases.accepted()
+    client.force_login(second)
+    assert buttons(client, application) == set()
