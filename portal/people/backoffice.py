@@ -130,6 +130,14 @@ class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
     pass
 
 
+class ScopedHistoryView(ScopedObjectMixin, generic.HistoryView):
+    pass
+
+
+class ScopedUsageView(ScopedObjectMixin, generic.UsageView):
+    pass
+
+
 class ScopedModelViewSet(ModelViewSet):
     """A ModelViewSet whose every view is narrowed by `permission_policy_class`.
 
@@ -143,6 +151,8 @@ class ScopedModelViewSet(ModelViewSet):
     edit_view_class = ScopedEditView
     delete_view_class = ScopedDeleteView
     inspect_view_class = ScopedInspectView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
     copy_view_enabled = False
     add_to_admin_menu = True
 

@@ -187,3 +187,24 @@ def test_editing_staff_normalises_the_mobile_and_can_disable_the_account(client,
     assert world.clerk_a.mobile == "13900000033"
     assert not world.clerk_a.is_active
     assert not UserObjectPermission.objects.filter(user=world.clerk_a).exists()
+
+
+@pytest.mark.parametrize("view", ["history", "usage"])
+def test_history_and_usage_pages_stay_inside_the_jurisdiction(client, world, view):
+    from portal.people.models import Membership
+
+    client.force_login(world.township_admin_a)
+    outside = {
+        "staff_admin": world.clerk_b.pk,
+        "office_admin": world.centre_b.pk,
+        "membership_admin": Membership.objects.get(user=world.clerk_b).pk,
+    }
+    inside = {
+        "staff_admin": world.clerk_a.pk,
+        "office_admin": world.centre_a.pk,
+        "membership_admin": Membership.objects.get(user=world.clerk_a).pk,
+    }
+    for prefix, pk in outside.items():
+        assert client.get(f"/admin/{prefix}/{view}/{pk}/").status_code == 404, prefix
+    for prefix, pk in inside.items():
+        assert client.get(f"/admin/{prefix}/{view}/{pk}/").status_code in (200, 302), prefix
