@@ -23,6 +23,15 @@ from approvals.uploads import (
     stored_name,
 )
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are asserted in English; the site's default language is Chinese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 from . import upload_files as files
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
