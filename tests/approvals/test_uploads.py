@@ -23,6 +23,8 @@ from approvals.uploads import (
     stored_name,
 )
 
+from . import upload_files as files
+
 
 @pytest.fixture(autouse=True)
 def english():
@@ -32,7 +34,6 @@ def english():
     with translation.override("en"):
         yield
 
-from . import upload_files as files
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 
