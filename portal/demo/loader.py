@@ -174,6 +174,10 @@ def load_demo(progress: Callable[[str], None] = print) -> list[DemoLogin]:
     from .content import load_demo_pages
 
     load_demo_pages(county=county, admin=admin, progress=progress)
+
+    from .applications import load_demo_applications
+
+    load_demo_applications(progress=progress)
     return [login for login, *_rest in logins]
 
 
