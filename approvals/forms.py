@@ -54,6 +54,23 @@ class PauseForm(VersionForm):
         self.fields["procedure"].choices = [(p.name, str(p)) for p in procedures]
 
 
+class HandOverForm(VersionForm):
+    """送达: when and how the certificate reached the villager."""
+
+    on = forms.DateField(label=_("Handed over on"), widget=forms.DateInput(attrs={"type": "date"}))
+    how = forms.ChoiceField(label=_("How"), widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        from django.utils import timezone
+
+        from .certificates.models import HandOver
+
+        super().__init__(*args, **kwargs)
+        self.fields["how"].choices = HandOver.choices
+        self.fields["on"].initial = timezone.localdate()
+
+
 class MaterialsNoticeForm(VersionForm):
     """One row per checklist material (tick, reason[, date]) plus one free row: a one-time notice
     lists everything at once, so the form shows every material on one screen."""

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.outbox.services import message_queue
+from portal.web.site import site_url
 
 from .states import Act
 
@@ -17,7 +18,7 @@ TRACK_PATH = "/track/"
 
 
 def _site() -> str:
-    return getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+    return site_url()
 
 
 def _villager_text(application, event) -> str | None:

@@ -137,18 +137,35 @@ def step_blocker(application: Application, step: Transition, actor: User | None)
     if act == Act.SUPPLY and not promised_materials(application).exists():
         return _("No promised material is owed.")
     if act == Act.ACCEPT_WITH_PROMISE and not item.materials.filter(may_be_missing=True).exists():
-        return _("“%(item)s” does not allow acceptance with materials to follow (容缺受理).") % {"item": item.title}
+        return _("“%(item)s” does not allow acceptance with materials to follow (容缺受理).") % {
+            "item": item.title
+        }
     if act == Act.FORWARD and not at_centre:
         return _("Only a township centre forwards work to a county department.")
     if act == Act.REVIEW and not (item.needs_second_approval and at_centre):
-        return _("“%(item)s” does not need the supervisor's approval: decide it yourself.") % {"item": item.title}
+        return _("“%(item)s” does not need the supervisor's approval: decide it yourself.") % {
+            "item": item.title
+        }
+    if act == Act.HAND_OVER:
+        from .certificates.services import current_certificate
+
+        current = current_certificate(application)
+        if current is None:
+            return _("There is no certificate in force to hand over.")
+        if current.handed_over_on is not None:
+            return _("Certificate %(serial)s was handed over on %(day)s.") % {
+                "serial": current.licence_number,
+                "day": current.handed_over_on,
+            }
     if act in (Act.APPROVE, Act.REJECT):
         if step.source == State.ACCEPTED and item.needs_second_approval and at_centre:
             return _("“%(item)s” needs the supervisor's approval (审批): review it and send it on.") % {
                 "item": application.item_title or item.title
             }
         if application.paused_since is not None:
-            return _("“%(name)s” is still under way: end it before deciding.") % {"name": application.pause_name}
+            return _("“%(name)s” is still under way: end it before deciding.") % {
+                "name": application.pause_name
+            }
         if act == Act.APPROVE and promised_materials(application).exists():
             return _("Materials promised at acceptance are still owed: they come before the decision.")
     return None
@@ -851,11 +868,17 @@ def application_reject(
 
 
 def _decide(locked: Application, step: Transition, act: str, actor: User, *, reason: str, basis: str) -> None:
+    """Record the decision; an approval of an item that results in a certificate issues it in
+    the same transaction (出证), so there is never an approval without its paper."""
     locked.decided_at = timezone.now()
     locked.decision_reason = reason
     locked.decision_basis = basis
     fields = _take_if_free(locked, actor) + ["decided_at", "decision_reason", "decision_basis"]
     _record(locked, step, act, actor, who=step.who, comment=reason, data={"basis": basis}, fields=fields)
+    if act == Act.APPROVE and locked.item.certificate_name:
+        from .certificates.services import certificate_issue
+
+        certificate_issue(actor=actor, application=locked, who=step.who)
 
 
 @transaction.atomic

@@ -59,6 +59,9 @@ class Act(models.TextChoices):
     TERMINATE = "terminate", _("Terminated (终止)")
     UNLOCK_TRACKING = "unlock_tracking", _("Online tracking unlocked (解除查询锁定)")
     DEADLINE_MOVED = "deadline_moved", _("Due date moved by the work calendar (期限随日历调整)")
+    ISSUE_CERTIFICATE = "issue_certificate", _("Certificate issued (出证)")
+    REVOKE_CERTIFICATE = "revoke_certificate", _("Certificate revoked (证照撤销)")
+    HAND_OVER = "hand_over", _("Certificate handed to the villager (送达)")
 
 
 class Who(Enum):
@@ -100,6 +103,7 @@ BUTTON_LABELS = {
     Act.APPROVE: _("Approve (准予)"),
     Act.REJECT: _("Refuse (不予)"),
     Act.WITHDRAW: _("Withdraw (撤回)"),
+    Act.HAND_OVER: _("Record the hand-over to the villager (送达)"),
 }
 
 _open_working = (State.ACCEPTED, State.REVIEWED, State.FORWARDED)
@@ -121,6 +125,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(State.REVIEWED, Act.SEND_BACK, State.ACCEPTED, Who.SUPERVISOR),
     Transition(State.FORWARDED, Act.APPROVE, State.APPROVED, Who.HANDLER),
     Transition(State.FORWARDED, Act.REJECT, State.REJECTED, Who.HANDLER),
+    # 送达: the assistant records that the certificate reached the villager (approvals.certificates).
+    Transition(State.APPROVED, Act.HAND_OVER, State.APPROVED, Who.FILER),
     *(Transition(state, Act.PAUSE, state, Who.HANDLER) for state in _open_working),
     *(Transition(state, Act.RESUME, state, Who.HANDLER) for state in _open_working),
     *(Transition(state, Act.SUPPLY, state, Who.FILER) for state in _open_working),
@@ -137,7 +143,9 @@ _BY_KEY: dict[tuple[str, str], Transition] = {(t.source, t.act): t for t in TRAN
 assert len(_BY_KEY) == len(TRANSITIONS), "one transition per (state, action)"
 
 # Acts that write an event without being a step in the table (anyone who may act on the work).
-BOOKKEEPING_ACTS = frozenset({Act.CREATE, Act.UNLOCK_TRACKING, Act.DEADLINE_MOVED})
+BOOKKEEPING_ACTS = frozenset(
+    {Act.CREATE, Act.UNLOCK_TRACKING, Act.DEADLINE_MOVED, Act.ISSUE_CERTIFICATE, Act.REVOKE_CERTIFICATE}
+)
 
 
 def transition_for(state: str, act: str) -> Transition | None:

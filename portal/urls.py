@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("portal.people.urls")),
     path("search/", include("services_catalog.search.urls")),
     path("work/", include("approvals.urls")),
+    path("work/", include("approvals.certificates.urls")),
+    path("verify/", include("approvals.certificates.urls_verify")),
     path("track/", include("approvals.urls_tracking")),
     path("", include("portal.offices.urls")),
     path("", include("portal.web.urls")),

@@ -164,6 +164,12 @@ class ServiceItemPage(RoutablePageMixin, Page):
         blank=True,
         help_text=_("Empty when the item yields no certificate."),
     )
+    certificate_valid_months = models.PositiveSmallIntegerField(
+        _("certificate valid for (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when the certificate does not expire."),
+    )
     consult_phone = models.CharField(_("consultation phone"), max_length=32, blank=True)
     complaint_phone = models.CharField(_("complaint phone"), max_length=32, blank=True)
 
@@ -192,7 +198,7 @@ class ServiceItemPage(RoutablePageMixin, Page):
                 FieldRowPanel(
                     [FieldPanel("village_proxy"), FieldPanel("online"), FieldPanel("needs_second_approval")]
                 ),
-                FieldPanel("certificate_name"),
+                FieldRowPanel([FieldPanel("certificate_name"), FieldPanel("certificate_valid_months")]),
                 FieldRowPanel([FieldPanel("consult_phone"), FieldPanel("complaint_phone")]),
             ],
             heading=_("How it is done"),

@@ -14,7 +14,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from django import forms
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -29,6 +29,9 @@ from portal.offices.selectors import station_contact
 from portal.people.identity import mask_name
 
 from .. import deadlines, selectors
+from ..certificates import selectors as certificate_selectors
+from ..certificates.printing import certificate_pdf
+from ..certificates.views import pdf_response
 from ..models import Application, ApplicationEvent, Notice
 from ..states import CLOCK_STATES, Act, State
 from ..tracking import (
@@ -206,6 +209,17 @@ def _step_text(event: ApplicationEvent, application: Application) -> str | None:
         Act.TERMINATE: lambda: _(
             "The application was ended (终止): promised materials were not handed in on time."
         ),
+        Act.ISSUE_CERTIFICATE: lambda: (
+            _("%(office)s issued the certificate %(serial)s (出证).")
+            % {"office": office, "serial": data.get("serial", "")}
+        ),
+        Act.REVOKE_CERTIFICATE: lambda: (
+            _("Certificate %(serial)s was revoked (撤销).") % {"serial": data.get("serial", "")}
+        ),
+        Act.HAND_OVER: lambda: (
+            _("The certificate %(serial)s was handed to the villager on %(date)s (送达).")
+            % {"serial": data.get("serial", ""), "date": _day(data.get("on"))}
+        ),
         Act.DEADLINE_MOVED: lambda: (
             _("The holiday calendar changed, so the date moved to %(date)s.")
             % {"date": _day(_moved_to(data))}
@@ -320,23 +334,32 @@ def _mask_mobile(mobile: str) -> str:
     return mobile[:3] + "****" + mobile[-4:] if len(mobile) == 11 else ""
 
 
-@never_cache
-@require_safe
-def tracking_detail(request, number: str):
-    number = normalise_number(number)
+def _tracked(request, number: str) -> Application | None:
+    """The application with this number, if this browser proved who it is for; else None."""
     allowed = _allowed(request.session)
-    application = (
+    if not allowed:
+        return None
+    return (
         Application.objects.filter(number=number, pk__in=allowed)
         .select_related("current_office", "village", "resident")
         .defer("resident__id_number", "request_note")  # never decrypted for this page
         .first()
-        if allowed
-        else None
     )
+
+
+def _to_form(number: str):
+    if contains_id_number(number):
+        return redirect("tracking:form")
+    return HttpResponseRedirect(reverse("tracking:form") + "?" + urlencode({"number": number}))
+
+
+@never_cache
+@require_safe
+def tracking_detail(request, number: str):
+    number = normalise_number(number)
+    application = _tracked(request, number)
     if application is None:
-        if contains_id_number(number):
-            return redirect("tracking:form")
-        return HttpResponseRedirect(reverse("tracking:form") + "?" + urlencode({"number": number}))
+        return _to_form(number)
     contact = station_contact(application.village)
     deadline = _deadline(application)
     context = {
@@ -352,11 +375,31 @@ def tracking_detail(request, number: str):
         "name": mask_name(application.applicant_name),
         "id_number": application.resident.id_number_masked if application.resident_id else "",
         "mobile": _mask_mobile(application.applicant_mobile),
+        "certificates": certificate_selectors.certificates_for_villager(application),
     }
     return render(request, "approvals/track_detail.html", context)
+
+
+@never_cache
+@require_safe
+def tracking_certificate(request, number: str, certificate_pk: int):
+    """The villager's own certificate in force, as a PDF, after the same proof as the page."""
+    number = normalise_number(number)
+    application = _tracked(request, number)
+    if application is None:
+        return _to_form(number)
+    certificate = next(
+        (c for c in certificate_selectors.certificates_for_villager(application) if c.pk == certificate_pk),
+        None,
+    )
+    if certificate is None or certificate.is_revoked:
+        raise Http404
+    certificate.application = application
+    return pdf_response(certificate_pdf(certificate), f"{certificate.licence_number}.pdf")
 
 
 urlpatterns = [
     path("", tracking_form, name="form"),
     path("<str:number>/", tracking_detail, name="detail"),
+    path("<str:number>/certificates/<int:certificate_pk>.pdf", tracking_certificate, name="certificate"),
 ]

@@ -26,6 +26,8 @@ from portal.people.selectors import (
 )
 
 from .. import deadlines, forms, selectors, services
+from ..certificates import selectors as certificate_selectors
+from ..certificates import services as certificate_services
 from ..models import Application
 from ..states import BUTTON_LABELS, Act, State, Who
 
@@ -138,6 +140,7 @@ def detail(request, pk: int):
     calendar = deadlines.calendar_around(
         today, application.received_on, application.accepted_on, working_days=application.limit_days or 10
     )
+    certificates = certificate_selectors.certificates_of(application)
     return render(
         request,
         "approvals/work_detail.html",
@@ -151,6 +154,12 @@ def detail(request, pk: int):
             "handles": services.may_act_as(request.user, application, Who.HANDLER),
             "files_for": services.may_act_as(request.user, application, Who.FILER),
             "id_number": request.session.pop(f"id_number:{pk}", None),
+            "certificates": certificates,
+            "revocable": {
+                c.pk
+                for c in certificates
+                if not c.is_revoked and certificate_services.revoker_capacity(request.user, c) is not None
+            },
         },
     )
 
@@ -226,6 +235,8 @@ def _step_form(application, act: str, data=None, files=None):
     if act == Act.SUPPLY:
         owed = services.promised_materials(application).order_by("due_on")
         return forms.SupplyForm(owed=list(owed), **kwargs)
+    if act == Act.HAND_OVER:
+        return forms.HandOverForm(**kwargs)
     if act in (Act.REVIEW, Act.SEND_BACK, Act.FORWARD):
         return forms.RequiredCommentForm(**kwargs)
     return forms.CommentForm(**kwargs)
@@ -280,6 +291,11 @@ def _perform(request, application, act: str, form) -> str:
     if act == Act.WITHDRAW:
         services.application_withdraw(**common, reason=comment)
         return _("Withdrawn.")
+    if act == Act.HAND_OVER:
+        certificate = certificate_services.application_hand_over(
+            **common, on=data["on"], how=data["how"], note=data.get("note", "")
+        )
+        return _("Hand-over of %(serial)s recorded.") % {"serial": certificate.licence_number}
     raise Http404
 
 

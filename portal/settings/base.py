@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "services_catalog.search",
     "services_catalog.catalogue_io",
     "approvals",
+    "approvals.certificates",
     "cms",
     # Wagtail
     "wagtail.contrib.settings",

@@ -13,33 +13,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal.web.progress import ProgressLine
 from services_catalog.catalogue_io import format as fmt
 from services_catalog.catalogue_io.models import ImportPhase
 from services_catalog.catalogue_io.services import ImportReport, catalogue_import
 
 from ._county import county_home_from_option
-
-
-class ProgressLine:
-    """A one-line progress bar on stderr, redrawn in place; a new line when a phase ends."""
-
-    WIDTH = 30
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.shown: tuple | None = None
-
-    def __call__(self, done: int, total: int, phase: str) -> None:
-        filled = self.WIDTH * done // total if total else self.WIDTH
-        state = (phase, filled, done == total)
-        if state == self.shown:
-            return  # nothing visible changed: keep a long import from flooding a log file
-        self.shown = state
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r{ImportPhase(phase).label:<14} [{bar}] {done}/{total}", ending="")
-        if done == total:
-            self.stream.write("")
-        self.stream.flush()
 
 
 class Command(BaseCommand):
@@ -69,7 +48,7 @@ class Command(BaseCommand):
             source=source,
             county_home=county_home,
             dry_run=dry_run,
-            progress=ProgressLine(self.stderr),
+            progress=ProgressLine(self.stderr, label=lambda phase: ImportPhase(phase).label),
         )
         if report.problems:
             for problem in report.problems:

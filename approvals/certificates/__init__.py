@@ -1,0 +1,1 @@
+"""Certificates (证照) issued on approval, their public check, revocation, hand-over and printing."""

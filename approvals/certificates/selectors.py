@@ -1,0 +1,94 @@
+"""Which certificates a person may see, download and print: always through the applications
+they may see (`approvals.selectors.applications_visible_to`), so a certificate is never
+reachable where its application is not."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from approvals.models import Application
+from approvals.selectors import applications_visible_to
+from portal.people.models import User
+from portal.people.selectors import offices_user_may_handle
+
+from .models import Certificate
+
+
+def certificates_visible_to(user: User) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(application__in=applications_visible_to(user))
+
+
+def certificate_for_download(user: User, application_pk: int, certificate_pk: int) -> Certificate:
+    """A certificate of an application the user may see; DoesNotExist otherwise."""
+    return (
+        certificates_visible_to(user)
+        .select_related("application", "issuing_office")
+        .get(pk=certificate_pk, application_id=application_pk)
+    )
+
+
+def certificates_printable_by(user: User) -> QuerySet[Certificate]:
+    """Certificates in force issued by an office the user handles work for (clerks, supervisors,
+    county officers): what the print page lists and a batch may hold."""
+    return certificates_visible_to(user).filter(
+        issuing_office__in=offices_user_may_handle(user), revoked_at__isnull=True
+    )
+
+
+@dataclass(frozen=True)
+class CertificateFilter:
+    query: str = ""
+    issued_since: datetime.date | None = None
+
+
+def certificate_list_for(user: User, filters: CertificateFilter | None = None) -> QuerySet[Certificate]:
+    """The print page's list, newest first, with how often each paper was checked (one query)."""
+    filters = filters or CertificateFilter()
+    queryset = certificates_printable_by(user)
+    if filters.issued_since:
+        queryset = queryset.filter(issued_on__gte=filters.issued_since)
+    if filters.query:
+        text = filters.query.strip()
+        queryset = queryset.filter(
+            Q(licence_number__icontains=text)
+            | Q(holder_name__icontains=text)
+            | Q(application__number__icontains=text)
+        )
+    return (
+        queryset.select_related("application", "issuing_office")
+        .annotate(check_count=Count("checks"), last_checked=Max("checks__at"))
+        .order_by("-issued_at", "-pk")
+    )
+
+
+def certificates_issued_today_by(user: User) -> QuerySet[Certificate]:
+    return certificates_printable_by(user).filter(issued_on=timezone.localdate()).order_by("pk")
+
+
+def certificates_of(application: Application) -> list[Certificate]:
+    """The application's certificates, newest first, with their check counts (one query)."""
+    return list(
+        application.certificates.select_related("issuing_office", "revoked_by", "handed_over_by")
+        .annotate(check_count=Count("checks"), last_checked=Max("checks__at"))
+        .order_by("-pk")
+    )
+
+
+def certificates_for_villager(application: Application) -> list[Certificate]:
+    """What the villager's tracking page shows of the certificates: serial, kind, dates and
+    status, never who issued or revoked them (no staff rows are loaded)."""
+    return list(
+        application.certificates.only(
+            "pk",
+            "application_id",
+            "licence_number",
+            "licence_type_name",
+            "issued_on",
+            "valid_from",
+            "valid_until",
+            "revoked_at",
+            "handed_over_on",
+        ).order_by("-pk")
+    )

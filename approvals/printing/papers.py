@@ -1,0 +1,221 @@
+"""What each printed paper says: the certificate (证照), the receipt (回执) given at submission and
+the one-time notice (一次性告知书) given at a return (or the list of materials to follow at a 容缺
+acceptance). All are official Chinese papers, so they are written in Simplified Chinese
+whatever language the clerk's pages use; the words are in the translation catalog all the same.
+
+Every paper carries a QR code: the certificate's opens its public check, the receipt's and the
+notice's open the villager's tracking form with the number filled in, so a villager without a
+smartphone gets paper and one with a phone gets the page. None carries more personal data than
+the paper prints.
+"""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from portal.people.identity import mask_name
+from portal.web.site import site_url
+
+from ..deadlines import ACCEPTANCE_WINDOW_DAYS
+from ..models import Application, Notice
+from .layout import Paper
+
+PAPER_LANGUAGE = "zh-hans"
+_DIGITS = "〇一二三四五六七八九"
+
+
+def _number_in_words(number: int) -> str:
+    tens, ones = divmod(number, 10)
+    if tens == 0:
+        return _DIGITS[ones]
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+def chinese_date(day: datetime.date) -> str:
+    """The date as official papers write it under the seal: 二〇二六年十二月二日."""
+    year = "".join(_DIGITS[int(digit)] for digit in str(day.year))
+    return f"{year}年{_number_in_words(day.month)}月{_number_in_words(day.day)}日"
+
+
+def _day(day: datetime.date | None) -> str:
+    return date_format(day) if day else "—"
+
+
+def _grouped(code: str) -> str:
+    return f"{code[:4]} {code[4:]}"
+
+
+def tracking_url(application: Application) -> str:
+    return site_url(reverse("tracking:form") + "?" + urlencode({"number": application.number}))
+
+
+def verification_url(token: str) -> str:
+    return site_url(reverse("verify:token", args=[token]))
+
+
+# -- the certificate -----------------------------------------------------------------------------
+
+
+def certificate_paper(certificate) -> Paper:
+    """The certificate from its own (immutable) fields and its application's number."""
+    from ..certificates.tokens import check_code
+
+    with translation.override(PAPER_LANGUAGE):
+        serial = certificate.licence_number
+        if certificate.valid_until:
+            validity = _("%(start)s to %(end)s") % {
+                "start": _day(certificate.valid_from),
+                "end": _day(certificate.valid_until),
+            }
+        else:
+            validity = _("From %(start)s, with no end date") % {"start": _day(certificate.valid_from)}
+        issuer = [certificate.issuer_name]
+        if certificate.entrusting_name:
+            issuer.append(_("Entrusted by %(department)s") % {"department": certificate.entrusting_name})
+        return Paper(
+            title=certificate.licence_type_name,
+            subtitle=_("Serial number: %(serial)s") % {"serial": serial},
+            paragraphs=(
+                _(
+                    "Having reviewed the application of %(holder)s for “%(item)s”, %(office)s decided "
+                    "to approve it. This certificate is issued accordingly."
+                )
+                % {
+                    "holder": certificate.holder_name,
+                    "item": certificate.item_title,
+                    "office": certificate.entrusting_name or certificate.issuer_name,
+                },
+            ),
+            rows=(
+                (_("Holder"), certificate.holder_name),
+                (_("ID number"), certificate.holder_id_masked),
+                (_("Item"), certificate.item_title),
+                (_("Decision"), f"{certificate.decision}（{_day(certificate.decided_on)}）"),
+                (_("Valid"), validity),
+                (_("Application number"), certificate.application.number),
+            ),
+            issuer=tuple(issuer),
+            date_text=chinese_date(certificate.issued_on),
+            seal=True,
+            qr_url=verification_url(certificate.token),
+            qr_lines=(
+                _("Scan to check it is genuine"),
+                _("Check code %(code)s") % {"code": _grouped(check_code(serial))},
+            ),
+            footer=_(
+                "A paper certificate with an online check, not an electronic licence (电子证照). Scan the "
+                "code, or enter the serial number and check code at %(url)s."
+            )
+            % {"url": site_url(reverse("verify:form"))},
+            watermark=_("REVOKED") if certificate.revoked_at else "",
+            framed=True,
+        )
+
+
+# -- the receipt ---------------------------------------------------------------------------------
+
+
+def receipt_paper(application: Application) -> Paper:
+    """回执: the number, where it went, by when the centre answers, how to track it."""
+    with translation.override(PAPER_LANGUAGE):
+        office = application.handling_office
+        resident = application.resident
+        limit = application.limit_days or application.item.promised_limit_days
+        rows = [
+            (_("Application number (申请编号)"), application.number),
+            (_("Matter"), application.item_title),
+            (_("Villager"), mask_name(application.applicant_name)),
+            (_("ID number"), resident.id_number_masked if resident else "—"),
+            (_("Filed by"), application.station.name),
+            (_("Submitted on"), _day(timezone.localdate(application.submitted_at))),
+            (_("Handled by"), office.name if office else "—"),
+        ]
+        if office is not None and office.phone:
+            rows.append((_("Phone"), office.phone))
+        return Paper(
+            title=_("Receipt (回执)"),
+            subtitle=_("Free of charge (免费代办)"),
+            paragraphs=(
+                _("Your application was filed by %(station)s and sent to the office that handles it.")
+                % {"station": application.station.name},
+            ),
+            rows=tuple(rows),
+            numbered=(
+                _(
+                    "Within %(days)s working days, by %(date)s, the centre accepts the application, or "
+                    "returns it with one notice (一次性告知) listing everything still needed."
+                )
+                % {"days": ACCEPTANCE_WINDOW_DAYS, "date": _day(application.accept_by)},
+                _("Once accepted, it is decided within %(days)s working days.") % {"days": limit},
+                _(
+                    "Scan the code, or open %(url)s and enter the number above and the last 4 digits of the "
+                    "ID number or mobile, to see where it is."
+                )
+                % {"url": site_url(reverse("tracking:form"))},
+            ),
+            issuer=(application.station.name,),
+            date_text=chinese_date(timezone.localdate(application.submitted_at)),
+            qr_url=tracking_url(application),
+            qr_lines=(_("Scan to track it"),),
+            footer=_("Keep this receipt: its number is how you follow the application."),
+        )
+
+
+# -- the one-time notice -------------------------------------------------------------------------
+
+
+def notice_paper(notice: Notice) -> Paper:
+    """一次性告知书 (行政许可法 第三十二条): every missing or wrong material at once, or the
+    materials to follow after a 容缺 acceptance, each with its date."""
+    application = notice.application
+    with translation.override(PAPER_LANGUAGE):
+        if notice.kind == Notice.Kind.SUPPLEMENT:
+            title = _("One-time notice of materials to supplement (一次性告知书)")
+            opening = _(
+                "Under Article 32 of the Administrative Licensing Law, we tell you once and in full "
+                "everything to supplement or correct in your application:"
+            )
+            closing = _(
+                "Your village assistant hands in what is listed and resubmits the application. The time "
+                "limit does not run until then."
+            )
+        else:
+            title = _("Notice of materials to follow (容缺受理告知书)")
+            opening = _(
+                "Your application was accepted with the materials below still to follow, on your signed "
+                "promise. Hand each in by its date:"
+            )
+            closing = _("If a material is not handed in by its date, the application is terminated (终止).")
+        items = []
+        for line in notice.items.all():
+            text = f"{line.material_name}：{line.reason}"
+            if line.due_on:
+                text += _(" (by %(date)s)") % {"date": _day(line.due_on)}
+            items.append(text)
+        issued_on = timezone.localdate(notice.issued_at)
+        return Paper(
+            title=title,
+            subtitle=_("Application number: %(number)s") % {"number": application.number},
+            paragraphs=(
+                _("To %(name)s (%(item)s):")
+                % {"name": mask_name(application.applicant_name), "item": application.item_title},
+                opening,
+            ),
+            numbered=tuple(items),
+            closing=tuple(text for text in (notice.note, closing) if text),
+            issuer=(notice.office.name,),
+            date_text=chinese_date(issued_on),
+            seal=True,
+            qr_url=tracking_url(application),
+            qr_lines=(_("Scan to track it"),),
+            footer=(
+                _("Questions: ask your village assistant, or call %(office)s on %(phone)s.")
+                % {"office": notice.office.short_name or notice.office.name, "phone": notice.office.phone}
+                if notice.office.phone
+                else _("Questions: ask your village assistant.")
+            ),
+        )
