@@ -93,10 +93,7 @@ class _Page:
             _frame(canvas)
         top = PAGE_HEIGHT - (104 if paper.framed else 80)
         if first:
-            size = 28 if paper.framed else 22
-            spacing = 6 if paper.framed else 2
-            _centred(canvas, paper.title, top, self.font, size, spacing)
-            self.y = top - 30
+            self.y = _title(canvas, paper.title, top, self.font, framed=paper.framed) - 30
             if paper.subtitle:
                 _centred(canvas, paper.subtitle, self.y, self.font, 12)
                 self.y -= 34
@@ -166,6 +163,22 @@ class _Page:
             self.text(lines, MARGIN + hang, size, leading)
             self.y -= 4
         self.y -= 6
+
+
+def _title(canvas: Canvas, title: str, top: float, font: str, *, framed: bool) -> float:
+    """The title centred, letter-spaced on certificates, shrunk to fit the width (a long name
+    such as 农村宅基地批准书、乡村建设规划许可证), or on two lines when it would get too small.
+    Returns the baseline of its last line."""
+    size, spacing = (28, 6) if framed else (22, 2)
+    width = stringWidth(title, font, size) + spacing * max(len(title) - 1, 0)
+    scale = min(1.0, BODY_WIDTH / width)
+    if size * scale >= 18:
+        _centred(canvas, title, top, font, size * scale, spacing * scale)
+        return top
+    lines = wrap(title, BODY_WIDTH, 20)
+    for index, line in enumerate(lines):
+        _centred(canvas, line, top - index * 28, font, 20)
+    return top - (len(lines) - 1) * 28
 
 
 def _centred(canvas: Canvas, text: str, y: float, font: str, size: float, spacing: float = 0) -> None:

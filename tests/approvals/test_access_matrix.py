@@ -17,11 +17,12 @@ savepoint, so a step one cell takes is gone for the next:
   b1      village B1, submitted, routed to centre B
   fwd     village A1, accepted at centre A, then forwarded (上报) to department D1
   relief  village A1, 临时救助 (not delegated): routed straight to department D1
+  appr    village A1, 低保 approved at centre A by clerk_a, with its certificate (证照)
 
 Every submitted application has its online tracking locked, so that an unlock shows.
 
-12 people × 25 URLs × 7 applications = 2100 cells (a step page's GET and POST make one cell), and
-12 people × 5 lists × 7 applications = 420 more.
+12 people × 29 URLs × 8 applications = 2784 cells (a step page's GET and POST make one cell), and
+12 people × 5 lists × 8 applications = 480 more.
 """
 
 import datetime
@@ -40,6 +41,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals import services
+from approvals.certificates.models import Certificate
 from approvals.models import Application, ApplicationEvent, ApplicationFile, Notice
 from approvals.states import Act, State
 from portal.people.identity import mask_name
@@ -69,9 +71,10 @@ ROLES = [
     "outsider",
     "anonymous",
 ]
-APPLICATIONS = ["draft", "a1", "a1_acc", "a1_rev", "b1", "fwd", "relief"]
-AT_CENTRE_A_NOW = {"a1", "a1_acc", "a1_rev"}
-SUBMITTED_IN_A = AT_CENTRE_A_NOW | {"fwd", "relief"}
+APPLICATIONS = ["draft", "a1", "a1_acc", "a1_rev", "b1", "fwd", "relief", "appr"]
+AT_CENTRE_A_NOW = {"a1", "a1_acc", "a1_rev"}  # open work sitting at centre A
+DECIDED_AT_A = {"appr"}
+SUBMITTED_IN_A = AT_CENTRE_A_NOW | DECIDED_AT_A | {"fwd", "relief"}
 
 # Who sees which application. An assistant: their station's, drafts included; a clerk or
 # supervisor: what was routed to their centre or sits there now; an officer: what was routed or
@@ -81,8 +84,8 @@ SEES = {
     "assistant_a1": SUBMITTED_IN_A | {"draft"},
     "assistant_a2": set(),
     "assistant_b1": {"b1"},
-    "clerk_a": AT_CENTRE_A_NOW | {"fwd"},
-    "supervisor_a": AT_CENTRE_A_NOW | {"fwd"},
+    "clerk_a": AT_CENTRE_A_NOW | DECIDED_AT_A | {"fwd"},
+    "supervisor_a": AT_CENTRE_A_NOW | DECIDED_AT_A | {"fwd"},
     "clerk_b": {"b1"},
     "officer_d1": {"fwd", "relief"},
     "editor": set(),
@@ -105,6 +108,7 @@ CAPACITY = {
     "b1": {FILER: {"assistant_b1"}, HANDLER: {"clerk_b"}, SUPERVISOR: set()},
     "fwd": AT_D1,
     "relief": AT_D1,
+    "appr": AT_CENTRE_A,
 }
 
 # The steps offered on each application, and in which capacity: what its state allows (the
@@ -152,12 +156,24 @@ STEPS = {
         Act.WITHDRAW: FILER,
     },
     "relief": SUBMITTED_STEPS,
+    # Decided: only the hand-over of the certificate to the villager (送达) is left.
+    "appr": {Act.HAND_OVER: FILER},
 }
+# Who may revoke a certificate: the supervisor of the centre that issued it.
+REVOKES = {"appr": {"supervisor_a"}}
 TAKEN_BY = {"a1_acc": "clerk_a", "a1_rev": "clerk_a"}  # "take it" is not offered to whoever has it
 
 # Steps taken on the filing form, not on a step page; the system's steps and bookkeeping have none.
 ON_THE_FILING_FORM = {Act.SUBMIT, Act.RESUBMIT}
-WITHOUT_A_PAGE = {Act.CREATE, Act.DEEM_ACCEPTED, Act.TERMINATE, Act.UNLOCK_TRACKING, Act.DEADLINE_MOVED}
+WITHOUT_A_PAGE = {
+    Act.CREATE,
+    Act.DEEM_ACCEPTED,
+    Act.TERMINATE,
+    Act.UNLOCK_TRACKING,
+    Act.DEADLINE_MOVED,
+    Act.ISSUE_CERTIFICATE,  # part of approving
+    Act.REVOKE_CERTIFICATE,  # its own page: the "revoke" URL
+}
 PAGE_ACTS = [act for act in Act if act not in WITHOUT_A_PAGE]
 
 UPLOADS = 3  # two required materials and the signed consent
@@ -165,6 +181,9 @@ URLS = [
     "detail",
     *(f"file:{n}" for n in range(UPLOADS)),
     "receipt",
+    "receipt_pdf",
+    "certificate",
+    "revoke",
     "edit",
     "id_number",
     "unlock",
@@ -186,6 +205,14 @@ def expected(role: str, key: str, url: str) -> str:
         return "to_edit" if key == "draft" and FILER in holds else "ok"
     if url.startswith("file:"):
         return "ok"
+    if url == "receipt_pdf":
+        return "hidden" if key == "draft" else "pdf"
+    if url == "certificate":  # appr's certificate, asked for under each application's number
+        return "pdf" if key == "appr" else "hidden"
+    if url == "revoke":
+        if key != "appr":
+            return "hidden"
+        return "revoked" if role in REVOKES[key] else "refused"
     if url == "edit":
         if FILER not in holds:
             return "hidden"
@@ -243,6 +270,7 @@ VILLAGERS = {  # distinct names (and masked names) so that a name on a page poin
     "b1": ("李大山", "b1"),
     "fwd": ("陈志强", "a1"),
     "relief": ("赵玉兰", "a1"),
+    "appr": ("周桂芝", "a1"),
 }
 
 
@@ -252,6 +280,7 @@ class Matrix:
     applications: dict[str, Application]
     files: dict[str, list[int]]
     clerks: dict[int, int]  # office pk -> a clerk of it (a valid choice when reassigning)
+    certificate: int  # the pk of appr's certificate
 
 
 def _guide(world):
@@ -285,7 +314,9 @@ def _items(world) -> dict:
         delegation.centres.set(centres)
 
     guide = _guide(world)
-    dibao = make_item(guide, world.d1, code="120115-JF-001", title="最低生活保障审核确认")
+    dibao = make_item(
+        guide, world.d1, code="120115-JF-001", title="最低生活保障审核确认", certificate_name="最低生活保障金领取证"
+    )
     SpecialProcedure.objects.create(page=dibao, name="入户调查", working_days=5)
     delegate(dibao, [world.centre_a, world.centre_b], DelegationMode.ENTRUSTMENT, "宝坻政发〔2024〕12号")
     housing = make_item(
@@ -324,7 +355,9 @@ def build_matrix() -> Matrix:
         "b1": cases_for("b1").submitted(where="b1"),
         "fwd": cases_for("fwd").accepted(),
         "relief": cases_for("relief").submitted(item="relief"),
+        "appr": cases_for("appr").accepted(),
     }
+    services.application_approve(actor=world.clerk_a, application=applications["appr"])
     services.application_forward(
         actor=world.clerk_a, application=applications["fwd"], comment="须由区民政局审批"
     )
@@ -353,7 +386,8 @@ def build_matrix() -> Matrix:
         world.centre_b.pk: world.clerk_b.pk,
         world.d1.pk: world.officer_d1.pk,
     }
-    return Matrix(people=people, applications=applications, files=files, clerks=clerks)
+    certificate = Certificate.objects.get(application=applications["appr"])
+    return Matrix(people=people, applications=applications, files=files, clerks=clerks, certificate=certificate.pk)
 
 
 @pytest.fixture(scope="module")
@@ -447,6 +481,8 @@ def _step_data(application: Application, act: str, clerks: dict[int, int]) -> di
         }
     elif act == Act.SUPPLY:
         data |= {"owed": "", "upload": png_upload("补交.png")}
+    elif act == Act.HAND_OVER:
+        data |= {"on": timezone.localdate().isoformat(), "how": "assistant"}
     else:
         data |= {"comment": "请审核"}
     return data
@@ -534,6 +570,10 @@ def _check_cell(client, matrix: Matrix, key: str, url: str, outcome: str) -> Non
             assert _state(application) == before
         return
 
+    if url in ("certificate", "revoke", "receipt_pdf"):
+        _check_paper(client, matrix, application, url, outcome)
+        return
+
     if url.startswith("file:"):
         target = reverse("approvals:file", args=[application.pk, matrix.files[key][int(url[5:])]])
     else:
@@ -558,6 +598,36 @@ def _check_cell(client, matrix: Matrix, key: str, url: str, outcome: str) -> Non
         assert _redirects_to(response, detail)
     else:
         _check_denied(response, application, outcome)
+
+
+def _check_paper(client, matrix: Matrix, application: Application, url: str, outcome: str) -> None:
+    """The receipt as PDF, appr's certificate (under each application's number) and its revocation."""
+    before = _state(application)
+    revoked_before = Certificate.objects.filter(pk=matrix.certificate, revoked_at__isnull=False).count()
+    if url == "receipt_pdf":
+        response = client.get(reverse("approvals:receipt_pdf", args=[application.pk]))
+    elif url == "certificate":
+        response = client.get(reverse("certificates:download", args=[application.pk, matrix.certificate]))
+    else:
+        response = client.post(
+            reverse("certificates:revoke", args=[application.pk, matrix.certificate]), {"reason": "证照信息有误"}
+        )
+    revoked_after = Certificate.objects.filter(pk=matrix.certificate, revoked_at__isnull=False).count()
+    if outcome == "pdf":
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF") and response["Cache-Control"] == "private, no-store"
+        assert _state(application) == before
+    elif outcome == "revoked":
+        assert _redirects_to(response, reverse("approvals:detail", args=[application.pk]))
+        assert revoked_after == revoked_before + 1
+        assert _state(application)[5] == before[5] + 1  # one event: the revocation
+    else:
+        assert revoked_after == revoked_before and _state(application) == before
+        if outcome == "refused":
+            assert _redirects_to(response, reverse("approvals:detail", args=[application.pk]))
+            assert _error_message(response)
+        else:
+            _check_denied(response, application, outcome)
 
 
 @pytest.mark.parametrize("url", URLS)
