@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from approvals.models import Application
 from approvals.selectors import applications_visible_to
+from approvals.states import State
 from portal.people.models import User
 from portal.people.selectors import offices_user_may_handle
 
@@ -68,7 +69,10 @@ def certificates_issued_today_by(user: User) -> QuerySet[Certificate]:
 
 
 def certificates_of(application: Application) -> list[Certificate]:
-    """The application's certificates, newest first, with their check counts (one query)."""
+    """The application's certificates, newest first, with their check counts (one query; none
+    before an approval, the only step that issues one)."""
+    if application.state != State.APPROVED:
+        return []
     return list(
         application.certificates.select_related("issuing_office", "revoked_by", "handed_over_by")
         .annotate(check_count=Count("checks"), last_checked=Max("checks__at"))
@@ -78,7 +82,9 @@ def certificates_of(application: Application) -> list[Certificate]:
 
 def certificates_for_villager(application: Application) -> list[Certificate]:
     """What the villager's tracking page shows of the certificates: serial, kind, dates and
-    status, never who issued or revoked them (no staff rows are loaded)."""
+    status, never who issued or revoked them (no staff rows are loaded; no query before approval)."""
+    if application.state != State.APPROVED:
+        return []
     return list(
         application.certificates.only(
             "pk",

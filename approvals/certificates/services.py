@@ -83,7 +83,7 @@ def certificate_issue(
     resident = application.resident
     serial = _next_serial(office, today.year)
     with translation.override("zh-hans"):
-        decision = _("Approved")
+        decision = _("Approved (准予)")
     certificate = Certificate.objects.create(
         application=application,
         replaces=replaces,

@@ -111,6 +111,14 @@ def certificate_paper(certificate) -> Paper:
                 "code, or enter the serial number and check code at %(url)s."
             )
             % {"url": site_url(reverse("verify:form"))},
+            closing=(
+                (
+                    _("This certificate was revoked on %(date)s and is no longer valid.")
+                    % {"date": _day(timezone.localdate(certificate.revoked_at))},
+                )
+                if certificate.revoked_at
+                else ()
+            ),
             watermark=_("REVOKED") if certificate.revoked_at else "",
             framed=True,
         )

@@ -315,7 +315,11 @@ def _items(world) -> dict:
 
     guide = _guide(world)
     dibao = make_item(
-        guide, world.d1, code="120115-JF-001", title="最低生活保障审核确认", certificate_name="最低生活保障金领取证"
+        guide,
+        world.d1,
+        code="120115-JF-001",
+        title="最低生活保障审核确认",
+        certificate_name="最低生活保障金领取证",
     )
     SpecialProcedure.objects.create(page=dibao, name="入户调查", working_days=5)
     delegate(dibao, [world.centre_a, world.centre_b], DelegationMode.ENTRUSTMENT, "宝坻政发〔2024〕12号")
@@ -387,7 +391,9 @@ def build_matrix() -> Matrix:
         world.d1.pk: world.officer_d1.pk,
     }
     certificate = Certificate.objects.get(application=applications["appr"])
-    return Matrix(people=people, applications=applications, files=files, clerks=clerks, certificate=certificate.pk)
+    return Matrix(
+        people=people, applications=applications, files=files, clerks=clerks, certificate=certificate.pk
+    )
 
 
 @pytest.fixture(scope="module")
@@ -610,7 +616,8 @@ def _check_paper(client, matrix: Matrix, application: Application, url: str, out
         response = client.get(reverse("certificates:download", args=[application.pk, matrix.certificate]))
     else:
         response = client.post(
-            reverse("certificates:revoke", args=[application.pk, matrix.certificate]), {"reason": "证照信息有误"}
+            reverse("certificates:revoke", args=[application.pk, matrix.certificate]),
+            {"reason": "证照信息有误"},
         )
     revoked_after = Certificate.objects.filter(pk=matrix.certificate, revoked_at__isnull=False).count()
     if outcome == "pdf":

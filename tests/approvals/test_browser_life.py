@@ -102,7 +102,9 @@ def test_the_whole_life_on_the_demo(live_server, browser_page):
     # The clerk accepts and reviews; the supervisor approves.
     log_in(page, base, "demo_clerk")
     take_step(page, base, application.pk, "accept")
-    take_step(page, base, application.pk, "review", lambda: page.fill("#id_comment", "材料齐全，符合条件，建议准予"))
+    take_step(
+        page, base, application.pk, "review", lambda: page.fill("#id_comment", "材料齐全，符合条件，建议准予")
+    )
     log_in(page, base, "demo_supervisor")
     page.goto(f"{base}/work/")
     take_step(page, base, application.pk, "approve")
@@ -118,9 +120,9 @@ def test_the_whole_life_on_the_demo(live_server, browser_page):
     page.wait_for_url(f"{base}/track/{application.number}/")
     text = page.inner_text("main")
     assert "王*英" in text
-    # submitted, returned, supplemented, accepted, reviewed, approved: one line each
-    assert page.locator("ol.track-history li").count() == 6
-    for term in ("一次性告知", "受理", "审批", "准予"):
+    # submitted, returned, supplemented, accepted, reviewed, approved, certificate issued: one line each
+    assert page.locator("ol.track-history li").count() == 7
+    for term in ("一次性告知", "受理", "审批", "准予", "出具了证照"):
         assert term in text
     assert application.resident.id_number not in page.content()
     page.screenshot(path="/tmp/cunban_track_approved.png", full_page=True)

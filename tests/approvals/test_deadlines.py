@@ -92,7 +92,11 @@ def test_time_with_the_assistant_after_a_return_does_not_count(cases, world, cal
     with at(D(2026, 11, 16)):  # two weeks later: past the first acceptance window
         assert deadlines_sweep().deemed_accepted == 0
         services.file_attach(
-            actor=world.assistant_a1, application=application, kind="material", material=material, uploaded=png_upload()
+            actor=world.assistant_a1,
+            application=application,
+            kind="material",
+            material=material,
+            uploaded=png_upload(),
         )
         application = services.application_resubmit(actor=world.assistant_a1, application=application)
     assert application.received_on == D(2026, 11, 16)
@@ -161,7 +165,9 @@ def test_a_newly_announced_holiday_moves_open_deadlines(
         services.application_approve(actor=world.clerk_a, application=decided)
     assert open_one.due_on == D(2026, 11, 30)
     with django_capture_on_commit_callbacks(execute=True):
-        CalendarDay.objects.create(year=calendar_2026, date=D(2026, 11, 20), is_workday=False, name="临时休假")
+        CalendarDay.objects.create(
+            year=calendar_2026, date=D(2026, 11, 20), is_workday=False, name="临时休假"
+        )
     open_one.refresh_from_db()
     decided.refresh_from_db()
     assert open_one.due_on == D(2026, 12, 1)
@@ -179,7 +185,9 @@ def test_reminders_are_sent_once_per_state(cases, world, calendar_2026):
         assert deadlines_sweep().due_soon == 0
     application.refresh_from_db()
     assert application.alert == "due_soon"
-    recipients = set(OutboxMessage.objects.filter(topic="due_soon").values_list("to_user__username", flat=True))
+    recipients = set(
+        OutboxMessage.objects.filter(topic="due_soon").values_list("to_user__username", flat=True)
+    )
     assert recipients == {"clerk_a", "supervisor_a"}
     with at(D(2026, 12, 1)):
         assert deadlines_sweep().overdue == 1
