@@ -8,7 +8,27 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt co
 PG_URL ?= postgres://postgres@127.0.0.1:5432/cunban
 DEMO_ENV := DEBUG=1 CUNBAN_DEMO=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
-.PHONY: demo test test-sqlite test-postgres check lint format bench messages lock clean
+.PHONY: demo test test-sqlite test-postgres check lint format bench messages lock clean system-packages run-packages
+
+# Debian packages, as "package=file it provides". The portal needs the CJK TrueType font that
+# printed papers embed; the suite also needs gettext (catalog checks), chromium (browser tests),
+# poppler-utils and zbar-tools (reading printed PDFs and their QR codes).
+RUN_PACKAGES := fonts-wqy-zenhei=/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+TEST_PACKAGES := $(RUN_PACKAGES) gettext=/usr/bin/msgfmt chromium=/usr/bin/chromium \
+	poppler-utils=/usr/bin/pdftoppm zbar-tools=/usr/bin/zbarimg
+# Installs what is missing when run as root with apt-get; otherwise says what to install
+# (and fails under CI).
+define install_packages
+	@missing=""; for entry in $(1); do [ -e "$${entry#*=}" ] || missing="$$missing $${entry%%=*}"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+		echo "!! Missing Debian packages:$$missing (sudo apt-get install$$missing)"; \
+		if [ "$$CI" = "true" ]; then exit 1; fi; \
+	fi
+endef
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -16,7 +36,13 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
-demo: $(STAMP)
+system-packages:
+	$(call install_packages,$(TEST_PACKAGES))
+
+run-packages:
+	$(call install_packages,$(RUN_PACKAGES))
+
+demo: $(STAMP) run-packages
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_demo
 	@echo "Cunban is running at http://127.0.0.1:8000/ (back office: /admin/). Stop with Ctrl-C."
@@ -27,7 +53,7 @@ check: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m ruff check .
 
-test: check test-sqlite test-postgres
+test: system-packages check test-sqlite test-postgres
 
 test-sqlite: $(STAMP)
 	@echo "=== tests on SQLite ==="

@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "SECURE_HSTS_PRELOAD": "1",
     "FIELD_ENCRYPTION_KEYS": "2TgXlO9VQHe7pW_qyfCZCHlNtdaf6sAqxdCn9VdRJNg=",
     "ID_HASH_KEY": "a-long-random-lookup-key-that-never-changes-0123456789",
+    "CUNBAN_CERTIFICATE_KEY": "a-long-random-key-for-the-certificates-qr-codes-0123456789",
 }
 
 
@@ -43,9 +44,15 @@ def test_check_deploy_flags_missing_id_keys_and_the_default_secret():
     env = {
         k: v
         for k, v in PRODUCTION_ENV.items()
-        if k not in {"FIELD_ENCRYPTION_KEYS", "ID_HASH_KEY", "SECRET_KEY"}
+        if k not in {"FIELD_ENCRYPTION_KEYS", "ID_HASH_KEY", "SECRET_KEY", "CUNBAN_CERTIFICATE_KEY"}
     }
     result = run_check(env)
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    assert "cunban.W001" in output and "cunban.W002" in output and "security.W009" in output
+    for check in ("cunban.W001", "cunban.W002", "security.W009", "certificates.W001"):
+        assert check in output, check
+
+
+def test_check_fails_without_a_font_for_printed_papers():
+    result = run_check({**PRODUCTION_ENV, "CUNBAN_PDF_FONT": "/nonexistent/font.ttf"})
+    assert result.returncode != 0 and "certificates.E001" in result.stdout + result.stderr

@@ -8,3 +8,6 @@ class CertificatesConfig(AppConfig):
     name = "approvals.certificates"
     label = "certificates"
     verbose_name = _("Certificates")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the font and key checks)

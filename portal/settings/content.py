@@ -1,6 +1,6 @@
 """Wagtail, search, background tasks and uploads."""
 
-from .env import env_bool, env_int, env_str
+from .env import env_bool, env_int, env_list, env_str
 
 WAGTAIL_SITE_NAME = "村办 Cunban"
 WAGTAILADMIN_BASE_URL = env_str("SITE_BASE_URL", "http://127.0.0.1:8000")
@@ -35,3 +35,12 @@ WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 # adapter, a dotted path to an SmsGateway subclass. The default console sender reaches no phone.
 CUNBAN_SMS_BACKEND = env_str("CUNBAN_SMS_BACKEND", "portal.outbox.senders.ConsoleSender")
 CUNBAN_SMS_FILE = env_str("CUNBAN_SMS_FILE", "")  # for portal.outbox.senders.FileSender (demo)
+
+# Printed papers (approvals/printing, docs/certificates.md): the CJK TrueType font they embed
+# (empty: Debian's fonts-wqy-zenhei), and the key of the certificates' QR tokens and check codes
+# (empty: SECRET_KEY). Set the key once and keep it: papers printed under an old key verify only
+# while that key is listed in the fallbacks.
+CUNBAN_PDF_FONT = env_str("CUNBAN_PDF_FONT", "")
+CUNBAN_PDF_FONT_INDEX = env_int("CUNBAN_PDF_FONT_INDEX", 0)
+CUNBAN_CERTIFICATE_KEY = env_str("CUNBAN_CERTIFICATE_KEY", "")
+CUNBAN_CERTIFICATE_KEY_FALLBACKS = env_list("CUNBAN_CERTIFICATE_KEY_FALLBACKS")
