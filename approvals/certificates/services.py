@@ -108,6 +108,7 @@ def certificate_issue(
             if item.certificate_valid_months
             else None
         ),
+        issued_at=timezone.now(),
         issued_by=actor,
         token=tokens.certificate_token(serial),
     )

@@ -276,14 +276,16 @@ def _bottom(canvas: Canvas, paper: Paper, font: str) -> None:
 def draw(canvas: Canvas, paper: Paper) -> None:
     """Draw one paper (one page, more when the body is long) and end its last page."""
     page = _Page(canvas, paper)
+    # A certificate has one page to itself: larger type, more air between the rows.
+    size, leading = (15, 26) if paper.framed else (13, 22)
     for text in paper.paragraphs:
-        page.paragraph(text)
+        page.paragraph(text, size, leading)
     if paper.rows:
-        page.rows(paper.rows)
+        page.rows(paper.rows, size, leading + 8 if paper.framed else 24)
     if paper.numbered:
         page.numbered(paper.numbered)
     for text in paper.closing:
-        page.paragraph(text)
+        page.paragraph(text, size, leading)
     _bottom(canvas, paper, page.font)
     canvas.showPage()
 

@@ -137,6 +137,8 @@ class Step:
     materials: tuple[tuple[str, str], ...] = ()  # (material name, what is wrong) for notices
     until: int | None = None  # promise deadline, as a `day`
     procedure: str = ""
+    how: str = ""  # how a certificate was handed over (送达方式)
+    reissue: bool = False  # a revocation that issues a corrected certificate
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,21 @@ def withdraw(day, at, text=""):
 
 def terminate(day, at):
     return Step("terminate", day, at, by="system")
+
+
+def hand_over(day, at, how="assistant", text=""):
+    """送达: the assistant records that the certificate reached the villager."""
+    return Step("hand_over", day, at, text=text, how=how)
+
+
+def revoke(day, at, text, by="supervisor", reissue=True):
+    """The certificate in force is revoked (and, with `reissue`, a corrected one issued)."""
+    return Step("revoke", day, at, by=by, text=text, reissue=reissue)
+
+
+def check(day, at):
+    """Someone scans the certificate's QR code on the public check."""
+    return Step("check", day, at, by="system")
 
 
 # The cases read as a table, one line per fact: kept out of the formatter on purpose.
@@ -348,6 +365,9 @@ CASES: tuple[Case, ...] = (
             submit(20, "09:10"),
             accept(19, "10:00"),
             approve(19, "10:20", text="已制证，请代办员到中心窗口领取后转交。"),
+            hand_over(18, "15:00", text="代办员已送到老人家中。"),
+            check(12, "09:40"),
+            check(3, "16:20"),
         ),
     ),
     Case(
@@ -368,6 +388,9 @@ CASES: tuple[Case, ...] = (
             resume(28, "09:20", text="公示期满无异议。"),
             review(24, "15:00", "家庭人均收入低于标准，公示无异议，建议纳入低保，从下月起发放。"),
             approve(23, "10:30", by="supervisor", text="同意纳入低保。"),
+            revoke(22, "09:30", "证照上的身份证号录入有误，撤销后按更正后的信息重新制证。"),
+            hand_over(21, "10:00", how="in_person", text="本人到中心窗口领取。"),
+            check(20, "11:15"),
         ),
         skip=("社会保障卡或本人银行卡",),
     ),
@@ -872,6 +895,8 @@ def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> No
         services.application_approve(actor=actor, application=application, comment=step.text)
     elif act == "reject":
         services.application_reject(actor=actor, application=application, reason=step.text, basis=step.basis)
+    elif act in ("hand_over", "revoke", "check"):
+        _do_certificate_step(run, case, step, application, actor)
     elif act == "withdraw":
         services.application_withdraw(actor=actor, application=application, reason=step.text)
     elif act == "terminate":
@@ -887,6 +912,24 @@ def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> No
         services.application_terminate(application=application, reason=reason)
     else:
         raise ValueError(f"unknown demo step {act!r}")
+
+
+def _do_certificate_step(run: _Run, case: Case, step: Step, application, actor) -> None:
+    from approvals.certificates import services as certificates
+
+    certificate = certificates.current_certificate(application)
+    if certificate is None:
+        raise RuntimeError(f"demo case {case.key}: “{step.act}” needs a certificate in force")
+    if step.act == "hand_over":
+        certificates.application_hand_over(
+            actor=actor, application=application, on=timezone.localdate(), how=step.how, note=step.text
+        )
+    elif step.act == "revoke":
+        certificates.certificate_revoke(
+            actor=actor, certificate=certificate, reason=step.text, reissue=step.reissue
+        )
+    else:
+        certificates.certificate_verify(address=None, token=certificate.token)
 
 
 def _date_stamps(application, moment: datetime.datetime) -> None:

@@ -120,6 +120,26 @@ def check_each_login_has_work() -> None:
     assert Act.RESUBMIT in acts_for(assistant, [a for a in mine if a.state == State.RETURNED])
 
 
+def check_certificates() -> None:
+    """Issued on approval, one revoked and reissued, handed over, checked online; every
+    certificate dated when its approval happened, and each approved case has its paper."""
+    from approvals.certificates.models import Certificate, CertificateCheck
+
+    approved = Application.objects.filter(state=State.APPROVED).select_related("item")
+    for application in approved:
+        issued = list(application.certificates.all())
+        assert bool(issued) == bool(application.item.certificate_name), application
+        for certificate in issued:
+            assert certificate.issued_at < timezone.now()
+            assert certificate.issued_on >= timezone.localdate(application.decided_at)
+    revoked = Certificate.objects.get(revoked_at__isnull=False)
+    assert revoked.replaced_by.handed_over_on is not None
+    assert Certificate.objects.filter(handed_over_on__isnull=False).count() == 2
+    assert CertificateCheck.objects.filter(outcome="valid").count() == 3
+    assert Certificate.objects.filter(issuing_office__kind="department").exists()
+    assert Certificate.objects.exclude(entrusting_name="").exists()
+
+
 @pytest.mark.django_db
 @override_settings(CUNBAN_DEMO=True)
 def test_demo_applications_cover_every_state_and_load_once():
@@ -127,6 +147,7 @@ def test_demo_applications_cover_every_state_and_load_once():
     check_every_state_is_there()
     check_dates_are_consistent()
     check_each_login_has_work()
+    check_certificates()
     assert OutboxMessage.objects.exclude(status="pending").count() == 0  # messages wait in the outbox
 
     first = counts()
