@@ -18,7 +18,7 @@ from services_catalog.models import ServiceItemPage
 from tests.approvals.conftest import cases, items, png_upload, residents  # noqa: F401
 from tests.services_catalog.conftest import delegate, dibao, guide  # noqa: F401
 
-TOOLS = ("pdftotext", "pdftoppm", "zbarimg")
+TOOLS = ("pdftotext", "pdftoppm", "pdfinfo", "zbarimg", "qpdf")
 
 
 def _require_tools() -> None:
