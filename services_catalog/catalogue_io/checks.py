@@ -358,6 +358,7 @@ class _Checker:
                 "delivery": row.text("delivery", page_length("delivery")),
                 "needs_second_approval": row.flag("second_level_approval"),
                 "certificate_name": row.text("certificate", page_length("certificate_name")),
+                "certificate_valid_months": row.integer("certificate_valid_months"),
                 "consult_phone": row.text("consult_phone", page_length("consult_phone")),
                 "complaint_phone": row.text("complaint_phone", page_length("complaint_phone")),
             },

@@ -63,6 +63,7 @@ def _item_row(item: ServiceItemPage) -> list:
         item.delivery,
         fmt.yes_no(item.needs_second_approval),
         item.certificate_name,
+        item.certificate_valid_months if item.certificate_valid_months is not None else "",
         item.consult_phone,
         item.complaint_phone,
     ]

@@ -55,6 +55,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("delivery", "送达方式"),
         Column("second_level_approval", "需中心负责人审批", required=True),
         Column("certificate", "结果证照名称"),
+        Column("certificate_valid_months", "证照有效期（月）"),
         Column("consult_phone", "咨询电话"),
         Column("complaint_phone", "投诉电话"),
     ),

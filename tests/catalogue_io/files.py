@@ -50,6 +50,7 @@ def catalogue_data() -> dict[str, list[dict]]:
                 "delivery": "村级代办员送达；邮寄",
                 "second_level_approval": "是",
                 "certificate": "最低生活保障金领取证",
+                "certificate_valid_months": 12,
                 "consult_phone": "022-29240101",
                 "complaint_phone": "12345",
             },

@@ -69,6 +69,7 @@ class TestAGoodFile:
         assert (item.legal_limit_days, item.promised_limit_days, item.is_immediate) == (30, 20, False)
         assert (item.fee, item.visits, item.village_proxy, item.online) == ("不收费", 0, True, True)
         assert (item.delivery, item.needs_second_approval) == ("村级代办员送达；邮寄", True)
+        assert item.certificate_valid_months == 12
         assert (item.certificate_name, item.consult_phone, item.complaint_phone) == (
             "最低生活保障金领取证",
             "022-29240101",

@@ -171,6 +171,7 @@ ITEM_FIELDS = (
     "delivery",
     "needs_second_approval",
     "certificate_name",
+    "certificate_valid_months",
     "consult_phone",
     "complaint_phone",
 )
