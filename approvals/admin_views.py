@@ -26,6 +26,7 @@ from portal.people.jurisdiction import office_policy
 from portal.people.roles import Action
 from services_catalog.models import DelegationMode
 
+from .certificates.selectors import certificates_of
 from .models import Application
 from .selectors import applications_visible_to
 from .states import State
@@ -172,6 +173,14 @@ class ApplicationInspectView(generic.InspectView):
             (_("Accept or return by"), application.accept_by or "—"),
             (_("Due date"), application.due_on or "—"),
             (_("Decided"), timezone.localdate(application.decided_at) if application.decided_at else "—"),
+        ]
+        rows += [
+            (
+                _("Certificate (证照)"),
+                f"{certificate.licence_number} · {certificate.get_status_display()} · "
+                + _("checked online %(count)s times") % {"count": certificate.check_count},
+            )
+            for certificate in certificates_of(application)
         ]
         return [{"label": label, "value": value, "component": None} for label, value in rows]
 
