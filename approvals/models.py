@@ -267,12 +267,31 @@ class NoticeItem(models.Model):
         return f"{self.material_name}: {self.reason}"
 
 
-class ApplicationSequence(models.Model):
+class Sequence(models.Model):
+    """A counter row per key (township and day, office and year …) for numbers people read."""
+
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def take_next(cls, **key) -> int:
+        """The next number for `key`. Call it inside a transaction: the key's row stays locked
+        until commit, so concurrent callers queue for a moment and never share a number (a
+        first-ever row created by two at once ends in one IntegrityError retried by
+        get_or_create)."""
+        sequence, _created = cls.objects.select_for_update().get_or_create(**key)
+        sequence.last += 1
+        sequence.save(update_fields=["last"])
+        return sequence.last
+
+
+class ApplicationSequence(Sequence):
     """The last number issued per township and day; locked while the next one is taken."""
 
     township = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["township", "day"], name="app_sequence_per_day")]

@@ -400,12 +400,8 @@ def _next_number(township: Region, day: datetime.date) -> str:
 
     The per-township, per-day row is locked while the next value is taken, so concurrent
     submissions in one township queue for a moment and never share a number."""
-    sequence, _created = ApplicationSequence.objects.select_for_update().get_or_create(
-        township=township, day=day
-    )
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{township.code[:9]}-{day:%y%m%d}-{sequence.last:03d}"
+    number = ApplicationSequence.take_next(township=township, day=day)
+    return f"{township.code[:9]}-{day:%y%m%d}-{number:03d}"
 
 
 @transaction.atomic

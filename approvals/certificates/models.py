@@ -31,7 +31,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Application, private_storage
+from approvals.models import Application, Sequence, private_storage
 from portal.offices.models import Office
 from portal.people.models import Resident
 
@@ -187,12 +187,11 @@ class Certificate(models.Model):
         return self.revoked_at is not None
 
 
-class CertificateSequence(models.Model):
+class CertificateSequence(Sequence):
     """The last serial issued per office and year; locked while the next one is taken."""
 
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["office", "year"], name="cert_sequence_per_year")]

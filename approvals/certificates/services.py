@@ -41,12 +41,8 @@ logger = logging.getLogger(__name__)
 def _next_serial(office, year: int) -> str:
     """Office short name, year and the year's sequence: 郝各庄镇〔2026〕17号. The office's row for
     the year is locked while the next number is taken, so concurrent issues never share one."""
-    sequence, _created = CertificateSequence.objects.select_for_update().get_or_create(
-        office=office, year=year
-    )
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return tokens.format_serial(office.short_name or office.name, year, sequence.last)
+    number = CertificateSequence.take_next(office=office, year=year)
+    return tokens.format_serial(office.short_name or office.name, year, number)
 
 
 def _months_later(day: datetime.date, months: int) -> datetime.date:

@@ -5,6 +5,7 @@ Staff views fetch through `approvals.certificates.selectors` (404 outside the ju
 change state only through `approvals.certificates.services`.
 """
 
+import datetime
 import ipaddress
 
 from django import forms
@@ -149,7 +150,7 @@ def print_list(request):
     if form.is_bound and form.is_valid():
         days = form.cleaned_data["days"] if form.cleaned_data["days"] is not None else 7
         query = form.cleaned_data["q"]
-    since = timezone.localdate() - timezone.timedelta(days=days - 1) if days else None
+    since = timezone.localdate() - datetime.timedelta(days=days - 1) if days else None
     certificates = selectors.certificate_list_for(
         request.user, selectors.CertificateFilter(query=query, issued_since=since)
     )
