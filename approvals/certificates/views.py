@@ -124,10 +124,10 @@ class PrintForm(forms.Form):
         coerce=int,
         required=False,
         choices=[
+            (0, gettext_lazy("at any time")),
             (1, gettext_lazy("today")),
             (7, gettext_lazy("in the last 7 days")),
             (30, gettext_lazy("in the last 30 days")),
-            (0, gettext_lazy("at any time")),
         ],
     )
 
@@ -145,11 +145,9 @@ def print_list(request):
     if request.method == "POST":
         return _print_start(request)
     form = PrintForm(request.GET or None)
-    days = 7
-    query = ""
+    days, query = 0, ""  # newest first, every certificate in force: the list is paged
     if form.is_bound and form.is_valid():
-        days = form.cleaned_data["days"] if form.cleaned_data["days"] is not None else 7
-        query = form.cleaned_data["q"]
+        days, query = form.cleaned_data["days"] or 0, form.cleaned_data["q"]
     since = timezone.localdate() - datetime.timedelta(days=days - 1) if days else None
     certificates = selectors.certificate_list_for(
         request.user, selectors.CertificateFilter(query=query, issued_since=since)

@@ -46,6 +46,10 @@ class TestPrintPage:
             assert certificate.licence_number in body
         assert mine[0].licence_number not in body and theirs.licence_number not in body
 
+    def test_the_inbox_links_to_it(self, client, world):
+        client.force_login(world.clerk_a)
+        assert reverse("certificates:print") in client.get(reverse("approvals:inbox")).content.decode()
+
     def test_an_assistant_has_no_print_page(self, client, world, approve):
         approve("dibao", "a1")
         client.force_login(world.assistant_a1)
