@@ -49,6 +49,10 @@ def _villager_text(application, event) -> str | None:
         ),
         Act.TERMINATE: _("[村办] Application %(ref)s was terminated: promised materials were not handed in."),
         Act.WITHDRAW: _("[村办] Application %(ref)s has been withdrawn."),
+        Act.REVOKE_CERTIFICATE: _(
+            "[村办] Certificate %(serial)s of application %(ref)s has been revoked and is no longer valid. "
+            "Your assistant will tell you what happens next. Questions: %(phone)s."
+        ),
     }
     text = texts.get(event.act)
     if text is None or not ref:
@@ -60,6 +64,7 @@ def _villager_text(application, event) -> str | None:
         "phone": phone or "-",
         "due": application.due_on or "-",
         "url": _site() + TRACK_PATH,
+        "serial": (event.data or {}).get("serial", ""),
     }
 
 
@@ -67,7 +72,7 @@ def _staff_text(application, event) -> tuple[object, str] | None:
     """A message for the filing assistant when the centre acts, and for the clerk when the
     assistant acts."""
     ref = application.number
-    if event.act in (Act.RETURN, Act.APPROVE, Act.REJECT, Act.TERMINATE):
+    if event.act in (Act.RETURN, Act.APPROVE, Act.REJECT, Act.TERMINATE, Act.REVOKE_CERTIFICATE):
         return application.filed_by, _("[村办] %(ref)s (%(name)s): %(act)s.") % {
             "ref": ref,
             "name": application.applicant_name,

@@ -3,7 +3,9 @@
 Issuing runs inside the approving step's transaction (`approvals.services._decide`), so an
 approval and its certificate are committed together or not at all. Revocation and the hand-over
 lock the application row first, as every application step does, so they queue behind a
-concurrent step on the same file and each writes one event in its history.
+concurrent step on the same file and each writes one event in its history: they use the
+application steps' own machinery (`approvals.services._lock`, `_check`, `_record`), so a
+certificate's events are checked, versioned and notified like every other step.
 """
 
 import calendar

@@ -18,4 +18,6 @@ def test_the_inspect_page_lists_the_certificate_with_its_checks(client, approve,
 def test_outside_the_jurisdiction_it_is_404(client, approve, world):
     certificate = approve("dibao", "b1")
     client.force_login(world.township_admin_a)
-    assert client.get(reverse("application_admin:inspect", args=[certificate.application_id])).status_code == 404
+    assert (
+        client.get(reverse("application_admin:inspect", args=[certificate.application_id])).status_code == 404
+    )

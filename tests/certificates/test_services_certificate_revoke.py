@@ -29,6 +29,16 @@ class TestCertificateRevoke:
         )
         assert event.data["serial"] == certificate.licence_number
 
+    def test_the_villager_and_the_assistant_are_told(self, approve, world):
+        from portal.outbox.models import OutboxMessage
+
+        certificate = approve("dibao", "a1")
+        services.certificate_revoke(actor=world.supervisor_a, certificate=certificate, reason="有误")
+        messages = OutboxMessage.objects.filter(topic=Act.REVOKE_CERTIFICATE)
+        villager = messages.get(to_mobile=certificate.application.applicant_mobile)
+        assert certificate.licence_number in villager.body and "撤销" in villager.body
+        assert messages.filter(to_user=world.assistant_a1).exists()
+
     @pytest.mark.parametrize(
         "who", ["clerk_a", "assistant_a1", "clerk_b", "officer_d1", "county_admin", "outsider"]
     )
