@@ -98,3 +98,8 @@ def certificates_for_villager(application: Application) -> list[Certificate]:
             "handed_over_on",
         ).order_by("-pk")
     )
+
+
+def certificate_in_force_for_villager(application: Application, certificate_pk: int) -> Certificate | None:
+    """The villager's certificate to print from the tracking page: theirs and not revoked."""
+    return application.certificates.filter(pk=certificate_pk, revoked_at__isnull=True).first()

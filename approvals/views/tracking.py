@@ -388,11 +388,8 @@ def tracking_certificate(request, number: str, certificate_pk: int):
     application = _tracked(request, number)
     if application is None:
         return _to_form(number)
-    certificate = next(
-        (c for c in certificate_selectors.certificates_for_villager(application) if c.pk == certificate_pk),
-        None,
-    )
-    if certificate is None or certificate.is_revoked:
+    certificate = certificate_selectors.certificate_in_force_for_villager(application, certificate_pk)
+    if certificate is None:
         raise Http404
     certificate.application = application
     return pdf_response(certificate_pdf(certificate), f"{certificate.licence_number}.pdf")

@@ -129,3 +129,24 @@ class TestRevokePage:
         body = client.get(track).content.decode()
         assert "撤销，不再有效" in body and pdf not in body
         assert client.get(pdf).status_code == 404
+
+
+def test_the_villager_prints_the_certificate_from_the_tracking_page(
+    client, approve, django_assert_max_num_queries
+):
+    from tests.certificates.conftest import pdf_text
+
+    certificate = approve("dibao", "a1")
+    application = certificate.application
+    client.post(
+        reverse("tracking:form"), {"number": application.number, "last4": application.applicant_mobile[-4:]}
+    )
+    # session, application, certificate (nothing per field); the session's idle stamp written back
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("tracking:certificate", args=[application.number, certificate.pk]))
+    assert response.status_code == 200 and certificate.licence_number in pdf_text(response.content)
+    other = type(client)()
+    assert (
+        other.get(reverse("tracking:certificate", args=[application.number, certificate.pk])).status_code
+        == 302
+    )
