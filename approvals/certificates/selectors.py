@@ -14,7 +14,7 @@ from approvals.states import State
 from portal.people.models import User
 from portal.people.selectors import offices_user_may_handle
 
-from .models import Certificate
+from .models import Certificate, PrintBatch
 
 
 def certificates_visible_to(user: User) -> QuerySet[Certificate]:
@@ -103,3 +103,8 @@ def certificates_for_villager(application: Application) -> list[Certificate]:
 def certificate_in_force_for_villager(application: Application, certificate_pk: int) -> Certificate | None:
     """The villager's certificate to print from the tracking page: theirs and not revoked."""
     return application.certificates.filter(pk=certificate_pk, revoked_at__isnull=True).first()
+
+
+def print_batches_of(user: User) -> QuerySet[PrintBatch]:
+    """A person's print batches, newest first: a batch is seen only by whoever asked for it."""
+    return PrintBatch.objects.filter(created_by=user).order_by("-created_at", "-pk")

@@ -153,7 +153,7 @@ def print_list(request):
         request.user, selectors.CertificateFilter(query=query, issued_since=since)
     )
     page = Paginator(certificates, PAGE_SIZE).get_page(request.GET.get("page"))
-    batches = PrintBatch.objects.filter(created_by=request.user).order_by("-created_at")[:5]
+    batches = selectors.print_batches_of(request.user)[:5]
     return render(
         request,
         "certificates/print_list.html",
@@ -184,7 +184,7 @@ def _print_start(request):
 
 
 def _batch(request, batch_pk: int) -> PrintBatch:
-    batch = PrintBatch.objects.filter(pk=batch_pk, created_by=request.user).first()
+    batch = selectors.print_batches_of(request.user).filter(pk=batch_pk).first()
     if batch is None:
         raise Http404
     return batch
