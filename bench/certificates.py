@@ -41,6 +41,7 @@ from bench.home_page import (  # noqa: E402  (the repo root must be importable f
     PROJECT_SETTINGS,
     BenchError,
     Figures,
+    _terminate,
     executable,
     finish,
     log,
@@ -207,10 +208,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.count < max(BATCHES) or args.singles < 1:
         parser.error(f"--count must be at least {max(BATCHES)} and --singles at least 1")
     return args
-
-
-def _terminate(signum, frame):
-    raise SystemExit(128 + signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
