@@ -18,6 +18,9 @@ urlpatterns = [
     path("work/", include("approvals.certificates.urls")),
     path("verify/", include("approvals.certificates.urls_verify")),
     path("track/", include("approvals.urls_tracking")),
+    path("work/", include("approvals.ratings.urls")),
+    path("work/ledger/", include("ledger.urls")),
+    path("", include("ledger.urls_public")),
     path("", include("portal.offices.urls")),
     path("", include("portal.web.urls")),
 ]

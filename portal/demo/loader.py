@@ -178,6 +178,14 @@ def load_demo(progress: Callable[[str], None] = print) -> list[DemoLogin]:
     from .applications import load_demo_applications
 
     load_demo_applications(progress=progress)
+
+    from .ratings import load_demo_ratings
+
+    load_demo_ratings(progress=progress)
+
+    from .ledger import load_demo_ledger
+
+    load_demo_ledger(progress=progress)
     return [login for login, *_rest in logins]
 
 

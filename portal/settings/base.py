@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "services_catalog.catalogue_io",
     "approvals",
     "approvals.certificates",
+    "approvals.ratings",
+    "ledger",
     "cms",
     # Wagtail
     "wagtail.contrib.settings",

@@ -1,0 +1,5 @@
+"""Staff ledger pages under /work/ledger/."""
+
+app_name = "ledger"
+
+urlpatterns: list = []
