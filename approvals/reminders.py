@@ -3,7 +3,8 @@
 It does what the law and the promises make automatic, each once:
 - an application not accepted or returned within 5 working days counts as accepted (第三十二条);
 - a 容缺 acceptance whose promised material is past its date is terminated;
-- due-soon and overdue work is marked, and its clerk and supervisors are told once per state.
+- due-soon and overdue work is marked, and its clerk and supervisors are told once per state;
+- a rectification of a bad rating past its date is reminded to the office once.
 """
 
 import datetime
@@ -28,10 +29,11 @@ class SweepReport:
     terminated: int = 0
     due_soon: int = 0
     overdue: int = 0
+    rectifications_overdue: int = 0
     errors: list[str] = field(default_factory=list)
 
 
-def _supervisors_by_office(office_ids: set[int]) -> dict[int, list[User]]:
+def supervisors_by_office(office_ids: set[int]) -> dict[int, list[User]]:
     found: dict[int, list[User]] = {}
     for membership in (
         Membership.objects.current()
@@ -76,6 +78,10 @@ def deadlines_sweep(
         if services.application_terminate(application=application, reason=reason) is not None:
             report.terminated += 1
 
+    from .ratings.services import rectifications_sweep
+
+    report.rectifications_overdue = rectifications_sweep(today=today)
+
     candidates = list(
         Application.objects.filter(state__in=CLOCK_STATES, due_on__isnull=False, paused_since__isnull=True)
         .filter(Q(due_on__lte=today + datetime.timedelta(days=14)))
@@ -84,7 +90,7 @@ def deadlines_sweep(
     if not candidates:
         return report
     calendar = deadlines.calendar_around(today, *[a.due_on for a in candidates], working_days=5)
-    supervisors = _supervisors_by_office({a.current_office_id for a in candidates})
+    supervisors = supervisors_by_office({a.current_office_id for a in candidates})
     for index, application in enumerate(candidates, start=1):
         left = deadlines.days_left(today, application.due_on, calendar)
         alert = "overdue" if left < 0 else "due_soon" if left <= deadlines.DUE_SOON_DAYS else ""

@@ -14,6 +14,7 @@ def deadlines_sweep_task() -> dict:
         "terminated": report.terminated,
         "due_soon": report.due_soon,
         "overdue": report.overdue,
+        "rectifications_overdue": report.rectifications_overdue,
     }
 
 

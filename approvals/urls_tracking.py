@@ -1,7 +1,8 @@
-"""The villager's public tracking pages under /track/ (no login)."""
+"""The villager's public tracking pages under /track/ (no login), and rating from there."""
 
+from .ratings.views import tracking_urlpatterns
 from .views import tracking
 
 app_name = "tracking"
 
-urlpatterns = tracking.urlpatterns
+urlpatterns = tracking.urlpatterns + tracking_urlpatterns

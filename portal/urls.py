@@ -19,6 +19,7 @@ urlpatterns = [
     path("verify/", include("approvals.certificates.urls_verify")),
     path("track/", include("approvals.urls_tracking")),
     path("work/", include("approvals.ratings.urls")),
+    path("satisfaction/", include("approvals.ratings.urls_public")),
     path("work/ledger/", include("ledger.urls")),
     path("", include("ledger.urls_public")),
     path("", include("portal.offices.urls")),

@@ -50,7 +50,9 @@ def _grouped(code: str) -> str:
 
 
 def tracking_url(application: Application) -> str:
-    return site_url(reverse("tracking:form") + "?" + urlencode({"number": application.number}))
+    """The receipt's and notice's QR: the tracking form with the number filled in; `via=qr` lets
+    a rating given from there say it came through the paper."""
+    return site_url(reverse("tracking:form") + "?" + urlencode({"number": application.number, "via": "qr"}))
 
 
 def verification_url(token: str) -> str:

@@ -1,5 +1,7 @@
-"""Staff rating pages under /work/ (rectification tasks, appeals, figures)."""
+"""Staff rating pages under /work/ (rectification tasks, appeals, figures, rules)."""
+
+from .views import urlpatterns as staff_urlpatterns
 
 app_name = "ratings"
 
-urlpatterns: list = []
+urlpatterns = staff_urlpatterns

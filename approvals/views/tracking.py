@@ -33,6 +33,7 @@ from ..certificates import selectors as certificate_selectors
 from ..certificates.printing import certificate_pdf
 from ..certificates.views import pdf_response
 from ..models import Application, ApplicationEvent, Notice
+from ..ratings.selectors import rating_panel
 from ..states import CLOCK_STATES, Act, State
 from ..tracking import (
     TrackingRefused,
@@ -107,19 +108,26 @@ def tracking_form(request):
                 refused = str(refusal)
             else:
                 _allow(request.session, application.pk)
+                if request.POST.get("via") == "qr":
+                    from ..ratings.views import remember_qr
+
+                    remember_qr(request.session, application.pk)
                 return redirect("tracking:detail", number=application.number)
-        return _form_page(request, form, number=request.POST.get("number", "")[:60], refused=refused)
+        return _form_page(
+            request, form, number=request.POST.get("number", "")[:60], refused=refused, via=request.POST.get("via")
+        )
     number = request.GET.get("number", "")[:60]
     if contains_id_number(number):
         return redirect("tracking:form")  # an ID number in the address bar: take it out
-    return _form_page(request, TrackingForm(), number=number)
+    return _form_page(request, TrackingForm(), number=number, via=request.GET.get("via"))
 
 
-def _form_page(request, form, *, number: str, refused: str = ""):
+def _form_page(request, form, *, number: str, refused: str = "", via: str | None = None):
     """The digits are never sent back, and the number only when it holds no ID number."""
     if contains_id_number(number):
         number = ""
-    return render(request, "approvals/track_form.html", {"form": form, "number": number, "refused": refused})
+    context = {"form": form, "number": number, "refused": refused, "via_qr": via == "qr"}
+    return render(request, "approvals/track_form.html", context)
 
 
 # -- the detail page -----------------------------------------------------------------------------
@@ -376,6 +384,7 @@ def tracking_detail(request, number: str):
         "id_number": application.resident.id_number_masked if application.resident_id else "",
         "mobile": _mask_mobile(application.applicant_mobile),
         "certificates": certificate_selectors.certificates_for_villager(application),
+        **rating_panel(application),
     }
     return render(request, "approvals/track_detail.html", context)
 

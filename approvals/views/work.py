@@ -29,6 +29,7 @@ from .. import deadlines, forms, selectors, services
 from ..certificates import selectors as certificate_selectors
 from ..certificates import services as certificate_services
 from ..models import Application
+from ..ratings import selectors as rating_selectors
 from ..states import BUTTON_LABELS, Act, State, Who
 
 PAGE_SIZE = 50
@@ -141,6 +142,8 @@ def detail(request, pk: int):
         today, application.received_on, application.accepted_on, working_days=application.limit_days or 10
     )
     certificates = certificate_selectors.certificates_of(application)
+    files_for = services.may_act_as(request.user, application, Who.FILER)
+    rating = rating_selectors.rating_panel(application)
     return render(
         request,
         "approvals/work_detail.html",
@@ -152,7 +155,10 @@ def detail(request, pk: int):
             "files": selectors.files_of(application),
             "notices": selectors.notices_of(application),
             "handles": services.may_act_as(request.user, application, Who.HANDLER),
-            "files_for": services.may_act_as(request.user, application, Who.FILER),
+            "files_for": files_for,
+            **rating,
+            "rating_open_for_filer": files_for and rating["rating_open"],
+            "rectifications": list(rating["rating"].rectifications.all()) if rating["rating"] else [],
             "id_number": request.session.pop(f"id_number:{pk}", None),
             "certificates": certificates,
             "revocable": {

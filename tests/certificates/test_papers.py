@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def tracking_qr(application) -> str:
-    return f"http://127.0.0.1:8000/track/?number={application.number}"
+    return f"http://127.0.0.1:8000/track/?number={application.number}&via=qr"
 
 
 class TestReceiptPdf:

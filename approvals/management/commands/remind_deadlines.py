@@ -31,6 +31,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"deemed accepted: {report.deemed_accepted}, terminated: {report.terminated}, "
-                f"due soon: {report.due_soon}, overdue: {report.overdue}"
+                f"due soon: {report.due_soon}, overdue: {report.overdue}, "
+                f"overdue rectifications: {report.rectifications_overdue}"
             )
         )
