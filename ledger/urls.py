@@ -1,5 +1,7 @@
 """Staff ledger pages under /work/ledger/."""
 
+from .views import staff
+
 app_name = "ledger"
 
-urlpatterns: list = []
+urlpatterns = staff.urlpatterns

@@ -1,5 +1,7 @@
 """Public ledger pages: the wish form, the villager's confirmation, the promise lists."""
 
+from .views import public
+
 app_name = "promises"
 
-urlpatterns: list = []
+urlpatterns = public.urlpatterns

@@ -1,0 +1,194 @@
+"""The back office's read-only view of the ledger: a list and one page per item.
+
+Both come from `ledger.selectors.ledger_items_visible_to`, like every other page: an
+administrator sees the items of the offices they administer, and an item outside that is a 404
+here too. Nothing can be added, changed or deleted (every change goes through the staff pages and
+`ledger.services`); names are masked and mobiles never shown.
+"""
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views import generic
+from wagtail.admin.widgets.button import HeaderButton
+
+from portal.people.backoffice import JurisdictionPolicy, ScopedIndexView, ScopedModelViewSet
+from portal.people.identity import mask_name
+from portal.people.jurisdiction import office_policy
+from portal.people.roles import Action
+
+from .models import LedgerItem
+from .selectors import ledger_items_visible_to, responsible_label
+from .states import State
+
+
+class LedgerItemPolicy(JurisdictionPolicy):
+    """View only. Whoever files for a station or views an office's work may open the list."""
+
+    allowed_actions = frozenset({"view"})
+
+    def scoped_queryset(self, user):
+        return ledger_items_visible_to(user)
+
+    def user_has_permission(self, user, action):
+        """May the user open the list? One query per request, remembered on `request.user`."""
+        if not self._active(user) or action not in self.allowed_actions:
+            return False
+        if user.is_superuser:
+            return True
+        cached = user.__dict__.get("_cunban_sees_ledger")
+        if cached is None:
+            cached = office_policy.instances_user_has_any_permission_for(
+                user, [Action.FILE, Action.VIEW]
+            ).exists()
+            user.__dict__["_cunban_sees_ledger"] = cached
+        return cached
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        """One row looked up, not every visible pk."""
+        if not self._active(user) or not set(actions) & self.allowed_actions:
+            return False
+        return self.scoped_queryset(user).filter(pk=instance.pk).exists()
+
+
+class LedgerItemFilterSet(WagtailFilterSet):
+    state = django_filters.ChoiceFilter(label=_("State"), choices=State.choices)
+
+    class Meta:
+        model = LedgerItem
+        fields = []
+
+
+def _day(value):
+    return timezone.localdate(value) if value else "—"
+
+
+class LedgerItemIndexView(ScopedIndexView):
+    """Every column comes from the row or its joined village: one query for the rows."""
+
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("village")
+            .only("pk", "number", "villager_name", "state", "promised_on", "registered_at", "village__name")
+        )
+
+    @cached_property
+    def columns(self):
+        title_column = self._get_title_column_class(TitleColumn)
+        return [
+            title_column("number", label=_("Number"), sort_key="number", get_url=self.get_inspect_url),
+            Column("villager", label=_("Villager"), accessor=lambda item: mask_name(item.villager_name)),
+            Column("village", label=_("Village"), accessor="village.name", sort_key="village__name"),
+            Column("state", label=_("State"), accessor="get_state_display", sort_key="state"),
+            Column(
+                "promised_on",
+                label=_("Promised date"),
+                accessor=lambda item: item.promised_on or "—",
+                sort_key="promised_on",
+            ),
+            Column(
+                "registered_at",
+                label=_("Registered"),
+                accessor=lambda item: _day(item.registered_at),
+                sort_key="registered_at",
+            ),
+        ]
+
+
+class LedgerItemInspectView(generic.InspectView):
+    def get_object(self, queryset=None):
+        visible = ledger_items_visible_to(self.request.user).select_related(
+            "village__parent", "office", "assignee", "assignee_office"
+        )
+        return get_object_or_404(visible, pk=self.pk)
+
+    def get_fields(self):
+        return []
+
+    def get_fields_context(self):
+        item = self.object
+        rows = [
+            (_("Number"), item.number),
+            (_("Kind"), item.get_kind_display()),
+            (_("Villager"), mask_name(item.villager_name)),
+            (_("Village"), f"{item.village.parent.name} {item.village.name}"),
+            (_("Responsible office"), item.office.name),
+            (_("State"), item.get_state_display()),
+            (_("Promise"), item.promise or "—"),
+            (_("Promised date"), item.promised_on or "—"),
+            (_("By whom (public list)"), responsible_label(item) if item.promised_on else "—"),
+            (_("Registered"), _day(item.registered_at)),
+            (_("Marked done"), _day(item.done_at)),
+            (_("Closed (销号)"), _day(item.closed_at)),
+            (_("Times reopened"), item.reopened_count),
+        ]
+        return [{"label": label, "value": value, "component": None} for label, value in rows]
+
+    @cached_property
+    def header_buttons(self):
+        return [
+            HeaderButton(
+                _("Open the staff page"),
+                url=reverse("ledger:detail", args=[self.object.pk]),
+                icon_name="link-external",
+            )
+        ]
+
+
+class LedgerItemViewSet(ScopedModelViewSet):
+    model = LedgerItem
+    permission_policy_class = LedgerItemPolicy
+    index_view_class = LedgerItemIndexView
+    inspect_view_class = LedgerItemInspectView
+    inspect_view_enabled = True
+    filterset_class = LedgerItemFilterSet
+    search_fields = ["number"]
+    ordering = ["-registered_at", "-pk"]
+    menu_label = _("Requests ledger")
+    icon = "list-ul"
+    menu_order = 230
+    name = "ledger_admin"
+    add_to_reference_index = False
+
+    def get_common_view_kwargs(self, **kwargs):
+        """Read-only: no add, edit, delete, history or usage pages to link to."""
+        return super().get_common_view_kwargs(
+            **{
+                "add_url_name": None,
+                "edit_url_name": None,
+                "delete_url_name": None,
+                "history_url_name": None,
+                "usage_url_name": None,
+                **kwargs,
+            }
+        )
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+
+    @property
+    def url_finder_class(self):
+        policy = self.permission_policy
+        inspect_url_name = self.get_url_name("inspect")
+
+        class LedgerItemURLFinder(ModelAdminURLFinder):
+            def get_edit_url(self, instance):
+                if self.user is not None and not policy.user_has_any_permission_for_instance(
+                    self.user, ["view"], instance
+                ):
+                    return None
+                return reverse(inspect_url_name, args=[instance.pk])
+
+        return LedgerItemURLFinder

@@ -1,0 +1,162 @@
+"""The villager's side of the ledger without a login: limits on the public wish form, and the
+lookup by number plus the last 4 digits of the mobile that opens an item's page (where the
+villager confirms it is done, or says it is not).
+
+Both are limited per client address (REMOTE_ADDR only: a forwarded header is whatever the
+visitor wants it to be), and lookups also per number, like the application tracking
+(`approvals.tracking`). Refused lookups stay counted: the lookup is not one transaction.
+"""
+
+import datetime
+import hmac
+import ipaddress
+import re
+import unicodedata
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import DomainError
+
+from .models import LedgerItem, PublicAttempt
+
+SUBMISSIONS_PER_DAY = 5
+"""Wishes one address may send in a day (`CUNBAN_LEDGER_SUBMISSIONS_PER_DAY` changes it: a
+village committee's shared computer behind one address may need more)."""
+FAILURES_PER_DAY = 5
+"""Wrong lookups of one number in a day before its online lookup pauses until tomorrow."""
+ADDRESS_FAILURES_PER_DAY = 20
+"""Wrong lookups from one address in a day (of any numbers) before that address must wait."""
+
+
+class PublicLimitReached(DomainError):
+    """Too many uses of a public form from one place: the message says when to try again."""
+
+
+class LookupRefused(DomainError):
+    """The number and digits did not match, or guessing is limited now."""
+
+
+def client_address(request) -> str | None:
+    """REMOTE_ADDR only, as a normalised address; None when it is not one."""
+    try:
+        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
+    except ValueError:
+        return None
+
+
+def _since() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=1)
+
+
+def _from(address: str | None):
+    attempts = PublicAttempt.objects.filter(at__gte=_since())
+    return attempts.filter(address=address) if address else attempts.filter(address__isnull=True)
+
+
+def submissions_per_day() -> int:
+    return int(getattr(settings, "CUNBAN_LEDGER_SUBMISSIONS_PER_DAY", SUBMISSIONS_PER_DAY))
+
+
+def check_submission_allowed(address: str | None) -> None:
+    """Refuse a wish from an address that sent `submissions_per_day()` in the last 24 hours."""
+    sent = _from(address).filter(kind=PublicAttempt.Kind.SUBMIT, succeeded=True).count()
+    if sent >= submissions_per_day():
+        raise PublicLimitReached(
+            _(
+                "%(count)s requests have already been sent from this connection today, the most we take "
+                "online in a day. Try again tomorrow, or ask your village assistant to register it."
+            )
+            % {"count": sent}
+        )
+
+
+def record_submission(address: str | None, number: str) -> None:
+    PublicAttempt.objects.create(
+        kind=PublicAttempt.Kind.SUBMIT, number=number, address=address, succeeded=True, at=timezone.now()
+    )
+
+
+# -- the lookup ----------------------------------------------------------------------------------
+
+# Dashes a phone keyboard or an input method may produce, and 一 typed for a dash in pinyin mode.
+_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u4e00]")
+_NOT_IN_NUMBER = re.compile(r"[^0-9A-Z-]")
+_LAST4 = re.compile(r"[0-9]{4}")
+_DIGITS_ONLY = re.compile(r"W?([0-9]{9})([0-9]{4})([0-9]{4,6})")
+
+
+def normalise_number(raw: str) -> str:
+    """A ledger number as typed (full-width, spaces, odd dashes, a small w, or digits only on a
+    numeric keypad) in the printed form W120115121-2026-0001."""
+    text = unicodedata.normalize("NFKC", raw or "").upper()
+    text = _NOT_IN_NUMBER.sub("", _DASHES.sub("-", text))
+    compact = _DIGITS_ONLY.fullmatch(text.replace("-", ""))
+    if compact:
+        return "W{}-{}-{}".format(*compact.groups())
+    return text[:24]
+
+
+def normalise_last4(raw: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", raw or "").split())
+
+
+def _record(number: str, address: str | None, ok: bool) -> None:
+    PublicAttempt.objects.create(
+        kind=PublicAttempt.Kind.LOOKUP, number=number[:24], address=address, succeeded=ok, at=timezone.now()
+    )
+
+
+def lookup(*, number: str, last4: str, address: str | None) -> LedgerItem:
+    """The item with this number, if the last 4 digits of its villager's mobile match and no
+    limit is reached; else LookupRefused with a message that says what to do."""
+    number = normalise_number(number)
+    failures = PublicAttempt.objects.filter(kind=PublicAttempt.Kind.LOOKUP, succeeded=False, at__gte=_since())
+    if address and failures.filter(address=address).count() >= ADDRESS_FAILURES_PER_DAY:
+        raise LookupRefused(
+            _(
+                "Too many wrong tries from this connection today. Try again tomorrow, or ask your village assistant."
+            )
+        )
+    item = LedgerItem.objects.select_related("station").filter(number=number).first()
+    if item is not None and failures.filter(number=number).count() >= FAILURES_PER_DAY:
+        phone = item.station.phone or "-"
+        raise LookupRefused(
+            _("Too many wrong tries for %(number)s today. Try again tomorrow, or call %(phone)s.")
+            % {"number": number, "phone": phone}
+        )
+    digits = normalise_last4(last4)
+    ok = (
+        item is not None
+        and _LAST4.fullmatch(digits) is not None
+        and hmac.compare_digest(item.villager_mobile[-4:].encode(), digits.encode())
+    )
+    _record(number, address, ok)
+    if not ok:
+        raise LookupRefused(
+            _(
+                "No request matches that number and those 4 digits. Check the number in the text message "
+                "and enter the last 4 digits of the mobile it was sent to."
+            )
+        )
+    return item
+
+
+# -- what this browser may see -------------------------------------------------------------------
+
+SESSION_KEY = "ledger_allowed"
+"""The pks of ledger items this browser has looked up (or submitted), newest last."""
+SESSION_LIMIT = 10
+
+
+def allowed(session) -> list[int]:
+    value = session.get(SESSION_KEY)
+    if not isinstance(value, list):
+        return []
+    return [pk for pk in value if isinstance(pk, int)]
+
+
+def allow(session, pk: int) -> None:
+    kept = [other for other in allowed(session) if other != pk] + [pk]
+    session[SESSION_KEY] = kept[-SESSION_LIMIT:]

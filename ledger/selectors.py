@@ -1,0 +1,381 @@
+"""Who sees which ledger items, and what the lists and the public promise lists show.
+
+`ledger_items_visible_to(user)` is THE visibility rule: every staff page, download, export and
+the back office start from it, so they all give the same answer:
+
+- the village's assistant (view on its station) sees the village's items;
+- the township centre's clerks and supervisor (view on the centre) see the township's items;
+- administrators see the items of the offices in their region (they view every office in it);
+- a staff member a promise names sees that item, wherever they work;
+- county department officers, editors and everyone else see nothing.
+
+The public promise lists (`public_promises`) need no login and show no personal data beyond a
+masked name: no mobile, no staff member's name, not the villager's own words, no photo, and no
+item number (with the number, only the mobile's last 4 digits would stand between a stranger
+and the villager's confirmation page).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.offices.models import Office, OfficeKind
+from portal.people.identity import mask_name
+from portal.people.jurisdiction import office_policy
+from portal.people.models import User
+from portal.people.roles import Action, Role
+from portal.places.models import Region, RegionLevel
+
+from .models import Helper, LedgerEvent, LedgerItem, LedgerPhoto
+from .services import capacities_of
+from .states import OPEN_STATES, PROMISED_STATES, State, Transition, Who, acts_from
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def ledger_items_visible_to(user: User) -> QuerySet[LedgerItem]:
+    """The items `user` may see (a lazy queryset; the permission subqueries run with it)."""
+    if not _active(user):
+        return LedgerItem.objects.none()
+    if user.is_superuser:
+        return LedgerItem.objects.all()
+    viewing = office_policy.instances_user_has_any_permission_for(user, [Action.VIEW, Action.FILE])
+    return LedgerItem.objects.filter(Q(office__in=viewing) | Q(station__in=viewing) | Q(assignee=user))
+
+
+def open_items(queryset: QuerySet[LedgerItem]) -> QuerySet[LedgerItem]:
+    """Not closed and not cancelled: registered, in progress or done awaiting confirmation."""
+    return queryset.filter(state__in=OPEN_STATES)
+
+
+def overdue_items(
+    queryset: QuerySet[LedgerItem], *, today: datetime.date | None = None
+) -> QuerySet[LedgerItem]:
+    """In progress past the promised date (逾期). See `LedgerItem.is_overdue`."""
+    today = today or timezone.localdate()
+    return queryset.filter(state=State.IN_PROGRESS, promised_on__lt=today)
+
+
+# -- the staff list ------------------------------------------------------------------------------
+
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    state: str = ""  # "" = every open item, "all" = everything, else one state
+    overdue: bool = False
+    village_id: int | None = None
+    mine: bool = False
+    query: str = ""
+
+
+def _list_columns(queryset: QuerySet[LedgerItem]) -> QuerySet[LedgerItem]:
+    """What a list row shows, joined in the same query."""
+    return queryset.select_related("village", "assignee", "assignee_office").only(
+        "pk",
+        "number",
+        "kind",
+        "villager_name",
+        "need",
+        "state",
+        "version",
+        "registered_at",
+        "promise",
+        "promised_on",
+        "helper",
+        "helper_name",
+        "done_at",
+        "closed_at",
+        "village__name",
+        "assignee__name",
+        "assignee__username",
+        "assignee_office__name",
+        "assignee_office__short_name",
+        "assignee_office__kind",
+    )
+
+
+def ledger_list_for(
+    user: User, filters: LedgerFilter | None = None, *, today: datetime.date | None = None
+) -> QuerySet[LedgerItem]:
+    """The staff list: visible items, filtered, open ones first (soonest promise first, those
+    waiting to be taken on before them), then the rest newest first. One query per page."""
+    filters = filters or LedgerFilter()
+    today = today or timezone.localdate()
+    queryset = ledger_items_visible_to(user)
+    if filters.state == ALL:
+        pass
+    elif filters.state:
+        queryset = queryset.filter(state=filters.state)
+    else:
+        queryset = open_items(queryset)
+    if filters.overdue:
+        queryset = overdue_items(queryset, today=today)
+    if filters.village_id:
+        queryset = queryset.filter(village_id=filters.village_id)
+    if filters.mine:
+        queryset = queryset.filter(assignee=user)
+    if filters.query:
+        text = filters.query.strip()
+        queryset = queryset.filter(Q(number__icontains=text) | Q(villager_name__icontains=text))
+    return (
+        _list_columns(queryset)
+        .annotate(
+            open_first=Case(
+                When(state__in=OPEN_STATES, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("open_first", F("promised_on").asc(nulls_first=True), "-registered_at", "-pk")
+    )
+
+
+def villages_for_list(user: User) -> QuerySet[Region]:
+    """The villages of the items the user may see, for the list's filter (one query)."""
+    visible = ledger_items_visible_to(user)
+    return Region.objects.filter(pk__in=visible.values("village")).select_related("parent").order_by("code")
+
+
+def villages_for_registering(user: User) -> QuerySet[Region]:
+    """Villages whose active station the user may register requests for (its assistant)."""
+    stations = office_policy.instances_user_has_permission_for(user, Action.FILE).filter(
+        kind=OfficeKind.STATION, is_active=True
+    )
+    return Region.objects.filter(offices__in=stations).select_related("parent").distinct().order_by("code")
+
+
+def ledger_item_detail_for(user: User, pk: int) -> LedgerItem:
+    """One item the user may see, with what its page shows; DoesNotExist otherwise."""
+    return (
+        ledger_items_visible_to(user)
+        .select_related(
+            "village__parent", "office", "station", "registered_by", "assignee", "assignee_office"
+        )
+        .get(pk=pk)
+    )
+
+
+def timeline(item: LedgerItem, *, with_people: bool = True) -> list[LedgerEvent]:
+    """The history, oldest first. Public pages pass with_people=False: they name offices and
+    roles, never staff, so staff rows are not even loaded."""
+    events = item.events.order_by("at", "pk")
+    if with_people:
+        return list(events.select_related("actor", "actor_office").prefetch_related("photos"))
+    return list(events.select_related("actor_office").defer("actor_id"))
+
+
+def photos_of(item: LedgerItem) -> list[LedgerPhoto]:
+    return list(item.photos.order_by("uploaded_at", "pk"))
+
+
+def photo_for_download(user: User, item_pk: int, photo_pk: int) -> LedgerPhoto:
+    """A photo of an item the user may see; DoesNotExist otherwise."""
+    return LedgerPhoto.objects.get(pk=photo_pk, item_id=item_pk, item__in=ledger_items_visible_to(user))
+
+
+def steps_for(user: User, item: LedgerItem) -> list[Transition]:
+    """The steps this user may take now, for the buttons on the page: the table's steps from
+    this state that one of the user's capacities allows (the villager's answers are never a
+    staff member's)."""
+    capacities = capacities_of(user, item)
+    return [step for step in acts_from(item.state) if Who.VILLAGER not in step.who and step.who & capacities]
+
+
+def staff_of_township(item: LedgerItem) -> QuerySet[User]:
+    """Who the supervisor may give the item to: the active staff of its township's centre
+    (clerks, supervisors) and village stations (assistants)."""
+    township = item.village.parent
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__ended_at__isnull=True,
+            memberships__office__is_active=True,
+            memberships__office__kind__in=[OfficeKind.CENTRE, OfficeKind.STATION],
+            memberships__office__region__code__startswith=township.prefix,
+            memberships__role__in=[Role.TOWNSHIP_CLERK, Role.CENTRE_SUPERVISOR, Role.VILLAGE_ASSISTANT],
+        )
+        .distinct()
+        .order_by("name", "username")
+    )
+
+
+# -- what the public sees ------------------------------------------------------------------------
+
+
+def responsible_label(item: LedgerItem) -> str:
+    """Who promised, as the public list says it: an office or a role, never a staff member's
+    name or phone; a private volunteer's name masked, an organisation's whole. Reads
+    `assignee_office`: load it with the row (select_related) or this queries."""
+    if item.helper == Helper.ORGANISATION:
+        return item.helper_name
+    if item.helper == Helper.VOLUNTEER:
+        return _("Volunteer %(name)s (志愿者)") % {"name": mask_name(item.helper_name)}
+    office = item.assignee_office
+    if office is None:
+        return _("Township service centre")
+    if office.kind == OfficeKind.STATION:
+        return _("%(village)s village assistant (村级事务助理)") % {
+            "village": office.short_name or office.name
+        }
+    return office.name
+
+
+def promise_region(code: str) -> Region | None:
+    """The village or township a public list is for, with its parent (one query)."""
+    if len(code) != 12 or not code.isdigit():
+        return None
+    return (
+        Region.objects.select_related("parent")
+        .filter(code=code, level__in=[RegionLevel.VILLAGE, RegionLevel.TOWNSHIP])
+        .first()
+    )
+
+
+def _in_region(region: Region) -> Q:
+    if region.level == RegionLevel.VILLAGE:
+        return Q(village=region)
+    return Q(village__parent=region)
+
+
+def public_promises(region: Region, *, today: datetime.date | None = None) -> QuerySet[LedgerItem]:
+    """The promises of a village or a township for the public list, in one query per page:
+    overdue first (oldest promise first), then the rest still open by promised date, then the
+    closed ones, most recently closed first. Items not yet taken on carry no promise and
+    cancelled ones none any more: neither is listed. Only the public columns are loaded."""
+    today = today or timezone.localdate()
+    return (
+        LedgerItem.objects.filter(_in_region(region), state__in=PROMISED_STATES)
+        .select_related("village", "assignee_office")
+        .only(
+            "pk",
+            "kind",
+            "villager_name",
+            "state",
+            "promise",
+            "promised_on",
+            "helper",
+            "helper_name",
+            "done_at",
+            "closed_at",
+            "village__name",
+            "assignee_office__name",
+            "assignee_office__short_name",
+            "assignee_office__kind",
+        )
+        .annotate(
+            board_group=Case(
+                When(state=State.IN_PROGRESS, promised_on__lt=today, then=Value(0)),
+                When(state=State.CLOSED, then=Value(2)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("board_group", F("closed_at").desc(nulls_last=True), "promised_on", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class PublicRow:
+    """One line of the public list, already in public words."""
+
+    kind: str
+    village: str
+    villager: str
+    promise: str
+    who: str
+    promised_on: datetime.date | None
+    closed: bool
+    done: bool
+    overdue: bool
+    late: bool
+    closed_on: datetime.date | None
+
+
+def public_rows(items, *, today: datetime.date | None = None) -> list[PublicRow]:
+    """The page's items as public lines (no query: everything was loaded with the rows)."""
+    today = today or timezone.localdate()
+    return [
+        PublicRow(
+            kind=item.get_kind_display(),
+            village=item.village.name,
+            villager=mask_name(item.villager_name),
+            promise=item.promise,
+            who=responsible_label(item),
+            promised_on=item.promised_on,
+            closed=item.state == State.CLOSED,
+            done=item.state == State.DONE,
+            overdue=item.is_overdue(today),
+            late=item.finished_late,
+            closed_on=timezone.localdate(item.closed_at) if item.closed_at else None,
+        )
+        for item in items
+    ]
+
+
+@dataclass(frozen=True)
+class PublicSummary:
+    promised: int
+    closed: int
+    open: int
+    overdue: int
+    waiting: int  # registered, not yet taken on
+
+
+def public_summary(region: Region, *, today: datetime.date | None = None) -> PublicSummary:
+    """The counts above the list, in one query."""
+    today = today or timezone.localdate()
+    counts = LedgerItem.objects.filter(_in_region(region)).aggregate(
+        promised=Count("pk", filter=Q(state__in=PROMISED_STATES)),
+        closed=Count("pk", filter=Q(state=State.CLOSED)),
+        open=Count("pk", filter=Q(state__in=[State.IN_PROGRESS, State.DONE])),
+        overdue=Count("pk", filter=Q(state=State.IN_PROGRESS, promised_on__lt=today)),
+        waiting=Count("pk", filter=Q(state=State.REGISTERED)),
+    )
+    return PublicSummary(**counts)
+
+
+def public_villages(township: Region) -> QuerySet[Region]:
+    """The township's villages that have an active station, for the township page's links and
+    the wish form's choice."""
+    return (
+        Region.objects.filter(
+            parent=township,
+            level=RegionLevel.VILLAGE,
+            offices__kind=OfficeKind.STATION,
+            offices__is_active=True,
+        )
+        .order_by("code")
+        .distinct()
+    )
+
+
+def villages_for_wishes() -> QuerySet[Region]:
+    """Every village with an active station (and a centre above it), for the public wish form."""
+    centres = Office.objects.active().filter(kind=OfficeKind.CENTRE).values("region")
+    return (
+        Region.objects.filter(
+            level=RegionLevel.VILLAGE,
+            offices__kind=OfficeKind.STATION,
+            offices__is_active=True,
+            parent__in=centres,
+        )
+        .select_related("parent")
+        .order_by("code")
+        .distinct()
+    )
+
+
+def villager_item(number: str, allowed_pks: list[int]) -> LedgerItem | None:
+    """The item with this number, if this browser proved who it is for; else None."""
+    if not allowed_pks:
+        return None
+    return (
+        LedgerItem.objects.filter(number=number, pk__in=allowed_pks)
+        .select_related("village__parent", "station", "office", "assignee_office")
+        .first()
+    )

@@ -1,0 +1,742 @@
+"""Every change to a ledger item: one function per action, each in one transaction.
+
+Each action (1) locks the item's row (`select_for_update`, a real row lock on PostgreSQL),
+(2) looks its step up in `ledger.states.TRANSITIONS`, (3) checks that the actor holds one of the
+step's capacities (object permissions on the village's station or the township centre, or being
+the item's assignee), (4) applies the change, (5) writes one append-only `LedgerEvent` and
+(6) queues the text messages, all or nothing. Two people acting on one item at once: the second
+waits for the lock, then finds the state or version changed and is told so.
+
+Closing (销号) has two doors only, both the villager's word: `ledger_item_villager_answer` after
+the public proof (number and the mobile's last 4 digits), or the assistant recording it with
+`ledger_item_record_confirmation`. Nothing else reaches `State.CLOSED`.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.uploads import check_upload, stored_name
+from portal.errors import DomainError, NotPermitted
+from portal.offices.models import Office, OfficeKind
+from portal.people.identity import normalise_mobile, validate_mobile
+from portal.people.jurisdiction import office_policy
+from portal.people.models import User
+from portal.people.roles import Action
+from portal.places.models import Region, RegionLevel
+
+from . import notifications
+from .models import ClosedVia, Helper, Kind, LedgerEvent, LedgerItem, LedgerPhoto, LedgerSequence, Source
+from .states import Act, Transition, Who, transition_for
+
+NEED_MAX_LENGTH = 1000
+PROMISE_MAX_LENGTH = 300
+PROMISE_HORIZON_DAYS = 366
+"""A promise further ahead than a year is not a promise a notice board can hold anyone to."""
+PHOTO_TYPES = ("image/jpeg", "image/png")
+
+
+class LedgerItemChanged(DomainError):
+    """The item moved on since the page was shown (someone else acted first)."""
+
+
+# -- who may act ---------------------------------------------------------------------------------
+
+_OFFICE_ACTION = {
+    Who.FILER: Action.FILE,
+    Who.HANDLER: Action.HANDLE,
+    Who.SUPERVISOR: Action.SUPERVISE,
+    Who.MANAGER: Action.MANAGE,
+}
+# When a person holds several of a step's capacities, the event names the first of these.
+_PREFERENCE = (Who.ASSIGNEE, Who.SUPERVISOR, Who.HANDLER, Who.FILER, Who.MANAGER)
+
+
+def office_for(item: LedgerItem, who: Who) -> Office | None:
+    """The office whose permission decides capacity `who` (and which the event names)."""
+    if who is Who.FILER:
+        return item.station
+    if who is Who.ASSIGNEE:
+        return item.assignee_office
+    if who is Who.VILLAGER:
+        return None
+    return item.office
+
+
+def may_act_as(user: User | None, item: LedgerItem, who: Who) -> bool:
+    """Does `user` hold capacity `who` on `item`? The villager's capacity is never a login's."""
+    if who is Who.VILLAGER or user is None or not (user.is_authenticated and user.is_active):
+        return False
+    if who is Who.ASSIGNEE:
+        return item.assignee_id is not None and item.assignee_id == user.pk
+    return office_policy.user_has_permission_for_instance(user, _OFFICE_ACTION[who], office_for(item, who))
+
+
+def capacities_of(user: User | None, item: LedgerItem) -> set[Who]:
+    """Every capacity `user` holds on `item` (four permission checks at most)."""
+    return {who for who in _PREFERENCE if may_act_as(user, item, who)}
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _lock(item: LedgerItem) -> LedgerItem:
+    return (
+        LedgerItem.objects.select_for_update(of=("self",))
+        .select_related("village__parent", "office", "station", "assignee", "assignee_office")
+        .get(pk=item.pk)
+    )
+
+
+def _check(
+    locked: LedgerItem, act: str, actor: User | None, expected_version: int | None
+) -> tuple[Transition, Who]:
+    """Is `act` allowed now, and by this person? Returns the step and the capacity acted in;
+    raises a DomainError that says why not."""
+    step = transition_for(locked.state, act)
+    if step is None:
+        if expected_version is not None and expected_version != locked.version:
+            raise LedgerItemChanged(
+                _(
+                    "%(number)s has changed since you opened it: it is now “%(state)s”. Nothing was done; look at it again."
+                )
+                % {"number": locked.number, "state": locked.get_state_display()}
+            )
+        raise DomainError(
+            _("%(number)s is “%(state)s”: “%(act)s” is not possible now.")
+            % {"number": locked.number, "state": locked.get_state_display(), "act": Act(act).label}
+        )
+    if Who.VILLAGER in step.who:
+        if actor is not None:
+            raise NotPermitted(_("Only the villager gives this answer."))
+        return step, Who.VILLAGER
+    who = next((who for who in _PREFERENCE if who in step.who and may_act_as(actor, locked, who)), None)
+    if who is None:
+        raise NotPermitted(
+            _("You may not do “%(act)s” on %(number)s.") % {"act": Act(act).label, "number": locked.number}
+        )
+    if expected_version is not None and expected_version != locked.version:
+        raise LedgerItemChanged(
+            _(
+                "%(number)s has changed since you opened it (someone else acted on it). Nothing was done; look at it again."
+            )
+            % {"number": locked.number}
+        )
+    return step, who
+
+
+def _record(
+    locked: LedgerItem,
+    step: Transition | None,
+    act: str,
+    actor: User | None,
+    *,
+    who: Who,
+    comment: str = "",
+    data: dict | None = None,
+    fields: list[str] | tuple[str, ...] = (),
+    now: datetime.datetime | None = None,
+) -> LedgerEvent:
+    """Apply the step's target state, bump the version, save, write the event, queue messages."""
+    source = "" if act == Act.REGISTER else locked.state
+    target = step.target if step is not None else locked.state
+    now = now or timezone.now()
+    update = set(fields) | {"version"}
+    if step is not None and target != locked.state:
+        locked.state = target
+        locked.state_changed_at = now
+        update |= {"state", "state_changed_at"}
+    locked.version += 1
+    locked.save(update_fields=sorted(update))
+    event = LedgerEvent.objects.create(
+        item=locked,
+        act=act,
+        from_state=source,
+        to_state=target,
+        actor=actor,
+        actor_role=who.value,
+        actor_office=office_for(locked, who),
+        comment=comment,
+        data=data or {},
+        at=now,
+    )
+    notifications.queue_for(locked, event)
+    return event
+
+
+# -- photos --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckedPhoto:
+    uploaded: object
+    content_type: str
+    size: int
+    sha256: str
+    display_name: str
+    name: str
+
+
+def photo_check(uploaded) -> CheckedPhoto:
+    """Check a photo with the uploads' rules (type read from its bytes), JPEG or PNG only.
+
+    Raises django's ValidationError with a message for the field. Call it before the change's
+    transaction: a refused photo then refuses the whole step, and nothing is half-done."""
+    checked = check_upload(uploaded)
+    if checked.content_type not in PHOTO_TYPES:
+        raise ValidationError(
+            _("A photo must be a JPEG or PNG picture. Take a photo with the phone's camera and choose that."),
+            code="not_a_photo",
+        )
+    return CheckedPhoto(
+        uploaded=uploaded,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        display_name=checked.display_name,
+        name=stored_name(checked),
+    )
+
+
+def _keep_photo(
+    item: LedgerItem,
+    photo: CheckedPhoto,
+    actor: User | None,
+    event: LedgerEvent | None,
+    now: datetime.datetime,
+) -> LedgerPhoto:
+    record = LedgerPhoto(
+        item=item,
+        event=event,
+        display_name=photo.display_name,
+        content_type=photo.content_type,
+        size=photo.size,
+        sha256=photo.sha256,
+        uploaded_by=actor,
+        uploaded_at=now,
+    )
+    record.file.save(photo.name, photo.uploaded, save=False)
+    record.save()
+    return record
+
+
+# -- registering ---------------------------------------------------------------------------------
+
+
+def _next_number(township: Region, year: int) -> str:
+    """W, the township's 9 digits, the year and its sequence: W120115121-2026-0001.
+
+    W (微心愿) tells a ledger number from an application number at a glance; the per-township,
+    per-year row is locked while the next value is taken, so two registrations never share one."""
+    number = LedgerSequence.take_next(township=township, year=year)
+    return f"W{township.code[:9]}-{year}-{number:04d}"
+
+
+def _places_of(village: Region) -> tuple[Office, Office]:
+    """The village's active station and its township's active centre, or a DomainError."""
+    if village.level != RegionLevel.VILLAGE:
+        raise DomainError(_("Choose a village (村/社区)."))
+    offices = {
+        office.kind: office
+        for office in Office.objects.active().filter(
+            region_id__in=[village.pk, village.parent_id], kind__in=[OfficeKind.STATION, OfficeKind.CENTRE]
+        )
+    }
+    station, centre = offices.get(OfficeKind.STATION), offices.get(OfficeKind.CENTRE)
+    if station is None or centre is None or station.region_id != village.pk:
+        raise DomainError(
+            _("%(village)s has no active service station and centre.") % {"village": village.name}
+        )
+    return station, centre
+
+
+def _clean_person(name: str, mobile: str) -> tuple[str, str]:
+    name = " ".join((name or "").split())
+    if not name or len(name) > 50:
+        raise DomainError(_("Enter the villager's name (at most 50 characters)."))
+    mobile = normalise_mobile(mobile)
+    try:
+        validate_mobile(mobile)
+    except ValidationError as error:
+        raise DomainError(error.messages[0]) from error
+    return name, mobile
+
+
+def _clean_need(need: str) -> str:
+    need = (need or "").strip()
+    if not need:
+        raise DomainError(_("Say what is needed."))
+    if len(need) > NEED_MAX_LENGTH:
+        raise DomainError(_("Say what is needed in at most %(n)s characters.") % {"n": NEED_MAX_LENGTH})
+    return need
+
+
+def _create(
+    *,
+    actor: User | None,
+    village: Region,
+    villager_name: str,
+    villager_mobile: str,
+    need: str,
+    kind: str,
+    photo: CheckedPhoto | None,
+    client_token: uuid.UUID | None,
+    source: str,
+) -> tuple[LedgerItem, bool]:
+    station, centre = _places_of(village)
+    if actor is not None and not office_policy.user_has_permission_for_instance(actor, Action.FILE, station):
+        raise NotPermitted(_("You may not register requests for %(village)s.") % {"village": village.name})
+    if client_token is not None:
+        existing = LedgerItem.objects.filter(client_token=client_token).first()
+        if existing is not None:
+            if existing.registered_by_id != (actor.pk if actor else None):
+                raise NotPermitted(_("This form was already used by someone else."))
+            return existing, False
+    name, mobile = _clean_person(villager_name, villager_mobile)
+    if kind not in Kind.values:
+        raise DomainError(_("Choose whether it is a need or a small wish."))
+    now = timezone.now()
+    item = LedgerItem(
+        number=_next_number(village.parent, timezone.localdate(now).year),
+        kind=kind,
+        village=village,
+        office=centre,
+        station=station,
+        villager_name=name,
+        villager_mobile=mobile,
+        need=_clean_need(need),
+        source=source,
+        registered_by=actor,
+        registered_at=now,
+        state_changed_at=now,
+    )
+    if client_token is not None:
+        item.client_token = client_token
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:  # the same token from a concurrent request: theirs is ours
+        if client_token is None:
+            raise
+        return LedgerItem.objects.get(client_token=client_token), False
+    who = Who.FILER if actor is not None else Who.VILLAGER
+    event = _record(item, None, Act.REGISTER, actor, who=who, data={"source": source}, now=now)
+    if photo is not None:
+        _keep_photo(item, photo, actor, event, now)
+    return item, True
+
+
+@transaction.atomic
+def ledger_item_register(
+    *,
+    actor: User,
+    village: Region,
+    villager_name: str,
+    villager_mobile: str,
+    need: str,
+    kind: str = Kind.WISH,
+    photo: CheckedPhoto | None = None,
+    client_token: uuid.UUID | None = None,
+) -> LedgerItem:
+    """The village assistant registers a villager's need or wish (needs FILE on the village's
+    station). The same `client_token` returns the same item, so a resent form registers one."""
+    item, _created = _create(
+        actor=actor,
+        village=village,
+        villager_name=villager_name,
+        villager_mobile=villager_mobile,
+        need=need,
+        kind=kind,
+        photo=photo,
+        client_token=client_token,
+        source=Source.ASSISTANT,
+    )
+    return item
+
+
+@transaction.atomic
+def ledger_item_submit(
+    *,
+    village: Region,
+    villager_name: str,
+    villager_mobile: str,
+    need: str,
+    kind: str = Kind.WISH,
+    photo: CheckedPhoto | None = None,
+    client_token: uuid.UUID | None = None,
+    address: str | None,
+) -> LedgerItem:
+    """A villager's own wish from the public form (no login). Limited per client address and
+    day (`ledger.public.SUBMISSIONS_PER_DAY`): a refusal raises `public.PublicLimitReached`."""
+    from . import public
+
+    if client_token is not None:
+        existing = LedgerItem.objects.filter(client_token=client_token, registered_by=None).first()
+        if existing is not None:
+            return existing
+    public.check_submission_allowed(address)
+    item, created = _create(
+        actor=None,
+        village=village,
+        villager_name=villager_name,
+        villager_mobile=villager_mobile,
+        need=need,
+        kind=kind,
+        photo=photo,
+        client_token=client_token,
+        source=Source.PUBLIC_FORM,
+    )
+    if created:
+        public.record_submission(address, item.number)
+    return item
+
+
+# -- the promise ---------------------------------------------------------------------------------
+
+
+def _clean_promise(promise: str, promised_on: datetime.date | None) -> str:
+    promise = (promise or "").strip()
+    if not promise:
+        raise DomainError(_("Say what is promised: it is what the public list shows."))
+    if len(promise) > PROMISE_MAX_LENGTH:
+        raise DomainError(_("Say what is promised in at most %(n)s characters.") % {"n": PROMISE_MAX_LENGTH})
+    today = _today()
+    if promised_on is None:
+        raise DomainError(_("Give the promised date."))
+    if promised_on < today:
+        raise DomainError(_("The promised date cannot be in the past."))
+    if promised_on > today + datetime.timedelta(days=PROMISE_HORIZON_DAYS):
+        raise DomainError(_("The promised date must be within a year."))
+    return promise
+
+
+def _clean_helper(helper_name: str, helper: str) -> tuple[str, str]:
+    helper_name = " ".join((helper_name or "").split())
+    if not helper_name:
+        raise DomainError(_("Name the volunteer or the organisation."))
+    if len(helper_name) > 60:
+        raise DomainError(_("The volunteer's or organisation's name has at most 60 characters."))
+    if helper not in (Helper.VOLUNTEER, Helper.ORGANISATION):
+        raise DomainError(_("Say whether it is a volunteer or an organisation."))
+    return helper_name, helper
+
+
+def township_office_of(user: User, item: LedgerItem) -> Office | None:
+    """The office of the item's township through which `user` works there: the centre (as a
+    clerk or supervisor) before a village station (as its assistant); None when neither."""
+    from portal.people.roles import Role
+
+    memberships = (
+        user.memberships.current()
+        .filter(
+            office__is_active=True,
+            office__region__code__startswith=item.village.parent.prefix,
+        )
+        .filter(
+            office__kind__in=[OfficeKind.CENTRE, OfficeKind.STATION],
+            role__in=[Role.TOWNSHIP_CLERK, Role.CENTRE_SUPERVISOR, Role.VILLAGE_ASSISTANT],
+        )
+        .select_related("office")
+    )
+    if not user.is_active:
+        return None
+    offices = [membership.office for membership in memberships]
+    return next((o for o in offices if o.kind == OfficeKind.CENTRE), None) or next(iter(offices), None)
+
+
+def _set_promise(
+    locked: LedgerItem,
+    *,
+    assignee: User | None,
+    assignee_office: Office | None,
+    helper: str,
+    helper_name: str,
+    promise: str,
+    promised_on: datetime.date,
+    now: datetime.datetime,
+) -> tuple[dict, list[str]]:
+    """Write the promise on the row; returns the event's data (with the promise it replaces)."""
+    before = {}
+    if locked.promised_on is not None:
+        before = {
+            "before": {
+                "promise": locked.promise,
+                "promised_on": locked.promised_on.isoformat(),
+                "assignee": locked.assignee_id,
+                "helper": locked.helper,
+                "helper_name": locked.helper_name,
+            }
+        }
+    locked.assignee = assignee
+    locked.assignee_office = assignee_office
+    locked.helper = helper
+    locked.helper_name = helper_name
+    locked.promise = promise
+    locked.promised_on = promised_on
+    locked.promised_at = now
+    data = {
+        "promise": promise,
+        "promised_on": promised_on.isoformat(),
+        "helper": helper,
+        **({"helper_name": helper_name} if helper_name else {}),
+        **({"assignee": assignee.pk} if assignee else {}),
+        **({"office": assignee_office.pk} if assignee_office else {}),
+        **before,
+    }
+    fields = ["assignee", "assignee_office", "helper", "helper_name", "promise", "promised_on", "promised_at"]
+    return data, fields
+
+
+@transaction.atomic
+def ledger_item_assign(
+    *,
+    actor: User,
+    item: LedgerItem,
+    promise: str,
+    promised_on: datetime.date,
+    to: User | None = None,
+    helper_name: str = "",
+    helper: str = Helper.STAFF,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> LedgerItem:
+    """交办: the centre's supervisor gives the item, with a promise (what, by when), to a staff
+    member of the township (`to`: its centre or a village station) or to a named volunteer or
+    organisation. On an item already in progress it replaces the promise (改派); the event keeps
+    the old one."""
+    locked = _lock(item)
+    step, who = _check(locked, Act.ASSIGN, actor, expected_version)
+    promise = _clean_promise(promise, promised_on)
+    now = timezone.now()
+    if to is not None:
+        office = township_office_of(to, locked)
+        if office is None:
+            raise DomainError(
+                _("%(name)s is not on the staff of %(township)s.")
+                % {"name": to.get_full_name(), "township": locked.village.parent.name}
+            )
+        data, fields = _set_promise(
+            locked,
+            assignee=to,
+            assignee_office=office,
+            helper=Helper.STAFF,
+            helper_name="",
+            promise=promise,
+            promised_on=promised_on,
+            now=now,
+        )
+    else:
+        helper_name, helper = _clean_helper(helper_name, helper)
+        data, fields = _set_promise(
+            locked,
+            assignee=None,
+            assignee_office=None,
+            helper=helper,
+            helper_name=helper_name,
+            promise=promise,
+            promised_on=promised_on,
+            now=now,
+        )
+    _record(
+        locked, step, Act.ASSIGN, actor, who=who, comment=comment.strip(), data=data, fields=fields, now=now
+    )
+    return locked
+
+
+@transaction.atomic
+def ledger_item_claim(
+    *,
+    actor: User,
+    item: LedgerItem,
+    promise: str,
+    promised_on: datetime.date,
+    helper_name: str = "",
+    helper: str = Helper.STAFF,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> LedgerItem:
+    """认领: a clerk of the centre or the village's assistant takes the item on with a promise,
+    for themselves, or records that a volunteer or organisation (`helper_name`) takes it on;
+    then the claimant follows it up (is its assignee)."""
+    locked = _lock(item)
+    step, who = _check(locked, Act.CLAIM, actor, expected_version)
+    promise = _clean_promise(promise, promised_on)
+    if helper_name.strip() or helper != Helper.STAFF:
+        helper_name, helper = _clean_helper(helper_name, helper)
+    else:
+        helper_name, helper = "", Helper.STAFF
+    now = timezone.now()
+    data, fields = _set_promise(
+        locked,
+        assignee=actor,
+        assignee_office=office_for(locked, who),
+        helper=helper,
+        helper_name=helper_name,
+        promise=promise,
+        promised_on=promised_on,
+        now=now,
+    )
+    _record(
+        locked, step, Act.CLAIM, actor, who=who, comment=comment.strip(), data=data, fields=fields, now=now
+    )
+    return locked
+
+
+# -- work ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ledger_item_note(
+    *,
+    actor: User,
+    item: LedgerItem,
+    comment: str,
+    photo: CheckedPhoto | None = None,
+    expected_version: int | None = None,
+) -> LedgerEvent:
+    """A progress note (进展), with a photo if there is one: by the assignee, the supervisor or
+    the village's assistant."""
+    locked = _lock(item)
+    step, who = _check(locked, Act.NOTE, actor, expected_version)
+    comment = comment.strip()
+    if not comment:
+        raise DomainError(_("Write what has been done so far."))
+    now = timezone.now()
+    event = _record(
+        locked, step, Act.NOTE, actor, who=who, comment=comment, data={"photo": photo is not None}, now=now
+    )
+    if photo is not None:
+        _keep_photo(locked, photo, actor, event, now)
+    return event
+
+
+@transaction.atomic
+def ledger_item_mark_done(
+    *,
+    actor: User,
+    item: LedgerItem,
+    comment: str = "",
+    photo: CheckedPhoto | None = None,
+    expected_version: int | None = None,
+) -> LedgerItem:
+    """办结: the work is done; the villager is asked to confirm (by text message). It stays open
+    (black on the public list) until they do."""
+    locked = _lock(item)
+    step, who = _check(locked, Act.MARK_DONE, actor, expected_version)
+    now = timezone.now()
+    locked.done_at = now
+    late = timezone.localdate(now) > locked.promised_on if locked.promised_on else False
+    event = _record(
+        locked,
+        step,
+        Act.MARK_DONE,
+        actor,
+        who=who,
+        comment=comment.strip(),
+        data={"late": late, "photo": photo is not None},
+        fields=["done_at"],
+        now=now,
+    )
+    if photo is not None:
+        _keep_photo(locked, photo, actor, event, now)
+    return locked
+
+
+def _close(
+    locked: LedgerItem, step: Transition, act: str, actor: User | None, who: Who, comment: str, via: str
+):
+    now = timezone.now()
+    locked.closed_at = now
+    locked.closed_via = via
+    _record(locked, step, act, actor, who=who, comment=comment, fields=["closed_at", "closed_via"], now=now)
+
+
+def _reopen(locked: LedgerItem, step: Transition, act: str, actor: User | None, who: Who, comment: str):
+    if not comment:
+        raise DomainError(_("Say what is still not done."))
+    locked.done_at = None
+    locked.reopened_count += 1
+    _record(
+        locked,
+        step,
+        act,
+        actor,
+        who=who,
+        comment=comment,
+        data={"reopened": locked.reopened_count},
+        fields=["done_at", "reopened_count"],
+    )
+
+
+@transaction.atomic
+def ledger_item_record_confirmation(
+    *, actor: User, item: LedgerItem, comment: str = "", expected_version: int | None = None
+) -> LedgerItem:
+    """销号 on the villager's word, recorded by their village assistant (FILE on the station):
+    for villagers without a phone. The history says it was recorded, not confirmed online."""
+    locked = _lock(item)
+    step, who = _check(locked, Act.RECORD_CONFIRMATION, actor, expected_version)
+    _close(locked, step, Act.RECORD_CONFIRMATION, actor, who, comment.strip(), ClosedVia.ASSISTANT)
+    return locked
+
+
+@transaction.atomic
+def ledger_item_record_not_done(
+    *, actor: User, item: LedgerItem, comment: str, expected_version: int | None = None
+) -> LedgerItem:
+    """The villager told the assistant it is not done: back to work, with what they said."""
+    locked = _lock(item)
+    step, who = _check(locked, Act.RECORD_NOT_DONE, actor, expected_version)
+    _reopen(locked, step, Act.RECORD_NOT_DONE, actor, who, comment.strip())
+    return locked
+
+
+@transaction.atomic
+def ledger_item_villager_answer(*, item: LedgerItem, done: bool, comment: str = "") -> LedgerItem:
+    """The villager's own answer on the public page: done (销号, the item turns red on the
+    public list) or not done (back to work, with their words as the event's comment).
+
+    Call it only for an item this browser proved it may answer for (`ledger.public.lookup`
+    matched its number and the mobile's last 4 digits)."""
+    locked = _lock(item)
+    comment = (comment or "").strip()[:1000]
+    if done:
+        step, who = _check(locked, Act.CONFIRM, None, None)
+        _close(locked, step, Act.CONFIRM, None, who, comment, ClosedVia.ONLINE)
+    else:
+        step, who = _check(locked, Act.NOT_DONE, None, None)
+        _reopen(locked, step, Act.NOT_DONE, None, who, comment)
+    return locked
+
+
+@transaction.atomic
+def ledger_item_cancel(
+    *, actor: User, item: LedgerItem, reason: str, expected_version: int | None = None
+) -> LedgerItem:
+    """撤销: the supervisor or an administrator takes an item off the ledger with a reason
+    (不属实, 重复登记, 不属于办理范围 …). It leaves the public list; its history stays."""
+    locked = _lock(item)
+    step, who = _check(locked, Act.CANCEL, actor, expected_version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for cancelling."))
+    now = timezone.now()
+    locked.cancelled_at = now
+    locked.cancel_reason = reason[:300]
+    _record(
+        locked,
+        step,
+        Act.CANCEL,
+        actor,
+        who=who,
+        comment=reason,
+        fields=["cancelled_at", "cancel_reason"],
+        now=now,
+    )
+    return locked

@@ -1,0 +1,1 @@
+"""The ledger's views: `staff` under /work/ledger/, `public` at the site's root."""
