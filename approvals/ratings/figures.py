@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet
 
-from portal.offices.models import Office
+from portal.offices.models import Office, OfficeKind
 from portal.people.jurisdiction import office_policy
 from portal.people.models import User
 from portal.people.roles import Action
@@ -61,8 +61,10 @@ def counted(ratings: QuerySet[Rating]) -> QuerySet[Rating]:
 
 def scope_offices(user: User) -> QuerySet[Office]:
     """Offices whose figures `user` sees: those they supervise or administer, and for county
-    officers their department."""
-    return office_policy.instances_user_has_any_permission_for(user, [Action.SUPERVISE, Action.MANAGE, Action.HANDLE])
+    officers their department (which has no supervisor role)."""
+    overseen = office_policy.instances_user_has_any_permission_for(user, [Action.SUPERVISE, Action.MANAGE])
+    handled = office_policy.instances_user_has_permission_for(user, Action.HANDLE)
+    return Office.objects.filter(Q(pk__in=overseen) | Q(pk__in=handled, kind=OfficeKind.DEPARTMENT))
 
 
 def ratings_in_scope(user: User) -> QuerySet[Rating]:
@@ -179,7 +181,9 @@ def by_township(ratings: QuerySet[Rating], townships: Iterable[Region]) -> list[
 def for_user(user: User) -> dict[str, list[Figures]]:
     """Everything the figures page shows for `user` (within their jurisdiction)."""
     ratings = ratings_in_scope(user)
-    offices = list(scope_offices(user).filter(kind__in=["centre", "department"]).order_by("region__code", "name"))
+    offices = list(
+        scope_offices(user).filter(kind__in=["centre", "department"]).order_by("region__code", "name")
+    )
     return {
         "offices": by_office(ratings, offices),
         "items": by_item(ratings),

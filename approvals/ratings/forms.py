@@ -4,7 +4,7 @@ rules (who, when, how long) are in `ratings.services`."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Channel, Level, Reason, RatingAppeal
+from .models import Channel, Level, RatingAppeal, Reason
 
 LEVEL_CHOICES = [(level.value, level.label) for level in Level]
 
@@ -42,7 +42,10 @@ class RatingForm(forms.Form):
 class AssistedRatingForm(RatingForm):
     channel = forms.ChoiceField(
         label=_("How did the villager give it?"),
-        choices=[(Channel.ASSISTANT.value, Channel.ASSISTANT.label), (Channel.PAPER.value, Channel.PAPER.label)],
+        choices=[
+            (Channel.ASSISTANT.value, Channel.ASSISTANT.label),
+            (Channel.PAPER.value, Channel.PAPER.label),
+        ],
         initial=Channel.ASSISTANT.value,
         widget=forms.RadioSelect,
     )
@@ -91,7 +94,10 @@ class AppealDecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label=_("Reason for the decision"), min_length=5, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Reason for the decision"),
+        min_length=5,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 

@@ -90,7 +90,9 @@ class Rating(models.Model):
         related_name="assisted_ratings",
         help_text="Who filed the application: the assistant whose help the villager rates.",
     )
-    level = models.PositiveSmallIntegerField(_("rating"), choices=Level.choices, validators=_level_validators())
+    level = models.PositiveSmallIntegerField(
+        _("rating"), choices=Level.choices, validators=_level_validators()
+    )
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     comment = models.TextField(_("comment"), blank=True, max_length=500)
     assistant_level = models.PositiveSmallIntegerField(
@@ -236,6 +238,9 @@ class RatingAppeal(models.Model):
         verbose_name_plural = _("rating appeals (差评申诉)")
         ordering = ["-filed_at", "-pk"]
 
+    def __str__(self) -> str:
+        return _("Appeal against the rating of %(number)s") % {"number": self.rating.application.number}
+
 
 class RatingEvent(models.Model):
     """One line of a rating's history. Rows are only ever added."""
@@ -268,7 +273,9 @@ class RatingEvent(models.Model):
         related_name="rating_events",
         help_text="Empty when the villager acted, or the system.",
     )
-    actor_office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_office = models.ForeignKey(
+        Office, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(_("when"))
@@ -277,6 +284,9 @@ class RatingEvent(models.Model):
         verbose_name = _("rating event")
         verbose_name_plural = _("rating events")
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_act_display()} · {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -57,13 +57,12 @@ def rectification_list_for(
     """The rectification list: open ones first by due date (one query per page)."""
     today = today or timezone.localdate()
     queryset = rectifications_visible_to(user)
-    if state:
-        queryset = queryset.filter(state=state)
-    else:
-        queryset = queryset.filter(state__in=OPEN_RECTIFICATION_STATES)
+    queryset = queryset.filter(state=state) if state else queryset.filter(state__in=OPEN_RECTIFICATION_STATES)
     if overdue:
         queryset = queryset.filter(state=Rectification.State.OPEN, due_on__lt=today)
-    return queryset.select_related("office", "rating__application", "rating__station").order_by("due_on", "pk")
+    return queryset.select_related("office", "rating__application", "rating__station").order_by(
+        "due_on", "pk"
+    )
 
 
 def overdue_rectifications_for(user: User, *, today: datetime.date | None = None) -> QuerySet[Rectification]:
@@ -74,7 +73,9 @@ def rectification_detail_for(user: User, pk: int) -> Rectification:
     """Raises Rectification.DoesNotExist outside the user's jurisdiction (a 404, like applications)."""
     return (
         rectifications_visible_to(user)
-        .select_related("office", "rating__application__village", "rating__station", "answered_by", "revisited_by")
+        .select_related(
+            "office", "rating__application__village", "rating__station", "answered_by", "revisited_by"
+        )
         .get(pk=pk)
     )
 

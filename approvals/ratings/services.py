@@ -229,9 +229,11 @@ def rating_submit(
         for rectification in Rectification.objects.select_for_update().filter(
             rating=rating, state__in=[Rectification.State.OPEN, Rectification.State.ANSWERED]
         ):
-            _close(rectification, actor, _("The villager changed the rating to “%(level)s”.") % {
-                "level": Level(level).label
-            })
+            _close(
+                rectification,
+                actor,
+                _("The villager changed the rating to “%(level)s”.") % {"level": Level(level).label},
+            )
     elif not was_bad and level in BAD_LEVELS:
         _open_rectification(rating, actor)
     return rating
@@ -309,14 +311,17 @@ def rectification_answer(*, actor: User, rectification: Rectification, answer: s
     locked = _lock_rectification(rectification)
     who = rectifier_capacity(actor, locked.office)
     if who is None:
-        raise NotPermitted(_("Only the supervisor of %(office)s answers this rectification.") % {
-            "office": locked.office.short_name or locked.office.name
-        })
+        raise NotPermitted(
+            _("Only the supervisor of %(office)s answers this rectification.")
+            % {"office": locked.office.short_name or locked.office.name}
+        )
     if locked.state != Rectification.State.OPEN:
         raise _changed(locked)
     answer = (answer or "").strip()
     if len(answer) < 10:
-        raise DomainError(_("Say what was done about the rating, in a sentence or two (at least 10 characters)."))
+        raise DomainError(
+            _("Say what was done about the rating, in a sentence or two (at least 10 characters).")
+        )
     if len(answer) > 2000:
         raise DomainError(_("Keep the answer to 2,000 characters."))
     now = timezone.now()
@@ -347,9 +352,10 @@ def rectification_revisit(
     """回访: after the answer, someone of the office asks the villager whether they are satisfied now."""
     locked = _lock_rectification(rectification)
     if not may_revisit(actor, locked.office):
-        raise NotPermitted(_("Only staff of %(office)s record the revisit.") % {
-            "office": locked.office.short_name or locked.office.name
-        })
+        raise NotPermitted(
+            _("Only staff of %(office)s record the revisit.")
+            % {"office": locked.office.short_name or locked.office.name}
+        )
     if locked.state != Rectification.State.ANSWERED:
         if locked.state == Rectification.State.OPEN:
             raise DomainError(_("Answer the rectification first, then revisit the villager."))
@@ -386,9 +392,10 @@ def appeal_file(*, actor: User, rating: Rating, reason: str) -> RatingAppeal:
     rectification's deadline keeps running meanwhile (an appeal is not a way to wait it out)."""
     locked = Rating.objects.select_for_update(of=("self",)).select_related("office").get(pk=rating.pk)
     if rectifier_capacity(actor, locked.office) is None:
-        raise NotPermitted(_("Only the supervisor of %(office)s may appeal this rating.") % {
-            "office": locked.office.short_name or locked.office.name
-        })
+        raise NotPermitted(
+            _("Only the supervisor of %(office)s may appeal this rating.")
+            % {"office": locked.office.short_name or locked.office.name}
+        )
     if locked.level not in BAD_LEVELS:
         raise DomainError(_("Only a bad rating (不满意, 非常不满意) can be appealed."))
     if RatingAppeal.objects.filter(rating=locked).exists():
@@ -417,14 +424,17 @@ def appeal_file(*, actor: User, rating: Rating, reason: str) -> RatingAppeal:
 def appeal_decide(*, actor: User, appeal: RatingAppeal, set_aside: bool, reason: str) -> RatingAppeal:
     """The county administrator upholds the rating or sets it aside, always with a reason. A set
     aside rating leaves the figures and its open rectification is cancelled; both stay in the history."""
-    locked = RatingAppeal.objects.select_for_update(of=("self",)).select_related("office", "rating").get(
-        pk=appeal.pk
+    locked = (
+        RatingAppeal.objects.select_for_update(of=("self",))
+        .select_related("office", "rating")
+        .get(pk=appeal.pk)
     )
     if not may_decide_appeal(actor, locked):
         raise NotPermitted(_("Appeals are decided by the county administrator."))
     if locked.outcome != RatingAppeal.Outcome.PENDING:
         raise DomainError(
-            _("This appeal was decided already: %(outcome)s. (已被处理)") % {"outcome": locked.get_outcome_display()}
+            _("This appeal was decided already: %(outcome)s. (已被处理)")
+            % {"outcome": locked.get_outcome_display()}
         )
     reason = (reason or "").strip()
     if len(reason) < 5:
@@ -459,7 +469,9 @@ def appeal_decide(*, actor: User, appeal: RatingAppeal, set_aside: bool, reason:
 
 
 @transaction.atomic
-def quality_settings_save(*, actor: User, rectification_days: int, change_window_hours: int) -> QualitySettings:
+def quality_settings_save(
+    *, actor: User, rectification_days: int, change_window_hours: int
+) -> QualitySettings:
     """County administrators set the rules; they apply to rectifications opened from now on."""
     if not user_is_county_administrator(actor):
         raise NotPermitted(_("The rating rules are set by the county administrator."))
@@ -524,7 +536,13 @@ def rectifications_sweep(*, today: datetime.date | None = None) -> int:
                 continue
             locked.overdue_reminded_at = timezone.now()
             locked.save(update_fields=["overdue_reminded_at"])
-            _event(locked.rating, RatingEvent.Act.REMIND, None, rectification=locked, data={"due_on": str(locked.due_on)})
+            _event(
+                locked.rating,
+                RatingEvent.Act.REMIND,
+                None,
+                rectification=locked,
+                data={"due_on": str(locked.due_on)},
+            )
             _tell_office(locked, "rectification_overdue")
             reminded += 1
     return reminded

@@ -141,7 +141,13 @@ def assisted_rate(request, pk: int):
     return render(
         request,
         "ratings/rate.html",
-        {"application": application, "form": form, "name": application.applicant_name, "back": detail, **context},
+        {
+            "application": application,
+            "form": form,
+            "name": application.applicant_name,
+            "back": detail,
+            **context,
+        },
         status=_status(form),
     )
 
@@ -172,7 +178,9 @@ def rectification_list(request):
             "form": form,
             "page": page,
             "today": timezone.localdate(),
-            "appeals": selectors.appeals_for(request.user).count() if user_is_county_administrator(request.user) else None,
+            "appeals": selectors.appeals_for(request.user).count()
+            if user_is_county_administrator(request.user)
+            else None,
         },
     )
 
@@ -221,8 +229,13 @@ def _rectification_step(request, pk: int, form_class, run, *, title: str, allowe
     return render(
         request,
         "ratings/step.html",
-        {"rectification": rectification, "application": rectification.rating.application, "form": form,
-         "title": title, "back": back},
+        {
+            "rectification": rectification,
+            "application": rectification.rating.application,
+            "form": form,
+            "title": title,
+            "back": back,
+        },
         status=_status(form),
     )
 
@@ -240,8 +253,10 @@ def rectification_answer(request, pk: int):
         forms.AnswerForm,
         run,
         title=_("Answer the bad rating (整改反馈)"),
-        allowed=lambda r: r.state == Rectification.State.OPEN
-        and services.rectifier_capacity(request.user, r.office) is not None,
+        allowed=lambda r: (
+            r.state == Rectification.State.OPEN
+            and services.rectifier_capacity(request.user, r.office) is not None
+        ),
     )
 
 
@@ -260,7 +275,9 @@ def rectification_revisit(request, pk: int):
         forms.RevisitForm,
         run,
         title=_("Record the revisit (回访)"),
-        allowed=lambda r: r.state == Rectification.State.ANSWERED and services.may_revisit(request.user, r.office),
+        allowed=lambda r: (
+            r.state == Rectification.State.ANSWERED and services.may_revisit(request.user, r.office)
+        ),
     )
 
 
@@ -277,9 +294,11 @@ def rectification_appeal(request, pk: int):
         forms.AppealForm,
         run,
         title=_("Appeal the rating (差评申诉)"),
-        allowed=lambda r: r.is_open
-        and services.rectifier_capacity(request.user, r.office) is not None
-        and not RatingAppeal.objects.filter(rating_id=r.rating_id).exists(),
+        allowed=lambda r: (
+            r.is_open
+            and services.rectifier_capacity(request.user, r.office) is not None
+            and not RatingAppeal.objects.filter(rating_id=r.rating_id).exists()
+        ),
     )
 
 
@@ -304,11 +323,15 @@ def appeal_decide(request, pk: int):
         raise Http404 from error
     rating = appeal.rating
     rectification = rating.rectifications.order_by("-pk").first()
-    decidable = services.may_decide_appeal(request.user, appeal) and appeal.outcome == RatingAppeal.Outcome.PENDING
+    decidable = (
+        services.may_decide_appeal(request.user, appeal) and appeal.outcome == RatingAppeal.Outcome.PENDING
+    )
     form = forms.AppealDecisionForm(request.POST or None) if decidable else None
     if request.method == "POST":
         if form is None:
-            messages.error(request, _("This appeal is not yours to decide, or was decided already. (已被处理)"))
+            messages.error(
+                request, _("This appeal is not yours to decide, or was decided already. (已被处理)")
+            )
             return redirect("ratings:appeal", pk=pk)
         if form.is_valid():
             try:

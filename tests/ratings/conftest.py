@@ -21,7 +21,10 @@ def decided(cases, world):  # noqa: F811
             clerk = world.officer_d1
         if reject:
             return services.application_reject(
-                actor=clerk, application=application, reason="家庭收入超过标准", basis="《社会救助暂行办法》第九条"
+                actor=clerk,
+                application=application,
+                reason="家庭收入超过标准",
+                basis="《社会救助暂行办法》第九条",
             )
         return services.application_approve(actor=clerk, application=application)
 

@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db
 def test_a_decided_application_is_rated_once_with_its_office_item_and_assistant(decided, rate, world):
     application = decided("a1")
     rating = rate(application, Level.VERY_SATISFIED, reasons=["fast", "friendly"], assistant_level=5)
-    assert (rating.office, rating.station, rating.township) == (world.centre_a, world.station_a1, world.township_a)
+    assert (rating.office, rating.station, rating.township) == (
+        world.centre_a,
+        world.station_a1,
+        world.township_a,
+    )
     assert rating.assistant == world.assistant_a1
     assert rating.item_id == application.item_id
     assert rating.reasons == ["fast", "friendly"]
@@ -63,8 +67,13 @@ def test_a_changed_mind_within_the_window_replaces_the_level_and_keeps_both_in_t
 def test_after_the_window_the_rating_stands(decided, rate):
     application = decided("a1")
     rating = rate(application, Level.SATISFIED)
-    later = rating.first_rated_at + datetime.timedelta(hours=QualitySettings.current().change_window_hours, minutes=1)
-    with time_machine.travel(later, tick=False), pytest.raises(DomainError, match="One rating per application"):
+    later = rating.first_rated_at + datetime.timedelta(
+        hours=QualitySettings.current().change_window_hours, minutes=1
+    )
+    with (
+        time_machine.travel(later, tick=False),
+        pytest.raises(DomainError, match="One rating per application"),
+    ):
         rate(application, Level.VERY_DISSATISFIED)
     assert Rating.objects.get(pk=rating.pk).level == Level.SATISFIED
 
@@ -77,7 +86,9 @@ def test_an_open_application_cannot_be_rated(cases, rate):
 
 def test_a_withdrawn_application_cannot_be_rated(cases, rate, world):
     application = cases.submitted("dibao", "a1")
-    application = services.application_withdraw(actor=world.assistant_a1, application=application, reason="不办了")
+    application = services.application_withdraw(
+        actor=world.assistant_a1, application=application, reason="不办了"
+    )
     with pytest.raises(DomainError):
         rate(application)
 
@@ -137,7 +148,9 @@ def test_bad_input_is_refused_with_a_message(decided, rate, fields, message):
 
 def test_a_bad_rating_opens_a_rectification_due_in_15_working_days(decided, rate, world):
     application = decided("a1")
-    with time_machine.travel(datetime.datetime(2026, 12, 4, 10, 0, tzinfo=datetime.UTC), tick=False):  # a Friday
+    with time_machine.travel(
+        datetime.datetime(2026, 12, 4, 10, 0, tzinfo=datetime.UTC), tick=False
+    ):  # a Friday
         rating = rate(application, Level.VERY_DISSATISFIED)
     rectification = rating.rectifications.get()
     assert rectification.office == world.centre_a
@@ -152,7 +165,9 @@ def test_the_rectification_period_skips_holidays_and_follows_the_county_s_settin
 
     year = CalendarYearFactory(year=2026, confirmed=True)
     CalendarDayFactory(date=datetime.date(2026, 12, 9), year=year, name="测试假日")
-    rating_services.quality_settings_save(actor=world.county_admin, rectification_days=5, change_window_hours=24)
+    rating_services.quality_settings_save(
+        actor=world.county_admin, rectification_days=5, change_window_hours=24
+    )
     with time_machine.travel(datetime.datetime(2026, 12, 4, 10, 0, tzinfo=datetime.UTC), tick=False):
         rating = rate(decided("a1"), Level.DISSATISFIED)
     # Mon 7, Tue 8, (Wed 9 off), Thu 10, Fri 11, Mon 14
@@ -166,7 +181,9 @@ def test_only_a_county_administrator_sets_the_rules(world):
                 actor=getattr(world, person), rectification_days=5, change_window_hours=1
             )
     with pytest.raises(DomainError, match="1 to 60"):
-        rating_services.quality_settings_save(actor=world.county_admin, rectification_days=0, change_window_hours=1)
+        rating_services.quality_settings_save(
+            actor=world.county_admin, rectification_days=0, change_window_hours=1
+        )
     assert QualitySettings.current().rectification_days == 15
 
 

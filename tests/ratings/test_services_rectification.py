@@ -26,7 +26,9 @@ def test_opening_tells_the_office_s_supervisor(bad, world):
     assert bad.rating.application.number in message.body
 
 
-@pytest.mark.parametrize("person", ["clerk_a", "assistant_a1", "clerk_b", "officer_d1", "county_admin", "outsider"])
+@pytest.mark.parametrize(
+    "person", ["clerk_a", "assistant_a1", "clerk_b", "officer_d1", "county_admin", "outsider"]
+)
 def test_only_the_supervisor_answers(bad, world, person):
     with pytest.raises(NotPermitted):
         _answer(bad, getattr(world, person))
@@ -43,7 +45,9 @@ def test_an_answer_by_the_date_is_on_time_and_an_event(bad, world):
 
 
 def test_a_late_answer_is_recorded_as_late(bad, world):
-    late = datetime.datetime.combine(bad.due_on + datetime.timedelta(days=1), datetime.time(10), tzinfo=datetime.UTC)
+    late = datetime.datetime.combine(
+        bad.due_on + datetime.timedelta(days=1), datetime.time(10), tzinfo=datetime.UTC
+    )
     with time_machine.travel(late, tick=False):
         assert _answer(bad, world.supervisor_a).answered_on_time is False
 
@@ -75,7 +79,9 @@ def test_the_revisit_follows_the_answer(bad, world):
 def test_the_revisit_is_for_the_office_s_staff(bad, world, person):
     _answer(bad, world.supervisor_a)
     with pytest.raises(NotPermitted):
-        rating_services.rectification_revisit(actor=getattr(world, person), rectification=bad, satisfied=False)
+        rating_services.rectification_revisit(
+            actor=getattr(world, person), rectification=bad, satisfied=False
+        )
 
 
 def test_at_a_county_department_its_officers_answer(decided, rate, world):
@@ -119,7 +125,9 @@ def test_an_appealed_rating_can_no_longer_be_changed_by_the_villager(bad, world,
 def test_only_the_county_administrator_decides(bad, world, person):
     appeal = _appeal(bad, world)
     with pytest.raises(NotPermitted):
-        rating_services.appeal_decide(actor=getattr(world, person), appeal=appeal, set_aside=True, reason="理由充分")
+        rating_services.appeal_decide(
+            actor=getattr(world, person), appeal=appeal, set_aside=True, reason="理由充分"
+        )
 
 
 def test_upholding_keeps_the_rating_and_the_rectification(bad, world):
@@ -132,7 +140,9 @@ def test_upholding_keeps_the_rating_and_the_rectification(bad, world):
     event = bad.rating.events.get(act=RatingEvent.Act.UPHOLD)
     assert (event.actor, event.comment) == (world.county_admin, "证据不足，维持差评")
     with pytest.raises(DomainError, match="decided already"):
-        rating_services.appeal_decide(actor=world.county_admin, appeal=appeal, set_aside=True, reason="改判理由")
+        rating_services.appeal_decide(
+            actor=world.county_admin, appeal=appeal, set_aside=True, reason="改判理由"
+        )
 
 
 def test_setting_aside_cancels_the_rectification_and_leaves_the_figures_but_not_the_history(bad, world):
@@ -161,7 +171,9 @@ def test_an_overdue_rectification_is_reminded_once(bad, world):
     after = bad.due_on + datetime.timedelta(days=1)
     assert rating_services.rectifications_sweep(today=after) == 1
     assert rating_services.rectifications_sweep(today=after) == 0
-    assert OutboxMessage.objects.filter(to_user=world.supervisor_a, topic="rectification-overdue").count() == 1
+    assert (
+        OutboxMessage.objects.filter(to_user=world.supervisor_a, topic="rectification-overdue").count() == 1
+    )
     assert bad.events.filter(act=RatingEvent.Act.REMIND).count() == 1
 
 

@@ -65,10 +65,17 @@ def test_the_villager_rates_and_the_page_shows_it(villager, decided):
     application = decided("a1")
     _track(villager, application)
     url = reverse("tracking:rate", args=[application.number])
-    response = villager.post(url, {"level": "2", "reasons": ["slow", "trips"], "comment": "跑了三趟", "assistant_level": "5"})
+    response = villager.post(
+        url, {"level": "2", "reasons": ["slow", "trips"], "comment": "跑了三趟", "assistant_level": "5"}
+    )
     assert response.status_code == 302
     rating = Rating.objects.get(application=application)
-    assert (rating.level, rating.reasons, rating.assistant_level, rating.channel) == (2, ["slow", "trips"], 5, "tracking")
+    assert (rating.level, rating.reasons, rating.assistant_level, rating.channel) == (
+        2,
+        ["slow", "trips"],
+        5,
+        "tracking",
+    )
     page = villager.get(reverse("tracking:detail", args=[application.number])).content.decode()
     assert "Dissatisfied" in page and "跑了三趟" in page
     assert "Change the rating" in page
@@ -101,7 +108,9 @@ def test_a_bad_level_is_a_message_and_keeps_what_was_typed(villager, decided, le
 
 def test_after_the_window_the_form_is_closed(villager, decided, world):
     application = decided("a1")
-    rating_services.quality_settings_save(actor=world.county_admin, rectification_days=15, change_window_hours=0)
+    rating_services.quality_settings_save(
+        actor=world.county_admin, rectification_days=15, change_window_hours=0
+    )
     _track(villager, application)
     villager.post(reverse("tracking:rate", args=[application.number]), {"level": "4"})
     response = villager.post(reverse("tracking:rate", args=[application.number]), {"level": "1"})
@@ -124,11 +133,15 @@ def test_the_assistant_records_it_on_the_application_page(client, decided, world
 def test_a_clerk_sees_the_rating_but_cannot_record_one(client, decided, rate, world):
     application = decided("a1")
     _login(client, world.clerk_a)
-    response = client.post(reverse("ratings:assisted_rate", args=[application.pk]), {"level": "5", "channel": "paper"})
+    response = client.post(
+        reverse("ratings:assisted_rate", args=[application.pk]), {"level": "5", "channel": "paper"}
+    )
     assert response.status_code == 302 and not Rating.objects.exists()
     rate(application, Level.DISSATISFIED, comment="太慢")
     detail = client.get(reverse("approvals:detail", args=[application.pk])).content.decode()
-    assert "太慢" in detail and reverse("ratings:rectification", args=[Rectification.objects.get().pk]) in detail
+    assert (
+        "太慢" in detail and reverse("ratings:rectification", args=[Rectification.objects.get().pk]) in detail
+    )
 
 
 def test_the_supervisor_works_the_rectification_through_the_pages(client, bad, world):
@@ -174,12 +187,20 @@ def test_overdue_rectifications_are_marked_on_the_list(client, bad, world):
 
 
 def test_the_county_decides_an_appeal_on_its_page(client, bad, world):
-    appeal = rating_services.appeal_file(actor=world.supervisor_a, rating=bad.rating, reason="村民恶意差评，有录音为证。")
+    appeal = rating_services.appeal_file(
+        actor=world.supervisor_a, rating=bad.rating, reason="村民恶意差评，有录音为证。"
+    )
     _login(client, world.county_admin)
-    assert reverse("ratings:appeal", args=[appeal.pk]) in client.get(reverse("ratings:appeals")).content.decode()
-    response = client.post(reverse("ratings:appeal", args=[appeal.pk]), {"outcome": "set_aside", "reason": ""})
+    assert (
+        reverse("ratings:appeal", args=[appeal.pk]) in client.get(reverse("ratings:appeals")).content.decode()
+    )
+    response = client.post(
+        reverse("ratings:appeal", args=[appeal.pk]), {"outcome": "set_aside", "reason": ""}
+    )
     assert response.status_code == 400
-    client.post(reverse("ratings:appeal", args=[appeal.pk]), {"outcome": "set_aside", "reason": "录音证实恶意差评"})
+    client.post(
+        reverse("ratings:appeal", args=[appeal.pk]), {"outcome": "set_aside", "reason": "录音证实恶意差评"}
+    )
     appeal.refresh_from_db()
     assert appeal.outcome == "set_aside"
 
@@ -206,7 +227,11 @@ def test_the_rules_page_is_the_county_administrator_s(client, world):
     assert client.get(reverse("ratings:rules")).status_code == 404
     client.logout()
     _login(client, world.county_admin)
-    response = client.post(reverse("ratings:rules"), {"rectification_days": "10", "change_window_hours": "24"})
+    response = client.post(
+        reverse("ratings:rules"), {"rectification_days": "10", "change_window_hours": "24"}
+    )
     assert response.status_code == 302
-    response = client.post(reverse("ratings:rules"), {"rectification_days": "999", "change_window_hours": "24"})
+    response = client.post(
+        reverse("ratings:rules"), {"rectification_days": "999", "change_window_hours": "24"}
+    )
     assert response.status_code == 400 and "999" in response.content.decode()
