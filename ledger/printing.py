@@ -2,9 +2,9 @@
 
 Closed promises are printed in red, open ones in black, as the boards do; each row also says its
 state in words (已销号, 待确认, 办理中, 逾期), so the page reads the same photocopied in grey. It is
-always one page: the rows that fit, in the public list's order (overdue first, then the other
-open ones, then the most recently closed), a line saying how many more the live list has, and a
-QR code that opens it. Drawn on the canvas with the shared A4 helpers (`approvals.printing`),
+always one page: the most recent promises that fit (red and black together, as they were
+made; overdue ones say so), a line saying how many more the live list has, and a QR code that
+opens it. Drawn on the canvas with the shared A4 helpers (`approvals.printing`),
 like the certificates, and written in Chinese whatever the reader's language.
 """
 
@@ -106,12 +106,12 @@ def promise_list_pdf(
 
     with_village = region.level == RegionLevel.TOWNSHIP
     columns = [
-        *([(_("Village"), 62)] if with_village else []),
-        (_("Villager"), 48),
+        *([(_("Village"), 58)] if with_village else []),
+        (_("Villager"), 52),
         (_("What is promised"), 0),
-        (_("By whom"), 104),
-        (_("Promised date"), 62),
-        (_("State"), 52),
+        (_("By whom"), 100),
+        (_("Promised date"), 64),
+        (_("State"), 50),
     ]
     flexible = width - sum(w for _label, w in columns)
     columns = [(label, w or flexible) for label, w in columns]

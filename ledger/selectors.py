@@ -242,13 +242,16 @@ def _in_region(region: Region) -> Q:
     return Q(village__parent=region)
 
 
-def public_promises(region: Region, *, today: datetime.date | None = None) -> QuerySet[LedgerItem]:
+def public_promises(
+    region: Region, *, today: datetime.date | None = None, most_recent: bool = False
+) -> QuerySet[LedgerItem]:
     """The promises of a village or a township for the public list, in one query per page:
     overdue first (oldest promise first), then the rest still open by promised date, then the
-    closed ones, most recently closed first. Items not yet taken on carry no promise and
-    cancelled ones none any more: neither is listed. Only the public columns are loaded."""
+    closed ones, most recently closed first; or, with `most_recent` (the printed page), the
+    most recently made promises first. Items not yet taken on carry no promise and cancelled
+    ones none any more: neither is listed. Only the public columns are loaded."""
     today = today or timezone.localdate()
-    return (
+    queryset = (
         LedgerItem.objects.filter(_in_region(region), state__in=PROMISED_STATES)
         .select_related("village", "assignee_office")
         .only(
@@ -267,16 +270,17 @@ def public_promises(region: Region, *, today: datetime.date | None = None) -> Qu
             "assignee_office__short_name",
             "assignee_office__kind",
         )
-        .annotate(
-            board_group=Case(
-                When(state=State.IN_PROGRESS, promised_on__lt=today, then=Value(0)),
-                When(state=State.CLOSED, then=Value(2)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("board_group", F("closed_at").desc(nulls_last=True), "promised_on", "pk")
     )
+    if most_recent:
+        return queryset.order_by(F("promised_at").desc(nulls_last=True), "-pk")
+    return queryset.annotate(
+        board_group=Case(
+            When(state=State.IN_PROGRESS, promised_on__lt=today, then=Value(0)),
+            When(state=State.CLOSED, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("board_group", F("closed_at").desc(nulls_last=True), "promised_on", "pk")
 
 
 @dataclass(frozen=True)

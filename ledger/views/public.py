@@ -349,11 +349,11 @@ def promise_list(request, region_code: str):
 
 @_public
 def promise_print(request, region_code: str):
-    """One A4 page for the notice board: the promises that fit, a QR to the live list."""
+    """One A4 page for the notice board: the most recent promises that fit, a QR to the live list."""
     region = _region(region_code)
     today = timezone.localdate()
     summary = selectors.public_summary(region, today=today)
-    items = list(selectors.public_promises(region, today=today)[: printing.MAX_ROWS])
+    items = list(selectors.public_promises(region, today=today, most_recent=True)[: printing.MAX_ROWS])
     with translation.override(printing.PAPER_LANGUAGE):
         rows = selectors.public_rows(items, today=today)
         data = printing.promise_list_pdf(

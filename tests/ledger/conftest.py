@@ -129,3 +129,42 @@ def _english():
 @pytest.fixture
 def ledger(world) -> Ledger:
     return Ledger(world)
+
+
+def bulk_items(world, count: int, *, where: str = "a1", start: int = 1000) -> list[LedgerItem]:
+    """`count` promised items written directly (for lists and counts, not for the rules): a
+    third closed, a third in progress (half of them overdue), a third done, each with its own
+    villager name, numbered from `start`."""
+    from ledger.models import Source
+    from ledger.states import State
+
+    village = {"a1": world.village_a1, "a2": world.village_a2, "b1": world.village_b1}[where]
+    station = {"a1": world.station_a1, "a2": world.station_a2, "b1": world.station_b1}[where]
+    centre = world.centre_b if where == "b1" else world.centre_a
+    now = timezone.now()
+    rows = []
+    for n in range(count):
+        state = (State.CLOSED, State.IN_PROGRESS, State.DONE)[n % 3]
+        overdue = state == State.IN_PROGRESS and n % 2
+        rows.append(
+            LedgerItem(
+                number=f"W{village.code[:9]}-2000-{start + n:05d}",
+                village=village,
+                office=centre,
+                station=station,
+                villager_name=f"批量村民{n:04d}号",
+                villager_mobile=f"139{n:08d}",
+                need=f"需求{n}",
+                source=Source.PUBLIC_FORM,
+                state=state,
+                promise=f"承诺事项{n}",
+                promised_on=in_days(-2 if overdue else 5),
+                promised_at=now,
+                helper=Helper.STAFF,
+                assignee=world.clerk_b if where == "b1" else world.clerk_a,
+                assignee_office=centre,
+                done_at=now if state != State.IN_PROGRESS else None,
+                closed_at=now if state == State.CLOSED else None,
+            )
+        )
+    return LedgerItem.objects.bulk_create(rows)
