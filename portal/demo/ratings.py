@@ -1,7 +1,148 @@
-"""Demo ratings: every level, a rectification in each state and an appeal."""
+"""Demo ratings (好差评): every level, a rectification in each state, appeals.
 
+The decided demo applications that may be rated (decided, and handed over where there is a
+certificate) are taken oldest first and each gets the next story below, told through the
+services on the working day after the decision, with the clock set to that moment like the
+demo applications' steps. So the oldest bad rating is past its 15 working days and shows as
+overdue on the supervisor's list, and the county administrator has an appeal waiting.
+"""
+
+from __future__ import annotations
+
+import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from portal.people.models import User
+
+from .applications import CASES, Days, case_token, clock_at
 
 
-def load_demo_ratings(progress: Callable[[str], None] = print) -> None:
-    progress("Ratings: none yet")
+@dataclass(frozen=True)
+class Story:
+    level: int
+    reasons: tuple[str, ...] = ()
+    comment: str = ""
+    assistant_level: int | None = None
+    channel: str = "tracking"
+    then: tuple[str, ...] = ()  # answer, revisit_yes, revisit_no, appeal, set_aside, uphold, change_good
+
+
+# Oldest decision first: the first bad rating is overdue by now.
+STORIES = (
+    Story(1, ("slow", "trips"), "跑了三趟才办完，窗口说材料不全但没一次说清楚。", 4),
+    Story(2, ("unclear",), "办理时限没讲清楚。", 5, "assistant", ("answer", "revisit_yes")),
+    Story(1, ("disagree",), "凭什么不批！", 3, "tracking", ("appeal", "set_aside")),
+    Story(5, ("fast", "friendly", "no_errands"), "代办员上门帮忙，一次都没跑。", 5, "qr"),
+    Story(2, ("attitude",), "窗口态度不好。", 4, "tracking", ("answer", "appeal")),
+    Story(3, (), "还可以。", 4, "paper"),
+    Story(2, ("slow",), "等得久。", 4, "tracking", ("change_good",)),
+    Story(4, ("fast",), "", 5),
+    Story(2, ("trips",), "多跑了一趟。", 4, "assistant", ("answer", "revisit_no")),
+)
+
+ANSWERS = {
+    "answer": "已约谈窗口经办人，重新梳理一次性告知清单，并电话向村民说明情况、致歉。",
+}
+APPEAL_REASON = (
+    "申请人不符合条件被依法不予批准，差评针对的是审批结果而非服务，经调取窗口录音，经办人告知完整、态度良好。"
+)
+
+
+def _decided_ratable(days: Days) -> list:
+    from approvals.models import Application
+    from approvals.ratings.services import rating_blocker
+
+    tokens = {case_token(case.key): index for index, case in enumerate(CASES)}
+    applications = [
+        application
+        for application in Application.objects.filter(client_token__in=tokens, rating__isnull=True)
+        .select_related("item", "current_office", "village__parent", "station", "filed_by")
+        .order_by("decided_at", "pk")
+        if rating_blocker(application) is None
+    ]
+    return applications
+
+
+def _next_working_moment(days: Days, after: datetime.datetime, at: datetime.time) -> datetime.datetime:
+    day = days.calendar.add_working_days(timezone.localdate(after), 1)
+    moment = timezone.make_aware(datetime.datetime.combine(day, at))
+    return min(moment, timezone.now() - datetime.timedelta(minutes=5))
+
+
+def load_demo_ratings(progress: Callable[[str], None] = print) -> int:
+    """Rate the decided demo applications not yet rated; return how many were rated."""
+    from approvals.ratings import services
+    from approvals.ratings.models import Rating
+
+    if Rating.objects.filter(application__client_token__in=[case_token(case.key) for case in CASES]).exists():
+        progress("ratings: already loaded")
+        return 0
+    days = Days(timezone.localdate())
+    supervisor = User.objects.get(username="demo_supervisor")
+    clerk = User.objects.get(username="demo_clerk")
+    officer = User.objects.get(username="demo_officer")
+    county_admin = User.objects.get(username="demo_admin")
+    applications = _decided_ratable(days)
+    rated = 0
+    for story, application in zip(STORIES, applications, strict=False):
+        moment = _next_working_moment(days, application.decided_at, datetime.time(10, 30))
+        actor = application.filed_by if story.channel in ("assistant", "paper") else None
+        with clock_at(moment):
+            rating = services.rating_submit(
+                application=application,
+                level=story.level,
+                reasons=story.reasons,
+                comment=story.comment,
+                assistant_level=story.assistant_level,
+                channel=story.channel,
+                actor=actor,
+            )
+        rated += 1
+        answerer = officer if rating.office.kind == "department" else supervisor
+        revisiter = officer if rating.office.kind == "department" else clerk
+        step = moment
+        for then in story.then:
+            step = _next_working_moment(days, step, datetime.time(15, 0))
+            rectification = rating.rectifications.order_by("-pk").first()
+            with clock_at(step):
+                if then == "answer":
+                    services.rectification_answer(
+                        actor=answerer, rectification=rectification, answer=ANSWERS["answer"]
+                    )
+                elif then in ("revisit_yes", "revisit_no"):
+                    services.rectification_revisit(
+                        actor=revisiter,
+                        rectification=rectification,
+                        satisfied=then == "revisit_yes",
+                        note="电话回访，村民表示理解并满意。"
+                        if then == "revisit_yes"
+                        else "电话回访，村民仍不满意。",
+                    )
+                elif then == "appeal":
+                    services.appeal_file(actor=answerer, rating=rating, reason=APPEAL_REASON)
+                elif then in ("set_aside", "uphold"):
+                    services.appeal_decide(
+                        actor=county_admin,
+                        appeal=rating.appeal,
+                        set_aside=then == "set_aside",
+                        reason="经核查录音，差评针对审批结果，不属于服务问题，予以撤销。"
+                        if then == "set_aside"
+                        else "证据不足，维持差评。",
+                    )
+                elif then == "change_good":
+                    services.rating_submit(
+                        application=application,
+                        level=4,
+                        comment="后来代办员解释清楚了，改为满意。",
+                        channel="tracking",
+                    )
+            rating.refresh_from_db()
+    reminded = services.rectifications_sweep()
+    progress(
+        f"ratings: {rated} of the {len(applications)} rateable demo applications rated; "
+        f"{reminded} overdue rectification reminded"
+    )
+    return rated
