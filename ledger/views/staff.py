@@ -158,7 +158,10 @@ def register(request):
         if first is not None:
             form.fields["village"].initial = first.pk
         status = 200
-    return render(request, "ledger/staff_register.html", {"form": form}, status=status)
+    photo_lost = status == 400 and bool(request.FILES)  # a browser cannot be sent a file back
+    return render(
+        request, "ledger/staff_register.html", {"form": form, "photo_lost": photo_lost}, status=status
+    )
 
 
 @login_required
@@ -291,6 +294,7 @@ def act(request, pk: int, act: str):
             "button": BUTTON_LABELS.get(act, Act(act).label),
             "form": form,
             "back": reverse("ledger:detail", args=[pk]),
+            "photo_lost": request.method == "POST" and bool(request.FILES),
         },
         status=200 if request.method != "POST" else 400,
     )
