@@ -1,7 +1,7 @@
 """Staff pages under /work/ (assistants, clerks, supervisors, officers)."""
 
-from .views import filing, papers, work
+from .views import filing, meeting, papers, work
 
 app_name = "approvals"
 
-urlpatterns = work.urlpatterns + filing.urlpatterns + papers.urlpatterns
+urlpatterns = work.urlpatterns + filing.urlpatterns + papers.urlpatterns + meeting.urlpatterns

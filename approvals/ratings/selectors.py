@@ -66,7 +66,8 @@ def rectification_list_for(
 
 
 def overdue_rectifications_for(user: User, *, today: datetime.date | None = None) -> QuerySet[Rectification]:
-    return rectification_list_for(user, overdue=True, today=today)
+    """The supervisor's overdue list: open rectifications past their date at offices they answer for."""
+    return rectification_list_for(user, overdue=True, today=today).filter(office__in=offices_answering(user))
 
 
 def rectification_detail_for(user: User, pk: int) -> Rectification:

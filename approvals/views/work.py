@@ -83,10 +83,18 @@ def inbox(request):
 @login_required
 def overdue(request):
     page, rows = _page(request, selectors.overdue_for(request.user))
+    late_rectifications = rating_selectors.overdue_rectifications_for(request.user)
     return render(
         request,
         "approvals/work_inbox.html",
-        {"page": page, "rows": rows, "title": _("Overdue work"), "supervises": True},
+        {
+            "page": page,
+            "rows": rows,
+            "title": _("Overdue work"),
+            "supervises": True,
+            "late_rectifications": list(late_rectifications[:PAGE_SIZE]),
+            "today": timezone.localdate(),
+        },
     )
 
 
