@@ -3,8 +3,9 @@ it is done (销号) or say it is not, and the promise lists of each village and 
 screen and as one A4 page for the notice board.
 
 The wish form and the villager's pages are `never_cache` (a CSRF token, personal data). The
-promise lists hold no token and no personal data beyond masked names, so they may be cached
-briefly by anyone (`public, max-age=60`, varying on the cookies that choose language and text size).
+promise lists hold no token and no personal data beyond masked names, so shared caches may keep
+them a minute (`public, max-age=0, s-maxage=60`, varying on the cookies that choose language and
+text size); a browser asks again each time, so a villager who has just confirmed sees it red.
 """
 
 import datetime
@@ -37,7 +38,8 @@ from ..models import LedgerEvent, LedgerItem, Source
 from ..states import Act, State
 
 PUBLIC_PAGE_SIZE = 50
-PUBLIC_MAX_AGE = 60
+SHARED_MAX_AGE = 60
+PUBLIC_CACHE_CONTROL = f"public, max-age=0, s-maxage={SHARED_MAX_AGE}"
 
 
 # -- the wish form -------------------------------------------------------------------------------
@@ -268,7 +270,7 @@ def answer(request, number: str):
 
 # -- the promise lists ---------------------------------------------------------------------------
 
-public_page = [vary_on_cookie, cache_control(public=True, max_age=PUBLIC_MAX_AGE), require_safe]
+public_page = [vary_on_cookie, cache_control(public=True, max_age=0, s_maxage=SHARED_MAX_AGE), require_safe]
 
 
 def _public(view):
@@ -364,7 +366,7 @@ def promise_print(request, region_code: str):
             today=today,
         )
     response = pdf_response(data, f"promises-{region.code}-{today:%Y%m%d}.pdf")
-    response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response["Cache-Control"] = PUBLIC_CACHE_CONTROL
     return response
 
 
