@@ -224,6 +224,8 @@ def run_worker(args: argparse.Namespace) -> int:
     staff = Client(HTTP_HOST="localhost")
     staff.force_login(world.supervisor_a)
     listing = _timed(lambda: staff.get("/work/rectifications/"), args.repeats)
+    if listing["result"].status_code != 200:
+        raise BenchError(f"/work/rectifications/ answered {listing['result'].status_code}")
     report["list_full"] = {key: value for key, value in listing.items() if key != "result"}
     keep = (
         Rectification.objects.filter(state=Rectification.State.OPEN)
@@ -289,6 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"--count={args.count}",
             f"--repeats={args.repeats}",
             f"--seed={args.seed}",
+            *(["--show-sql"] if args.show_sql else []),
         ]
         stdout = _run_worker(worker, env, f"postgres: {args.count} ratings and their figures")
         try:

@@ -407,7 +407,7 @@ def public_summary(request):
     from portal.places.models import Region, RegionLevel
 
     townships = list(Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("code"))
-    table = figures.by_township(Rating.objects.all(), townships)
+    table = figures.by_township(townships)
     response = render(request, "ratings/public_summary.html", {"table": table})
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -146,7 +146,7 @@ def test_upholding_keeps_the_rating_and_the_rectification(bad, world):
 
 
 def test_setting_aside_cancels_the_rectification_and_leaves_the_figures_but_not_the_history(bad, world):
-    before = figures.by_office(Rating.objects.all(), [world.centre_a])[0]
+    before = figures.for_offices([world.centre_a])["offices"][0]
     assert (before.ratings, before.bad, before.rectifications) == (1, 1, 1)
     rating_services.appeal_decide(
         actor=world.county_admin, appeal=_appeal(bad, world), set_aside=True, reason="录音证实系恶意差评"
@@ -161,7 +161,7 @@ def test_setting_aside_cancels_the_rectification_and_leaves_the_figures_but_not_
         RatingEvent.Act.SET_ASIDE,
         RatingEvent.Act.CANCEL,
     ]
-    assert figures.by_office(Rating.objects.all(), [world.centre_a]) == []
+    assert figures.for_offices([world.centre_a])["offices"] == []
 
 
 # -- the overdue sweep ----------------------------------------------------------------------------
