@@ -57,7 +57,9 @@ def test_confirmation_and_not_done_at_once_one_wins(ledger, world):
         item = ledger.done("a1")
         outcomes = race(
             partial(services.ledger_item_villager_answer, item=item, done=True),
-            partial(services.ledger_item_record_not_done, actor=world.assistant_a1, item=item, comment="没修好"),
+            partial(
+                services.ledger_item_record_not_done, actor=world.assistant_a1, item=item, comment="没修好"
+            ),
         )
         assert sorted(o.split(":")[0] for o in outcomes) == ["done", "refused"]
         answers = LedgerEvent.objects.filter(item=item, act__in=[Act.CONFIRM, Act.RECORD_NOT_DONE])
