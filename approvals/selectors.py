@@ -31,16 +31,33 @@ def _active(user) -> bool:
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
+    return Application.objects.filter(visibility_condition(user))
+
+
+def visibility_condition(user: User, prefix: str = "", *, eager: bool = False) -> Q:
+    """The rule of `applications_visible_to` as a condition, on the application reached
+    through `prefix` ("rating__application__" from a rating's table, say). With `eager`, the
+    user's offices are read first (two small queries) and the condition holds their ids: on a
+    large table that is much cheaper than the permission subqueries joined to every row."""
     if not _active(user):
-        return Application.objects.none()
+        return Q(pk__in=[])
     if user.is_superuser:
-        return Application.objects.all()
+        return Q()
     filing = office_policy.instances_user_has_permission_for(user, Action.FILE)
     viewing = office_policy.instances_user_has_permission_for(user, Action.VIEW)
-    submitted = ~Q(state=State.DRAFT) & (
-        Q(station__in=viewing) | Q(current_office__in=viewing) | Q(handling_office__in=viewing)
+    if eager:
+        filing = list(filing.values_list("pk", flat=True))
+        viewing = list(viewing.values_list("pk", flat=True))
+
+    def field(name: str, value) -> Q:
+        return Q(**{f"{prefix}{name}": value})
+
+    submitted = ~field("state", State.DRAFT) & (
+        field("station__in", viewing)
+        | field("current_office__in", viewing)
+        | field("handling_office__in", viewing)
     )
-    return Application.objects.filter(Q(station__in=filing) | submitted)
+    return field("station__in", filing) | submitted
 
 
 def _list_columns(queryset: QuerySet[Application]) -> QuerySet[Application]:

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from approvals.models import Application
-from approvals.selectors import applications_visible_to
+from approvals.selectors import visibility_condition
 from portal.offices.models import Office, OfficeKind
 from portal.people.jurisdiction import office_policy, user_is_county_administrator
 from portal.people.models import User
@@ -23,11 +23,11 @@ OPEN_RECTIFICATION_STATES = (Rectification.State.OPEN, Rectification.State.ANSWE
 
 
 def ratings_visible_to(user: User) -> QuerySet[Rating]:
-    return Rating.objects.filter(application__in=applications_visible_to(user))
+    return Rating.objects.filter(visibility_condition(user, "application__", eager=True))
 
 
 def rectifications_visible_to(user: User) -> QuerySet[Rectification]:
-    return Rectification.objects.filter(rating__application__in=applications_visible_to(user))
+    return Rectification.objects.filter(visibility_condition(user, "rating__application__", eager=True))
 
 
 def rating_of(application: Application) -> Rating | None:
