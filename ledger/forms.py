@@ -5,6 +5,7 @@ back by a browser, so the page says to choose it again.
 """
 
 import datetime
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -63,10 +64,26 @@ class VillageChoiceField(forms.ModelChoiceField):
         return f"{village.parent.name} · {village.name}" if village.parent_id else village.name
 
 
+class TokenField(forms.CharField):
+    """The hidden token that makes a double-clicked submit register one item. A missing or
+    mangled one is no reason to refuse a villager's form: it becomes None (no protection)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        try:
+            return uuid.UUID(str(super().clean(value))[:64])
+        except (ValueError, ValidationError):
+            return None
+
+
 class WishForm(forms.Form):
     """The public form: a villager's own need or wish. Short on purpose (one screen)."""
 
-    client_token = forms.UUIDField(widget=forms.HiddenInput)
+    client_token = TokenField()
     name = forms.CharField(
         label=_("Your name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
