@@ -9,7 +9,7 @@ staff pages and `approvals.services`); names are masked and ID numbers never sho
 import django_filters
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.widgets.button import HeaderButton
 
 from portal.offices.models import Office
-from portal.people.backoffice import JurisdictionPolicy, ScopedIndexView, ScopedModelViewSet
+from portal.people.backoffice import JurisdictionPolicy, ReadOnlyScopedViewSet, ScopedIndexView
 from portal.people.identity import mask_name
 from portal.people.jurisdiction import office_policy
 from portal.people.roles import Action
@@ -195,12 +195,11 @@ class ApplicationInspectView(generic.InspectView):
         ]
 
 
-class ApplicationViewSet(ScopedModelViewSet):
+class ApplicationViewSet(ReadOnlyScopedViewSet):
     model = Application
     permission_policy_class = ApplicationPolicy
     index_view_class = ApplicationIndexView
     inspect_view_class = ApplicationInspectView
-    inspect_view_enabled = True
     filterset_class = ApplicationFilterSet
     search_fields = ["number"]
     ordering = ["-submitted_at", "-pk"]
@@ -208,29 +207,8 @@ class ApplicationViewSet(ScopedModelViewSet):
     icon = "form"
     menu_order = 220
     name = "application_admin"
-    # Applications change many times a day and point at no content: keep them out of Wagtail's
-    # reference index.
-    add_to_reference_index = False
-
-    def get_common_view_kwargs(self, **kwargs):
-        """Read-only: no add, edit, delete, history or usage pages to link to."""
-        return super().get_common_view_kwargs(
-            **{
-                "add_url_name": None,
-                "edit_url_name": None,
-                "delete_url_name": None,
-                "history_url_name": None,
-                "usage_url_name": None,
-                **kwargs,
-            }
-        )
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-        ]
+    # Applications change many times a day and point at no content: they stay out of Wagtail's
+    # reference index (ReadOnlyScopedViewSet).
 
     @property
     def url_finder_class(self):

@@ -179,6 +179,35 @@ class ScopedModelViewSet(ModelViewSet):
         return type(f"{self.model.__name__}MenuItem", (MenuItem,), {"is_shown": is_shown})
 
 
+class ReadOnlyScopedViewSet(ScopedModelViewSet):
+    """A list and an inspect page, nothing else: for records that only services change."""
+
+    inspect_view_enabled = True
+    add_to_reference_index = False
+
+    def get_common_view_kwargs(self, **kwargs):
+        """No add, edit, delete, history or usage pages to link to."""
+        return super().get_common_view_kwargs(
+            **{
+                "add_url_name": None,
+                "edit_url_name": None,
+                "delete_url_name": None,
+                "history_url_name": None,
+                "usage_url_name": None,
+                **kwargs,
+            }
+        )
+
+    def get_urlpatterns(self):
+        from django.urls import path
+
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+
+
 class ScopedForm(WagtailAdminModelForm):
     """A form that narrows its choice fields to the user's jurisdiction.
 

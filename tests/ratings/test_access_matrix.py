@@ -259,3 +259,25 @@ def test_rating_lists(client, matrix, role, page):
     if page == "appeals" and role in allowed:
         body = response.content.decode()
         assert all(rating.application.number in body for rating in matrix.ratings.values())
+
+
+BACK_OFFICE = {
+    "county_admin",
+    "township_admin_a",
+}  # administrators enter the back office; editors see no work
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_back_office_rating_list_and_inspect(client, matrix, role):
+    """The back office shows the ratings of the applications the person sees, and no others."""
+    client = _client(client, matrix, role)
+    response = client.get("/admin/rating_admin/")
+    if role not in BACK_OFFICE:
+        assert response.status_code in (302, 403)
+        return
+    assert response.status_code == 200
+    body = response.content.decode()
+    for key, rating in matrix.ratings.items():
+        assert (rating.application.number in body) == (role in SEES[key]), key
+        inspect = client.get(f"/admin/rating_admin/inspect/{rating.pk}/")
+        assert inspect.status_code == (200 if role in SEES[key] else 404), key
