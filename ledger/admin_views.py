@@ -8,7 +8,7 @@ here too. Nothing can be added, changed or deleted (every change goes through th
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -18,43 +18,22 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.widgets.button import HeaderButton
 
-from portal.people.backoffice import JurisdictionPolicy, ScopedIndexView, ScopedModelViewSet
+from approvals.admin_views import ApplicationPolicy
+from portal.people.backoffice import ReadOnlyScopedViewSet, ScopedIndexView
 from portal.people.identity import mask_name
-from portal.people.jurisdiction import office_policy
-from portal.people.roles import Action
 
 from .models import LedgerItem
 from .selectors import ledger_items_visible_to, responsible_label
 from .states import State
 
 
-class LedgerItemPolicy(JurisdictionPolicy):
-    """View only. Whoever files for a station or views an office's work may open the list."""
-
-    allowed_actions = frozenset({"view"})
+class LedgerItemPolicy(ApplicationPolicy):
+    """View only, opened by the same people as the applications' list (whoever files for a
+    station or views an office's work; the answer is remembered once per request for both);
+    the rows are the ledger's own rule."""
 
     def scoped_queryset(self, user):
         return ledger_items_visible_to(user)
-
-    def user_has_permission(self, user, action):
-        """May the user open the list? One query per request, remembered on `request.user`."""
-        if not self._active(user) or action not in self.allowed_actions:
-            return False
-        if user.is_superuser:
-            return True
-        cached = user.__dict__.get("_cunban_sees_ledger")
-        if cached is None:
-            cached = office_policy.instances_user_has_any_permission_for(
-                user, [Action.FILE, Action.VIEW]
-            ).exists()
-            user.__dict__["_cunban_sees_ledger"] = cached
-        return cached
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        """One row looked up, not every visible pk."""
-        if not self._active(user) or not set(actions) & self.allowed_actions:
-            return False
-        return self.scoped_queryset(user).filter(pk=instance.pk).exists()
 
 
 class LedgerItemFilterSet(WagtailFilterSet):
@@ -84,7 +63,9 @@ class LedgerItemIndexView(ScopedIndexView):
     def columns(self):
         title_column = self._get_title_column_class(TitleColumn)
         return [
-            title_column("number", label=_("Number"), sort_key="number", get_url=self.get_inspect_url),
+            title_column(
+                "number", label=_("Request number (编号)"), sort_key="number", get_url=self.get_inspect_url
+            ),
             Column("villager", label=_("Villager"), accessor=lambda item: mask_name(item.villager_name)),
             Column("village", label=_("Village"), accessor="village.name", sort_key="village__name"),
             Column("state", label=_("State"), accessor="get_state_display", sort_key="state"),
@@ -116,7 +97,7 @@ class LedgerItemInspectView(generic.InspectView):
     def get_fields_context(self):
         item = self.object
         rows = [
-            (_("Number"), item.number),
+            (_("Request number (编号)"), item.number),
             (_("Kind"), item.get_kind_display()),
             (_("Villager"), mask_name(item.villager_name)),
             (_("Village"), f"{item.village.parent.name} {item.village.name}"),
@@ -143,12 +124,11 @@ class LedgerItemInspectView(generic.InspectView):
         ]
 
 
-class LedgerItemViewSet(ScopedModelViewSet):
+class LedgerItemViewSet(ReadOnlyScopedViewSet):
     model = LedgerItem
     permission_policy_class = LedgerItemPolicy
     index_view_class = LedgerItemIndexView
     inspect_view_class = LedgerItemInspectView
-    inspect_view_enabled = True
     filterset_class = LedgerItemFilterSet
     search_fields = ["number"]
     ordering = ["-registered_at", "-pk"]
@@ -156,30 +136,10 @@ class LedgerItemViewSet(ScopedModelViewSet):
     icon = "list-ul"
     menu_order = 230
     name = "ledger_admin"
-    add_to_reference_index = False
-
-    def get_common_view_kwargs(self, **kwargs):
-        """Read-only: no add, edit, delete, history or usage pages to link to."""
-        return super().get_common_view_kwargs(
-            **{
-                "add_url_name": None,
-                "edit_url_name": None,
-                "delete_url_name": None,
-                "history_url_name": None,
-                "usage_url_name": None,
-                **kwargs,
-            }
-        )
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-        ]
 
     @property
     def url_finder_class(self):
+        """Links to an item from elsewhere in the admin go to its inspect page."""
         policy = self.permission_policy
         inspect_url_name = self.get_url_name("inspect")
 

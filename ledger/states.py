@@ -88,21 +88,22 @@ _WORKERS = frozenset({Who.ASSIGNEE, Who.SUPERVISOR, Who.FILER})
 _CANCELLERS = frozenset({Who.SUPERVISOR, Who.MANAGER})
 
 TRANSITIONS: tuple[Transition, ...] = (
+    # In each state, the step people usually take comes first: it is the page's primary button.
     Transition(State.REGISTERED, Act.ASSIGN, State.IN_PROGRESS, frozenset({Who.SUPERVISOR})),
-    # The supervisor may give a promise to someone else, or change it; the event keeps the old one.
-    Transition(State.IN_PROGRESS, Act.ASSIGN, State.IN_PROGRESS, frozenset({Who.SUPERVISOR})),
     Transition(State.REGISTERED, Act.CLAIM, State.IN_PROGRESS, frozenset({Who.HANDLER, Who.FILER})),
     Transition(State.REGISTERED, Act.NOTE, State.REGISTERED, frozenset({Who.SUPERVISOR, Who.FILER})),
-    Transition(State.IN_PROGRESS, Act.NOTE, State.IN_PROGRESS, _WORKERS),
-    Transition(State.DONE, Act.NOTE, State.DONE, _WORKERS),
+    Transition(State.REGISTERED, Act.CANCEL, State.CANCELLED, _CANCELLERS),
     Transition(State.IN_PROGRESS, Act.MARK_DONE, State.DONE, _WORKERS),
+    Transition(State.IN_PROGRESS, Act.NOTE, State.IN_PROGRESS, _WORKERS),
+    # The supervisor may give a promise to someone else, or change it; the event keeps the old one.
+    Transition(State.IN_PROGRESS, Act.ASSIGN, State.IN_PROGRESS, frozenset({Who.SUPERVISOR})),
+    Transition(State.IN_PROGRESS, Act.CANCEL, State.CANCELLED, _CANCELLERS),
     # 销号: only the villager closes it, online or through their assistant. Nothing else reaches CLOSED.
     Transition(State.DONE, Act.CONFIRM, State.CLOSED, frozenset({Who.VILLAGER})),
-    Transition(State.DONE, Act.RECORD_CONFIRMATION, State.CLOSED, frozenset({Who.FILER})),
     Transition(State.DONE, Act.NOT_DONE, State.IN_PROGRESS, frozenset({Who.VILLAGER})),
+    Transition(State.DONE, Act.RECORD_CONFIRMATION, State.CLOSED, frozenset({Who.FILER})),
     Transition(State.DONE, Act.RECORD_NOT_DONE, State.IN_PROGRESS, frozenset({Who.FILER})),
-    Transition(State.REGISTERED, Act.CANCEL, State.CANCELLED, _CANCELLERS),
-    Transition(State.IN_PROGRESS, Act.CANCEL, State.CANCELLED, _CANCELLERS),
+    Transition(State.DONE, Act.NOTE, State.DONE, _WORKERS),
 )
 
 _BY_KEY: dict[tuple[str, str], Transition] = {(t.source, t.act): t for t in TRANSITIONS}

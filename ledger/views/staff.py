@@ -86,7 +86,7 @@ def export(request):
 
     writer = csv.writer(Echo())
     header = [
-        _("Number"),
+        _("Request number (编号)"),
         _("Village"),
         _("Villager"),
         _("Kind"),
