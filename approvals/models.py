@@ -9,11 +9,11 @@ only in `approvals.services`, through the table in `approvals.states`.
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.history import AppendOnlyEvent
 from portal.offices.models import Office
 from portal.people.models import Resident
 from portal.places.models import Region
@@ -189,41 +189,22 @@ class ApplicationFile(models.Model):
         return self.display_name
 
 
-class ApplicationEvent(models.Model):
-    """One step in an application's history: append-only (who, in which capacity, what, when,
-    from which state to which, comment). Also the villager's tracking timeline."""
+class ApplicationEvent(AppendOnlyEvent):
+    """One step in an application's history (see `portal.history`). Also the villager's
+    tracking timeline."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     act = models.CharField(_("action"), max_length=24, choices=Act.choices)
     from_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=16, choices=State.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor_role = models.CharField(_("as"), max_length=16)
-    actor_office = models.ForeignKey(
-        Office, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    comment = models.TextField(_("comment"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(_("when"), default=timezone.now)
 
-    class Meta:
+    class Meta(AppendOnlyEvent.Meta):
         verbose_name = _("application event")
         verbose_name_plural = _("application events")
-        ordering = ["at", "pk"]
         indexes = [models.Index(fields=["application", "at"], name="app_event_timeline")]
 
     def __str__(self) -> str:
         return f"{self.application_id} · {self.act} · {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValidationError("Application events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Application events are append-only.")
 
 
 class Notice(models.Model):

@@ -20,12 +20,12 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Sequence, private_storage
+from portal.history import AppendOnlyEvent
 from portal.offices.models import Office
 from portal.places.models import Region
 
@@ -158,41 +158,21 @@ class LedgerItem(models.Model):
         return timezone.localdate(self.done_at) > self.promised_on
 
 
-class LedgerEvent(models.Model):
-    """One step in an item's history: append-only (who, in which capacity, what, when, from
-    which state to which, comment, data)."""
+class LedgerEvent(AppendOnlyEvent):
+    """One step in an item's history (see `portal.history`)."""
 
     item = models.ForeignKey(LedgerItem, on_delete=models.CASCADE, related_name="events")
     act = models.CharField(_("action"), max_length=24, choices=Act.choices)
     from_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=16, choices=State.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor_role = models.CharField(_("as"), max_length=16)
-    actor_office = models.ForeignKey(
-        Office, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    comment = models.TextField(_("comment"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(_("when"), default=timezone.now)
 
-    class Meta:
+    class Meta(AppendOnlyEvent.Meta):
         verbose_name = _("ledger event")
         verbose_name_plural = _("ledger events")
-        ordering = ["at", "pk"]
         indexes = [models.Index(fields=["item", "at"], name="ledger_event_timeline")]
 
     def __str__(self) -> str:
         return f"{self.item_id} · {self.act} · {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValidationError("Ledger events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Ledger events are append-only.")
 
 
 class LedgerPhoto(models.Model):

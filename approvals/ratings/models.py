@@ -13,13 +13,13 @@ satisfaction figures group one table (see `ratings.figures`) instead of joining 
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Application
+from portal.history import AppendOnlyEvent
 from portal.offices.models import Office
 from portal.places.models import Region
 from services_catalog.models import ServiceItemPage
@@ -242,8 +242,9 @@ class RatingAppeal(models.Model):
         return _("Appeal against the rating of %(number)s") % {"number": self.rating.application.number}
 
 
-class RatingEvent(models.Model):
-    """One line of a rating's history. Rows are only ever added."""
+class RatingEvent(AppendOnlyEvent):
+    """One line of a rating's history (see `portal.history`); `actor` is empty when the
+    villager acted, or the system."""
 
     class Act(models.TextChoices):
         RATE = "rate", _("Rated (评价)")
@@ -264,37 +265,14 @@ class RatingEvent(models.Model):
     act = models.CharField(_("what happened"), max_length=24, choices=Act.choices)
     from_state = models.CharField(_("from"), max_length=16, blank=True)
     to_state = models.CharField(_("to"), max_length=16, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="rating_events",
-        help_text="Empty when the villager acted, or the system.",
-    )
-    actor_office = models.ForeignKey(
-        Office, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    comment = models.TextField(_("comment"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(_("when"))
 
-    class Meta:
+    class Meta(AppendOnlyEvent.Meta):
         verbose_name = _("rating event")
         verbose_name_plural = _("rating events")
-        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["rating", "at"], name="rating_event_timeline")]
 
     def __str__(self) -> str:
         return f"{self.get_act_display()} · {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("Rating events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Rating events are append-only.")
 
 
 class QualitySettings(models.Model):

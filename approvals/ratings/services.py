@@ -138,8 +138,17 @@ def _clean_level(level, label: str) -> int:
 
 
 def _event(rating: Rating, act: str, actor: User | None, *, rectification=None, **fields) -> RatingEvent:
+    """`actor_role` says in which capacity: the villager, their assistant, the office, the county."""
+    if actor is None:
+        role = "villager" if act in (RatingEvent.Act.RATE, RatingEvent.Act.CHANGE) else "system"
+    elif act in (RatingEvent.Act.RATE, RatingEvent.Act.CHANGE):
+        role = "filer"
+    elif act in (RatingEvent.Act.UPHOLD, RatingEvent.Act.SET_ASIDE):
+        role = "county"
+    else:
+        role = "office"
     return RatingEvent.objects.create(
-        rating=rating, rectification=rectification, act=act, actor=actor, at=timezone.now(), **fields
+        rating=rating, rectification=rectification, act=act, actor=actor, actor_role=role, at=timezone.now(), **fields
     )
 
 
