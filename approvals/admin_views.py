@@ -9,18 +9,19 @@ staff pages and `approvals.services`); names are masked and ID numbers never sho
 import django_filters
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
-from wagtail.admin.views import generic
-from wagtail.admin.widgets.button import HeaderButton
 
 from portal.offices.models import Office
-from portal.people.backoffice import JurisdictionPolicy, ReadOnlyScopedViewSet, ScopedIndexView
+from portal.people.backoffice import (
+    JurisdictionPolicy,
+    ReadOnlyScopedViewSet,
+    ScopedIndexView,
+    StaffPageInspectView,
+)
 from portal.people.identity import mask_name
 from portal.people.jurisdiction import office_policy
 from portal.people.roles import Action
@@ -144,7 +145,9 @@ class ApplicationIndexView(ScopedIndexView):
         ]
 
 
-class ApplicationInspectView(generic.InspectView):
+class ApplicationInspectView(StaffPageInspectView):
+    staff_url_name = "approvals:detail"
+
     """One application's facts, and a link to its staff page (where its history and files are)."""
 
     def get_object(self, queryset=None):
@@ -184,16 +187,6 @@ class ApplicationInspectView(generic.InspectView):
         ]
         return [{"label": label, "value": value, "component": None} for label, value in rows]
 
-    @cached_property
-    def header_buttons(self):
-        return [
-            HeaderButton(
-                _("Open the staff page"),
-                url=reverse("approvals:detail", args=[self.object.pk]),
-                icon_name="link-external",
-            )
-        ]
-
 
 class ApplicationViewSet(ReadOnlyScopedViewSet):
     model = Application
@@ -209,19 +202,3 @@ class ApplicationViewSet(ReadOnlyScopedViewSet):
     name = "application_admin"
     # Applications change many times a day and point at no content: they stay out of Wagtail's
     # reference index (ReadOnlyScopedViewSet).
-
-    @property
-    def url_finder_class(self):
-        """Links to an application from elsewhere in the admin go to its inspect page."""
-        policy = self.permission_policy
-        inspect_url_name = self.get_url_name("inspect")
-
-        class ApplicationURLFinder(ModelAdminURLFinder):
-            def get_edit_url(self, instance):
-                if self.user is not None and not policy.user_has_any_permission_for_instance(
-                    self.user, ["view"], instance
-                ):
-                    return None
-                return reverse(inspect_url_name, args=[instance.pk])
-
-        return ApplicationURLFinder

@@ -8,18 +8,14 @@ here too. Nothing can be added, changed or deleted (every change goes through th
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
-from wagtail.admin.views import generic
-from wagtail.admin.widgets.button import HeaderButton
 
 from approvals.admin_views import ApplicationPolicy
-from portal.people.backoffice import ReadOnlyScopedViewSet, ScopedIndexView
+from portal.people.backoffice import ReadOnlyScopedViewSet, ScopedIndexView, StaffPageInspectView
 from portal.people.identity import mask_name
 
 from .models import LedgerItem
@@ -84,7 +80,9 @@ class LedgerItemIndexView(ScopedIndexView):
         ]
 
 
-class LedgerItemInspectView(generic.InspectView):
+class LedgerItemInspectView(StaffPageInspectView):
+    staff_url_name = "ledger:detail"
+
     def get_object(self, queryset=None):
         visible = ledger_items_visible_to(self.request.user).select_related(
             "village__parent", "office", "assignee", "assignee_office"
@@ -113,16 +111,6 @@ class LedgerItemInspectView(generic.InspectView):
         ]
         return [{"label": label, "value": value, "component": None} for label, value in rows]
 
-    @cached_property
-    def header_buttons(self):
-        return [
-            HeaderButton(
-                _("Open the staff page"),
-                url=reverse("ledger:detail", args=[self.object.pk]),
-                icon_name="link-external",
-            )
-        ]
-
 
 class LedgerItemViewSet(ReadOnlyScopedViewSet):
     model = LedgerItem
@@ -136,19 +124,3 @@ class LedgerItemViewSet(ReadOnlyScopedViewSet):
     icon = "list-ul"
     menu_order = 230
     name = "ledger_admin"
-
-    @property
-    def url_finder_class(self):
-        """Links to an item from elsewhere in the admin go to its inspect page."""
-        policy = self.permission_policy
-        inspect_url_name = self.get_url_name("inspect")
-
-        class LedgerItemURLFinder(ModelAdminURLFinder):
-            def get_edit_url(self, instance):
-                if self.user is not None and not policy.user_has_any_permission_for_instance(
-                    self.user, ["view"], instance
-                ):
-                    return None
-                return reverse(inspect_url_name, args=[instance.pk])
-
-        return LedgerItemURLFinder

@@ -207,6 +207,46 @@ class ReadOnlyScopedViewSet(ScopedModelViewSet):
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
         ]
 
+    @property
+    def url_finder_class(self):
+        """Links to a row from elsewhere in the admin go to its inspect page, for those who may see it."""
+        from django.urls import reverse
+        from wagtail.admin.admin_url_finder import ModelAdminURLFinder
+
+        policy = self.permission_policy
+        inspect_url_name = self.get_url_name("inspect")
+
+        class InspectURLFinder(ModelAdminURLFinder):
+            def get_edit_url(self, instance):
+                if self.user is not None and not policy.user_has_any_permission_for_instance(
+                    self.user, ["view"], instance
+                ):
+                    return None
+                return reverse(inspect_url_name, args=[instance.pk])
+
+        return InspectURLFinder
+
+
+class StaffPageInspectView(generic.InspectView):
+    """An inspect page with a button to the record's own staff page (`staff_url_name`), where
+    the work on it is done."""
+
+    staff_url_name: str
+
+    @cached_property
+    def header_buttons(self):
+        from django.urls import reverse
+        from django.utils.translation import gettext as _
+        from wagtail.admin.widgets.button import HeaderButton
+
+        return [
+            HeaderButton(
+                _("Open the staff page"),
+                url=reverse(self.staff_url_name, args=[self.object.pk]),
+                icon_name="link-external",
+            )
+        ]
+
 
 class ScopedForm(WagtailAdminModelForm):
     """A form that narrows its choice fields to the user's jurisdiction.
