@@ -39,7 +39,8 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -622,6 +623,25 @@ def _postgres(server: str, statement: str) -> None:
         conn.execute(statement)
 
 
+@contextmanager
+def throwaway_postgres(kind: str) -> Iterator[str]:
+    """A new database on DATABASE_URL's PostgreSQL server (or the local one) for one run: yields
+    its URL and drops it afterwards, whatever happened (SIGTERM included, see `_terminate`)."""
+    server = _pg_server()
+    name = f"cunban_bench_{kind}_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        _postgres(server, f'CREATE DATABASE "{name}"')
+    except Exception as exc:
+        raise BenchError(f"PostgreSQL at {server} is not reachable: {exc}") from exc
+    try:
+        yield f"{server}/{name}"
+    finally:
+        try:
+            _postgres(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except Exception as exc:
+            log(f"WARNING: could not drop the throwaway database {name}: {exc}")
+
+
 def _run_worker(command: list[str], env: dict[str, str], label: str) -> str:
     """Run the worker with its progress on our stderr; return its stdout (the JSON report)."""
     import subprocess
@@ -735,54 +755,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     (tmp / "secret_key").write_text(secrets.token_urlsafe(50), encoding="ascii")
     figures = Figures()
     failed = False
-    pg_name = f"cunban_bench_approvals_{os.getpid()}_{secrets.token_hex(3)}"
-    pg_server = _pg_server()
-    pg_created = False
     try:
-        env = project_env(tmp, PROJECT_SETTINGS)
-        if args.db == "postgres":
-            try:
-                _postgres(pg_server, f'CREATE DATABASE "{pg_name}"')
-            except Exception as exc:
-                raise BenchError(f"PostgreSQL at {pg_server} is not reachable: {exc}") from exc
-            pg_created = True
-            env["DATABASE_URL"] = f"{pg_server}/{pg_name}"
-        env["DATABASE_CONN_MAX_AGE"] = "0"
-        manage = [python, str(REPO_ROOT / "manage.py")]
-        # DEBUG is off, as in production, so the inbox page needs the collected static files.
-        run_step(
-            "collectstatic", [*manage, "collectstatic", "--noinput"], env, timeout=600, verbose=args.verbose
-        )
-        run_step(
-            f"{args.db}: migrate", [*manage, "migrate", "--noinput"], env, timeout=900, verbose=args.verbose
-        )
-        worker = [
-            python,
-            str(Path(__file__).resolve()),
-            "--worker",
-            f"--count={args.count}",
-            f"--seed={args.seed}",
-            f"--filed={args.filed}",
-            *(["--show-sql"] if args.show_sql else []),
-        ]
-        stdout = _run_worker(worker, env, f"{args.db}: file and drive {args.count} applications")
-        try:
-            result = json.loads(stdout.strip().splitlines()[-1])
-        except (IndexError, ValueError) as exc:
-            raise BenchError("the worker printed no figures") from exc
-        for warning in _add_figures(figures, result):
-            log(f"NOTE: {warning}")
+        with ExitStack() as stack:
+            env = project_env(tmp, PROJECT_SETTINGS)
+            if args.db == "postgres":
+                env["DATABASE_URL"] = stack.enter_context(throwaway_postgres("approvals"))
+            _measure(args, python, env, figures)
     except BenchError as exc:
         log(f"FAILED: {exc}")
         failed = True
     finally:
-        if pg_created:
-            try:
-                _postgres(pg_server, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
-            except Exception as exc:
-                log(f"WARNING: could not drop the throwaway database {pg_name}: {exc}")
         finish(figures, tmp, keep=args.keep_tmp)
     return 1 if failed else 0
+
+
+def _measure(args: argparse.Namespace, python: str, env: dict[str, str], figures: Figures) -> None:
+    """Migrate the throwaway site, file and drive the applications, add the figures."""
+    env["DATABASE_CONN_MAX_AGE"] = "0"
+    manage = [python, str(REPO_ROOT / "manage.py")]
+    # DEBUG is off, as in production, so the inbox page needs the collected static files.
+    run_step("collectstatic", [*manage, "collectstatic", "--noinput"], env, timeout=600, verbose=args.verbose)
+    run_step(f"{args.db}: migrate", [*manage, "migrate", "--noinput"], env, timeout=900, verbose=args.verbose)
+    worker = [
+        python,
+        str(Path(__file__).resolve()),
+        "--worker",
+        f"--count={args.count}",
+        f"--seed={args.seed}",
+        f"--filed={args.filed}",
+        *(["--show-sql"] if args.show_sql else []),
+    ]
+    stdout = _run_worker(worker, env, f"{args.db}: file and drive {args.count} applications")
+    try:
+        result = json.loads(stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError) as exc:
+        raise BenchError("the worker printed no figures") from exc
+    for warning in _add_figures(figures, result):
+        log(f"NOTE: {warning}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
 import signal
 import sys
@@ -38,7 +37,7 @@ REPO_ROOT = BENCH_DIR.parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH_DIR]
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench.approvals import _pg_server, _postgres, _run_worker  # noqa: E402
+from bench.approvals import _run_worker, throwaway_postgres  # noqa: E402
 from bench.home_page import (  # noqa: E402  (the repo root must be importable first)
     PROJECT_SETTINGS,
     BenchError,
@@ -267,6 +266,29 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def _add_figures(result: dict, figures: Figures) -> None:
+    figures.add("ratings_in_tables", result["ratings"], "count")
+    figures.add("rectifications_in_tables", result["rectifications"], "count")
+    for key, label in (
+        ("admin", "figures_county_admin"),
+        ("supervisor", "figures_supervisor"),
+        ("summary", "public_summary_page"),
+        ("list_full", "rectification_list_page"),
+    ):
+        figures.add(f"{label}_median", result[key]["median_ms"], "ms", decimals=2)
+        figures.add(f"{label}_p95", result[key]["p95_ms"], "ms", decimals=2)
+        figures.add(f"{label}_queries", result[key]["queries"], "count")
+    figures.add("figures_county_admin_rows", result["admin"]["rows"], "count")
+    figures.add("public_summary_page_bytes", result["summary"]["bytes"], "bytes")
+    figures.add("rectification_list_open_rows", result["open_rectifications"], "count")
+    figures.add("rectification_list_tenth_queries", result["list_small"]["queries"], "count")
+    for key in ("admin", "supervisor"):
+        if result[key]["p95_ms"] > TARGET_MS:
+            log(f"NOTE: figures for {key}: p95 {result[key]['p95_ms']:.0f} ms is above {TARGET_MS:.0f} ms")
+    if result["list_small"]["queries"] != result["list_full"]["queries"]:
+        log("NOTE: the rectification list's query count grows with its rows")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.worker:
@@ -277,66 +299,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     (tmp / "secret_key").write_text(secrets.token_urlsafe(50), encoding="ascii")
     figures = Figures()
     failed = False
-    pg_name = f"cunban_bench_ratings_{os.getpid()}_{secrets.token_hex(3)}"
-    pg_server = _pg_server()
-    pg_created = False
     try:
-        env = project_env(tmp, PROJECT_SETTINGS)
-        try:
-            _postgres(pg_server, f'CREATE DATABASE "{pg_name}"')
-        except Exception as exc:
-            raise BenchError(f"PostgreSQL at {pg_server} is not reachable: {exc}") from exc
-        pg_created = True
-        env["DATABASE_URL"] = f"{pg_server}/{pg_name}"
-        env["DATABASE_CONN_MAX_AGE"] = "0"
-        manage = [python, str(REPO_ROOT / "manage.py")]
-        run_step("collectstatic", [*manage, "collectstatic", "--noinput"], env, 600, args.verbose)
-        run_step("postgres: migrate", [*manage, "migrate", "--noinput"], env, 900, args.verbose)
-        worker = [
-            python,
-            str(Path(__file__).resolve()),
-            "--worker",
-            f"--count={args.count}",
-            f"--repeats={args.repeats}",
-            f"--seed={args.seed}",
-            *(["--show-sql"] if args.show_sql else []),
-        ]
-        stdout = _run_worker(worker, env, f"postgres: {args.count} ratings and their figures")
+        with throwaway_postgres("ratings") as url:
+            env = {**project_env(tmp, PROJECT_SETTINGS), "DATABASE_URL": url, "DATABASE_CONN_MAX_AGE": "0"}
+            manage = [python, str(REPO_ROOT / "manage.py")]
+            run_step("collectstatic", [*manage, "collectstatic", "--noinput"], env, 600, args.verbose)
+            run_step("postgres: migrate", [*manage, "migrate", "--noinput"], env, 900, args.verbose)
+            worker = [
+                python,
+                str(Path(__file__).resolve()),
+                "--worker",
+                f"--count={args.count}",
+                f"--repeats={args.repeats}",
+                f"--seed={args.seed}",
+                *(["--show-sql"] if args.show_sql else []),
+            ]
+            stdout = _run_worker(worker, env, f"postgres: {args.count} ratings and their figures")
         try:
             result = json.loads(stdout.strip().splitlines()[-1])
         except (IndexError, ValueError) as exc:
             raise BenchError("the worker printed no figures") from exc
-        figures.add("ratings_in_tables", result["ratings"], "count")
-        figures.add("rectifications_in_tables", result["rectifications"], "count")
-        for key, label in (
-            ("admin", "figures_county_admin"),
-            ("supervisor", "figures_supervisor"),
-            ("summary", "public_summary_page"),
-            ("list_full", "rectification_list_page"),
-        ):
-            figures.add(f"{label}_median", result[key]["median_ms"], "ms", decimals=2)
-            figures.add(f"{label}_p95", result[key]["p95_ms"], "ms", decimals=2)
-            figures.add(f"{label}_queries", result[key]["queries"], "count")
-        figures.add("figures_county_admin_rows", result["admin"]["rows"], "count")
-        figures.add("public_summary_page_bytes", result["summary"]["bytes"], "bytes")
-        figures.add("rectification_list_open_rows", result["open_rectifications"], "count")
-        figures.add("rectification_list_tenth_queries", result["list_small"]["queries"], "count")
-        for key in ("admin", "supervisor"):
-            if result[key]["p95_ms"] > TARGET_MS:
-                log(
-                    f"NOTE: figures for {key}: p95 {result[key]['p95_ms']:.0f} ms is above {TARGET_MS:.0f} ms"
-                )
-        if result["list_small"]["queries"] != result["list_full"]["queries"]:
-            log("NOTE: the rectification list's query count grows with its rows")
+        _add_figures(result, figures)
     except BenchError as exc:
         log(f"FAILED: {exc}")
         failed = True
     finally:
-        if pg_created:
-            try:
-                _postgres(pg_server, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
-            except Exception as exc:
-                log(f"WARNING: could not drop the throwaway database {pg_name}: {exc}")
         finish(figures, tmp, keep=args.keep_tmp)
     return 1 if failed else 0
 

@@ -141,6 +141,32 @@ def build_world() -> World:
     )
 
 
+MATRIX_ROLES = [
+    "assistant_a1",
+    "assistant_a2",
+    "assistant_b1",
+    "clerk_a",
+    "supervisor_a",
+    "clerk_b",
+    "officer_d1",
+    "editor",
+    "county_admin",
+    "township_admin_a",
+    "outsider",
+    "anonymous",
+]
+"""The permission matrices' cast: the world's people, assistant_a2 (station A2: the same
+township as A1, none of its work) and anonymous."""
+
+
+def build_matrix_cast() -> tuple[World, dict[str, User]]:
+    """The world and the matrices' people (everyone of `MATRIX_ROLES` but anonymous)."""
+    world = build_world()
+    assistant_a2 = UserFactory(username="assistant_a2", name="assistant_a2", mobile="13900000009")
+    membership_create(actor=None, user=assistant_a2, office=world.station_a2, role=Role.VILLAGE_ASSISTANT)
+    return world, {**world.people, "assistant_a2": assistant_a2}
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: cached public pages must not leak between tests."""

@@ -148,7 +148,13 @@ def _event(rating: Rating, act: str, actor: User | None, *, rectification=None, 
     else:
         role = "office"
     return RatingEvent.objects.create(
-        rating=rating, rectification=rectification, act=act, actor=actor, actor_role=role, at=timezone.now(), **fields
+        rating=rating,
+        rectification=rectification,
+        act=act,
+        actor=actor,
+        actor_role=role,
+        at=timezone.now(),
+        **fields,
     )
 
 

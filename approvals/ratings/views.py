@@ -21,6 +21,7 @@ from approvals.views import tracking as tracking_views
 from portal.errors import DomainError
 from portal.people.identity import mask_name
 from portal.people.jurisdiction import user_is_county_administrator
+from portal.web.steps import perform_step
 
 from . import figures, forms, selectors, services
 from .models import Channel, QualitySettings, Rating, RatingAppeal, Rectification
@@ -218,14 +219,9 @@ def _rectification_step(request, pk: int, form_class, run, *, title: str, allowe
         messages.error(request, _("You cannot do that on this rectification now."))
         return redirect(back)
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            message = run(rectification, form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, message)
-            return redirect(back)
+    done = perform_step(request, form, lambda: run(rectification, form.cleaned_data), back)
+    if done is not None:
+        return done
     return render(
         request,
         "ratings/step.html",

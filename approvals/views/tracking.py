@@ -114,7 +114,11 @@ def tracking_form(request):
                     remember_qr(request.session, application.pk)
                 return redirect("tracking:detail", number=application.number)
         return _form_page(
-            request, form, number=request.POST.get("number", "")[:60], refused=refused, via=request.POST.get("via")
+            request,
+            form,
+            number=request.POST.get("number", "")[:60],
+            refused=refused,
+            via=request.POST.get("via"),
         )
     number = request.GET.get("number", "")[:60]
     if contains_id_number(number):

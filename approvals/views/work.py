@@ -8,7 +8,6 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +23,7 @@ from portal.people.selectors import (
     offices_user_may_handle,
     offices_user_may_supervise,
 )
+from portal.web.steps import perform_step
 
 from .. import deadlines, forms, selectors, services
 from ..certificates import selectors as certificate_selectors
@@ -333,16 +333,14 @@ def act(request, pk: int, act: str):
         )
         return redirect("approvals:detail", pk=pk)
     form = _step_form(application, act, request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            message = _perform(request, application, act, form)
-        except ValidationError as error:
-            form.add_error(None, error)
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, message)
-            return redirect("approvals:detail", pk=pk)
+    done = perform_step(
+        request,
+        form,
+        lambda: _perform(request, application, act, form),
+        reverse("approvals:detail", args=[pk]),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "approvals/work_act.html",

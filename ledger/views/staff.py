@@ -10,7 +10,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.errors import DomainError
 from portal.people.identity import mask_name
+from portal.web.steps import perform_step
 
 from .. import forms, selectors, services
 from ..models import LedgerItem
@@ -275,16 +276,11 @@ def act(request, pk: int, act: str):
         )
         return redirect("ledger:detail", pk=pk)
     form = _step_form(request, item, act)
-    if request.method == "POST" and form.is_valid():
-        try:
-            message = _perform(request, item, act, form)
-        except ValidationError as error:
-            form.add_error(None, error)
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, message)
-            return redirect("ledger:detail", pk=pk)
+    done = perform_step(
+        request, form, lambda: _perform(request, item, act, form), reverse("ledger:detail", args=[pk])
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "ledger/staff_act.html",

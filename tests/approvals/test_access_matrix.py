@@ -46,31 +46,17 @@ from approvals.models import Application, ApplicationEvent, ApplicationFile, Not
 from approvals.states import Act, State
 from portal.people.identity import mask_name
 from portal.people.models import IdNumberDisclosure, User
-from portal.people.roles import Role
-from portal.people.services import membership_create, resident_register
+from portal.people.services import resident_register
 from tests.approvals.conftest import Cases, png_upload
-from tests.conftest import build_world
-from tests.factories import UserFactory, make_id_number
+from tests.conftest import MATRIX_ROLES, build_matrix_cast
+from tests.factories import make_id_number
 from tests.services_catalog.conftest import make_item
 
 pytestmark = pytest.mark.django_db
 
 # -- the hand-written rules ----------------------------------------------------------------------
 
-ROLES = [
-    "assistant_a1",
-    "assistant_a2",
-    "assistant_b1",
-    "clerk_a",
-    "supervisor_a",
-    "clerk_b",
-    "officer_d1",
-    "editor",
-    "county_admin",
-    "township_admin_a",
-    "outsider",
-    "anonymous",
-]
+ROLES = MATRIX_ROLES
 APPLICATIONS = ["draft", "a1", "a1_acc", "a1_rev", "b1", "fwd", "relief", "appr"]
 AT_CENTRE_A_NOW = {"a1", "a1_acc", "a1_rev"}  # open work sitting at centre A
 DECIDED_AT_A = {"appr"}
@@ -333,9 +319,7 @@ def _items(world) -> dict:
 
 
 def build_matrix() -> Matrix:
-    world = build_world()
-    assistant_a2 = UserFactory(username="assistant_a2", name="assistant_a2")
-    membership_create(actor=None, user=assistant_a2, office=world.station_a2, role=Role.VILLAGE_ASSISTANT)
+    world, people = build_matrix_cast()
     items = _items(world)
     villages = {"a1": world.village_a1, "b1": world.village_b1}
 
@@ -384,7 +368,6 @@ def build_matrix() -> Matrix:
         for key, application in applications.items()
     }
     assert all(len(pks) == UPLOADS for pks in files.values())
-    people = {**world.people, "assistant_a2": assistant_a2}
     clerks = {
         world.centre_a.pk: world.clerk_a.pk,
         world.centre_b.pk: world.clerk_b.pk,

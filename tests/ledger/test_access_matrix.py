@@ -44,30 +44,14 @@ from ledger.models import Helper, LedgerItem
 from ledger.states import Act, State
 from portal.people.identity import mask_name
 from portal.people.models import User
-from portal.people.roles import Role
-from portal.people.services import membership_create
-from tests.conftest import build_world
-from tests.factories import UserFactory
+from tests.conftest import MATRIX_ROLES, build_matrix_cast
 from tests.ledger.conftest import checked_photo
 
 pytestmark = pytest.mark.django_db
 
 # -- the hand-written rules ----------------------------------------------------------------------
 
-ROLES = [
-    "assistant_a1",
-    "assistant_a2",
-    "assistant_b1",
-    "clerk_a",
-    "supervisor_a",
-    "clerk_b",
-    "officer_d1",
-    "editor",
-    "county_admin",
-    "township_admin_a",
-    "outsider",
-    "anonymous",
-]
+ROLES = MATRIX_ROLES
 ITEMS = ["a1_reg", "a1_prog", "a1_done", "a1_closed", "a2_reg", "a2_vol", "b1_prog", "b1_done"]
 IN_A1 = {"a1_reg", "a1_prog", "a1_done", "a1_closed"}
 IN_A2 = {"a2_reg", "a2_vol"}
@@ -215,9 +199,8 @@ class Matrix:
 
 
 def build_matrix() -> Matrix:
-    world = build_world()
-    assistant_a2 = UserFactory(username="assistant_a2", name="assistant_a2", mobile="13900000009")
-    membership_create(actor=None, user=assistant_a2, office=world.station_a2, role=Role.VILLAGE_ASSISTANT)
+    world, people = build_matrix_cast()
+    assistant_a2 = people["assistant_a2"]
     promised_on = timezone.localdate() + datetime.timedelta(days=7)
 
     def register(key: str) -> LedgerItem:
@@ -268,7 +251,6 @@ def build_matrix() -> Matrix:
         key: next(iter(CAPACITY[key][ASSIGNEE]), None) for key in ITEMS
     }
     photos = {key: item.photos.get().pk for key, item in items.items()}
-    people = {**world.people, "assistant_a2": assistant_a2}
     return Matrix(
         people=people,
         items=items,

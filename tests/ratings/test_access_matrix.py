@@ -24,29 +24,15 @@ from approvals import services
 from approvals.certificates.services import application_hand_over, current_certificate
 from approvals.ratings import services as rating_services
 from approvals.ratings.models import Channel, Level, Rating, RatingAppeal, RatingEvent, Rectification
-from portal.people.roles import Role
-from portal.people.services import membership_create, resident_register
+from portal.people.services import resident_register
 from tests.approvals.conftest import Cases
 from tests.approvals.test_access_matrix import _items
-from tests.conftest import build_world
-from tests.factories import UserFactory, make_id_number
+from tests.conftest import MATRIX_ROLES, build_matrix_cast
+from tests.factories import make_id_number
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "assistant_a1",
-    "assistant_a2",
-    "assistant_b1",
-    "clerk_a",
-    "supervisor_a",
-    "clerk_b",
-    "officer_d1",
-    "editor",
-    "county_admin",
-    "township_admin_a",
-    "outsider",
-    "anonymous",
-]
+ROLES = MATRIX_ROLES
 RATINGS = ["a1", "b1", "dept"]
 
 # Who sees each application (and so its rating): its station's assistant; the centre or
@@ -109,9 +95,7 @@ class Matrix:
 
 
 def build_matrix() -> Matrix:
-    world = build_world()
-    assistant_a2 = UserFactory(username="assistant_a2", name="assistant_a2")
-    membership_create(actor=None, user=assistant_a2, office=world.station_a2, role=Role.VILLAGE_ASSISTANT)
+    world, people = build_matrix_cast()
     items = _items(world)
     villages = {"a1": world.village_a1, "b1": world.village_b1}
     ratings = {}
@@ -145,7 +129,7 @@ def build_matrix() -> Matrix:
             filed_at=rating.rated_at,
         )
         ratings[key] = Rating.objects.select_related("application").get(pk=rating.pk)
-    return Matrix(people={**world.people, "assistant_a2": assistant_a2}, ratings=ratings)
+    return Matrix(people=people, ratings=ratings)
 
 
 @pytest.fixture(scope="module")
