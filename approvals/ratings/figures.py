@@ -43,6 +43,7 @@ class Figures:
     rectified_on_time: int = 0
     ledger_closed: int = 0
     ledger_closed_on_time: int = 0
+    link: str = ""
 
     @staticmethod
     def _share(part: int, whole: int) -> float | None:

@@ -404,6 +404,9 @@ def public_summary(request):
 
     townships = list(Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("code"))
     table = figures.by_township(townships)
+    codes = {township.pk: township.code for township in townships}
+    for row in table:  # each township's name opens its public promise list
+        row.link = reverse("promises:list", args=[codes[row.key]])
     response = render(request, "ratings/public_summary.html", {"table": table})
     response["Cache-Control"] = "public, max-age=300"
     return response
