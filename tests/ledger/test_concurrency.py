@@ -2,43 +2,18 @@
 item, one wins; the villager's confirmation against the assistant's "not done", one wins;
 registrations at once get distinct numbers; a double-sent public form registers one item."""
 
-import threading
 import uuid
-from collections.abc import Callable
 from functools import partial
 
 import pytest
-from django.db import connection
 
 from ledger import services
 from ledger.models import LedgerEvent, LedgerItem
 from ledger.states import Act, State
-from portal.errors import DomainError
+from tests.approvals.test_concurrency import race
 from tests.ledger.conftest import VILLAGER_MOBILE, in_days
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def race(*actions: Callable[[], object]) -> list[str]:
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = []
-
-    def run(action):
-        try:
-            barrier.wait(timeout=10)
-            action()
-            outcomes.append("done")
-        except DomainError as error:
-            outcomes.append(f"refused: {error}")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def test_two_claims_at_once_one_wins(ledger, world):

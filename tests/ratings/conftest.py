@@ -45,3 +45,13 @@ def bad(decided, rate):
     """A bad rating (不满意) of an application approved at centre A, with its rectification."""
     rating = rate(decided("a1"), Level.DISSATISFIED, reasons=["slow"], comment="跑了三趟")
     return rating.rectifications.get()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages in English (the msgids), so tests read the rules' own words; pages
+    choose their language through the cookie the tests set."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
