@@ -371,13 +371,13 @@ class TestPrint:
         response = villager.get(reverse("promises:print", args=[world.township_a.code]))
         assert pdf_pages(response.content) == 1
         text = pdf_text(response.content)
-        match = re.search(r"(\d+) more promises are on the live list", text)
+        match = re.search(r"另有(\d+)项承诺见实时公示", text)  # the paper is in the notice board's language
         assert match and 100 < int(match.group(1)) < 200
         assert world.village_a1.name in text  # the township's page has a village column
 
     def test_an_empty_list_prints_too(self, villager, world):
         response = villager.get(reverse("promises:print", args=[world.village_b1.code]))
-        assert pdf_pages(response.content) == 1 and "No promises yet." in pdf_text(response.content)
+        assert pdf_pages(response.content) == 1 and "还没有承诺事项。" in pdf_text(response.content)
 
 
 def red_pixels(data: bytes) -> int:
