@@ -252,12 +252,12 @@ def load_demo_ledger(progress: Callable[[str], None] = print) -> int:
                 index += 1
     tokens = {item_token(village.code, story.key) for village, story, _n in planned}
     existing = set(LedgerItem.objects.filter(client_token__in=tokens).values_list("client_token", flat=True))
-    todo = [
+    to_load = [
         (village, story, n)
         for village, story, n in planned
         if item_token(village.code, story.key) not in existing
     ]
-    if not todo:
+    if not to_load:
         progress(f"ledger: all {len(planned)} demo items already loaded")
         return 0
 
@@ -276,7 +276,7 @@ def load_demo_ledger(progress: Callable[[str], None] = print) -> int:
         items={},
     )
     timeline = []
-    for village, story, n in todo:
+    for village, story, n in to_load:
         for position, step in enumerate(story.steps):
             timeline.append((run.days.moment(step.day, step.at), n, position, village, story, step))
     timeline.sort(key=lambda entry: entry[:3])
@@ -286,10 +286,10 @@ def load_demo_ledger(progress: Callable[[str], None] = print) -> int:
                 run, village, story, step, n, assistants.get(village.pk), village.parent.code == home_township
             )
     progress(
-        f"ledger: {len(todo)} demo items in {len({village.pk for village, _s, _n in todo})} villages "
+        f"ledger: {len(to_load)} demo items in {len({village.pk for village, _s, _n in to_load})} villages "
         "(waiting, in progress, overdue, done awaiting confirmation, closed)"
     )
-    return len(todo)
+    return len(to_load)
 
 
 def _do(run: _Run, village, story: Story, step: Step, n: int, assistant, at_home: bool) -> None:
