@@ -16,6 +16,7 @@ from portal.offices.models import Office, OfficeKind
 from portal.people.jurisdiction import office_policy, user_is_county_administrator
 from portal.people.models import User
 from portal.people.roles import Action
+from portal.places.models import Region, RegionLevel
 
 from .models import QualitySettings, Rating, RatingAppeal, RatingEvent, Rectification
 
@@ -108,6 +109,11 @@ def appeal_detail_for(user: User, pk: int) -> RatingAppeal:
     if appeal is None:
         raise RatingAppeal.DoesNotExist
     return appeal
+
+
+def townships() -> list[Region]:
+    """Every township, in code order: the rows of the public satisfaction summary."""
+    return list(Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("code"))
 
 
 def rating_panel(application: Application) -> dict:

@@ -105,6 +105,30 @@ def may_revisit(user: User | None, office: Office) -> bool:
     return bool(user and office_policy.user_has_permission_for_instance(user, Action.HANDLE, office))
 
 
+def may_answer(user: User | None, rectification: Rectification) -> bool:
+    """Whether the page offers the answer: open, and the user answers for its office."""
+    return (
+        rectification.state == Rectification.State.OPEN
+        and rectifier_capacity(user, rectification.office) is not None
+    )
+
+
+def may_record_revisit(user: User | None, rectification: Rectification) -> bool:
+    return rectification.state == Rectification.State.ANSWERED and may_revisit(user, rectification.office)
+
+
+def may_appeal(user: User | None, rating: Rating) -> bool:
+    """A bad rating not set aside, never appealed, and the user answers for its office."""
+    from .selectors import appeal_of
+
+    return (
+        rating.level in BAD_LEVELS
+        and rating.set_aside_at is None
+        and rectifier_capacity(user, rating.office) is not None
+        and appeal_of(rating) is None
+    )
+
+
 def may_decide_appeal(user: User | None, appeal: RatingAppeal) -> bool:
     return bool(
         user is not None

@@ -191,9 +191,7 @@ def rectification_list(request):
 def rectification_detail(request, pk: int):
     rectification = _rectification(request, pk)
     rating = rectification.rating
-    office = rectification.office
-    capacity = services.rectifier_capacity(request.user, office)
-    appeal = RatingAppeal.objects.filter(rating=rating).first()
+    appeal = selectors.appeal_of(rating)
     return render(
         request,
         "ratings/rectification_detail.html",
@@ -203,10 +201,9 @@ def rectification_detail(request, pk: int):
             "application": rating.application,
             "events": selectors.events_of(rating),
             "appeal": appeal,
-            "may_answer": capacity is not None and rectification.state == Rectification.State.OPEN,
-            "may_revisit": services.may_revisit(request.user, office)
-            and rectification.state == Rectification.State.ANSWERED,
-            "may_appeal": capacity is not None and appeal is None and rectification.is_open,
+            "may_answer": services.may_answer(request.user, rectification),
+            "may_revisit": services.may_record_revisit(request.user, rectification),
+            "may_appeal": rectification.is_open and services.may_appeal(request.user, rating),
             "today": timezone.localdate(),
         },
     )
@@ -249,10 +246,7 @@ def rectification_answer(request, pk: int):
         forms.AnswerForm,
         run,
         title=_("Answer the bad rating (整改反馈)"),
-        allowed=lambda r: (
-            r.state == Rectification.State.OPEN
-            and services.rectifier_capacity(request.user, r.office) is not None
-        ),
+        allowed=lambda r: services.may_answer(request.user, r),
     )
 
 
@@ -271,9 +265,7 @@ def rectification_revisit(request, pk: int):
         forms.RevisitForm,
         run,
         title=_("Record the revisit (回访)"),
-        allowed=lambda r: (
-            r.state == Rectification.State.ANSWERED and services.may_revisit(request.user, r.office)
-        ),
+        allowed=lambda r: services.may_record_revisit(request.user, r),
     )
 
 
@@ -290,11 +282,7 @@ def rectification_appeal(request, pk: int):
         forms.AppealForm,
         run,
         title=_("Appeal the rating (差评申诉)"),
-        allowed=lambda r: (
-            r.is_open
-            and services.rectifier_capacity(request.user, r.office) is not None
-            and not RatingAppeal.objects.filter(rating_id=r.rating_id).exists()
-        ),
+        allowed=lambda r: r.is_open and services.may_appeal(request.user, r.rating),
     )
 
 
@@ -400,9 +388,7 @@ def rules(request):
 @require_safe
 def public_summary(request):
     """Per township: counts and shares only. No person, no case, no office's staff."""
-    from portal.places.models import Region, RegionLevel
-
-    townships = list(Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("code"))
+    townships = selectors.townships()
     table = figures.by_township(townships)
     codes = {township.pk: township.code for township in townships}
     for row in table:  # each township's name opens its public promise list
