@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt co
 PG_URL ?= postgres://postgres@127.0.0.1:5432/cunban
 DEMO_ENV := DEBUG=1 CUNBAN_DEMO=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
-.PHONY: demo test test-sqlite test-postgres check lint format bench messages lock clean system-packages run-packages
+.PHONY: demo test test-slow deploy-checks test-sqlite test-postgres check lint format bench messages lock clean system-packages run-packages
 
 # Debian packages, as "package=file it provides". The portal needs the CJK TrueType font that
 # printed papers embed; the suite also needs gettext (catalog checks), chromium (browser tests),
@@ -72,6 +72,19 @@ test-postgres: $(STAMP)
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 		if [ "$$CI" = "true" ]; then exit 1; fi; \
 	fi
+
+# The long suites (marked slow): hundreds of concurrent conflicting pairs, two web nodes and two
+# workers against one database and object store, backup round trips. PostgreSQL only.
+test-slow: system-packages $(STAMP)
+	@echo "=== slow suites on PostgreSQL ($(PG_URL)) ==="
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m slow
+
+# What a county IT office checks before going live: the deploy checks under production
+# settings (tests/test_deploy_settings.py runs them in the suite too), known vulnerabilities in
+# every installed package, and ruff's security rules (S, part of `make check`).
+deploy-checks: $(STAMP)
+	$(PY) -m pip_audit --local --progress-spinner off
+	$(PY) -m ruff check --select S .
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "approvals.ratings",
     "ledger",
     "cms",
+    "portal.audit",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     # Third party
     "guardian",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "storages",
     "django_tasks",
     "django_tasks_db",
     # Django
@@ -70,6 +74,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Absolute session lifetime and the password-expiry profile (portal/people/sessions.py).
+    "portal.people.sessions.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Who and from where, for the audit log's entries (portal/audit).
+    "portal.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last of the request checks: it turns a lockout into its page.
