@@ -83,7 +83,7 @@ test-slow: system-packages $(STAMP)
 # settings (tests/test_deploy_settings.py runs them in the suite too), known vulnerabilities in
 # every installed package, and ruff's security rules (S, part of `make check`).
 deploy-checks: $(STAMP)
-	$(PY) -m pip_audit --local --progress-spinner off
+	$(PY) .ci/audit_dependencies.py
 	$(PY) -m ruff check --select S .
 
 lint: $(STAMP)
