@@ -24,6 +24,8 @@ from portal.people.services import membership_create
 from portal.places.models import Region, RegionLevel
 from tests.factories import OfficeFactory, RegionFactory, UserFactory
 
+pytest_plugins = ["tests.id_sweep", "pytester"]  # the ID-number leak sweep; pytester for its self-test
+
 PASSWORD = "correct horse battery"
 
 

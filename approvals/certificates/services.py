@@ -149,7 +149,13 @@ def certificate_revoke(
     corrected certificate in the same step, from the application's and villager's current data.
     Returns the new certificate when reissued, else the revoked one."""
     application = application_services._lock(certificate.application)
-    locked = Certificate.objects.select_for_update().select_related("issuing_office").get(pk=certificate.pk)
+    # of=("self",): the office row stays unlocked, else a concurrent issue in that office (which
+    # holds the serial's row and checks its key on the office at commit) deadlocks with this one.
+    locked = (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("issuing_office")
+        .get(pk=certificate.pk)
+    )
     who = revoker_capacity(actor, locked)
     if who is None:
         raise NotPermitted(

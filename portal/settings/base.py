@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Too many files in one POST: a message, not a bare 400 (approvals/upload_limits.py).
+    "approvals.upload_limits.TooManyFilesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Absolute session lifetime and the password-expiry profile (portal/people/sessions.py).
@@ -84,7 +86,13 @@ MIDDLEWARE = [
     # Axes must come last of the request checks: it turns a lockout into its page.
     "axes.middleware.AxesMiddleware",
     "portal.web.page_cache.PublicPageCacheMiddleware",
+    # Public read-only pages read from the replica, when there is one (portal/dbrouting.py).
+    "portal.dbrouting.ReplicaReadMiddleware",
 ]
+
+# GET/HEAD requests under these paths may read from DATABASE_REPLICA_URL (portal/dbrouting.py):
+# the service guide, its search, the public promise lists and the certificate check.
+REPLICA_READ_PATH_PREFIXES = ["/guide/", "/search/", "/promises/", "/verify/"]
 
 # Anonymous GETs under these paths are cached whole (portal/web/page_cache.py).
 PUBLIC_PAGE_CACHE_PREFIXES = ["/guide/"]
@@ -129,6 +137,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A streaming replica (PostgreSQL hot standby) takes the reads of the public read-only pages
+# (portal/dbrouting.py); everything else, every write and every transaction stays on default.
+# Unset: no "replica" alias exists and every query goes to default, as before.
+_replica_url = env_str("DATABASE_REPLICA_URL", "")
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    # Tests create no second database for it: the replica is the same data.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+CUNBAN_READ_REPLICA = "replica" if _replica_url else ""
+DATABASE_ROUTERS = ["portal.dbrouting.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"
@@ -143,26 +165,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [PORTAL_DIR / "static"]
-MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Villagers' documents (application materials, certificates) never live under MEDIA_URL: they
-# are served only through views that check the jurisdiction. Any Django storage fits here
-# (an S3-compatible bucket with django-storages, say) as long as it is not publicly readable.
-PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private")))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
-}
+# MEDIA_*, PRIVATE_MEDIA_ROOT and STORAGES: portal/settings/storage.py (local disk or S3).
 # Without a collected manifest (tests, a first `runserver`), serve from the finders.
 WHITENOISE_USE_FINDERS = DEBUG
 

@@ -10,6 +10,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# A second alias on the same test database, so tests/deploy/test_replica.py can show which pages
+# read from a replica. Routing to it stays off (CUNBAN_READ_REPLICA empty) unless a test turns it on.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+CUNBAN_READ_REPLICA = ""
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
