@@ -10,4 +10,4 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        from . import checks, sessions  # noqa: F401  (registers the deploy checks, login stamp)

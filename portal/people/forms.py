@@ -33,3 +33,19 @@ class StaffLoginForm(AuthenticationForm):
                 "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
             },
         )
+
+
+class OTPTokenForm(forms.Form):
+    """The six digits an authenticator app shows."""
+
+    code = forms.RegexField(
+        label=_("Code from your authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Enter the six digits your app shows.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()

@@ -1,5 +1,7 @@
 """Staff accounts, their memberships in offices, and residents (villagers) as records."""
 
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -32,6 +34,11 @@ class User(AbstractUser):
         validators=[validate_mobile],
         help_text=_("11 digits; staff may log in with it. Shown to villagers for assistants."),
     )
+    password_changed_at = models.DateTimeField(
+        _("password changed"),
+        default=timezone.now,
+        help_text=_("Set whenever the password is saved; the dengbao policy expires it."),
+    )
 
     class Meta:
         verbose_name = _("staff account")
@@ -45,6 +52,25 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.get_full_name()
+
+    def save(self, *args, **kwargs) -> None:
+        """Stamp ``password_changed_at`` when this save stores a new password.
+
+        ``set_password`` leaves the raw password in ``_password`` until the next save; a hasher
+        upgrade at login clears it first, so re-hashing does not count as a change.
+        """
+        update_fields = kwargs.get("update_fields")
+        if self._password is not None and (update_fields is None or "password" in update_fields):
+            self.password_changed_at = timezone.now()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "password_changed_at"}
+        super().save(*args, **kwargs)
+
+    def password_expired(self, *, max_age_days: int) -> bool:
+        """True when a password-age policy is on and this password is older than it allows."""
+        if not max_age_days or not self.has_usable_password():
+            return False
+        return timezone.now() - self.password_changed_at > timedelta(days=max_age_days)
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -143,5 +143,9 @@ def resident_register(
         created_by=actor,
     )
     resident.full_clean(exclude=["id_number_digest", "id_number_masked"])
-    resident.save()
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError:  # the same ID number from a concurrent request (a resent form): theirs is ours
+        return Resident.objects.get(id_number_digest=digest), checked.warnings
     return resident, checked.warnings

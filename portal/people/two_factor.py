@@ -1,0 +1,49 @@
+"""Optional TOTP second factor for staff (django-otp). OTP_REQUIRED_FOR_STAFF makes it compulsory.
+
+Every Cunban login is a staff account, so "staff" here means every authenticated user.
+A wrong code counts as a failed login for django-axes (per account and per address) and the
+device's own throttle doubles the wait after each miss, persisting across logins.
+"""
+
+from base64 import b32encode
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.contrib.auth.signals import user_login_failed
+from django_otp import devices_for_user
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def totp_device_confirmed(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def totp_device_pending(user) -> TOTPDevice:
+    """The unconfirmed device being enrolled, created once so the QR code stays the same."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="default", confirmed=False)
+
+
+def totp_secret_text(device: TOTPDevice) -> str:
+    """The base32 secret in groups of four, for typing into an app by hand."""
+    secret = b32encode(device.bin_key).decode()
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def totp_qr_svg(device: TOTPDevice) -> str:
+    """The otpauth:// URL as an inline SVG (no script, no external image)."""
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+    out = BytesIO()
+    image.save(out)
+    svg = out.getvalue().decode()
+    return svg[svg.index("<svg") :]
+
+
+def user_has_totp(user) -> bool:
+    return any(True for _ in devices_for_user(user, confirmed=True))
+
+
+def totp_failure_record(request, user) -> None:
+    """Count a wrong code as a failed login (django-axes and the audit log listen)."""
+    user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)

@@ -1,0 +1,117 @@
+"""The asvs and dengbao password policies, password age, and the password change page."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.password_validation import get_password_validators, validate_password
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from portal.people.passwords import character_classes, validators_for_policy
+from tests.conftest import PASSWORD
+
+ASVS = validators_for_policy("asvs", min_length=12)
+DENGBAO = validators_for_policy("dengbao", min_length=8)
+
+
+def errors(password: str, policy: list[dict], user=None) -> list[str]:
+    with translation.override("en"):
+        try:
+            validate_password(password, user, get_password_validators(policy))
+        except ValidationError as error:
+            return [e.code for e in error.error_list]
+    return []
+
+
+def test_asvs_accepts_any_composition_and_long_passphrases():
+    assert errors("alllowercasewords here", ASVS) == []
+    assert errors("1234 5678 9012 3456", ASVS) == []  # digits only: no composition rule
+    assert errors("长" * 70, ASVS) == []  # 64 characters and more are allowed (ASVS 6.2.9)
+
+
+def test_asvs_refuses_short_common_overlong_and_context_passwords():
+    assert "password_too_short" in errors("Ab1!xyz", ASVS)
+    assert "password_too_common" in errors("password1234", ASVS)
+    assert "password_too_long" in errors("x" * 129, ASVS)
+    assert "password_context_word" in errors("my cunban desk 2026", ASVS)
+
+
+def test_dengbao_needs_three_of_four_character_classes():
+    assert "password_too_few_classes" in errors("onlylowercase", DENGBAO)
+    assert "password_too_few_classes" in errors("lower12345", DENGBAO)
+    assert errors("Lower12345", DENGBAO) == []
+    assert errors("lower-123", DENGBAO) == []
+    assert "password_too_short" in errors("Ab1!x", DENGBAO)
+
+
+def test_character_classes_count_chinese_as_other():
+    assert character_classes("Aa1!") == 4
+    assert character_classes("村办") == 1
+
+
+def test_messages_and_help_texts_are_translated_to_english():
+    with translation.override("en"):
+        texts = [v.get_help_text() for v in get_password_validators(DENGBAO)]
+    assert any("capital letters" in text for text in texts)
+
+
+def test_saving_a_new_password_stamps_the_change_time_but_a_rehash_does_not(world):
+    user = world.clerk_a
+    with time_machine.travel(timezone.now() + timedelta(days=10), tick=False):
+        user.set_password("a new and long password")
+        user.save()
+        user.refresh_from_db()
+        assert user.password_changed_at == timezone.now()
+    stamped = user.password_changed_at
+    user.set_password("another long password")
+    user._password = None  # what a hasher upgrade does before it saves
+    user.save(update_fields=["password"])
+    user.refresh_from_db()
+    assert user.password_changed_at == stamped
+
+
+@pytest.mark.parametrize("days,expired", [(89, False), (91, True)])
+def test_password_age(world, days, expired):
+    with time_machine.travel(world.clerk_a.password_changed_at + timedelta(days=days)):
+        assert world.clerk_a.password_expired(max_age_days=90) is expired
+        assert world.clerk_a.password_expired(max_age_days=0) is False
+
+
+@override_settings(PASSWORD_MAX_AGE_DAYS=90)
+def test_an_expired_password_only_reaches_the_change_page_until_changed(client, world):
+    with time_machine.travel(timezone.now() + timedelta(days=91), tick=False):
+        client.force_login(world.clerk_a)
+        response = client.get(reverse("web:staff_home"))
+        assert response.status_code == 302 and response["Location"] == reverse("people:password_change")
+        assert client.get("/work/").status_code == 302
+        assert client.get(reverse("people:password_change")).status_code == 200
+        changed = client.post(
+            reverse("people:password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "Fresh spring water 2026",
+                "new_password2": "Fresh spring water 2026",
+            },
+        )
+        assert changed.status_code == 302
+        assert client.get(reverse("web:staff_home")).status_code == 200
+
+
+def test_no_expiry_under_the_default_policy(client, world):
+    with time_machine.travel(timezone.now() + timedelta(days=3650), tick=False):
+        client.force_login(world.clerk_a)
+        assert client.get(reverse("web:staff_home")).status_code == 200
+
+
+def test_password_change_page_asks_for_the_current_password(client, world):
+    client.force_login(world.clerk_a)
+    with translation.override("en"):
+        response = client.post(
+            reverse("people:password_change"),
+            {"old_password": "wrong", "new_password1": "x" * 20, "new_password2": "x" * 20},
+        )
+    assert response.status_code == 200
+    assert "old_password" in response.context["form"].errors
