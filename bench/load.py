@@ -12,7 +12,7 @@ machine, never for sending load anywhere else.
 
 Output (stdout, one JSON object; diagnostics go to stderr):
     generator, url, concurrency, seconds, requests, errors, error_kinds,
-    requests_per_second, p50_ms, p95_ms, client_cpu_per_second
+    requests_per_second, p50_ms, p95_ms, p99_ms, client_cpu_per_second
 `requests` counts every HTTP response completed inside the measured window, whatever its
 status; `errors` counts responses other than 200 plus exceptions (refused, reset, timeout).
 """
@@ -59,6 +59,7 @@ class LoadResult:
     requests_per_second: float = 0.0
     p50_ms: float | None = None
     p95_ms: float | None = None
+    p99_ms: float | None = None
     # CPU seconds the client itself used per wall second: near 1.0 for the Python client
     # means it was saturating one core and the server may be faster than the figures say.
     client_cpu_per_second: float | None = None
@@ -196,6 +197,7 @@ def run_python(
         errors.update(tally.errors)
     p50 = percentile(latencies, 50)
     p95 = percentile(latencies, 95)
+    p99 = percentile(latencies, 99)
     return LoadResult(
         generator="python",
         url=url,
@@ -207,6 +209,7 @@ def run_python(
         requests_per_second=len(latencies) / seconds,
         p50_ms=None if p50 is None else p50 * 1000,
         p95_ms=None if p95 is None else p95 * 1000,
+        p99_ms=None if p99 is None else p99 * 1000,
         client_cpu_per_second=cpu_used / seconds,
     )
 
@@ -239,10 +242,10 @@ function done(summary, latency, requests)
     non200_total = non200_total + thread:get("non200")
   end
   io.write(string.format(
-    "%s{\"requests\": %d, \"duration_us\": %d, \"p50_us\": %.3f, \"p95_us\": %.3f, "
+    "%s{\"requests\": %d, \"duration_us\": %d, \"p50_us\": %.3f, \"p95_us\": %.3f, \"p99_us\": %.3f, "
     .. "\"non200\": %d, \"connect\": %d, \"read\": %d, \"write\": %d, \"timeout\": %d}\n",
     "__MARKER__", summary.requests, summary.duration, latency:percentile(50),
-    latency:percentile(95), non200_total, summary.errors.connect, summary.errors.read,
+    latency:percentile(95), latency:percentile(99), non200_total, summary.errors.connect, summary.errors.read,
     summary.errors.write, summary.errors.timeout))
 end
 """
@@ -265,13 +268,22 @@ def _wrk_command(
 
 
 def run_wrk(
-    wrk: str, url: str, seconds: float, warmup: float, concurrency: int, cookie: str = ""
+    wrk: str,
+    url: str,
+    seconds: float,
+    warmup: float,
+    concurrency: int,
+    cookie: str = "",
+    extra_lua: str = "",
 ) -> LoadResult:
-    """Drive `url` with wrk: a throwaway warm-up run, then the measured run."""
+    """Drive `url` with wrk: a throwaway warm-up run, then the measured run.
+
+    `extra_lua` goes before the report script, e.g. `wrk.method = "POST"` and a body.
+    """
     check_loopback(url)
     with tempfile.TemporaryDirectory(prefix="cunban-wrk-") as tmp:
         script = Path(tmp) / "report.lua"
-        script.write_text(WRK_SCRIPT.replace("__MARKER__", JSON_MARKER), encoding="utf-8")
+        script.write_text(extra_lua + WRK_SCRIPT.replace("__MARKER__", JSON_MARKER), encoding="utf-8")
         limit = seconds + warmup + 2 * REQUEST_TIMEOUT_SECONDS + 30
         if warmup > 0:
             subprocess.run(
@@ -314,6 +326,7 @@ def run_wrk(
         requests_per_second=data["requests"] / duration,
         p50_ms=data["p50_us"] / 1000 if data["requests"] else None,
         p95_ms=data["p95_us"] / 1000 if data["requests"] else None,
+        p99_ms=data["p99_us"] / 1000 if data["requests"] else None,
     )
 
 
