@@ -12,10 +12,12 @@ DEMO_ENV := DEBUG=1 CUNBAN_DEMO=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 EM
 
 # Debian packages, as "package=file it provides". The portal needs the CJK TrueType font that
 # printed papers embed; the suite also needs gettext (catalog checks), chromium (browser tests),
-# poppler-utils, zbar-tools and qpdf (reading and checking printed PDFs and their QR codes).
+# poppler-utils, zbar-tools and qpdf (reading and checking printed PDFs and their QR codes),
+# postgresql-client (pg_dump and pg_restore for the backup round trip) and wrk (bench/).
 RUN_PACKAGES := fonts-wqy-zenhei=/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 TEST_PACKAGES := $(RUN_PACKAGES) gettext=/usr/bin/msgfmt chromium=/usr/bin/chromium \
-	poppler-utils=/usr/bin/pdftoppm zbar-tools=/usr/bin/zbarimg qpdf=/usr/bin/qpdf
+	poppler-utils=/usr/bin/pdftoppm zbar-tools=/usr/bin/zbarimg qpdf=/usr/bin/qpdf \
+	postgresql-client=/usr/bin/pg_restore wrk=/usr/bin/wrk
 # Installs what is missing when run as root with apt-get; otherwise says what to install
 # (and fails under CI).
 define install_packages

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit import services as audit_services
 from portal.errors import DomainError, NotPermitted
 from portal.offices.models import Office
 from portal.people.jurisdiction import office_policy
@@ -954,5 +955,8 @@ def id_number_reveal(*, actor: User, application: Application) -> str:
         return resident.id_number_masked
     IdNumberDisclosure.objects.create(
         viewer=actor, resident=resident, context=f"application {application.reference}"
+    )
+    audit_services.audit_record(
+        event="id_number_view", user=actor, obj=application, detail={"masked": resident.id_number_masked}
     )
     return resident.id_number

@@ -7,3 +7,11 @@ class DomainError(Exception):
 
 class NotPermitted(DomainError):
     """The acting user's jurisdiction does not cover this object or action."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        # Every refusal is audited, whichever service raised it; imported here because the
+        # audit app's models are not loaded yet when this module first is.
+        from portal.audit.services import audit_refusal_note
+
+        audit_refusal_note(args[0] if args else "")

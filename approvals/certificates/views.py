@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from portal.audit.services import audit_record
 from portal.errors import DomainError
 from portal.people.identity import mask_name
 from portal.people.selectors import offices_user_may_handle
@@ -59,6 +60,7 @@ def _certificate(request, pk: int, certificate_pk: int) -> Certificate:
 @require_safe
 def download(request, pk: int, certificate_pk: int):
     certificate = _certificate(request, pk, certificate_pk)
+    audit_record(event="certificate_download", obj=certificate)
     return pdf_response(certificate_pdf(certificate), f"{certificate.licence_number}.pdf")
 
 

@@ -8,6 +8,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from portal.audit.services import audit_record
+
 from .. import meeting
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,6 +47,7 @@ def meeting_page(request):
 @require_safe
 def meeting_export(request):
     _form, sheet = _sheet(request)
+    audit_record(event="export_download", detail={"export": "meeting.xlsx"})
     response = HttpResponse(meeting.meeting_xlsx(sheet), content_type=XLSX)
     name = f"meeting-{sheet.region.code}-{sheet.today:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.audit.services import audit_record
 from portal.errors import DomainError
 from portal.people.identity import mask_name
 from portal.people.selectors import (
@@ -135,6 +136,7 @@ def export(request):
                 ]
             )
 
+    audit_record(event="export_download", detail={"export": "applications.csv"})
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="applications-{timezone.localdate():%Y%m%d}.csv"'
     return response
@@ -186,6 +188,7 @@ def download(request, pk: int, file_pk: int):
         raise Http404 from error
     if record.application_id != pk:
         raise Http404
+    audit_record(event="material_download", obj=record)
     response = FileResponse(record.file.open("rb"), content_type=record.content_type, as_attachment=True)
     response["Content-Disposition"] = _attachment_header(record.display_name)
     response["Cache-Control"] = "private, no-store"

@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "portal.audit"
     label = "audit"
     verbose_name = _("Audit log")
+
+    def ready(self):
+        from .receivers import connect_history_receivers
+
+        connect_history_receivers()

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ledger",
     "cms",
     "portal.audit",
+    "portal.backup",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
@@ -97,6 +98,8 @@ REPLICA_READ_PATH_PREFIXES = ["/guide/", "/search/", "/promises/", "/verify/"]
 # Anonymous GETs under these paths are cached whole (portal/web/page_cache.py).
 PUBLIC_PAGE_CACHE_PREFIXES = ["/guide/"]
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
+# Audit entries younger than this are never deleted; prune_audit_log refuses less than 184.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 184)
 
 # A shared cache (redis://…) makes invalidation immediate across web processes; without one,
 # each process keeps its own and public pages may lag a change by PUBLIC_PAGE_CACHE_SECONDS.
