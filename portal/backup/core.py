@@ -10,7 +10,6 @@ target after the restore, so the two can be compared table by table. The same fu
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import platform
@@ -282,6 +281,21 @@ def media_checksums() -> dict[str, dict[str, dict[str, Any]]]:
     return result
 
 
+class _HashingReader:
+    """A file wrapper that hashes what tarfile reads through it."""
+
+    def __init__(self, handle: Any):
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(size)
+        if isinstance(chunk, str):
+            chunk = chunk.encode()
+        self.digest.update(chunk)
+        return chunk
+
+
 def media_archive(output: Path, progress: Progress) -> dict[str, dict[str, dict[str, Any]]]:
     """Write every stored file into output/media.tar as `<storage alias>/<name>`."""
     result: dict[str, dict[str, dict[str, Any]]] = {}
@@ -291,14 +305,13 @@ def media_archive(output: Path, progress: Progress) -> dict[str, dict[str, dict[
             storage = storages[alias]
             result[alias] = {}
             for name in storage_files(storage):
-                with storage.open(name, "rb") as handle:
-                    data = handle.read()
-                if isinstance(data, str):
-                    data = data.encode()
                 info = tarfile.TarInfo(f"{alias}/{name}")
-                info.size = len(data)
-                archive.addfile(info, io.BytesIO(data))
-                result[alias][name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+                info.size = storage.size(name)
+                # Streamed in chunks and hashed on the way: a scan never sits whole in memory.
+                with storage.open(name, "rb") as handle:
+                    reader = _HashingReader(handle)
+                    archive.addfile(info, reader)
+                result[alias][name] = {"sha256": reader.digest.hexdigest(), "size": info.size}
                 count += 1
                 if count % 100 == 0:
                     progress(f"  {count} files")
@@ -363,6 +376,18 @@ def manifest_write(output: Path, manifest: dict) -> None:
 
 def manifest_read(directory: Path) -> dict:
     return json.loads((directory / MANIFEST_FILE).read_text())
+
+
+def add_input_arguments(parser) -> None:
+    """--input and --database, as restore_site and verify_backup both read them."""
+    parser.add_argument("--input", required=True, type=Path, help="A folder written by backup_site.")
+    parser.add_argument("--database", default="default", help="Database alias (default: default).")
+
+
+def compare_live(manifest: dict, alias: str) -> list[str]:
+    """Every difference between the manifest and the site as it is now (database and storages)."""
+    problems = compare_tables(manifest["database"]["tables"], database_checksums(alias))
+    return problems + compare_media(manifest["media"]["storages"], media_checksums())
 
 
 def backup_verify_files(directory: Path) -> list[str]:

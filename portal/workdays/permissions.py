@@ -64,3 +64,19 @@ class CountyAdministratorPolicy(BasePermissionPolicy):
 
     def users_with_permission(self, action):
         return self.users_with_any_permission([action])
+
+
+class CountyAdministratorReadOnlyPolicy(CountyAdministratorPolicy):
+    """The same rule narrowed to viewing: for records nobody edits in the back office (the
+    outbox, the audit log)."""
+
+    def user_has_permission(self, user, action):
+        """May `user` do `action`? Only "view", and only county administrators and superusers."""
+        return action == "view" and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return "view" in actions and super().user_has_any_permission(user, actions)
+
+    def users_with_any_permission(self, actions):
+        users = super().users_with_any_permission(actions)
+        return users if "view" in actions else users.none()

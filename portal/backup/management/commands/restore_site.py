@@ -19,8 +19,7 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument("--input", required=True, type=Path, help="A folder written by backup_site.")
-        parser.add_argument("--database", default="default", help="Database alias (default: default).")
+        core.add_input_arguments(parser)
         parser.add_argument(
             "--force", action="store_true", help="Restore even though the database already has tables."
         )
@@ -45,8 +44,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         seconds = time.monotonic() - started
         self.stdout.write("verifying ...")
-        problems = core.compare_tables(manifest["database"]["tables"], core.database_checksums(database))
-        problems += core.compare_media(manifest["media"]["storages"], core.media_checksums())
+        problems = core.compare_live(manifest, database)
         tables = manifest["database"]["tables"]
         self.stdout.write(
             f"tables {len(tables)}, rows {sum(t['rows'] for t in tables.values())}, "

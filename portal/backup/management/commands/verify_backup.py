@@ -16,8 +16,7 @@ class Command(BaseCommand):
     help = "Verify a backup_site folder against its manifest (and, with --live, the running site)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--input", required=True, type=Path, help="A folder written by backup_site.")
-        parser.add_argument("--database", default="default", help="Database alias (default: default).")
+        core.add_input_arguments(parser)
         parser.add_argument(
             "--live", action="store_true", help="Also compare the current database and media with it."
         )
@@ -26,8 +25,7 @@ class Command(BaseCommand):
         problems = core.backup_verify_files(input)
         manifest = core.manifest_read(input)
         if live:
-            problems += core.compare_tables(manifest["database"]["tables"], core.database_checksums(database))
-            problems += core.compare_media(manifest["media"]["storages"], core.media_checksums())
+            problems += core.compare_live(manifest, database)
         for line in problems:
             self.stdout.write(line)
         if problems:
