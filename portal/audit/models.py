@@ -33,6 +33,7 @@ class AuditEntry(models.Model):
         ID_NUMBER_VIEW = "id_number_view", _("Full ID number viewed")
         EXPORT_DOWNLOAD = "export_download", _("Export downloaded")
         CERTIFICATE_DOWNLOAD = "certificate_download", _("Certificate downloaded")
+        TWO_FACTOR_RESET = "two_factor_reset", _("Authenticator app removed")
 
     class Outcome(models.TextChoices):
         OK = "ok", _("ok")

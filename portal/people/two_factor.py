@@ -11,8 +11,17 @@ from io import BytesIO
 import qrcode
 import qrcode.image.svg
 from django.contrib.auth.signals import user_login_failed
+from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal.audit.models import AuditEntry
+from portal.audit.services import audit_record
+from portal.errors import NotPermitted
+
+from .jurisdiction import user_is_county_administrator
+from .models import User
 
 
 def totp_device_confirmed(user) -> TOTPDevice | None:
@@ -47,3 +56,21 @@ def user_has_totp(user) -> bool:
 def totp_failure_record(request, user) -> None:
     """Count a wrong code as a failed login (django-axes and the audit log listen)."""
     user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+
+
+def two_factor_reset(*, actor: User | None, user: User) -> int:
+    """Remove every authenticator app of `user`, who lost or replaced the phone, so that they
+    enrol again at the next login. A county administrator (or superuser) does it; `actor` None
+    is the operator at the command line (`manage.py reset_two_factor`). Audited either way."""
+    if actor is not None and not user_is_county_administrator(actor):
+        raise NotPermitted(_("Only a county administrator may remove someone's authenticator app."))
+    with transaction.atomic():
+        removed = TOTPDevice.objects.filter(user=user).delete()[0]
+        audit_record(
+            event=AuditEntry.Event.TWO_FACTOR_RESET,
+            user=actor,
+            object_type="people.user",
+            object_id=str(user.pk),
+            detail={"username": user.get_username(), "devices": removed},
+        )
+    return removed

@@ -70,12 +70,16 @@ def test_an_editor_drafts_and_a_second_editor_publishes(live_server, chromium, t
     page.fill("#id_summary", "建房审批改由镇便民服务中心受理。")
     page.locator(".Draftail-Editor [contenteditable=true]").first.click()
     page.keyboard.type("各镇人民政府：现将有关事项通知如下。")
+    # Draftail writes what was typed into the form a moment later; submitting before that
+    # would send the empty text.
+    page.wait_for_function("document.querySelector('input[name=body]').value.includes('各镇人民政府')")
     page.check(f"input[name=related_items][value='{tree.item.pk}']")
     footer_action(page, "button[name=action-submit]")
     page.wait_for_url(re.compile(r"/admin/pages/\d+/$"))
 
     policy = PolicyPage.objects.get(title="关于农村宅基地建房审批的通知")
     assert not policy.live and policy.workflow_in_progress
+    assert "各镇人民政府" in policy.get_latest_revision_as_object().body
 
     # The author finds no way to approve their own change.
     page.goto(f"{base}/admin/pages/{policy.pk}/edit/")

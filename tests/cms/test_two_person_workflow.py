@@ -284,3 +284,42 @@ def test_a_reviewer_who_edits_and_approves_in_one_click_keeps_a_draft_but_publis
     assert not policy.live
     assert policy.get_latest_revision().user == second_editor
     assert policy.current_workflow_state.status == WorkflowState.STATUS_IN_PROGRESS
+
+
+def test_a_policy_whose_text_is_an_attachment_is_approved_from_its_editor_page(
+    client, tree, editor, second_editor
+):
+    """The page editor shows an empty full text as one empty block and sends it back as an empty
+    paragraph; read as a change, it would make the reviewer an author and refuse the approval."""
+    from cms.models import PolicyPage as Policy
+
+    untouched_body = Policy._meta.get_field("body").formfield().widget.format_value("")
+    assert '"text": ""' in untouched_body  # what the browser sends back when nobody types
+    client.force_login(prefers_english(editor))
+    client.post(
+        reverse("wagtailadmin_pages:add", args=("cms", "policypage", tree.policies.pk)),
+        create_post_data(tree, body=untouched_body),
+    )
+    policy = Policy.objects.get(slug="zhaijidi")
+    assert policy.get_latest_revision_as_object().body == ""
+    data = create_post_data(tree, body=untouched_body)
+    del data["action-submit"]
+    data.update({"action-workflow-action": "true", "workflow-action-name": "approve"})
+    client.force_login(prefers_english(second_editor))
+    response = client.post(reverse("wagtailadmin_pages:edit", args=(policy.pk,)), data)
+
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert policy.live and policy.body == ""
+    assert policy.live_revision.user == editor
+    assert not policy.revisions.filter(user=second_editor).exists()
+
+
+def test_a_full_text_that_is_not_the_editors_json_is_read_as_empty(client, tree, editor):
+    client.force_login(prefers_english(editor))
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=("cms", "policypage", tree.policies.pk)),
+        create_post_data(tree, body="<script>alert(1)</script>"),
+    )
+    assert response.status_code == 302
+    assert PolicyPage.objects.get(slug="zhaijidi").get_latest_revision_as_object().body == ""

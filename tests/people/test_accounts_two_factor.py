@@ -88,3 +88,33 @@ def test_a_password_only_session_cannot_replace_a_confirmed_device(client, world
     response = client.get(reverse("people:otp_setup"))
     assert response["Location"].startswith(reverse("people:otp_verify"))
     assert not TOTPDevice.objects.filter(confirmed=False).exists()
+
+
+def test_a_lost_phone_is_reset_by_a_county_administrator_and_audited(world):
+    from portal.audit.models import AuditEntry
+    from portal.errors import NotPermitted
+    from portal.people.two_factor import two_factor_reset
+
+    TOTPDevice.objects.create(user=world.clerk_a, name="phone", confirmed=True)
+    with pytest.raises(NotPermitted):
+        two_factor_reset(actor=world.township_admin_a, user=world.clerk_a)
+    assert TOTPDevice.objects.filter(user=world.clerk_a).count() == 1
+    assert two_factor_reset(actor=world.county_admin, user=world.clerk_a) == 1
+    assert not TOTPDevice.objects.filter(user=world.clerk_a).exists()
+    entry = AuditEntry.objects.get(event="two_factor_reset")
+    assert (entry.user, entry.object_id, entry.detail["devices"]) == (
+        world.county_admin,
+        str(world.clerk_a.pk),
+        1,
+    )
+
+
+def test_the_reset_command_names_the_account(world, capsys):
+    from django.core.management import CommandError, call_command
+
+    TOTPDevice.objects.create(user=world.clerk_a, name="phone", confirmed=True)
+    TOTPDevice.objects.create(user=world.clerk_a, name="pending", confirmed=False)
+    call_command("reset_two_factor", "clerk_a")
+    assert "clerk_a: 2 authenticator app(s) removed" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="nobody"):
+        call_command("reset_two_factor", "nobody")
