@@ -224,6 +224,7 @@ local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  if on_setup then on_setup(thread, #threads) end
 end
 
 function init(args)
@@ -231,7 +232,7 @@ function init(args)
 end
 
 function response(status, headers, body)
-  if status ~= 200 then
+  if status ~= (expected_status or 200) then
     non200 = non200 + 1
   end
 end

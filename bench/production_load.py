@@ -13,7 +13,10 @@ knee is the last step within limits): the bare view `/_bench/bare/` in the same 
 guide home, a service item page, guide search, the tracking form (GET), a tracking lookup
 (POST number + last4 with a CSRF token fetched once: a wrong number, so the same request can be
 repeated for ever and each one still runs the lookup and its refusal counting), and the staff
-inbox `/work/` with a demo clerk's session cookie.
+inbox `/work/` with a demo clerk's session cookie, and a staff action: the clerk accepting (受理)
+applications, each request a different one of --staff-actions applications filed beforehand
+through the services (draft, villager, scans, consent, submit) as the demo's assistant; each
+step counts its decisions in the database, and a request that decided nothing is an error.
 
 Then the soak: --soak-seconds (600) over a round-robin mix of the GET targets at half the
 smallest knee's concurrency, sampling the RSS of the gunicorn master and workers every 10 s
@@ -52,6 +55,7 @@ from bench.load import run_load, run_wrk
 
 STEPS = (1, 2, 4, 8, 16, 32, 64, 128)
 RSS_SAMPLE_SECONDS = 10.0
+WARMUP_SECONDS = 1.0
 
 # A shell snippet run with `manage.py shell -c`: the paths to load and a clerk's session.
 _DISCOVER = r"""
@@ -76,6 +80,42 @@ print("DISCOVER " + json.dumps({
 """
 
 
+# A shell snippet that files BENCH_STAFF_ACTIONS applications through the services, as a village
+# assistant of the demo would, into a centre where demo_clerk accepts them; prints their ids.
+_STAFF_WORK = r"""
+import json, os
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from approvals import selectors, services
+from approvals.models import Application, ApplicationFile
+from approvals.states import Act, State
+from portal.demo.applications import scan_png
+clerk = get_user_model().objects.get(username="demo_clerk")
+png = scan_png("bench")
+def acceptable(application):
+    return Act.ACCEPT in {step.act for step in selectors.steps_for(clerk, application)}
+sample = next(
+    a for a in Application.objects.exclude(state=State.DRAFT).filter(events__actor=clerk)
+    .select_related("item", "village", "filed_by", "resident").distinct()[:200]
+    if a.resident_id and a.filed_by_id
+)
+made = []
+for index in range(int(os.environ["BENCH_STAFF_ACTIONS"])):
+    application = services.draft_start(actor=sample.filed_by, item=sample.item, village=sample.village)
+    services.draft_update(actor=sample.filed_by, application=application, resident=sample.resident)
+    for material in sample.item.materials.all():
+        services.file_attach(actor=sample.filed_by, application=application, kind=ApplicationFile.Kind.MATERIAL,
+            material=material, uploaded=SimpleUploadedFile("scan.png", png, content_type="image/png"))
+    services.file_attach(actor=sample.filed_by, application=application, kind=ApplicationFile.Kind.CONSENT,
+        uploaded=SimpleUploadedFile("consent.png", png, content_type="image/png"))
+    application, _ = services.application_submit(actor=sample.filed_by, application=application)
+    if index == 0 and not acceptable(application):
+        raise SystemExit(f"demo_clerk cannot accept {application.number}")
+    made.append([application.pk, application.version])
+print("STAFFWORK " + json.dumps({"item": sample.item.title, "made": made}))
+"""
+
+
 def server_env(tmp: Path, settings_module: str, demo: bool, database_url: str) -> dict[str, str]:
     """home_page's environment, pointed at the throwaway PostgreSQL database, as deployed."""
     env = _project_env(tmp, settings_module, demo)
@@ -96,11 +136,13 @@ def ensure_wrk() -> bool:
     return shutil.which("wrk") is not None
 
 
-def csrf_for(port: int, path: str) -> tuple[str, str]:
-    """GET the form once; return its Cookie header and the form's csrfmiddlewaretoken."""
+def csrf_for(port: int, path: str, cookie: str = "") -> tuple[str, str]:
+    """GET the form once (with `cookie`, if any); return the Cookie header to send back (the
+    given one plus what the response set) and the form's csrfmiddlewaretoken."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"User-Agent": "cunban-bench/1", **({"Cookie": cookie} if cookie else {})}
     try:
-        conn.request("GET", path, headers={"User-Agent": "cunban-bench/1"})
+        conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         body = response.read().decode("utf-8", "replace")
         cookies = [
@@ -111,7 +153,7 @@ def csrf_for(port: int, path: str) -> tuple[str, str]:
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
     if not match:
         raise BenchError(f"no CSRF token in {path} (HTTP {response.status})")
-    return "; ".join(cookies), match.group(1)
+    return "; ".join([cookie, *cookies] if cookie else cookies), match.group(1)
 
 
 def post_lua(body: str, cookie: str) -> str:
@@ -121,6 +163,40 @@ def post_lua(body: str, cookie: str) -> str:
         'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
         f'wrk.headers["Cookie"] = {json.dumps(cookie)}\n'
     )
+
+
+def accept_lua(pending: list[list[int]], threads: int, token: str, cookie: str) -> str:
+    """wrk setup in which every request accepts (受理) a different submitted application.
+
+    The applications are dealt out to wrk's threads (each has its own Lua state); a thread that
+    runs out starts its list again, and those requests are refusals ("已被处理"), which the
+    bench counts from the database afterwards. Success is the redirect to the file (302)."""
+    slices = [pending[k::threads] for k in range(threads)]
+    tables = ", ".join(
+        "{" + ", ".join(f"{{{pk}, {version}}}" for pk, version in part) + "}" for part in slices
+    )
+    return (
+        f"local slices = {{{tables}}}\nlocal turn = 0\nexpected_status = 302\n"
+        'function on_setup(thread, index)\n  thread:set("slice", index)\nend\n'
+        "request = function()\n  local mine = slices[slice]\n  turn = turn % #mine + 1\n"
+        "  local pk, version = mine[turn][1], mine[turn][2]\n"
+        '  local headers = {["Content-Type"] = "application/x-www-form-urlencoded", '
+        f'["Cookie"] = {json.dumps(cookie)}}}\n'
+        '  return wrk.format("POST", "/work/" .. pk .. "/act/accept/", headers, '
+        f'"csrfmiddlewaretoken={token}&version=" .. version .. "&comment=")\nend\n'
+    )
+
+
+def pending_applications(database_url: str, made: list[list[int]]) -> list[list[int]]:
+    """Those of the bench's applications still waiting to be accepted, with their versions."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT id, version FROM approvals_application WHERE id = ANY(%s) AND state = 'submitted' ORDER BY id",
+            ([pk for pk, _version in made],),
+        ).fetchall()
+    return [[pk, version] for pk, version in rows]
 
 
 def mix_lua(paths: list[str]) -> str:
@@ -136,18 +212,51 @@ def mix_lua(paths: list[str]) -> str:
 def measure(port: int, target: dict[str, Any], concurrency: int, seconds: float, use_wrk: bool) -> dict:
     """One step on one target; the same JSON as bench/load.py."""
     url = f"http://127.0.0.1:{port}{target['path']}"
+    if target.get("accepts"):
+        return measure_accepts(url, target, concurrency, seconds)
     if target.get("lua"):
-        result = run_wrk(shutil.which("wrk"), url, seconds, 1.0, concurrency, extra_lua=target["lua"])
+        result = run_wrk(
+            shutil.which("wrk"), url, seconds, WARMUP_SECONDS, concurrency, extra_lua=target["lua"]
+        )
     else:
         result = run_load(
             url,
             seconds=seconds,
-            warmup=1.0,
+            warmup=WARMUP_SECONDS,
             concurrency=concurrency,
             generator="wrk" if use_wrk else "python",
             cookie=target.get("cookie", ""),
         )
     return result.__dict__
+
+
+class OutOfWork(Exception):
+    """The bench's submitted applications are used up: the ramp of staff_accept ends there."""
+
+
+def measure_accepts(url: str, target: dict[str, Any], concurrency: int, seconds: float) -> dict:
+    """One step of real acceptances, the decisions counted in the database; a request that found
+    nothing left to accept is an error. The warm-up second accepts applications of its own, so
+    the measured run is dealt the ones still waiting after it."""
+    accepts = target["accepts"]
+    threads = max(1, min(concurrency, os.cpu_count() or 1))
+
+    def dealt() -> tuple[list[list[int]], str]:
+        pending = pending_applications(accepts["database_url"], accepts["made"])
+        if len(pending) < threads:
+            raise OutOfWork(f"{len(pending)} submitted applications left for {threads} wrk threads")
+        return pending, accept_lua(pending, threads, accepts["token"], accepts["cookie"])
+
+    run_wrk(shutil.which("wrk"), url, WARMUP_SECONDS, 0.0, concurrency, extra_lua=dealt()[1])
+    pending, lua = dealt()
+    result = run_wrk(shutil.which("wrk"), url, seconds, 0.0, concurrency, extra_lua=lua).__dict__
+    decided = len(pending) - len(pending_applications(accepts["database_url"], accepts["made"]))
+    refused = max(0, result["requests"] - decided)
+    result["accepted"] = decided
+    if refused:
+        result["errors"] += refused
+        result["error_kinds"] = {**(result["error_kinds"] or {}), "not_accepted": refused}
+    return result
 
 
 def ramp(port: int, target: dict[str, Any], args: argparse.Namespace, use_wrk: bool) -> dict[str, Any]:
@@ -157,12 +266,17 @@ def ramp(port: int, target: dict[str, Any], args: argparse.Namespace, use_wrk: b
     for concurrency in STEPS:
         if concurrency > args.max_concurrency:
             break
-        step = measure(port, target, concurrency, args.step_seconds, use_wrk)
+        try:
+            step = measure(port, target, concurrency, args.step_seconds, use_wrk)
+        except OutOfWork as exc:
+            log(f"{target['name']} c={concurrency}: not measured, {exc} (raise --staff-actions)")
+            break
         p95 = step["p95_ms"] or 0.0
         log(
             f"{target['name']} c={concurrency}: {step['requests_per_second']:.1f} req/s "
             f"p50 {step['p50_ms'] or 0:.0f} p95 {p95:.0f} p99 {step['p99_ms'] or 0:.0f} ms, "
             f"{step['errors']} errors {step['error_kinds'] or ''}"
+            + (f", {step['accepted']} accepted" if "accepted" in step else "")
         )
         steps.append(step)
         if step["errors"] > 0 or p95 > args.p95_limit_ms or not step["requests"]:
@@ -315,6 +429,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--soak-seconds", type=float, default=600.0, help="soak length; 0 skips it")
     parser.add_argument("--flat-mb-per-min", type=float, default=1.0, help="'flat' RSS slope threshold")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="2*cores+1")
+    parser.add_argument(
+        "--staff-actions", type=int, default=4000, help="applications filed for staff_accept; 0 skips it"
+    )
     parser.add_argument("--only", default="", help="comma-separated target names to ramp")
     parser.add_argument("--verbose", action="store_true", help="show the output of every setup step")
     return parser.parse_args(argv)
@@ -346,6 +463,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = run_step("discover", [*manage, "shell", "-c", _DISCOVER], env, 300, args.verbose)
             found = json.loads(next(line for line in out.splitlines() if line.startswith("DISCOVER "))[9:])
             log(f"paths: {found}")
+            staff_work = None
+            if use_wrk and args.staff_actions and (not args.only or "staff_accept" in args.only):
+                work_env = {**env, "BENCH_STAFF_ACTIONS": str(args.staff_actions)}
+                out = run_step(
+                    "file applications", [*manage, "shell", "-c", _STAFF_WORK], work_env, 1800, args.verbose
+                )
+                staff_work = json.loads(
+                    next(line for line in out.splitlines() if line.startswith("STAFFWORK "))[10:]
+                )
+                log(
+                    f"staff_accept: {len(staff_work['made'])} applications submitted for {staff_work['item']}"
+                )
             with home_page.gunicorn_server(tmp, args.workers, 120) as port:
                 cookie, token = csrf_for(port, "/track/")
                 body = urlencode({"csrfmiddlewaretoken": token, "number": "BD-2026-000000", "last4": "1234"})
@@ -358,6 +487,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                     {"name": "track_post", "path": "/track/", "lua": post_lua(body, cookie)},
                     {"name": "staff_inbox", "path": "/work/", "cookie": found["cookie"]},
                 ]
+                if staff_work:
+                    first = staff_work["made"][0][0]
+                    staff_cookie, staff_token = csrf_for(port, f"/work/{first}/act/accept/", found["cookie"])
+                    accepts = {"database_url": database_url, "made": staff_work["made"]}
+                    accepts.update(token=staff_token, cookie=staff_cookie)
+                    targets.append(
+                        {"name": "staff_accept", "path": f"/work/{first}/act/accept/", "accepts": accepts}
+                    )
                 if not use_wrk:
                     targets = [t for t in targets if not t.get("lua")]
                 if args.only:
@@ -367,7 +504,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 summary["ramps"] = ramps
                 print_table(ramps)
                 if args.soak_seconds > 0:
-                    mix = [r for r in ramps if r["target"] not in {"bare", "track_post", "staff_inbox"}]
+                    mix = [
+                        r
+                        for r in ramps
+                        if r["target"] not in {"bare", "track_post", "staff_inbox", "staff_accept"}
+                    ]
                     knees = [r["knee"]["concurrency"] for r in mix if r["knee"]]
                     concurrency = max(1, min(knees or [2]) // 2)
                     result = soak(port, [r["path"] for r in mix], concurrency, args, use_wrk)
