@@ -26,10 +26,66 @@ def errors(password: str, policy: list[dict], user=None) -> list[str]:
     return []
 
 
+LONG_PASSPHRASE = "宝坻区的村务助理每周二下午到镇便民服务中心送材料，路上经过三棵老槐树和一座石桥。" * 2
+
+
 def test_asvs_accepts_any_composition_and_long_passphrases():
     assert errors("alllowercasewords here", ASVS) == []
-    assert errors("1234 5678 9012 3456", ASVS) == []  # digits only: no composition rule
-    assert errors("长" * 70, ASVS) == []  # 64 characters and more are allowed (ASVS 6.2.9)
+    assert errors("3907 1846 5520 9173", ASVS) == []  # digits only: no composition rule
+    assert len(LONG_PASSPHRASE) > 64 and errors(LONG_PASSPHRASE, ASVS) == []  # ASVS 6.2.9
+
+
+# Long passwords as they appear in leaks: a common one with digits, a year or symbols added,
+# a unit repeated, a keyboard or number walk, a pinyin phrase.
+DECORATED_COMMON = [
+    "qwertyuiop123",
+    "1qaz2wsx3edc",
+    "iloveyou1234",
+    "abc123456789",
+    "woaini1314520",
+    "123456789012",
+    "1234 5678 9012 3456",
+    "aaaaaaaaaaaa",
+    "passwordpassword",
+    "P@ssw0rd1234",
+    "!!!!password2024!!",
+    "abcabcabcabc",
+    "dragon2024!!!",
+    "sunshine2024",
+    "1q2w3e4r5t6y",
+    "zxcvbnm12345",
+    "长" * 70,
+]
+
+
+@pytest.mark.parametrize("password", DECORATED_COMMON)
+def test_both_policies_refuse_common_passwords_made_long(password):
+    assert "password_common_pattern" in errors(password, ASVS)
+    assert "password_common_pattern" in errors(password, DENGBAO)
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["correct horse battery staple", "tianjin-baodi-2026-xiang", "zhang wei likes tea", "BaoDi gov desk 7"],
+)
+def test_passwords_that_merely_contain_digits_or_words_are_not_patterns(password):
+    assert "password_common_pattern" not in errors(password, ASVS)
+
+
+def test_the_pattern_check_covers_thousands_of_common_passwords_at_the_policy_length():
+    """ASVS 6.2.4: at least the top 3,000 passwords that meet the policy. Django's list has only
+    a few hundred of 12 characters or more; its words with the endings people add are refused."""
+    from portal.people.passwords import _common_passwords, is_common_pattern
+
+    endings = ("1234", "123456", "2024", "2026", "!@#", "520", "1314", "@123", "12345678")
+    long_enough = {
+        word + ending
+        for word in sorted(_common_passwords())
+        for ending in endings
+        if len(word + ending) >= 12
+    }
+    assert len(long_enough) > 3000
+    assert sum(map(is_common_pattern, long_enough)) == len(long_enough)
 
 
 def test_asvs_refuses_short_common_overlong_and_context_passwords():
