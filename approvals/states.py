@@ -140,7 +140,8 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 _BY_KEY: dict[tuple[str, str], Transition] = {(t.source, t.act): t for t in TRANSITIONS}
-assert len(_BY_KEY) == len(TRANSITIONS), "one transition per (state, action)"
+if len(_BY_KEY) != len(TRANSITIONS):  # checked at import, also under python -O
+    raise RuntimeError("the transition table has two rows for one (state, action)")
 
 # Acts that write an event without being a step in the table (anyone who may act on the work).
 BOOKKEEPING_ACTS = frozenset(

@@ -107,7 +107,8 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 _BY_KEY: dict[tuple[str, str], Transition] = {(t.source, t.act): t for t in TRANSITIONS}
-assert len(_BY_KEY) == len(TRANSITIONS), "one transition per (state, action)"
+if len(_BY_KEY) != len(TRANSITIONS):  # checked at import, also under python -O
+    raise RuntimeError("the transition table has two rows for one (state, action)")
 
 STAFF_ACTS = tuple(act for act in Act if act not in (Act.REGISTER, Act.CONFIRM, Act.NOT_DONE))
 """The acts that have a staff step page (registering has its own form; the villager's two

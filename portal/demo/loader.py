@@ -19,7 +19,7 @@ from portal.places.models import Region, RegionLevel
 
 from . import county_data
 
-DEMO_PASSWORD = "cunban-demo-2026"
+DEMO_PASSWORD = "cunban-demo-2026"  # noqa: S105 - the demo's shared password, printed in the README
 
 
 @dataclass(frozen=True)

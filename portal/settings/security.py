@@ -70,9 +70,9 @@ GUARDIAN_RAISE_403 = False
 PASSWORD_POLICY = env_str("PASSWORD_POLICY", "asvs").strip().lower()
 if PASSWORD_POLICY not in {"asvs", "dengbao"}:
     raise ValueError("PASSWORD_POLICY must be asvs or dengbao")
-PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8 if PASSWORD_POLICY == "dengbao" else 12)
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8 if PASSWORD_POLICY == "dengbao" else 12)  # noqa: S105 - a policy name, not a password
 # Days a password stays valid; 0: never expires (ASVS 6.2.10). dengbao defaults to 90.
-PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90 if PASSWORD_POLICY == "dengbao" else 0)
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90 if PASSWORD_POLICY == "dengbao" else 0)  # noqa: S105 - a policy name
 AUTH_PASSWORD_VALIDATORS = validators_for_policy(PASSWORD_POLICY, min_length=PASSWORD_MIN_LENGTH)
 
 # Keys for resident ID numbers. Encryption keys are Fernet keys, newest first, comma separated
