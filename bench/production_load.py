@@ -56,6 +56,7 @@ from bench.load import run_load, run_wrk
 STEPS = (1, 2, 4, 8, 16, 32, 64, 128)
 RSS_SAMPLE_SECONDS = 10.0
 WARMUP_SECONDS = 1.0
+SETTLE_SECONDS = 1.0
 
 # A shell snippet run with `manage.py shell -c`: the paths to load and a clerk's session.
 _DISCOVER = r"""
@@ -242,6 +243,9 @@ def measure_accepts(url: str, target: dict[str, Any], concurrency: int, seconds:
     threads = max(1, min(concurrency, os.cpu_count() or 1))
 
     def dealt() -> tuple[list[list[int]], str]:
+        # wrk stops at its deadline while the server may still be finishing the last requests
+        # of the run before; let them land, or this run is dealt applications being accepted.
+        time.sleep(SETTLE_SECONDS)
         pending = pending_applications(accepts["database_url"], accepts["made"])
         if len(pending) < threads:
             raise OutOfWork(f"{len(pending)} submitted applications left for {threads} wrk threads")
