@@ -95,11 +95,13 @@ clerk = get_user_model().objects.get(username="demo_clerk")
 png = scan_png("bench")
 def acceptable(application):
     return Act.ACCEPT in {step.act for step in selectors.steps_for(clerk, application)}
-sample = next(
+sample = next((
     a for a in Application.objects.exclude(state=State.DRAFT).filter(events__actor=clerk)
     .select_related("item", "village", "filed_by", "resident").distinct()[:200]
     if a.resident_id and a.filed_by_id
-)
+), None)
+if sample is None:
+    raise SystemExit("the demo has no application demo_clerk worked on to copy")
 made = []
 for index in range(int(os.environ["BENCH_STAFF_ACTIONS"])):
     application = services.draft_start(actor=sample.filed_by, item=sample.item, village=sample.village)

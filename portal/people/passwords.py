@@ -30,6 +30,8 @@ SEQUENCES = (
     "1q2w3e4r5t6y7u8i9o0p",
     "~!@#$%^&*()_+",
 )
+WALK_RUNS = SEQUENCES + tuple(sequence[::-1] for sequence in SEQUENCES)
+LONGEST_RUN = max(map(len, WALK_RUNS))
 # Common in Chinese leaks and missing from Django's English-leaning list: pinyin phrases and the
 # numbers that spell them (520 我爱你, 1314 一生一世).
 CHINESE_COMMON = frozenset(
@@ -94,14 +96,12 @@ def _common_passwords() -> frozenset[str]:
 
 def _is_walk(text: str) -> bool:
     """Can `text` be cut into runs of at least three characters along the sequences?"""
-    runs = SEQUENCES + tuple(sequence[::-1] for sequence in SEQUENCES)
-    longest = max(map(len, runs))
     reachable = [True] + [False] * len(text)
     for start in range(len(text)):
         if not reachable[start]:
             continue
-        for end in range(start + 3, min(len(text), start + longest) + 1):
-            if any(text[start:end] in run for run in runs):
+        for end in range(start + 3, min(len(text), start + LONGEST_RUN) + 1):
+            if any(text[start:end] in run for run in WALK_RUNS):
                 reachable[end] = True
     return reachable[-1]
 

@@ -11,7 +11,7 @@ from portal.places.models import Region
 
 from .crypto import keyed_digest
 from .identity import check_id_number, mask_id_number, normalise_mobile
-from .jurisdiction import jurisdiction_sync, office_policy
+from .jurisdiction import jurisdiction_sync, office_policy, user_is_county_administrator
 from .models import Membership, MembershipEvent, Resident, User
 from .roles import ROLE_RULES, Action, Role
 
@@ -99,12 +99,22 @@ def staff_create(
     return user
 
 
+def staff_require_manage(actor: User, user: User) -> None:
+    """Refuse unless `actor` manages the staff of every office where `user` holds a role: what
+    one does to an account (disable it, remove its authenticator app) reaches all its offices.
+    An account with no role now belongs to no office's administrators, only the county's."""
+    memberships = list(user.memberships.current().select_related("office"))
+    if not memberships and not user_is_county_administrator(actor):
+        raise NotPermitted(_("Only a county administrator may manage an account that holds no role."))
+    for membership in memberships:
+        _require_manage(actor, membership.office)
+
+
 @transaction.atomic
 def staff_set_active(*, actor: User | None, user: User, active: bool) -> User:
     """Disable or re-enable an account; a disabled account keeps no object permissions."""
     if actor is not None:
-        for membership in user.memberships.current().select_related("office"):
-            _require_manage(actor, membership.office)
+        staff_require_manage(actor, user)
     user.is_active = active
     user.save(update_fields=["is_active"])
     jurisdiction_sync(user)

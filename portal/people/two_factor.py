@@ -12,16 +12,14 @@ import qrcode
 import qrcode.image.svg
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.audit.models import AuditEntry
 from portal.audit.services import audit_record
-from portal.errors import NotPermitted
 
-from .jurisdiction import user_is_county_administrator
 from .models import User
+from .services import staff_require_manage
 
 
 def totp_device_confirmed(user) -> TOTPDevice | None:
@@ -60,10 +58,11 @@ def totp_failure_record(request, user) -> None:
 
 def two_factor_reset(*, actor: User | None, user: User) -> int:
     """Remove every authenticator app of `user`, who lost or replaced the phone, so that they
-    enrol again at the next login. A county administrator (or superuser) does it; `actor` None
-    is the operator at the command line (`manage.py reset_two_factor`). Audited either way."""
-    if actor is not None and not user_is_county_administrator(actor):
-        raise NotPermitted(_("Only a county administrator may remove someone's authenticator app."))
+    enrol again at the next login. Whoever may disable the account may do it (its offices'
+    administrators, `staff_require_manage`); `actor` None is the operator at the command line
+    (`manage.py reset_two_factor`). Audited either way."""
+    if actor is not None:
+        staff_require_manage(actor, user)
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=user).delete()[0]
         audit_record(

@@ -90,18 +90,31 @@ def test_a_password_only_session_cannot_replace_a_confirmed_device(client, world
     assert not TOTPDevice.objects.filter(confirmed=False).exists()
 
 
-def test_a_lost_phone_is_reset_by_a_county_administrator_and_audited(world):
+def test_a_lost_phone_is_reset_by_an_administrator_of_the_account_and_audited(world):
+    """The rule that disables an account: its offices' administrators, not another township's."""
     from portal.audit.models import AuditEntry
     from portal.errors import NotPermitted
     from portal.people.two_factor import two_factor_reset
 
+    TOTPDevice.objects.create(user=world.clerk_b, name="phone", confirmed=True)
+    for stranger in (world.township_admin_a, world.clerk_a, world.outsider):
+        with pytest.raises(NotPermitted):
+            two_factor_reset(actor=stranger, user=world.clerk_b)
+    assert TOTPDevice.objects.filter(user=world.clerk_b).count() == 1
+    assert two_factor_reset(actor=world.county_admin, user=world.clerk_b) == 1
+    assert not TOTPDevice.objects.filter(user=world.clerk_b).exists()
+
+    TOTPDevice.objects.create(user=world.outsider, name="phone", confirmed=True)
+    with pytest.raises(NotPermitted):  # no role: no township administrator's account
+        two_factor_reset(actor=world.township_admin_a, user=world.outsider)
+
     TOTPDevice.objects.create(user=world.clerk_a, name="phone", confirmed=True)
-    with pytest.raises(NotPermitted):
-        two_factor_reset(actor=world.township_admin_a, user=world.clerk_a)
-    assert TOTPDevice.objects.filter(user=world.clerk_a).count() == 1
+    assert two_factor_reset(actor=world.township_admin_a, user=world.clerk_a) == 1
+    TOTPDevice.objects.create(user=world.clerk_a, name="new phone", confirmed=True)
     assert two_factor_reset(actor=world.county_admin, user=world.clerk_a) == 1
     assert not TOTPDevice.objects.filter(user=world.clerk_a).exists()
-    entry = AuditEntry.objects.get(event="two_factor_reset")
+    entry = AuditEntry.objects.filter(event="two_factor_reset").latest("pk")
+    assert AuditEntry.objects.filter(event="two_factor_reset").count() == 3
     assert (entry.user, entry.object_id, entry.detail["devices"]) == (
         world.county_admin,
         str(world.clerk_a.pk),
