@@ -19,28 +19,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
+from .days import CalendarException, RestDay
 from .models import CalendarDay, CalendarYear, is_default_workday
 
 ONE_DAY = datetime.timedelta(days=1)
-
-
-@dataclass(frozen=True, slots=True)
-class CalendarException:
-    """A date on which a confirmed calendar differs from the default week."""
-
-    date: datetime.date
-    is_workday: bool
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class RestDay:
-    """A weekday that is a rest day (a public holiday or a day off in lieu), with its name."""
-
-    date: datetime.date
-    name: str
 
 
 class CalendarRangeError(ValueError):

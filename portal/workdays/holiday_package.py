@@ -10,12 +10,13 @@ weekend are left out: the day is a rest day anyway.
 """
 
 import datetime
+import functools
 import re
 
 import holidays
 from holidays.countries.china import ChinaStaticHolidays
 
-from .calendar import CalendarException
+from .days import CalendarException
 from .models import is_default_workday
 
 # The package names days in the notice's language (Simplified Chinese) and marks days off in
@@ -91,3 +92,41 @@ def package_schedule(*, year: int) -> dict[datetime.date, CalendarException]:
                 date=day, is_workday=True, name=f"{holiday_name}{MAKE_UP_WORKDAY_SUFFIX}"
             )
     return dict(sorted(schedule.items()))
+
+
+# A combined label such as "中秋节; 国庆节" (both on one day) is read as one name.
+_LABEL_SEPARATOR = "; "
+# Since 2025 春节 runs from 除夕 to 初三; the package names 除夕 on its own.
+_STATUTORY_NAMES = {"农历除夕": "春节"}
+
+
+@functools.lru_cache(maxsize=64)
+def statutory_holidays(year: int) -> dict[datetime.date, str]:
+    """The statutory public holidays of `year` (《全国年节及纪念日放假办法》), with their names.
+
+    These days are certain whatever the year's State Council notice says: 元旦, 春节 (除夕 to
+    初三 from 2025), 清明, 劳动节, 端午, 中秋 and 国庆 (the package computes the lunar ones). What
+    is not certain before the notice, and so left out: days added to join a holiday to a weekend
+    (the package marks them 补假, "observed"), days off in lieu and the make-up workdays.
+    Weekend dates are kept; a caller that wants only differences from the default week filters
+    them (`statutory_rest_days`).
+    """
+    package = holidays.China(years=year, language=PACKAGE_LANGUAGE, observed=False)
+    found: dict[datetime.date, str] = {}
+    for day, label in package.items():
+        if day.year != year or _referenced_date(label) is not None:
+            continue  # a day off in lieu of a worked weekend day comes from a notice
+        names = [_QUALIFIER.sub("", part).strip() for part in label.split(_LABEL_SEPARATOR)]
+        names = [_STATUTORY_NAMES.get(name, name) for name in names if name]
+        found[day] = "、".join(dict.fromkeys(names))
+    return dict(sorted(found.items()))
+
+
+def statutory_rest_days(year: int) -> list[CalendarException]:
+    """The statutory holidays of `year` that fall on a Monday to Friday: the rest days a year
+    without a confirmed calendar certainly has (its other days count as the default week)."""
+    return [
+        CalendarException(date=day, is_workday=False, name=name)
+        for day, name in statutory_holidays(year).items()
+        if is_default_workday(day)
+    ]
