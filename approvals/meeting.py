@@ -20,7 +20,7 @@ from portal.places.models import Region, RegionLevel
 
 from . import deadlines
 from .ratings.models import Rectification
-from .ratings.selectors import OPEN_RECTIFICATION_STATES, rectifications_visible_to
+from .ratings.selectors import OPEN_RECTIFICATION_STATES, rectifications_visible_to, with_provisional_notes
 from .selectors import Row, _list_columns, applications_visible_to, rows_with_deadlines, with_deadline_order
 from .states import OPEN_STATES
 
@@ -105,7 +105,7 @@ def meeting_sheet(user, region: Region, *, today: datetime.date | None = None) -
         today=today,
         cutoff=cutoff,
         applications=rows_with_deadlines(application_rows[:ROW_LIMIT], today=today),
-        rectifications=rectifications[:ROW_LIMIT],
+        rectifications=with_provisional_notes(rectifications[:ROW_LIMIT]),
         ledger=ledger[:ROW_LIMIT],
         truncated=truncated,
     )

@@ -11,10 +11,15 @@ from django.utils.translation import gettext as _
 
 from portal.outbox.services import message_queue
 from portal.web.site import site_url
+from portal.workdays.provisional import with_provisional_note
 
+from . import deadlines
 from .states import Act
 
 TRACK_PATH = "/track/"
+
+# Acts whose message gives a deadline: it says when the deadline is provisional.
+DATED_ACTS = frozenset({Act.ACCEPT, Act.ACCEPT_WITH_PROMISE, Act.DEEM_ACCEPTED, Act.DEADLINE_MOVED})
 
 
 def _site() -> str:
@@ -54,9 +59,21 @@ def _villager_text(application, event) -> str | None:
             "Your assistant will tell you what happens next. Questions: %(phone)s."
         ),
     }
+    moved = (event.data or {}) if event.act == Act.DEADLINE_MOVED else {}
+    if "due_on" in moved:
+        texts[Act.DEADLINE_MOVED] = _(
+            "[村办] The holiday calendar moved the date of application %(ref)s: now promised by %(due)s."
+        )
+    elif "accept_by" in moved:
+        texts[Act.DEADLINE_MOVED] = _(
+            "[村办] The holiday calendar moved the date of application %(ref)s: the centre now accepts "
+            "or returns it by %(accept_by)s."
+        )
     text = texts.get(event.act)
     if text is None or not ref:
         return None
+    if event.act in DATED_ACTS:
+        text = with_provisional_note(text, deadlines.application_provisional_note(application))
     return text % {
         "ref": ref,
         "item": application.item_title,
@@ -65,6 +82,7 @@ def _villager_text(application, event) -> str | None:
         "due": application.due_on or "-",
         "url": _site() + TRACK_PATH,
         "serial": (event.data or {}).get("serial", ""),
+        "accept_by": application.accept_by or "-",
     }
 
 
@@ -110,7 +128,7 @@ def queue_for(application, event) -> None:
             )
 
 
-def queue_deadline_alert(application, alert: str, recipients) -> None:
+def queue_deadline_alert(application, alert: str, recipients, *, note: str = "") -> None:
     """Once per state and alert (the dedupe key): a sweep that runs every hour sends one message."""
     key_base = (
         f"alert:{application.pk}:{alert}:{application.state}:{application.state_changed_at:%Y%m%d%H%M%S%f}"
@@ -121,6 +139,7 @@ def queue_deadline_alert(application, alert: str, recipients) -> None:
         else:
             body = _("[村办] Due soon: %(ref)s %(item)s is due on %(due)s.")
         body = body % {"ref": application.number, "item": application.item_title, "due": application.due_on}
+        body = with_provisional_note(body, note)
         for user in recipients:
             message_queue(
                 to_mobile=user.mobile or "",

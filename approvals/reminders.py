@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from portal.people.models import Membership, User
 from portal.people.roles import Role
+from portal.workdays.provisional import provisional_note
 
 from . import deadlines, notifications, services
 from .models import Application, NoticeItem
@@ -100,7 +101,8 @@ def deadlines_sweep(
             recipients += [
                 u for u in supervisors.get(application.current_office_id, []) if u not in recipients
             ]
-            notifications.queue_deadline_alert(application, alert, recipients)
+            note = provisional_note(calendar.unconfirmed_years(application.accepted_on, application.due_on))
+            notifications.queue_deadline_alert(application, alert, recipients, note=note)
             setattr(report, alert, getattr(report, alert) + 1)
         if progress:
             progress(index, len(candidates))
@@ -108,56 +110,42 @@ def deadlines_sweep(
 
 
 def deadlines_recompute(*, actor=None) -> int:
-    """Recompute the stored deadlines of open work after the calendar changed; write an event on
-    each application whose date moved, naming the old and new dates. Returns how many moved."""
-    from .models import ApplicationEvent
-    from .states import Act
+    """Count every open deadline again after the work calendar changed (a year confirmed, a day of
+    a confirmed year added, changed or removed); returns how many applications' dates moved.
+
+    One calendar for all; only the applications whose date moves are locked and changed, each
+    through `services.application_deadline_recount` (event, new version, the villager's text
+    message). Rectifications of bad ratings are counted again too."""
+    from .ratings.services import rectifications_recount
 
     open_work = list(
         Application.objects.filter(state__in={State.SUBMITTED, *CLOCK_STATES}).only(
             "pk", "state", "received_on", "accept_by", "accepted_on", "limit_days", "paused_days", "due_on"
         )
     )
-    if not open_work:
-        return 0
-    starts = [a.received_on for a in open_work if a.received_on] + [
-        a.accepted_on for a in open_work if a.accepted_on
-    ]
-    longest = max([a.limit_days or 0 for a in open_work] + [deadlines.ACCEPTANCE_WINDOW_DAYS])
-    calendar = deadlines.calendar_around(*starts, working_days=longest + 60)
     moved = 0
-    now = timezone.now()
-    for application in open_work:
-        changes = {}
-        if application.state == State.SUBMITTED and application.received_on:
-            new = deadlines.acceptance_deadline(application.received_on, calendar)
-            if new != application.accept_by:
-                changes["accept_by"] = new
-        if (
-            application.state in CLOCK_STATES
-            and application.accepted_on
-            and application.limit_days is not None
-        ):
-            new = deadlines.due_date(
-                application.accepted_on, application.limit_days, application.paused_days, calendar
-            )
-            if new != application.due_on:
-                changes["due_on"] = new
-        if not changes:
-            continue
-        Application.objects.filter(pk=application.pk).update(**changes)
-        ApplicationEvent.objects.create(
-            application_id=application.pk,
-            act=Act.DEADLINE_MOVED,
-            from_state=application.state,
-            to_state=application.state,
-            actor=actor,
-            actor_role="system",
-            data={
-                key: {"from": str(getattr(application, key)), "to": value.isoformat()}
-                for key, value in changes.items()
-            },
-            at=now,
-        )
-        moved += 1
+    if open_work:
+        starts = [a.received_on for a in open_work if a.received_on] + [
+            a.accepted_on for a in open_work if a.accepted_on
+        ]
+        longest = max([a.limit_days or 0 for a in open_work] + [deadlines.ACCEPTANCE_WINDOW_DAYS])
+        calendar = deadlines.calendar_around(*starts, working_days=longest + 60)
+        for application in open_work:
+            if _deadline_moves(application, calendar) and services.application_deadline_recount(
+                application=application, calendar=calendar, actor=actor
+            ):
+                moved += 1
+    rectifications_recount(actor=actor)
     return moved
+
+
+def _deadline_moves(application: Application, calendar) -> bool:
+    """A cheap look before locking: would counting again change a date?"""
+    if application.state == State.SUBMITTED and application.received_on:
+        return deadlines.acceptance_deadline(application.received_on, calendar) != application.accept_by
+    if application.state in CLOCK_STATES and application.accepted_on and application.limit_days is not None:
+        due = deadlines.due_date(
+            application.accepted_on, application.limit_days, application.paused_days, calendar
+        )
+        return due != application.due_on
+    return False

@@ -22,6 +22,7 @@ from portal.people.jurisdiction import office_policy
 from portal.people.models import IdNumberDisclosure, Resident, User
 from portal.people.roles import Action
 from portal.places.models import Region, RegionLevel
+from portal.workdays.calendar import WorkCalendar
 from services_catalog.models import Material, ServiceItemPage
 from services_catalog.selectors import service_item_route
 
@@ -897,9 +898,19 @@ def application_withdraw(
 @transaction.atomic
 def application_deem_accepted(*, application: Application) -> Application | None:
     """行政许可法 第三十二条: no acceptance or notice within 5 working days means the application
-    counts as accepted from the day the materials were received; the clock runs from that day."""
+    counts as accepted from the day the materials were received; the clock runs from that day.
+
+    A window counted through a year without a confirmed calendar is given
+    `PROVISIONAL_ACCEPTANCE_MARGIN_DAYS` more before this legal effect is applied (see there)."""
     locked = _lock(application)
-    if locked.state != State.SUBMITTED or locked.accept_by is None or locked.accept_by >= _today():
+    today = _today()
+    if locked.state != State.SUBMITTED or locked.accept_by is None or locked.accept_by >= today:
+        return None
+    calendar = deadlines.calendar_around(locked.received_on, today, working_days=0)
+    provisional = calendar.unconfirmed_years(locked.received_on, locked.accept_by)
+    if provisional and calendar.working_days_between(locked.accept_by, today) <= (
+        deadlines.PROVISIONAL_ACCEPTANCE_MARGIN_DAYS
+    ):
         return None
     step = _check(locked, Act.DEEM_ACCEPTED, None, None)
     fields = _start_clock(locked, locked.received_on)
@@ -911,8 +922,49 @@ def application_deem_accepted(*, application: Application) -> Application | None
         who=Who.SYSTEM,
         comment=_("Not accepted or returned within %(days)s working days: counted as accepted from %(day)s.")
         % {"days": deadlines.ACCEPTANCE_WINDOW_DAYS, "day": locked.received_on},
-        data={"due_on": locked.due_on.isoformat()},
+        data={"due_on": locked.due_on.isoformat(), "provisional_years": provisional},
         fields=fields,
+    )
+    return locked
+
+
+@transaction.atomic
+def application_deadline_recount(
+    *, application: Application, calendar: WorkCalendar, actor: User | None = None
+) -> Application | None:
+    """Count the open deadline again on the calendar as it now is, after an administrator
+    confirmed a year or changed a confirmed one: the acceptance window of submitted work, the
+    promised limit (with its paused days) of accepted work.
+
+    When the date moved: a DEADLINE_MOVED event with both dates, a new version (a clerk's form
+    opened before sees the change), the due-soon/overdue mark cleared for the sweep to set again,
+    and the villager's text message; None when nothing moved, and nobody is told."""
+    locked = _lock(application)
+    changes: dict[str, tuple[datetime.date | None, datetime.date]] = {}
+    if locked.state == State.SUBMITTED and locked.received_on:
+        new = deadlines.acceptance_deadline(locked.received_on, calendar)
+        if new != locked.accept_by:
+            changes["accept_by"] = (locked.accept_by, new)
+    if locked.state in CLOCK_STATES and locked.accepted_on and locked.limit_days is not None:
+        new = deadlines.due_date(locked.accepted_on, locked.limit_days, locked.paused_days, calendar)
+        if new != locked.due_on:
+            changes["due_on"] = (locked.due_on, new)
+    if not changes:
+        return None
+    for field, (_old, new) in changes.items():
+        setattr(locked, field, new)
+    locked.alert = ""
+    _record(
+        locked,
+        None,
+        Act.DEADLINE_MOVED,
+        actor,
+        who=Who.SYSTEM,
+        data={
+            field: {"from": old.isoformat() if old else None, "to": new.isoformat()}
+            for field, (old, new) in changes.items()
+        },
+        fields=[*changes, "alert"],
     )
     return locked
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.people.identity import normalise_mobile, validate_mobile
-from portal.workdays.calendar import add_working_days
+from portal.workdays.calendar import WorkCalendar, window_for_working_days
+from portal.workdays.provisional import provisional_note, with_provisional_note
 
 from .models import Helper, Kind
 from .services import NEED_MAX_LENGTH, PROMISE_MAX_LENGTH, photo_check
@@ -158,8 +159,15 @@ class CancelForm(VersionForm):
     )
 
 
-def _default_promise_date() -> datetime.date:
-    return add_working_days(timezone.localdate(), DEFAULT_PROMISE_WORKING_DAYS)
+def _default_promise_date() -> tuple[datetime.date, str]:
+    """The suggested date, DEFAULT_PROMISE_WORKING_DAYS working days from today, and the note
+    that says it is provisional when those days run through a year without a confirmed calendar."""
+    today = timezone.localdate()
+    calendar = WorkCalendar.for_range(
+        first=today, last=today + window_for_working_days(DEFAULT_PROMISE_WORKING_DAYS)
+    )
+    suggested = calendar.add_working_days(today, DEFAULT_PROMISE_WORKING_DAYS)
+    return suggested, provisional_note(calendar.unconfirmed_years(today, suggested))
 
 
 class PromiseForm(VersionForm):
@@ -182,7 +190,11 @@ class PromiseForm(VersionForm):
 
     def __init__(self, *args, item=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["promised_on"].initial = _default_promise_date()
+        suggested, note = _default_promise_date()
+        self.fields["promised_on"].initial = suggested
+        self.fields["promised_on"].help_text = with_provisional_note(
+            _("Suggested: %(days)s working days from today.") % {"days": DEFAULT_PROMISE_WORKING_DAYS}, note
+        )
         if item is not None and item.state == State.IN_PROGRESS:
             self.fields["promise"].initial = item.promise
             self.fields["promised_on"].initial = item.promised_on

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from portal.people.identity import mask_name
 from portal.web.site import site_url
+from portal.workdays.provisional import with_provisional_note
 
-from ..deadlines import ACCEPTANCE_WINDOW_DAYS
+from ..deadlines import ACCEPTANCE_WINDOW_DAYS, provisional_note_between
 from ..models import Application, Notice
 from .layout import Paper
 
@@ -155,11 +156,14 @@ def receipt_paper(application: Application) -> Paper:
             ),
             rows=tuple(rows),
             numbered=(
-                _(
-                    "Within %(days)s working days, by %(date)s, the centre accepts the application, or "
-                    "returns it with one notice (一次性告知) listing everything still needed."
-                )
-                % {"days": ACCEPTANCE_WINDOW_DAYS, "date": _day(application.accept_by)},
+                with_provisional_note(
+                    _(
+                        "Within %(days)s working days, by %(date)s, the centre accepts the application, or "
+                        "returns it with one notice (一次性告知) listing everything still needed."
+                    )
+                    % {"days": ACCEPTANCE_WINDOW_DAYS, "date": _day(application.accept_by)},
+                    provisional_note_between(application.received_on, application.accept_by),
+                ),
                 _("Once accepted, it is decided within %(days)s working days.") % {"days": limit},
                 _(
                     "Scan the code, or open %(url)s and enter the number above and the last 4 digits of the "

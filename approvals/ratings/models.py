@@ -161,6 +161,8 @@ class Rectification(models.Model):
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
     opened_at = models.DateTimeField(_("opened"))
     due_on = models.DateField(_("answer due by"), db_index=True)
+    # The period it was given, so a change of the work calendar can count it again.
+    working_days = models.PositiveSmallIntegerField(_("working days to answer"), null=True, blank=True)
     answer = models.TextField(_("what was done"), blank=True, max_length=2000)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     answered_by = models.ForeignKey(
@@ -254,6 +256,7 @@ class RatingEvent(AppendOnlyEvent):
         REVISIT = "revisit", _("Revisited (回访)")
         CANCEL = "cancel_rectification", _("Rectification cancelled (整改撤销)")
         REMIND = "remind_overdue", _("Overdue reminder sent (逾期提醒)")
+        DEADLINE_MOVED = "deadline_moved", _("Date moved by the work calendar (期限随日历调整)")
         APPEAL = "appeal", _("Appeal filed (申诉)")
         UPHOLD = "uphold", _("Appeal refused, rating upheld (维持差评)")
         SET_ASIDE = "set_aside", _("Appeal granted, rating set aside (撤销差评)")

@@ -6,6 +6,7 @@ view. Acting is a separate question, answered in `ratings.services`.
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -17,6 +18,8 @@ from portal.people.jurisdiction import office_policy, user_is_county_administrat
 from portal.people.models import User
 from portal.people.roles import Action
 from portal.places.models import Region, RegionLevel
+from portal.workdays.provisional import provisional_note
+from portal.workdays.selectors import unconfirmed_years_between
 
 from .models import QualitySettings, Rating, RatingAppeal, RatingEvent, Rectification
 
@@ -69,6 +72,20 @@ def rectification_list_for(
 def overdue_rectifications_for(user: User, *, today: datetime.date | None = None) -> QuerySet[Rectification]:
     """The supervisor's overdue list: open rectifications past their date at offices they answer for."""
     return rectification_list_for(user, overdue=True, today=today).filter(office__in=offices_answering(user))
+
+
+def with_provisional_notes(rectifications: Iterable[Rectification]) -> list[Rectification]:
+    """The rectifications, each with `provisional_note` set when its answer date was counted
+    through a year without a confirmed calendar ("" otherwise). One query for the whole list."""
+    rows = list(rectifications)
+    if not rows:
+        return rows
+    opened = [timezone.localdate(row.opened_at) for row in rows]
+    unconfirmed = set(unconfirmed_years_between(min(opened), max(row.due_on for row in rows)))
+    for row, opened_on in zip(rows, opened, strict=True):
+        years = [year for year in range(opened_on.year, row.due_on.year + 1) if year in unconfirmed]
+        row.provisional_note = provisional_note(years) if row.due_on > opened_on else ""
+    return rows
 
 
 def rectification_detail_for(user: User, pk: int) -> Rectification:

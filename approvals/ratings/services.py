@@ -32,7 +32,8 @@ from portal.outbox.services import message_queue
 from portal.people.jurisdiction import office_policy, user_is_county_administrator
 from portal.people.models import User
 from portal.people.roles import Action
-from portal.workdays.calendar import add_working_days
+from portal.workdays.calendar import WorkCalendar, add_working_days, window_for_working_days
+from portal.workdays.provisional import with_provisional_note
 
 from .models import (
     ASSISTED_CHANNELS,
@@ -46,6 +47,7 @@ from .models import (
     Reason,
     Rectification,
 )
+from .selectors import with_provisional_notes
 
 RATED_STATES = frozenset({State.APPROVED, State.REJECTED})
 """A case is rated after its decision; withdrawn and terminated cases were never decided."""
@@ -163,7 +165,7 @@ def _clean_level(level, label: str) -> int:
 
 def _event(rating: Rating, act: str, actor: User | None, *, rectification=None, **fields) -> RatingEvent:
     """`actor_role` says in which capacity: the villager, their assistant, the office, the county."""
-    if actor is None:
+    if actor is None or act == RatingEvent.Act.DEADLINE_MOVED:
         role = "villager" if act in (RatingEvent.Act.RATE, RatingEvent.Act.CHANGE) else "system"
     elif act in (RatingEvent.Act.RATE, RatingEvent.Act.CHANGE):
         role = "filer"
@@ -300,6 +302,7 @@ def _open_rectification(rating: Rating, actor: User | None) -> Rectification:
         office=rating.office,
         opened_at=now,
         due_on=add_working_days(timezone.localdate(now), days),
+        working_days=days,
     )
     _event(
         rating,
@@ -556,6 +559,7 @@ def _tell_office(rectification: Rectification, topic: str) -> None:
         else:
             body = _("[村办] Overdue rectification: the bad rating on %(ref)s %(item)s was due by %(due)s.")
         body = body % {"ref": application.number, "item": application.item_title, "due": rectification.due_on}
+        body = with_provisional_note(body, with_provisional_notes([rectification])[0].provisional_note)
     for user in recipients:
         message_queue(
             to_mobile=user.mobile or "",
@@ -565,6 +569,51 @@ def _tell_office(rectification: Rectification, topic: str) -> None:
             reference=application.number,
             dedupe_key=f"{topic}:{rectification.pk}:{user.pk}",
         )
+
+
+def rectifications_recount(*, actor: User | None = None) -> int:
+    """Count the answer date of every open rectification again on the calendar as it now is
+    (after an administrator confirmed a year or changed a confirmed one); returns how many moved.
+
+    Each move is an event with both dates. Nobody is messaged: the office sees the new date on
+    its list, and the villager was never given this one."""
+    open_ones = list(
+        Rectification.objects.filter(state=Rectification.State.OPEN, working_days__isnull=False).only(
+            "pk", "opened_at", "due_on", "working_days"
+        )
+    )
+    if not open_ones:
+        return 0
+    starts = [timezone.localdate(r.opened_at) for r in open_ones]
+    longest = max(r.working_days for r in open_ones)
+    calendar = WorkCalendar.for_range(first=min(starts), last=max(starts) + window_for_working_days(longest))
+    moved = 0
+    for rectification, opened_on in zip(open_ones, starts, strict=True):
+        if calendar.add_working_days(opened_on, rectification.working_days) == rectification.due_on:
+            continue
+        with transaction.atomic():
+            locked = (
+                Rectification.objects.select_for_update(of=("self",))
+                .select_related("rating")
+                .filter(pk=rectification.pk, state=Rectification.State.OPEN)
+                .first()
+            )
+            if locked is None:
+                continue
+            new = calendar.add_working_days(timezone.localdate(locked.opened_at), locked.working_days)
+            if new == locked.due_on:
+                continue
+            old, locked.due_on = locked.due_on, new
+            locked.save(update_fields=["due_on"])
+            _event(
+                locked.rating,
+                RatingEvent.Act.DEADLINE_MOVED,
+                actor,
+                rectification=locked,
+                data={"due_on": {"from": old.isoformat(), "to": new.isoformat()}},
+            )
+            moved += 1
+    return moved
 
 
 def rectifications_sweep(*, today: datetime.date | None = None) -> int:

@@ -158,9 +158,11 @@ def assisted_rate(request, pk: int):
 
 def _rectification(request, pk: int) -> Rectification:
     try:
-        return selectors.rectification_detail_for(request.user, pk)
+        rectification = selectors.rectification_detail_for(request.user, pk)
     except Rectification.DoesNotExist as error:
         raise Http404 from error
+    selectors.with_provisional_notes([rectification])
+    return rectification
 
 
 @login_required
@@ -172,6 +174,7 @@ def rectification_list(request):
         state, overdue = form.cleaned_data["state"], form.cleaned_data["overdue"]
     queryset = selectors.rectification_list_for(request.user, state=state, overdue=overdue)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_provisional_notes(page.object_list)
     return render(
         request,
         "ratings/rectification_list.html",

@@ -447,6 +447,7 @@ def receipt(request, pk: int):
         "is_entrustment": application.mode == DelegationMode.ENTRUSTMENT,
         "limit_days": application.limit_days or application.item.promised_limit_days,
         "window_days": deadlines.ACCEPTANCE_WINDOW_DAYS,
+        "accept_by_note": deadlines.provisional_note_between(application.received_on, application.accept_by),
         "track_url": request.build_absolute_uri(reverse("tracking:form")),
     }
     return render(request, "approvals/receipt.html", context)

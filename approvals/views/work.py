@@ -93,7 +93,7 @@ def overdue(request):
             "rows": rows,
             "title": _("Overdue work"),
             "supervises": True,
-            "late_rectifications": list(late_rectifications[:PAGE_SIZE]),
+            "late_rectifications": rating_selectors.with_provisional_notes(late_rectifications[:PAGE_SIZE]),
             "today": timezone.localdate(),
         },
     )

@@ -1,10 +1,15 @@
 """Working-day arithmetic (工作日计算) for deadlines.
 
-行政许可法 第八十二条 counts the law's periods in working days. A date is a working day when it is
-Monday to Friday and not a rest day in a confirmed calendar year, or a Saturday or Sunday that a
-confirmed year marks as worked (调休上班). Years that are not confirmed (drafts, or years nobody
-has entered yet) count as the default week; callers that show a deadline should warn about them
-with `portal.workdays.selectors.unconfirmed_years_between`.
+行政许可法 第八十二条 counts the law's periods in working days. In a year whose calendar a county
+administrator has confirmed, a date is a working day when it is Monday to Friday and not a rest
+day of that calendar, or a Saturday or Sunday it marks as worked (调休上班).
+
+A year without a confirmed calendar (a draft, or a year nobody has entered: the State Council
+publishes each notice late in the year before) is not counted as a bare Monday–Friday week:
+its statutory holidays (《全国年节及纪念日放假办法》: 元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆) are
+certain and are rest days. What only the notice can say (days joined to a weekend, make-up
+workdays) is unknown, so every deadline in or through such a year is provisional: callers ask
+`WorkCalendar.unconfirmed_years(start, end)` and say so wherever the date is shown or sent.
 
 Conventions, the same everywhere:
 - the start date never counts: a period "within 5 working days" of an event on day D ends on
@@ -19,18 +24,30 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from .days import CalendarException, RestDay
-from .models import CalendarDay, CalendarYear, is_default_workday
+from .holiday_package import statutory_rest_days
+from .models import CalendarYear, is_default_workday
 
 ONE_DAY = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class YearCalendar:
+    """What counts in one year: a confirmed calendar's differences from the default week, or, for
+    a year not confirmed, its statutory holidays on weekdays (and the mark that it is provisional)."""
+
+    year: int
+    confirmed: bool
+    exceptions: tuple[CalendarException, ...]
 
 
 class CalendarRangeError(ValueError):
     """A date outside what an in-memory `WorkCalendar` holds was asked for."""
 
 
-ExceptionLoader = Callable[[datetime.date, datetime.date], Iterable[CalendarException]]
+YearLoader = Callable[[Iterable[int]], Iterable[YearCalendar]]
 
 
 def window_for_working_days(n: int) -> datetime.timedelta:
@@ -43,20 +60,31 @@ def window_for_working_days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=2 * n + 30)
 
 
-def confirmed_exceptions_between(first: datetime.date, last: datetime.date) -> list[CalendarException]:
-    """The stored differences from the default week in [first, last], confirmed years only.
+def year_calendars(years: Iterable[int]) -> list[YearCalendar]:
+    """The calendars of `years`, by year: one query, whatever the number of years.
 
-    One query. Days of draft years are left out on purpose: they have not been checked against
-    the State Council's notice.
+    Days of draft years are left out on purpose: they have not been checked against the State
+    Council's notice. Such a year, like a year never entered, counts its statutory holidays only.
     """
+    wanted = sorted(set(years))
+    if not wanted:
+        return []
+    confirmed: dict[int, list[CalendarException]] = {}
     rows = (
-        CalendarDay.objects.filter(
-            date__gte=first, date__lte=last, year__status=CalendarYear.Status.CONFIRMED
-        )
-        .order_by("date")
-        .values_list("date", "is_workday", "name")
+        CalendarYear.objects.filter(year__in=wanted, status=CalendarYear.Status.CONFIRMED)
+        .order_by("year", "days__date")
+        .values_list("year", "days__date", "days__is_workday", "days__name")
     )
-    return [CalendarException(date=date, is_workday=is_workday, name=name) for date, is_workday, name in rows]
+    for year, date, is_workday, name in rows:
+        days = confirmed.setdefault(year, [])
+        if date is not None:  # a confirmed year without days (only by deleting them all)
+            days.append(CalendarException(date=date, is_workday=is_workday, name=name))
+    return [
+        YearCalendar(year=year, confirmed=True, exceptions=tuple(confirmed[year]))
+        if year in confirmed
+        else YearCalendar(year=year, confirmed=False, exceptions=tuple(statutory_rest_days(year)))
+        for year in wanted
+    ]
 
 
 def _check_date(value: datetime.date, argument: str) -> None:
@@ -74,14 +102,15 @@ def _check_count(n: int) -> None:
 
 
 class WorkCalendar:
-    """The working-day calendar for a range of dates, held in memory.
+    """The working-day calendar for a range of whole years, held in memory.
 
-    `WorkCalendar.for_range(first=..., last=...)` loads the confirmed differences for the range
-    in one query; every question inside the range is then answered without the database. A
-    question outside the range makes a calendar built by `for_range` load the missing stretch
-    with one more query (a list page still costs one query if its range was wide enough: see
+    `WorkCalendar.for_range(first=..., last=...)` loads the years that [first, last] touches in
+    one query; every question inside them is then answered without the database. A question
+    outside them makes a calendar built by `for_range` load the missing years with one more
+    query (a list page still costs one query if its range was wide enough: see
     `window_for_working_days`). A calendar built directly from `exceptions` has no loader and
-    raises `CalendarRangeError` instead, which keeps tests honest.
+    raises `CalendarRangeError` instead, which keeps tests honest; its years count as confirmed
+    unless named in `unconfirmed_years`.
     """
 
     def __init__(
@@ -90,7 +119,8 @@ class WorkCalendar:
         first: datetime.date,
         last: datetime.date,
         exceptions: Iterable[CalendarException] = (),
-        loader: ExceptionLoader | None = None,
+        loader: YearLoader | None = None,
+        unconfirmed_years: Iterable[int] = (),
     ) -> None:
         _check_date(first, "first")
         _check_date(last, "last")
@@ -100,20 +130,23 @@ class WorkCalendar:
         self.last = last
         self._loader = loader
         self._exceptions: dict[datetime.date, CalendarException] = {}
+        self._unconfirmed: set[int] = set(unconfirmed_years)
         self._add(exceptions)
 
     @classmethod
     def for_range(cls, *, first: datetime.date, last: datetime.date) -> WorkCalendar:
-        """Load the confirmed calendar for [first, last]: one query."""
+        """Load the calendar of the years [first, last] touches: one query."""
         _check_date(first, "first")
         _check_date(last, "last")
         if last < first:
             raise ValueError("last must not be before first")
+        loaded = year_calendars(range(first.year, last.year + 1))
         return cls(
-            first=first,
-            last=last,
-            exceptions=confirmed_exceptions_between(first, last),
-            loader=confirmed_exceptions_between,
+            first=datetime.date(first.year, 1, 1),
+            last=datetime.date(last.year, 12, 31),
+            exceptions=[exception for year in loaded for exception in year.exceptions],
+            unconfirmed_years=[year.year for year in loaded if not year.confirmed],
+            loader=year_calendars,
         )
 
     def __repr__(self) -> str:
@@ -123,20 +156,27 @@ class WorkCalendar:
         for exception in exceptions:
             self._exceptions[exception.date] = exception
 
+    def _load_years(self, years: list[int]) -> None:
+        for year_calendar in self._loader(years):
+            self._add(year_calendar.exceptions)
+            if not year_calendar.confirmed:
+                self._unconfirmed.add(year_calendar.year)
+        self.first = min(self.first, datetime.date(min(years), 1, 1))
+        self.last = max(self.last, datetime.date(max(years), 12, 31))
+
     def _ensure(self, first: datetime.date, last: datetime.date) -> None:
-        """Make sure [first, last] is loaded, extending the held range if a loader allows it."""
+        """Make sure [first, last] is loaded, extending the held years if a loader allows it."""
         if self.first <= first and last <= self.last:
             return
         if self._loader is None:
             raise CalendarRangeError(
                 f"{first}..{last} is outside this calendar's range {self.first}..{self.last}"
             )
-        if first < self.first:
-            self._add(self._loader(first, self.first - ONE_DAY))
-            self.first = first
-        if last > self.last:
-            self._add(self._loader(self.last + ONE_DAY, last))
-            self.last = last
+        missing = [
+            *range(first.year, self.first.year),
+            *range(self.last.year + 1, last.year + 1),
+        ]
+        self._load_years(missing)
 
     def _is_working_day(self, day: datetime.date) -> bool:
         exception = self._exceptions.get(day)
@@ -195,10 +235,21 @@ class WorkCalendar:
             return []
         self._ensure(start + ONE_DAY, end)
         return [
-            RestDay(date=day, name=exception.name)
+            RestDay(date=day, name=exception.name, provisional=day.year in self._unconfirmed)
             for day, exception in sorted(self._exceptions.items())
             if start < day <= end and not exception.is_workday and is_default_workday(day)
         ]
+
+    def unconfirmed_years(self, start: datetime.date, end: datetime.date) -> list[int]:
+        """The years of (start, end] without a confirmed calendar, in order: a deadline counted
+        from `start` to `end` is provisional when this is not empty. [] when end is not after
+        start (nothing was counted)."""
+        _check_date(start, "start")
+        _check_date(end, "end")
+        if end <= start:
+            return []
+        self._ensure(start + ONE_DAY, end)
+        return [year for year in range((start + ONE_DAY).year, end.year + 1) if year in self._unconfirmed]
 
 
 def is_working_day(day: datetime.date) -> bool:
@@ -244,9 +295,10 @@ __all__ = [
     "RestDay",
     "WorkCalendar",
     "add_working_days",
-    "confirmed_exceptions_between",
     "is_working_day",
     "skipped_rest_days",
     "window_for_working_days",
     "working_days_between",
+    "year_calendars",
+    "YearCalendar",
 ]

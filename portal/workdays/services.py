@@ -19,6 +19,7 @@ from portal.people.jurisdiction import user_is_county_administrator
 from .calendar import CalendarException
 from .holiday_package import package_schedule, package_version
 from .models import CalendarDay, CalendarYear
+from .signals import calendar_confirmed
 
 # The Wagtail log action written when a year is confirmed (registered in wagtail_hooks.py, so
 # it shows in the year's history in the back office).
@@ -137,7 +138,8 @@ def calendar_year_load_from_package(*, year: int, notice: str = "") -> CalendarL
 
 @transaction.atomic
 def calendar_year_confirm(*, actor, year: CalendarYear) -> CalendarYear:
-    """Confirm a year's calendar: from now on its days count in every deadline.
+    """Confirm a year's calendar: from now on its days count in every deadline, and the open
+    deadlines counted through it are counted again before this returns (`calendar_confirmed`).
 
     Only a county administrator (or a superuser) may confirm, because a confirmed calendar
     moves the legal deadlines of every office in the county. The row is locked so two
@@ -161,5 +163,12 @@ def calendar_year_confirm(*, actor, year: CalendarYear) -> CalendarYear:
     year.confirmed_by = actor
     year.confirmed_at = timezone.now()
     year.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-    log(instance=year, action=CONFIRM_LOG_ACTION, user=actor, data={"notice": year.notice})
+    responses = calendar_confirmed.send(sender=CalendarYear, calendar_year=year, actor=actor)
+    moved = sum(count for _receiver, count in responses if isinstance(count, int))
+    log(
+        instance=year,
+        action=CONFIRM_LOG_ACTION,
+        user=actor,
+        data={"notice": year.notice, "deadlines_moved": moved},
+    )
     return year

@@ -13,6 +13,7 @@ from portal.workdays.calendar import (
     CalendarRangeError,
     RestDay,
     WorkCalendar,
+    YearCalendar,
     add_working_days,
     is_working_day,
     skipped_rest_days,
@@ -89,24 +90,63 @@ class TestConventions:
     def test_a_calendar_with_a_loader_extends_itself_once_per_missing_stretch(self):
         calls = []
 
-        def loader(first, last):
-            calls.append((first, last))
-            return []
+        def loader(years):
+            calls.append(list(years))
+            return [YearCalendar(year=year, confirmed=True, exceptions=()) for year in years]
 
-        calendar = WorkCalendar(first=D(2026, 6, 1), last=D(2026, 6, 5), loader=loader)
-        assert calendar.add_working_days(D(2026, 6, 1), 20) == D(2026, 6, 29)
-        assert len(calls) == 1
-        assert calendar.is_working_day(D(2026, 6, 10)) is True
-        assert len(calls) == 1
+        calendar = WorkCalendar(first=D(2026, 1, 1), last=D(2026, 12, 31), loader=loader)
+        assert calendar.add_working_days(D(2026, 12, 1), 30) == D(2027, 1, 12)
+        assert calls == [[2027]]
+        assert calendar.is_working_day(D(2027, 6, 10)) is True
+        assert calls == [[2027]]
+        assert calendar.unconfirmed_years(D(2026, 12, 1), D(2027, 1, 12)) == []
+
+    def test_a_year_marked_unconfirmed_makes_its_deadlines_provisional(self):
+        calendar = WorkCalendar(
+            first=D(2026, 12, 1),
+            last=D(2027, 1, 31),
+            exceptions=[CalendarException(date=D(2027, 1, 1), is_workday=False, name="元旦")],
+            unconfirmed_years=[2027],
+        )
+        assert calendar.unconfirmed_years(D(2026, 12, 1), D(2026, 12, 31)) == []
+        assert calendar.unconfirmed_years(D(2026, 12, 31), D(2027, 1, 4)) == [2027]
+        assert calendar.unconfirmed_years(D(2027, 1, 4), D(2027, 1, 4)) == []  # nothing counted
+        assert calendar.skipped_rest_days(D(2026, 12, 31), D(2027, 1, 4)) == [
+            RestDay(date=D(2027, 1, 1), name="元旦", provisional=True)
+        ]
 
 
 @pytest.mark.django_db
 class TestConfirmedYearsOnly:
     def test_days_of_a_draft_year_are_ignored(self):
-        CalendarDayFactory(date=D(2026, 6, 19), year=CalendarYearFactory(year=2026))
-        assert is_working_day(D(2026, 6, 19)) is True
-        assert add_working_days(D(2026, 6, 18), 1) == D(2026, 6, 19)
-        assert skipped_rest_days(D(2026, 6, 18), D(2026, 6, 22)) == []
+        # 6/22 is no statutory holiday: only a confirmed calendar could make it a rest day.
+        CalendarDayFactory(date=D(2026, 6, 22), year=CalendarYearFactory(year=2026), name="临时放假")
+        assert is_working_day(D(2026, 6, 22)) is True
+        assert add_working_days(D(2026, 6, 19), 1) == D(2026, 6, 22)
+        assert [rest.name for rest in skipped_rest_days(D(2026, 6, 18), D(2026, 6, 23))] == ["端午节"]
+
+    def test_a_year_without_a_confirmed_calendar_rests_on_its_statutory_holidays(self):
+        # 元旦 and the four days of 春节 (除夕 to 初三) are certain; 2027 has no notice yet.
+        assert is_working_day(D(2027, 1, 1)) is False
+        assert add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+        # 2027-02-05 除夕 (Fri), 2/6–2/8 初一 to 初三 (Sat–Mon): Tuesday 2/9 is the next working day.
+        assert add_working_days(D(2027, 2, 4), 1) == D(2027, 2, 9)
+        skipped = skipped_rest_days(D(2027, 2, 1), D(2027, 2, 10))
+        assert [(rest.date, rest.name, rest.provisional) for rest in skipped] == [
+            (D(2027, 2, 5), "春节", True),
+            (D(2027, 2, 8), "春节", True),
+        ]
+        # Days a notice might add (补假, 调休) are not guessed: 2027-02-09 still counts.
+        assert is_working_day(D(2027, 2, 9)) is True
+
+    def test_confirming_a_year_ends_the_provisional_count(self):
+        calendar = WorkCalendar.for_range(first=D(2026, 12, 1), last=D(2027, 1, 31))
+        assert calendar.unconfirmed_years(D(2026, 12, 20), D(2027, 1, 20)) == [2026, 2027]
+        CalendarYearFactory(year=2026, confirmed=True)
+        CalendarDayFactory(date=D(2026, 10, 1), year=CalendarYear.objects.get(year=2026), name="国庆节")
+        calendar = WorkCalendar.for_range(first=D(2026, 12, 1), last=D(2027, 1, 31))
+        assert calendar.unconfirmed_years(D(2026, 12, 20), D(2027, 1, 20)) == [2027]
+        assert calendar.unconfirmed_years(D(2026, 12, 1), D(2026, 12, 31)) == []
 
     def test_days_of_a_confirmed_year_count(self):
         CalendarDayFactory(date=D(2026, 6, 19), year=CalendarYearFactory(year=2026, confirmed=True))
@@ -129,7 +169,8 @@ class TestConfirmedYearsOnly:
 
     def test_confirming_a_loaded_draft_changes_the_answer(self, load_year, superuser):
         calendar_year, _output = load_year(2026)
-        assert add_working_days(D(2026, 2, 13), 2) == D(2026, 2, 17)  # draft: default week
+        # Draft: statutory holidays only. 2/16 除夕 to 2/19 初三 rest, so Fri 2/20 and Mon 2/23.
+        assert add_working_days(D(2026, 2, 13), 2) == D(2026, 2, 23)
 
         calendar_year.status = CalendarYear.Status.CONFIRMED
         calendar_year.save()
