@@ -8,16 +8,17 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt co
 PG_URL ?= postgres://postgres@127.0.0.1:5432/cunban
 DEMO_ENV := DEBUG=1 CUNBAN_DEMO=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
-.PHONY: demo test test-slow deploy-checks test-sqlite test-postgres check lint format bench messages lock clean system-packages run-packages
+.PHONY: demo test test-dates test-slow deploy-checks test-sqlite test-postgres check lint format bench messages lock clean system-packages run-packages
 
 # Debian packages, as "package=file it provides". The portal needs the CJK TrueType font that
 # printed papers embed; the suite also needs gettext (catalog checks), chromium (browser tests),
 # poppler-utils, zbar-tools and qpdf (reading and checking printed PDFs and their QR codes),
-# postgresql-client (pg_dump and pg_restore for the backup round trip) and wrk (bench/).
+# postgresql-client (pg_dump and pg_restore for the backup round trip), wrk (bench/) and faketime
+# (make test-dates).
 RUN_PACKAGES := fonts-wqy-zenhei=/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 TEST_PACKAGES := $(RUN_PACKAGES) gettext=/usr/bin/msgfmt chromium=/usr/bin/chromium \
 	poppler-utils=/usr/bin/pdftoppm zbar-tools=/usr/bin/zbarimg qpdf=/usr/bin/qpdf \
-	postgresql-client=/usr/bin/pg_restore wrk=/usr/bin/wrk
+	postgresql-client=/usr/bin/pg_restore wrk=/usr/bin/wrk faketime=/usr/bin/faketime
 # Installs what is missing when run as root with apt-get; otherwise says what to install
 # (and fails under CI).
 define install_packages
@@ -74,6 +75,17 @@ test-postgres: $(STAMP)
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 		if [ "$$CI" = "true" ]; then exit 1; fi; \
 	fi
+
+# The suite's fast part (SQLite, no browser) with the whole process's clock set, by libfaketime, to
+# a Friday, a Sunday and 2027-02-08 (春节, in a year without a confirmed calendar): a test that
+# reads the real clock instead of setting its own "today" fails on one of them.
+TEST_DATES ?= 2027-01-29 2026-12-13 2027-02-08
+test-dates: system-packages $(STAMP)
+	@for day in $(TEST_DATES); do \
+		echo "=== tests on SQLite, the clock at $$day 09:00 Asia/Shanghai ==="; \
+		TZ=Asia/Shanghai DATABASE_URL=sqlite:///:memory: faketime -f "@$$day 09:00:00" \
+			$(PY) -m pytest -m "not slow and not browser" || exit 1; \
+	done
 
 # The long suites (marked slow): hundreds of concurrent conflicting pairs, two web nodes and two
 # workers against one database and object store, backup round trips. PostgreSQL only.

@@ -147,6 +147,12 @@ def receipt_paper(application: Application) -> Paper:
         ]
         if office is not None and office.phone:
             rows.append((_("Phone"), office.phone))
+        if application.due_on:
+            due = with_provisional_note(
+                _day(application.due_on),
+                provisional_note_between(application.accepted_on, application.due_on),
+            )
+            rows.append((_("Promised by (办结期限)"), due))
         return Paper(
             title=_("Receipt (回执)"),
             subtitle=_("Free of charge (免费代办)"),

@@ -448,6 +448,7 @@ def receipt(request, pk: int):
         "limit_days": application.limit_days or application.item.promised_limit_days,
         "window_days": deadlines.ACCEPTANCE_WINDOW_DAYS,
         "accept_by_note": deadlines.provisional_note_between(application.received_on, application.accept_by),
+        "due_note": deadlines.provisional_note_between(application.accepted_on, application.due_on),
         "track_url": request.build_absolute_uri(reverse("tracking:form")),
     }
     return render(request, "approvals/receipt.html", context)

@@ -121,6 +121,17 @@ def test_the_receipt_says_the_acceptance_date_is_provisional(cases, world, confi
     assert NOTE_ZH in "".join(pdf_text(pdf.content).split())  # lines wrap with an indent
 
 
+def test_the_receipt_of_accepted_work_gives_the_provisional_due_date(cases, world, confirmed_2026, english):
+    application = accepted_on_december_7(cases, world)
+    with at(D(2026, 12, 7)):
+        english.force_login(world.assistant_a1)
+        page = english.get(reverse("approvals:receipt", args=[application.pk])).content.decode()
+        pdf = english.get(reverse("approvals:receipt_pdf", args=[application.pk]))
+    assert "2027-01-05" in page and NOTE_EN in page
+    text = "".join(pdf_text(pdf.content).split())
+    assert "办结期限" in text and "2027年1月5日" in text and NOTE_ZH in text
+
+
 def test_a_receipt_inside_a_confirmed_year_has_no_note(cases, world, confirmed_2026, english):
     with at(D(2026, 11, 2)):
         application = cases.submitted()
