@@ -43,7 +43,6 @@ MAX_NAME_LENGTH = 40
 # The notice's weekday words, Monday first: 周一 / 星期一 / 礼拜一 … 周日, 星期天.
 _WEEKDAY_NUMBERS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _WEEKDAY = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天])")
-CHINESE_WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
 
 # After NFKC normalisation, which turns full-width digits and brackets into ASCII ones.
 _DATE = (
@@ -254,14 +253,13 @@ def _read_date(
     if said and _WEEKDAY_NUMBERS[said[-1]] != day.weekday():
         problems.append(
             _(
-                "%(name)s: %(date)s is a %(weekday)s (%(chinese)s), but the notice says 周%(said)s. "
+                "%(name)s: %(date)s is a %(weekday)s, but the notice says 周%(said)s. "
                 "Check the year and the date."
             )
             % {
                 "name": name,
                 "date": _date_label(day),
                 "weekday": _weekday_label(day),
-                "chinese": CHINESE_WEEKDAYS[day.weekday()],
                 "said": said[-1],
             }
         )

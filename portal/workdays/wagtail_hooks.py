@@ -95,7 +95,7 @@ class CalendarYearViewSet(ModelViewSet):
 
     @property
     def enter_view(self):
-        return self.construct_view(CalendarYearEnterView)
+        return self.construct_view(CalendarYearEnterView, confirm_url_name=self.get_url_name("confirm"))
 
     def get_urlpatterns(self):
         return [
