@@ -201,8 +201,6 @@ class CalendarYearConfirmView(WagtailAdminTemplateMixin, View):
             enter_url=reverse(ENTER_URL_NAME) + f"?year={self.object.year}"
             if not self.object.is_confirmed
             else "",
-            rest_day_count=sum(1 for day in days if not day.is_workday),
-            workday_count=sum(1 for day in days if day.is_workday),
             index_url=reverse(self.index_url_name) if self.index_url_name else "",
         )
         return context
@@ -222,6 +220,17 @@ class CalendarYearConfirmView(WagtailAdminTemplateMixin, View):
             % {"year": calendar_year.year},
         )
         return redirect(reverse(self.index_url_name) if self.index_url_name else request.path)
+
+
+def statutory_spans(year: int) -> list[tuple]:
+    """The statutory holidays of `year` as (first, last, name) runs: "2/5–2/8 春节"."""
+    spans: list[list] = []
+    for day, name in statutory_holidays(year).items():
+        if spans and spans[-1][2] == name and (day - spans[-1][1]).days == 1:
+            spans[-1][1] = day
+        else:
+            spans.append([day, day, name])
+    return [tuple(span) for span in spans]
 
 
 def _holidays_digest(year: int, notice: str, holidays: list[NoticeHoliday]) -> str:
@@ -312,7 +321,7 @@ class CalendarYearEnterView(WagtailAdminTemplateMixin, View):
             context.update(
                 holidays=holidays,
                 preview=year_preview(year=year, exceptions=differences, statutory=statutory_holidays(year)),
-                statutory=sorted(statutory_holidays(year).items()),
+                statutory=statutory_spans(year),
                 can_save=check.ok and confirmed is None,
             )
         return self.render_to_response(context)

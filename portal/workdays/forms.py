@@ -52,19 +52,25 @@ class NoticeForm(forms.Form):
     previewed = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+class DayField(forms.CharField):
+    """A date typed as text: 2027-02-05, 2027/2/5, 2027年2月5日 or 2月5日 (the page's year).
 
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+    Text, not the browser's date picker: the notice and the make-up day column write dates
+    this way, a date picker shows them in the browser's order (05/02/2027 or 02/05/2027), and a
+    wrong date stays on the page as typed, next to its message."""
+
+    widget = forms.TextInput(attrs={"autocomplete": "off", "size": 12})
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=30, **kwargs)
 
 
 class HolidayForm(forms.Form):
     """One holiday: its name, its days off from first to last, and its make-up workdays."""
 
     name = forms.CharField(label=_("Holiday (节日)"), max_length=MAX_NAME_LENGTH, required=False)
-    first = forms.DateField(label=_("First day off (放假第一天)"), required=False, widget=DateInput)
-    last = forms.DateField(label=_("Last day off (最后一天)"), required=False, widget=DateInput)
+    first = DayField(label=_("First day off (放假第一天)"), required=False)
+    last = DayField(label=_("Last day off (最后一天)"), required=False)
     workdays = forms.CharField(
         label=_("Make-up workdays (调休上班日)"),
         max_length=500,
@@ -84,15 +90,26 @@ class HolidayForm(forms.Form):
         if not any(data.get(name) for name in ("name", "first", "last", "workdays")):
             self.is_blank = True
             return data
-        for name, message in (
-            ("name", gettext("Name the holiday.")),
+        if not data.get("name"):
+            self.add_error("name", gettext("Name the holiday."))
+        # Dates typed without a year ("2月14日") take the page's.
+        year = self.year or timezone.localdate().year
+        for name, missing in (
             ("first", gettext("Enter the first day off.")),
             ("last", gettext("Enter the last day off.")),
         ):
             if not data.get(name):
-                self.add_error(name, message)
-        # Dates typed without a year ("2月14日") take the row's, else the page's.
-        year = data["first"].year if data.get("first") else self.year or timezone.localdate().year
+                self.add_error(name, missing)
+                continue
+            days, bad = parse_day_list(data[name], year=year)
+            if bad or len(days) != 1:
+                self.add_error(
+                    name,
+                    gettext("Not a date: %(text)s. Write it like 2026-01-04 or 1月4日.")
+                    % {"text": data[name]},
+                )
+            else:
+                data[f"{name}_date"] = days[0]
         days, bad = parse_day_list(data.get("workdays", ""), year=year)
         if bad:
             self.add_error(
@@ -110,8 +127,8 @@ class HolidayForm(forms.Form):
         data = self.cleaned_data
         return NoticeHoliday(
             name=" ".join(data["name"].split()),
-            first=data["first"],
-            last=data["last"],
+            first=data["first_date"],
+            last=data["last_date"],
             workdays=tuple(data["workday_dates"]),
         )
 
@@ -119,8 +136,8 @@ class HolidayForm(forms.Form):
     def initial_for(holiday: NoticeHoliday) -> dict:
         return {
             "name": holiday.name,
-            "first": holiday.first,
-            "last": holiday.last,
+            "first": holiday.first.isoformat(),
+            "last": holiday.last.isoformat(),
             "workdays": ", ".join(day.isoformat() for day in holiday.workdays),
         }
 

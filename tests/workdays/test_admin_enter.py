@@ -73,8 +73,8 @@ class TestEnteringAYear:
         initial = [form.initial for form in response.context["formset"]]
         assert initial[1] == {
             "name": "春节",
-            "first": D(2026, 2, 15),
-            "last": D(2026, 2, 23),
+            "first": "2026-02-15",
+            "last": "2026-02-23",
             "workdays": "2026-02-14, 2026-02-28",
         }
         assert initial[-1] == {}  # one blank row to add a holiday
