@@ -410,7 +410,9 @@ class CalendarYearEnterView(WagtailAdminTemplateMixin, View):
         if save and check.ok and confirmed is None:
             if notice_form.cleaned_data["previewed"] != digest:
                 problems.append(
-                    gettext("The holidays changed since the preview. Check the new preview below, then save.")
+                    gettext(
+                        "The notice or its holidays changed since the preview. Check the new preview below, then save."
+                    )
                 )
             else:
                 try:

@@ -54,6 +54,7 @@ class TestCalendarYearEnterFromNotice:
         assert "国办发明电〔2025〕7号" in calendar_year.source_note
         assert str(superuser) in calendar_year.source_note
         entry = ModelLogEntry.objects.get(action=ENTER_LOG_ACTION)
+        assert entry.message == "Entered the work calendar from the State Council's notice"  # registered
         assert entry.user == superuser
         assert entry.object_id == str(calendar_year.pk)
         assert entry.data["notice"] == "国办发明电〔2025〕7号"
@@ -86,10 +87,7 @@ class TestCalendarYearEnterFromNotice:
     def test_entering_a_draft_again_replaces_its_days(self, superuser, load_year):
         load_year(2026)  # a draft from the holidays package
         CalendarDayFactory(date=D(2026, 3, 2), name="手工加的", source=CalendarDay.Source.MANUAL)
-        holidays = [
-            NoticeHoliday(h.name, h.first, h.last, h.workdays)
-            for h in notice_parse(NOTICE_2026, year=2026).holidays
-        ]
+        holidays = notice_parse(NOTICE_2026, year=2026).holidays
 
         calendar_year_enter_from_notice(
             actor=superuser, year=2026, notice="国办发明电〔2025〕7号", holidays=holidays
