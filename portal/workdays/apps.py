@@ -8,3 +8,6 @@ class WorkdaysConfig(AppConfig):
     name = "portal.workdays"
     label = "workdays"
     verbose_name = _("Workdays")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers workdays.W001)

@@ -1,4 +1,5 @@
-"""Back office for the work calendar (工作日历): years, their days, and confirming a year.
+"""Back office for the work calendar (工作日历): years, their days, entering a year from the
+State Council's notice, confirming a year, and the home page's warning about missing years.
 
 Visible and usable by county administrators only (`CountyAdministratorPolicy`). The policies are
 registered first, at import, so Wagtail never creates its default model-permission policy for
@@ -6,17 +7,28 @@ these models (it would let anyone holding a Django model permission in).
 """
 
 from django.forms import modelform_factory
+from django.template.loader import get_template
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permissions import register_permission_policy
+from wagtail.permissions import policy_registry, register_permission_policy
 
-from .admin_views import CalendarYearConfirmView, CalendarYearEditView, CalendarYearIndexView
+from .admin_views import (
+    CalendarYearConfirmView,
+    CalendarYearEditView,
+    CalendarYearEnterView,
+    CalendarYearIndexView,
+    missing_year_links,
+)
 from .models import CalendarDay, CalendarYear
+from .notice_entry import ENTER_LOG_ACTION
 from .permissions import CountyAdministratorPolicy
+from .selectors import calendar_years_needing_confirmation
 from .services import CONFIRM_LOG_ACTION
 
 register_permission_policy(CalendarYear, CountyAdministratorPolicy(CalendarYear))
@@ -70,6 +82,7 @@ class CalendarYearViewSet(ModelViewSet):
         return super().get_index_view_kwargs(
             confirm_url_name=self.get_url_name("confirm"),
             days_index_url_name=f"{CalendarDayViewSet.name}:index",
+            enter_url_name=self.get_url_name("enter"),
             **kwargs,
         )
 
@@ -80,10 +93,15 @@ class CalendarYearViewSet(ModelViewSet):
     def confirm_view(self):
         return self.construct_view(CalendarYearConfirmView)
 
+    @property
+    def enter_view(self):
+        return self.construct_view(CalendarYearEnterView, confirm_url_name=self.get_url_name("confirm"))
+
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
             path("confirm/<int:pk>/", self.confirm_view, name="confirm"),
+            path("enter/", self.enter_view, name="enter"),
         ]
 
 
@@ -102,3 +120,39 @@ def register_work_calendar_viewsets():
 @hooks.register("register_log_actions")
 def register_work_calendar_log_actions(actions):
     actions.register_action(CONFIRM_LOG_ACTION, _("Confirm work calendar"), _("Confirmed the work calendar"))
+    actions.register_action(
+        ENTER_LOG_ACTION,
+        _("Enter work calendar from the notice"),
+        _("Entered the work calendar from the State Council's notice"),
+    )
+
+
+class MissingCalendarPanel(Component):
+    """The home page's warning that a year lacks a confirmed calendar (the same question as the
+    system check `workdays.W001`), with a link to enter the year or to confirm its draft.
+
+    Added for county administrators only, by the hook below. One query (the selector); nothing
+    is drawn when every year is in order.
+    """
+
+    name = "work_calendar_missing"
+    template_name = "workdays/admin/home_panel.html"
+    order = 10  # above Wagtail's own panels: it concerns every office's deadlines
+
+    def get_context_data(self, parent_context=None):
+        return {
+            "missing_years": missing_year_links(calendar_years_needing_confirmation(on=timezone.localdate()))
+        }
+
+    def render_html(self, parent_context=None):
+        context = self.get_context_data(parent_context)
+        if not context["missing_years"]:
+            return ""
+        return get_template(self.template_name).render(context)
+
+
+@hooks.register("construct_homepage_panels")
+def add_missing_calendar_panel(request, panels):
+    # The policy's answer is cached on the user for the request (the menu asked already).
+    if policy_registry.get_by_type(CalendarYear).user_has_permission(request.user, "view"):
+        panels.append(MissingCalendarPanel())
