@@ -11,10 +11,9 @@ from .models import CalendarDay, CalendarYear
 def unconfirmed_years_between(start: datetime.date, end: datetime.date) -> list[int]:
     """The years touched by [start, end] whose calendar is not confirmed, in order. One query.
 
-    The working-day functions treat such a year as the default Monday–Friday week, so a page
-    that shows a deadline in one should say so (e.g. "the 2027 calendar is not confirmed yet;
-    public holidays are not counted"). A year with no `CalendarYear` row at all is unconfirmed.
-    Returns an empty list when end is before start.
+    The working-day functions count only such a year's statutory holidays, so a deadline in one
+    is provisional and whatever shows it says so (`portal.workdays.provisional`). A year with no
+    `CalendarYear` row at all is unconfirmed. Returns an empty list when end is before start.
     """
     if end < start:
         return []

@@ -210,7 +210,7 @@ def test_deemed_acceptance_waits_when_the_window_ran_through_an_unconfirmed_year
 
 def test_deemed_acceptance_in_a_confirmed_year_does_not_wait(cases, confirmed_2026):
     with at(D(2026, 11, 2)):
-        application = cases.submitted()
+        cases.submitted()
     with at(D(2026, 11, 10)):
         assert deadlines_sweep().deemed_accepted == 1
 

@@ -3,8 +3,10 @@
 import sys
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from approvals.reminders import deadlines_recompute, deadlines_sweep
+from portal.workdays.selectors import calendar_years_needing_confirmation
 
 
 class Command(BaseCommand):
@@ -16,6 +18,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # The same question as the system check workdays.W001: cron mails what this prints.
+        for missing in calendar_years_needing_confirmation(on=timezone.localdate()):
+            self.stderr.write(
+                self.style.WARNING(
+                    f"workdays.W001: the {missing.year} work calendar is not confirmed: deadlines "
+                    "through it count only the statutory holidays and are shown as provisional; "
+                    "deemed acceptance through it waits 3 more working days. Enter and confirm it "
+                    "in the back office (Work calendar)."
+                )
+            )
         if options["recompute"]:
             self.stdout.write(f"deadlines moved: {deadlines_recompute()}")
 
