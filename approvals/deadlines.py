@@ -129,10 +129,13 @@ def deadline_dates(application) -> tuple[datetime.date, datetime.date, str] | No
 
 
 def days_left(today: datetime.date, deadline: datetime.date, calendar: WorkCalendar) -> int:
-    """Working days from today until the deadline: 0 on the day itself, negative after it."""
+    """Working days from today until the deadline: 0 on the day itself, negative after it.
+
+    Once the date has passed the work is overdue, by at least one working day, even on the rest
+    days right after it: a Friday deadline is not "due today" on Saturday or through 春节."""
     if deadline >= today:
         return calendar.working_days_between(today, deadline)
-    return -calendar.working_days_between(deadline, today)
+    return -max(1, calendar.working_days_between(deadline, today))
 
 
 def deadline_of(

@@ -225,3 +225,12 @@ def test_the_ledger_suggests_a_provisional_promise_date(world, confirmed_2026):
     with at(D(2026, 11, 2)):
         form = PromiseForm()
     assert "2027" not in str(form.fields["promised_on"].help_text)
+
+
+def test_work_is_overdue_on_the_rest_days_right_after_its_date(confirmed_2026):
+    calendar = deadlines.calendar_around(D(2026, 11, 1))
+    friday = D(2026, 11, 6)
+    assert deadlines.days_left(D(2026, 11, 6), friday, calendar) == 0
+    assert deadlines.days_left(D(2026, 11, 7), friday, calendar) == -1  # Saturday
+    assert deadlines.days_left(D(2026, 11, 9), friday, calendar) == -1  # Monday
+    assert deadlines.days_left(D(2026, 11, 10), friday, calendar) == -2

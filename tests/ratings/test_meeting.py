@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +14,13 @@ from approvals.models import Application
 from approvals.ratings.models import Level
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def a_wednesday():
+    """The sheet is about the days around today: set today (Wednesday 2026-11-18)."""
+    with time_machine.travel(datetime.datetime(2026, 11, 18, 9, 0, tzinfo=datetime.UTC), tick=False):
+        yield
 
 
 @pytest.fixture
