@@ -63,21 +63,19 @@ def tasks_deferred() -> Iterator[DeferredTasksReport]:
         task_backends[alias] = recorder
     try:
         yield report
-        done: set[str] = set()
         for _round in range(MAX_ROUNDS):
+            # Repeats within a round run once; a call the tasks themselves enqueue runs again in
+            # the next round even if it ran before, since what it updates may have changed.
             pending = {}
             for recorder in recorders.values():
                 report.enqueued += len(recorder.results)
                 for result in recorder.results:
-                    key = _key(result)
-                    if key not in done:
-                        pending.setdefault(key, result)
+                    pending.setdefault(_key(result), result)
                 recorder.results = []
             if not pending:
                 break
             with transaction.atomic():
-                for key, result in pending.items():
-                    done.add(key)
+                for result in pending.values():
                     try:
                         with transaction.atomic():
                             result.task.call(*result.args, **result.kwargs)

@@ -20,3 +20,9 @@ def record_then_enqueue(name: str) -> None:
 def fail(name: str) -> None:
     CALLS.append(("fail", name))
     raise LookupError(f"{name} is gone")
+
+
+@task()
+def enqueue_itself(round_number: int) -> None:
+    CALLS.append(("enqueue_itself", round_number))
+    enqueue_itself.enqueue(round_number + 1)

@@ -5,8 +5,8 @@ from django.test import override_settings
 from django_tasks import task_backends
 from django_tasks_db.models import DBTaskResult
 
-from portal.web.deferred_tasks import tasks_deferred
-from tests.web.deferred_tasks_fixtures import CALLS, fail, record, record_then_enqueue
+from portal.web.deferred_tasks import MAX_ROUNDS, tasks_deferred
+from tests.web.deferred_tasks_fixtures import CALLS, enqueue_itself, fail, record, record_then_enqueue
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -66,3 +66,12 @@ def test_nothing_runs_when_the_block_fails_and_the_backend_is_restored():
     assert task_backends["default"] is backend
     record.enqueue("queued for a worker again")
     assert DBTaskResult.objects.count() == 1
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_task_that_keeps_enqueueing_stops_the_run_with_a_clear_error():
+    with pytest.raises(RuntimeError, match="kept enqueueing"), tasks_deferred():
+        enqueue_itself.enqueue(1)
+    assert len(CALLS) == MAX_ROUNDS
+    assert task_backends["default"].__class__.__name__ == "DatabaseBackend"
