@@ -128,6 +128,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.web.context_processors.display_preferences",
+                # Staff pages warn when SITE_BASE_URL is not where they are served from.
+                "portal.web.base_url.base_url_warning",
             ],
         },
     },
