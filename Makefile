@@ -118,4 +118,4 @@ lock: $(STAMP)
 		   echo "# Refresh with: make lock"; cat) > constraints.txt.new && mv constraints.txt.new constraints.txt
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles media
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles media

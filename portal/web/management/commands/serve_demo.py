@@ -37,7 +37,7 @@ def demo_children(addrport: str, *, worker_interval: float = WORKER_INTERVAL) ->
                 "--interval",
                 f"{worker_interval:g}",
                 "--worker-id",
-                "demo",
+                f"demo-{addrport}"[:63],  # recorded on each task it runs
             ],
         ),
     ]
