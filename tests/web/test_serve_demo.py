@@ -12,17 +12,21 @@ import subprocess
 import sys
 import threading
 import time
+from io import StringIO
 from pathlib import Path
 
 import pytest
 import requests
+from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.test import override_settings
+from django.utils import translation
 
 from portal.outbox.tasks import outbox_send_task
-from portal.web.management.commands.serve_demo import WORKER_INTERVAL, demo_children
+from portal.web.management.commands import serve_demo
+from portal.web.management.commands.serve_demo import WORKER_INTERVAL, demo_children, served_address
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+on_a_database_file = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TASKS = "django_tasks_database_dbtaskresult"
@@ -123,6 +127,41 @@ def test_the_worker_is_not_autoreloaded_and_polls_often():
     assert float(worker.argv[worker.argv.index("--interval") + 1]) == WORKER_INTERVAL <= 1
 
 
+@pytest.mark.parametrize(
+    ("addrport", "served"),
+    [
+        ("8000", "http://127.0.0.1:8000"),
+        ("127.0.0.1:8001", "http://127.0.0.1:8001"),
+        ("[::1]:8000", "http://[::1]:8000"),
+        ("0.0.0.0:8000", None),  # every interface: which address people use is not known here
+    ],
+)
+def test_the_served_address_is_written_as_a_browser_would(addrport, served):
+    assert served_address(addrport) == served
+
+
+@override_settings(WAGTAILADMIN_BASE_URL="http://127.0.0.1:8000")
+def test_it_says_when_papers_would_point_elsewhere(monkeypatch):
+    monkeypatch.setattr(serve_demo, "supervise", lambda children, **kwargs: 0)
+    err = StringIO()
+    with translation.override("en"):
+        call_command("serve_demo", "127.0.0.1:8001", stdout=StringIO(), stderr=err)
+        assert (
+            "SITE_BASE_URL is http://127.0.0.1:8000, but this serves http://127.0.0.1:8001" in err.getvalue()
+        )
+        err = StringIO()
+        call_command("serve_demo", "127.0.0.1:8000", stdout=StringIO(), stderr=err)
+    assert "SITE_BASE_URL" not in err.getvalue()
+
+
+def test_a_failed_process_makes_the_command_fail_with_its_status(monkeypatch):
+    monkeypatch.setattr(serve_demo, "supervise", lambda children, **kwargs: 3)
+    with pytest.raises(CommandError) as failure:
+        call_command("serve_demo", stdout=StringIO(), stderr=StringIO())
+    assert failure.value.returncode == 3
+
+
+@on_a_database_file
 def test_the_demo_serves_pages_works_its_queue_promptly_and_stops_on_ctrl_c(tmp_path):
     with override_settings(TASKS=DATABASE_TASKS):
         outbox_send_task.enqueue()  # waiting in the queue before the demo starts
@@ -151,6 +190,7 @@ def test_the_demo_serves_pages_works_its_queue_promptly_and_stops_on_ctrl_c(tmp_
     assert not answers(port)
 
 
+@on_a_database_file
 def test_when_the_web_server_cannot_start_the_worker_stops_too_and_the_demo_fails(tmp_path):
     database = demo_database(tmp_path)
     with socket.socket() as taken:
