@@ -6,7 +6,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/cunban
-DEMO_ENV := DEBUG=1 CUNBAN_DEMO=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+# The demo's address, in one place: runserver listens there and SITE_BASE_URL (the address printed
+# in QR codes and text messages) names it, so changing it changes both. For phones on the same
+# network: make demo DEMO_ADDR=192.168.1.20:8000 (this machine's address, not 0.0.0.0).
+DEMO_ADDR ?= 127.0.0.1:8000
+DEMO_HOST = $(if $(filter [%,$(DEMO_ADDR)),$(firstword $(subst ]:,] ,$(DEMO_ADDR))),$(firstword $(subst :, ,$(DEMO_ADDR))))
+DEMO_ENV = DEBUG=1 CUNBAN_DEMO=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 \
+	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
+	SITE_BASE_URL='http://$(DEMO_ADDR)' ALLOWED_HOSTS='localhost,127.0.0.1,[::1],$(DEMO_HOST)'
 
 .PHONY: demo test test-dates test-slow deploy-checks test-sqlite test-postgres check lint format bench messages lock clean system-packages run-packages
 
@@ -45,11 +52,13 @@ system-packages:
 run-packages:
 	$(call install_packages,$(RUN_PACKAGES))
 
+# The web server and a task worker (uploads, printing, messages) run side by side under
+# `manage.py serve_demo`: Ctrl-C stops both, and if one stops the other does too.
 demo: $(STAMP) run-packages
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_demo
-	@echo "Cunban is running at http://127.0.0.1:8000/ (back office: /admin/). Stop with Ctrl-C."
-	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Cunban: http://$(DEMO_ADDR)/ (back office: http://$(DEMO_ADDR)/admin/). Stop with Ctrl-C."
+	$(DEMO_ENV) $(PY) manage.py serve_demo '$(DEMO_ADDR)'
 
 check: $(STAMP)
 	$(PY) manage.py check
@@ -126,4 +135,4 @@ lock: $(STAMP)
 		   echo "# Refresh with: make lock"; cat) > constraints.txt.new && mv constraints.txt.new constraints.txt
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles media
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles media

@@ -32,6 +32,7 @@ PRODUCTION_ENV = {
     "FIELD_ENCRYPTION_KEYS": "2TgXlO9VQHe7pW_qyfCZCHlNtdaf6sAqxdCn9VdRJNg=",
     "ID_HASH_KEY": "a-long-random-lookup-key-that-never-changes-0123456789",
     "CUNBAN_CERTIFICATE_KEY": "a-long-random-key-for-the-certificates-qr-codes-0123456789",
+    "SITE_BASE_URL": "https://cunban.example.gov.cn",
 }
 
 
@@ -144,3 +145,14 @@ def test_check_fails_without_a_font_for_printed_papers(database):
         {**PRODUCTION_ENV, "CUNBAN_PDF_FONT": "/nonexistent/font.ttf"}, database_url=database(2026)
     )
     assert result.returncode != 0 and "certificates.E001" in result.stdout + result.stderr
+
+
+def test_check_deploy_flags_the_printed_address_left_at_its_default():
+    """Unset, SITE_BASE_URL is the developer's http://127.0.0.1:8000: every QR code printed in
+    production would point at the server's own loopback address."""
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SITE_BASE_URL"}
+    result = run_check(env)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    for check in ("web.W001", "web.W002", "web.W003"):
+        assert check in output, check

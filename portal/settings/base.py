@@ -128,6 +128,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.web.context_processors.display_preferences",
+                # Staff pages warn when SITE_BASE_URL is not where they are served from.
+                "portal.web.base_url.base_url_warning",
             ],
         },
     },
@@ -140,6 +142,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite (the demo, a one-machine trial) is tuned so that concurrent writers wait their turn
+# instead of failing: runserver answers requests in threads and the task worker writes from a
+# second process. With SQLite's defaults a transaction that read before writing cannot take the
+# write lock while another holds it, and SQLite answers "database is locked" at once without
+# waiting (an HTTP 500). So: WAL, where readers and the one writer never block each other;
+# BEGIN IMMEDIATE, so every transaction takes the write lock when it starts and waits for it
+# there; and a busy timeout longer than the longest write (a catalogue import's). PostgreSQL
+# settings are left as dj_database_url parses them.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,  # seconds a writer waits for the lock before "database is locked"
+    "init_command": "PRAGMA journal_mode=WAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **SQLITE_OPTIONS}
 # A streaming replica (PostgreSQL hot standby) takes the reads of the public read-only pages
 # (portal/dbrouting.py); everything else, every write and every transaction stays on default.
 # Unset: no "replica" alias exists and every query goes to default, as before.

@@ -3,7 +3,11 @@
 from .env import env_bool, env_int, env_list, env_str
 
 WAGTAIL_SITE_NAME = "村办 Cunban"
-WAGTAILADMIN_BASE_URL = env_str("SITE_BASE_URL", "http://127.0.0.1:8000")
+# The public address printed in QR codes and sent in text messages (portal/web/base_url.py):
+# scheme, host and port only. Wagtail's own emails use it too. `manage.py check` and a warning
+# on staff pages say when it is not the address the site is served from.
+SITE_BASE_URL = env_str("SITE_BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_BASE_URL
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # no network at run time
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False

@@ -4,8 +4,10 @@ Built from `SITE_BASE_URL` (settings.WAGTAILADMIN_BASE_URL), never from the requ
 printed by a background task has no request, and a paper must point at the public address
 whichever host name a clerk happened to use."""
 
-from django.conf import settings
+from .base_url import site_base_url
 
 
 def site_url(path: str = "") -> str:
-    return getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/") + path
+    """An absolute address on the public site; `manage.py check` checks the base
+    (portal/web/base_url.py), and staff pages warn when it is not where they are served from."""
+    return site_base_url() + path

@@ -1,0 +1,33 @@
+"""A stand-in for runserver or db_worker in tests/web/test_supervise.py.
+
+    python supervise_child.py RECORD MODE
+
+Writes "ready" to RECORD, then each signal number it receives, one a line. MODE: `obedient`
+(exits 0 on the first SIGINT or SIGTERM), `stubborn` (ignores them), `twice` (exits on the
+second), `fail:N` (exits with status N once ready).
+"""
+
+import signal
+import sys
+import time
+from pathlib import Path
+
+record, mode = Path(sys.argv[1]), sys.argv[2]
+received: list[int] = []
+
+
+def on_signal(signum, frame):
+    received.append(signum)
+    with record.open("a") as file:
+        file.write(f"{signum}\n")
+    if mode == "obedient" or (mode == "twice" and len(received) == 2):
+        sys.exit(0)
+
+
+for signum in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(signum, on_signal)
+record.write_text("ready\n")
+if mode.startswith("fail:"):
+    sys.exit(int(mode.split(":")[1]))
+while True:
+    time.sleep(0.05)
