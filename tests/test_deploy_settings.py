@@ -147,11 +147,11 @@ def test_check_fails_without_a_font_for_printed_papers(database):
     assert result.returncode != 0 and "certificates.E001" in result.stdout + result.stderr
 
 
-def test_check_deploy_flags_the_printed_address_left_at_its_default():
+def test_check_deploy_flags_the_printed_address_left_at_its_default(database):
     """Unset, SITE_BASE_URL is the developer's http://127.0.0.1:8000: every QR code printed in
     production would point at the server's own loopback address."""
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SITE_BASE_URL"}
-    result = run_check(env)
+    result = run_check(env, database_url=database(2026))
     assert result.returncode != 0
     output = result.stdout + result.stderr
     for check in ("web.W001", "web.W002", "web.W003"):
