@@ -624,15 +624,19 @@ class Days:
     working days earlier, `day(-2)` two working days after `day(0)`."""
 
     def __init__(self, today: datetime.date) -> None:
-        self.calendar = WorkCalendar.for_range(
-            first=today - datetime.timedelta(days=180), last=today + datetime.timedelta(days=60)
-        )
+        first, last = self.span(today)
+        self.calendar = WorkCalendar.for_range(first=first, last=last)
         self.past = []
         day = today - datetime.timedelta(days=1)
         while len(self.past) < 80:
             if self.calendar.is_working_day(day):
                 self.past.append(day)
             day -= datetime.timedelta(days=1)
+
+    @staticmethod
+    def span(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+        """The dates the stories touch, from their first step to their last deadline."""
+        return today - datetime.timedelta(days=180), today + datetime.timedelta(days=60)
 
     def day(self, index: int) -> datetime.date:
         if index >= 0:

@@ -70,6 +70,15 @@ def _id_number(area: str, birth: str, order: int) -> str:
 
 @transaction.atomic
 def load_demo(progress: Callable[[str], None] = print) -> list[DemoLogin]:
+    """Load the whole demo; return the demo logins."""
+    logins = load_demo_base(progress=progress)
+    load_demo_stories(progress=progress)
+    return logins
+
+
+def load_demo_base(progress: Callable[[str], None] = print) -> list[DemoLogin]:
+    """What does not depend on the date: the county, its offices and logins, the residents, the
+    service guide and the pages. The stories told relative to today come after it."""
     county = _region(county_data.COUNTY["code"], county_data.COUNTY["name"], RegionLevel.COUNTY, None)
     departments = [_office(county, OfficeKind.DEPARTMENT, d) for d in county_data.DEPARTMENTS]
     progress(f"county {county.name}: {len(departments)} departments")
@@ -168,12 +177,19 @@ def load_demo(progress: Callable[[str], None] = print) -> list[DemoLogin]:
     progress(f"{len(residents)} residents in {first_village.name}")
 
     admin = User.objects.get(username="demo_admin")
-    for year in (2025, 2026):
-        _load_calendar(year, admin, progress)
 
     from .content import load_demo_pages
 
     load_demo_pages(county=county, admin=admin, progress=progress)
+    return [login for login, *_rest in logins]
+
+
+def load_demo_stories(progress: Callable[[str], None] = print) -> None:
+    """What is told relative to today, after `load_demo_base`: the work calendars, the
+    applications with their certificates, the ratings and the requests ledger."""
+    admin = User.objects.get(username="demo_admin")
+    for year in (2025, 2026):
+        _load_calendar(year, admin, progress)
 
     from .applications import load_demo_applications
 
@@ -186,7 +202,6 @@ def load_demo(progress: Callable[[str], None] = print) -> list[DemoLogin]:
     from .ledger import load_demo_ledger
 
     load_demo_ledger(progress=progress)
-    return [login for login, *_rest in logins]
 
 
 def _load_calendar(year: int, admin: User, progress: Callable[[str], None]) -> None:
