@@ -4,13 +4,17 @@ Each case is a short story (drafted, submitted, returned, accepted, reviewed, de
 steps on past working days, so the inboxes open on work of the last weeks: some due soon
 (amber), some overdue (red), acceptance windows about to close, a special procedure under way.
 
-The services read the clock through `django.utils.timezone`; the project installs no
-time-machine, so while a step runs the loader sets that clock back to the step's moment (a plain
+The services read the clock through `django.utils.timezone`; time-machine is a test dependency
+only, so while a step runs the loader sets that clock back to the step's moment (a plain
 `mock.patch`, here only). Numbers, acceptance windows, due dates, pauses and histories therefore
 come out exactly as the services compute them on that day; nothing is back-dated by hand except
 the three timestamps whose model defaults bypass the patched clock (file uploads, notices, a
 draft's state date), which are set to the step's moment right after it. Text messages stay
 pending in the outbox.
+
+Days are counted only as `WorkCalendar` counts working days (`Days`), the calendar the services
+use too, never by weekday or by a holiday list of their own: so every story keeps its shape
+whatever today's weekday, holiday or year, and in a year without a confirmed calendar as well.
 
 Steps of all cases run in time order across cases, so the day's application numbers follow the
 clock too. A case whose application exists (found by its fixed `client_token`) is skipped, so
