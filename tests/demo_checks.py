@@ -154,6 +154,10 @@ def check_ratings() -> None:
     for event in RatingEvent.objects.select_related("rating"):
         assert event.at >= event.rating.decided_at
         assert event.at < timezone.now()
+    for rating in Rating.objects.prefetch_related("application__certificates"):
+        # A paper is rated once it reached the villager (送达), as the tracking page allows.
+        handed_over = [c.handed_over_at for c in rating.application.certificates.all() if c.handed_over_at]
+        assert all(at < rating.first_rated_at for at in handed_over), rating
 
 
 # -- ledger ------------------------------------------------------------------------------------
