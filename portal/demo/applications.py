@@ -940,13 +940,33 @@ def _do_certificate_step(run: _Run, case: Case, step: Step, application, actor) 
         certificates.certificate_verify(address=None, token=certificate.token)
 
 
-def _date_stamps(application, moment: datetime.datetime) -> None:
+# What each step can create whose timestamp comes from a model default, which reads the real
+# clock, not the patched one: uploaded files, notices, a new draft's state date. (The services
+# stamp everything else from `timezone.now()`; the demo checks catch a stamp left behind.)
+_DEFAULT_STAMPED = {
+    "draft": ("files", "state"),
+    "promise": ("files", "notices"),
+    "supply": ("files",),
+    "resubmit": ("files",),
+    "return": ("notices",),
+}
+
+
+def _date_stamps(application, act: str, moment: datetime.datetime) -> None:
     """Give the step's moment to the timestamps whose model defaults read the real clock."""
     from approvals.models import Application, ApplicationFile, Notice
 
-    ApplicationFile.objects.filter(application=application, uploaded_at__gt=moment).update(uploaded_at=moment)
-    Notice.objects.filter(application=application, issued_at__gt=moment).update(issued_at=moment)
-    Application.objects.filter(pk=application.pk, state_changed_at__gt=moment).update(state_changed_at=moment)
+    stamped = _DEFAULT_STAMPED.get(act, ())
+    if "files" in stamped:
+        ApplicationFile.objects.filter(application=application, uploaded_at__gt=moment).update(
+            uploaded_at=moment
+        )
+    if "notices" in stamped:
+        Notice.objects.filter(application=application, issued_at__gt=moment).update(issued_at=moment)
+    if "state" in stamped:
+        Application.objects.filter(pk=application.pk, state_changed_at__gt=moment).update(
+            state_changed_at=moment
+        )
 
 
 def _check_order(case: Case, days: Days) -> None:
@@ -1001,7 +1021,7 @@ def load_demo_applications(progress: Callable[[str], None] = print) -> int:
     for moment, _index, case, step in timeline:
         with clock_at(moment):
             _do_step(run, case, step, moment)
-        _date_stamps(run.applications[case.key], moment)
+        _date_stamps(run.applications[case.key], step.act, moment)
 
     report = deadlines_sweep()  # what the hourly job would have marked by now (due soon, overdue)
     states = Counter(
