@@ -21,7 +21,14 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from home_page import (
+BENCH_DIR = Path(__file__).resolve().parent
+# Run as a script, Python puts bench/ first on the path, where bench/approvals.py and
+# bench/ledger.py would shadow the apps of those names; the repository root must come first
+# instead, and bench/ not at all.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH_DIR]
+sys.path.insert(0, str(BENCH_DIR.parent))
+
+from bench.home_page import (  # noqa: E402  (the repo root must be importable first)
     GZIP_LEVEL,
     SERVER_SETTINGS,
     BenchError,

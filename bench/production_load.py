@@ -46,12 +46,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script, Python puts bench/ first on the path, where bench/approvals.py and
+# bench/ledger.py would shadow the apps of those names; the repository root must come first
+# instead, and bench/ not at all.
+_BENCH_DIR = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _BENCH_DIR]
+sys.path.insert(0, str(_BENCH_DIR.parent))
 
-from bench import home_page
-from bench.approvals import throwaway_postgres
-from bench.home_page import BARE_PATH, REPO_ROOT, BenchError, _terminate, executable, log, run_step
-from bench.load import run_load, run_wrk
+from bench import home_page  # noqa: E402  (the repo root must be importable first)
+from bench.approvals import throwaway_postgres  # noqa: E402
+from bench.home_page import BARE_PATH, REPO_ROOT, BenchError, _terminate, executable, log, run_step  # noqa: E402
+from bench.load import run_load, run_wrk  # noqa: E402
 
 STEPS = (1, 2, 4, 8, 16, 32, 64, 128)
 RSS_SAMPLE_SECONDS = 10.0

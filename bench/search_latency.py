@@ -36,8 +36,11 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+# Run as a script, Python puts bench/ first on the path, where bench/approvals.py and
+# bench/ledger.py would shadow the apps of those names (the worker imports them through
+# Django); the repository root must come first instead, and bench/ not at all.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH_DIR]
+sys.path.insert(0, str(REPO_ROOT))
 
 from bench.home_page import (  # noqa: E402  (the repo root must be importable first)
     PROJECT_SETTINGS,

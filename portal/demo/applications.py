@@ -4,13 +4,17 @@ Each case is a short story (drafted, submitted, returned, accepted, reviewed, de
 steps on past working days, so the inboxes open on work of the last weeks: some due soon
 (amber), some overdue (red), acceptance windows about to close, a special procedure under way.
 
-The services read the clock through `django.utils.timezone`; the project installs no
-time-machine, so while a step runs the loader sets that clock back to the step's moment (a plain
+The services read the clock through `django.utils.timezone`; time-machine is a test dependency
+only, so while a step runs the loader sets that clock back to the step's moment (a plain
 `mock.patch`, here only). Numbers, acceptance windows, due dates, pauses and histories therefore
 come out exactly as the services compute them on that day; nothing is back-dated by hand except
 the three timestamps whose model defaults bypass the patched clock (file uploads, notices, a
 draft's state date), which are set to the step's moment right after it. Text messages stay
 pending in the outbox.
+
+Days are counted only as `WorkCalendar` counts working days (`Days`), the calendar the services
+use too, never by weekday or by a holiday list of their own: so every story keeps its shape
+whatever today's weekday, holiday or year, and in a year without a confirmed calendar as well.
 
 Steps of all cases run in time order across cases, so the day's application numbers follow the
 clock too. A case whose application exists (found by its fixed `client_token`) is skipped, so
@@ -624,15 +628,19 @@ class Days:
     working days earlier, `day(-2)` two working days after `day(0)`."""
 
     def __init__(self, today: datetime.date) -> None:
-        self.calendar = WorkCalendar.for_range(
-            first=today - datetime.timedelta(days=180), last=today + datetime.timedelta(days=60)
-        )
+        first, last = self.span(today)
+        self.calendar = WorkCalendar.for_range(first=first, last=last)
         self.past = []
         day = today - datetime.timedelta(days=1)
         while len(self.past) < 80:
             if self.calendar.is_working_day(day):
                 self.past.append(day)
             day -= datetime.timedelta(days=1)
+
+    @staticmethod
+    def span(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+        """The dates the stories touch, from their first step to their last deadline."""
+        return today - datetime.timedelta(days=180), today + datetime.timedelta(days=60)
 
     def day(self, index: int) -> datetime.date:
         if index >= 0:
@@ -932,13 +940,33 @@ def _do_certificate_step(run: _Run, case: Case, step: Step, application, actor) 
         certificates.certificate_verify(address=None, token=certificate.token)
 
 
-def _date_stamps(application, moment: datetime.datetime) -> None:
+# What each step can create whose timestamp comes from a model default, which reads the real
+# clock, not the patched one: uploaded files, notices, a new draft's state date. (The services
+# stamp everything else from `timezone.now()`; the demo checks catch a stamp left behind.)
+_DEFAULT_STAMPED = {
+    "draft": ("files", "state"),
+    "promise": ("files", "notices"),
+    "supply": ("files",),
+    "resubmit": ("files",),
+    "return": ("notices",),
+}
+
+
+def _date_stamps(application, act: str, moment: datetime.datetime) -> None:
     """Give the step's moment to the timestamps whose model defaults read the real clock."""
     from approvals.models import Application, ApplicationFile, Notice
 
-    ApplicationFile.objects.filter(application=application, uploaded_at__gt=moment).update(uploaded_at=moment)
-    Notice.objects.filter(application=application, issued_at__gt=moment).update(issued_at=moment)
-    Application.objects.filter(pk=application.pk, state_changed_at__gt=moment).update(state_changed_at=moment)
+    stamped = _DEFAULT_STAMPED.get(act, ())
+    if "files" in stamped:
+        ApplicationFile.objects.filter(application=application, uploaded_at__gt=moment).update(
+            uploaded_at=moment
+        )
+    if "notices" in stamped:
+        Notice.objects.filter(application=application, issued_at__gt=moment).update(issued_at=moment)
+    if "state" in stamped:
+        Application.objects.filter(pk=application.pk, state_changed_at__gt=moment).update(
+            state_changed_at=moment
+        )
 
 
 def _check_order(case: Case, days: Days) -> None:
@@ -993,7 +1021,7 @@ def load_demo_applications(progress: Callable[[str], None] = print) -> int:
     for moment, _index, case, step in timeline:
         with clock_at(moment):
             _do_step(run, case, step, moment)
-        _date_stamps(run.applications[case.key], moment)
+        _date_stamps(run.applications[case.key], step.act, moment)
 
     report = deadlines_sweep()  # what the hourly job would have marked by now (due soon, overdue)
     states = Counter(

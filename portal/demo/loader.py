@@ -2,13 +2,22 @@
 
 Everything is keyed by a natural key (division code, office name, username, ID digest), so
 running it again updates rows in place and never duplicates them.
+
+Two parts: the base does not depend on the date; the stories (applications, certificates,
+ratings, ledger) are told on working days before today, so they come out on other dates each
+day, and load on any date. The work calendars loaded are those of the years the stories touch
+for which the installed holidays package has the State Council's schedule; a year without one
+(the notice comes out late in the year before) is left without a confirmed calendar, as a real
+county would have it, and its deadlines count as `WorkCalendar` counts such a year.
 """
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from portal.offices.models import Office, OfficeKind
 from portal.offices.services import office_save
@@ -16,8 +25,10 @@ from portal.people.models import User
 from portal.people.roles import Role
 from portal.people.services import membership_create, resident_register
 from portal.places.models import Region, RegionLevel
+from portal.workdays.holiday_package import package_has_schedule, package_version
 
 from . import county_data
+from .applications import Days
 
 DEMO_PASSWORD = "cunban-demo-2026"  # noqa: S105 - the demo's shared password, printed in the README
 
@@ -70,6 +81,15 @@ def _id_number(area: str, birth: str, order: int) -> str:
 
 @transaction.atomic
 def load_demo(progress: Callable[[str], None] = print) -> list[DemoLogin]:
+    """Load the whole demo; return the demo logins."""
+    logins = load_demo_base(progress=progress)
+    load_demo_stories(progress=progress)
+    return logins
+
+
+def load_demo_base(progress: Callable[[str], None] = print) -> list[DemoLogin]:
+    """What does not depend on the date: the county, its offices and logins, the residents, the
+    service guide and the pages. The stories told relative to today come after it."""
     county = _region(county_data.COUNTY["code"], county_data.COUNTY["name"], RegionLevel.COUNTY, None)
     departments = [_office(county, OfficeKind.DEPARTMENT, d) for d in county_data.DEPARTMENTS]
     progress(f"county {county.name}: {len(departments)} departments")
@@ -168,12 +188,28 @@ def load_demo(progress: Callable[[str], None] = print) -> list[DemoLogin]:
     progress(f"{len(residents)} residents in {first_village.name}")
 
     admin = User.objects.get(username="demo_admin")
-    for year in (2025, 2026):
-        _load_calendar(year, admin, progress)
 
     from .content import load_demo_pages
 
     load_demo_pages(county=county, admin=admin, progress=progress)
+    return [login for login, *_rest in logins]
+
+
+def load_demo_stories(
+    progress: Callable[[str], None] = print, *, ledger_villages: Collection[str] | None = None
+) -> None:
+    """What is told relative to today, after `load_demo_base`: the work calendars, the
+    applications with their certificates, the ratings and the requests ledger (in every village,
+    or only in `ledger_villages`, by code)."""
+    admin = User.objects.get(username="demo_admin")
+    for year in story_years(timezone.localdate()):
+        if package_has_schedule(year):
+            _load_calendar(year, admin, progress)
+        else:
+            progress(
+                f"work calendar {year}: the holidays package {package_version()} has no State Council "
+                "schedule for it yet; left unconfirmed"
+            )
 
     from .applications import load_demo_applications
 
@@ -185,8 +221,14 @@ def load_demo(progress: Callable[[str], None] = print) -> list[DemoLogin]:
 
     from .ledger import load_demo_ledger
 
-    load_demo_ledger(progress=progress)
-    return [login for login, *_rest in logins]
+    load_demo_ledger(progress=progress, village_codes=ledger_villages)
+
+
+def story_years(today: datetime.date) -> list[int]:
+    """The calendar years the stories told on `today` touch, from their first step to their
+    last deadline (`Days.span`)."""
+    first, last = Days.span(today)
+    return list(range(first.year, last.year + 1))
 
 
 def _load_calendar(year: int, admin: User, progress: Callable[[str], None]) -> None:

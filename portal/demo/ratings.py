@@ -2,9 +2,20 @@
 
 The decided demo applications that may be rated (decided, and handed over where there is a
 certificate) are taken oldest first and each gets the next story below, told through the
-services on the working day after the decision, with the clock set to that moment like the
-demo applications' steps. So the oldest bad rating is past its 15 working days and shows as
-overdue on the supervisor's list, and the county administrator has an appeal waiting.
+services with the clock set to each step's moment like the demo applications' steps. So the
+oldest bad rating is past its 15 working days and shows as overdue on the supervisor's list,
+and the county administrator has an appeal waiting.
+
+When things happen, so that every story holds whatever today's weekday or holiday:
+- the villager rates on the working day after the last step of the application (the decision,
+  or the hand-over of the certificate: a paper not yet handed over cannot be rated);
+- the office's steps (answer, revisit, appeal, the county's decision) follow one a working day,
+  as the working-day deadlines count;
+- a villager who changes their mind does so the same afternoon: the change window is counted
+  in hours (`QualitySettings.change_window_hours`), not working days, so "the next working day"
+  after a Friday or before the Spring Festival would be too late.
+Every step lies on a working day before today (the stories are sized for the applications'
+decision days); a step that would not is a mistake in the tables and stops the load.
 """
 
 from __future__ import annotations
@@ -51,11 +62,15 @@ APPEAL_REASON = (
 )
 
 
-def _decided_ratable(days: Days) -> list:
+# How long after rating the villager of the "change_good" story changes their mind.
+CHANGE_AFTER = datetime.timedelta(hours=5, minutes=30)
+
+
+def _decided_ratable() -> list:
     from approvals.models import Application
     from approvals.ratings.services import rating_blocker
 
-    tokens = {case_token(case.key): index for index, case in enumerate(CASES)}
+    tokens = [case_token(case.key) for case in CASES]
     applications = [
         application
         for application in Application.objects.filter(client_token__in=tokens, rating__isnull=True)
@@ -66,10 +81,28 @@ def _decided_ratable(days: Days) -> list:
     return applications
 
 
+def _last_step_at(application) -> datetime.datetime:
+    """When the application's history last moved: its decision, or the hand-over after it."""
+    return application.events.order_by("-at", "-pk").values_list("at", flat=True).first()
+
+
 def _next_working_moment(days: Days, after: datetime.datetime, at: datetime.time) -> datetime.datetime:
+    """`at` o'clock on the working day after `after`; always before now (see the module's doc)."""
     day = days.calendar.add_working_days(timezone.localdate(after), 1)
     moment = timezone.make_aware(datetime.datetime.combine(day, at))
-    return min(moment, timezone.now() - datetime.timedelta(minutes=5))
+    if moment >= timezone.now():
+        raise RuntimeError(
+            f"a demo rating step would happen on {day}, not before today: give this story an older decision"
+        )
+    return moment
+
+
+def _change_moment(rated_at: datetime.datetime) -> datetime.datetime:
+    """When the villager changes the rating: the same afternoon, well inside the change window."""
+    from approvals.ratings.models import QualitySettings
+
+    window = datetime.timedelta(hours=QualitySettings.current().change_window_hours)
+    return rated_at + min(CHANGE_AFTER, window / 2)
 
 
 def load_demo_ratings(progress: Callable[[str], None] = print) -> int:
@@ -85,10 +118,10 @@ def load_demo_ratings(progress: Callable[[str], None] = print) -> int:
     clerk = User.objects.get(username="demo_clerk")
     officer = User.objects.get(username="demo_officer")
     county_admin = User.objects.get(username="demo_admin")
-    applications = _decided_ratable(days)
+    applications = _decided_ratable()
     rated = 0
     for story, application in zip(STORIES, applications, strict=False):
-        moment = _next_working_moment(days, application.decided_at, datetime.time(10, 30))
+        moment = _next_working_moment(days, _last_step_at(application), datetime.time(10, 30))
         actor = application.filed_by if story.channel in ("assistant", "paper") else None
         with clock_at(moment):
             rating = services.rating_submit(
@@ -105,7 +138,10 @@ def load_demo_ratings(progress: Callable[[str], None] = print) -> int:
         revisiter = officer if rating.office.kind == "department" else clerk
         step = moment
         for then in story.then:
-            step = _next_working_moment(days, step, datetime.time(15, 0))
+            if then == "change_good":
+                step = _change_moment(moment)
+            else:
+                step = _next_working_moment(days, step, datetime.time(15, 0))
             rectification = rating.rectifications.order_by("-pk").first()
             with clock_at(step):
                 if then == "answer":
