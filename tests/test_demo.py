@@ -11,6 +11,8 @@ from portal.people.models import Membership, Resident, User
 from portal.people.roles import Role
 from portal.places.models import Region, RegionLevel
 
+pytestmark = pytest.mark.usefixtures("demo_day")
+
 COUNTS = (Region, Office, User, Membership, Resident)
 
 

@@ -571,6 +571,17 @@ def _tell_office(rectification: Rectification, topic: str) -> None:
         )
 
 
+def _lock_open_rectification(pk: int, **conditions) -> Rectification | None:
+    """The rectification, locked, if it is still open (and meets `conditions`) now that we hold
+    the lock: a sweep and a person may reach it at the same moment."""
+    return (
+        Rectification.objects.select_for_update(of=("self",))
+        .select_related("rating__application", "office")
+        .filter(pk=pk, state=Rectification.State.OPEN, **conditions)
+        .first()
+    )
+
+
 def rectifications_recount(*, actor: User | None = None) -> int:
     """Count the answer date of every open rectification again on the calendar as it now is
     (after an administrator confirmed a year or changed a confirmed one); returns how many moved.
@@ -592,12 +603,7 @@ def rectifications_recount(*, actor: User | None = None) -> int:
         if calendar.add_working_days(opened_on, rectification.working_days) == rectification.due_on:
             continue
         with transaction.atomic():
-            locked = (
-                Rectification.objects.select_for_update(of=("self",))
-                .select_related("rating")
-                .filter(pk=rectification.pk, state=Rectification.State.OPEN)
-                .first()
-            )
+            locked = _lock_open_rectification(rectification.pk)
             if locked is None:
                 continue
             new = calendar.add_working_days(timezone.localdate(locked.opened_at), locked.working_days)
@@ -625,12 +631,7 @@ def rectifications_sweep(*, today: datetime.date | None = None) -> int:
     ).values_list("pk", flat=True)
     for pk in list(overdue):
         with transaction.atomic():
-            locked = (
-                Rectification.objects.select_for_update(of=("self",))
-                .select_related("rating__application", "office")
-                .filter(pk=pk, state=Rectification.State.OPEN, overdue_reminded_at__isnull=True)
-                .first()
-            )
+            locked = _lock_open_rectification(pk, overdue_reminded_at__isnull=True)
             if locked is None:
                 continue
             locked.overdue_reminded_at = timezone.now()

@@ -71,6 +71,16 @@ def missing_year_links(missing: list[CalendarYearNeedingConfirmation]) -> list[d
     ]
 
 
+def _years_breadcrumbs(items, index_url_name: str | None) -> list[dict]:
+    """The back office's breadcrumbs followed by the calendar years' list."""
+    items = list(items)
+    if index_url_name:
+        items.append(
+            {"url": reverse(index_url_name), "label": capfirst(CalendarYear._meta.verbose_name_plural)}
+        )
+    return items
+
+
 class CalendarYearIndexView(generic.IndexView):
     """Years with their day counts, a "confirm" entry on each draft's row, "enter from the
     notice" in the header, and above the list the years that lack a confirmed calendar."""
@@ -169,14 +179,7 @@ class CalendarYearConfirmView(WagtailAdminTemplateMixin, View):
         return gettext("Confirm the %(year)s work calendar") % {"year": self.object.year}
 
     def get_breadcrumbs_items(self):
-        items = list(super().get_breadcrumbs_items())
-        if self.index_url_name:
-            items.append(
-                {
-                    "url": reverse(self.index_url_name),
-                    "label": capfirst(CalendarYear._meta.verbose_name_plural),
-                }
-            )
+        items = _years_breadcrumbs(super().get_breadcrumbs_items(), self.index_url_name)
         if self.edit_url_name:
             items.append(
                 {"url": reverse(self.edit_url_name, args=[self.object.pk]), "label": str(self.object.year)}
@@ -276,14 +279,7 @@ class CalendarYearEnterView(WagtailAdminTemplateMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
-        items = list(super().get_breadcrumbs_items())
-        if self.index_url_name:
-            items.append(
-                {
-                    "url": reverse(self.index_url_name),
-                    "label": capfirst(CalendarYear._meta.verbose_name_plural),
-                }
-            )
+        items = _years_breadcrumbs(super().get_breadcrumbs_items(), self.index_url_name)
         items.append({"url": "", "label": self.page_title})
         return items
 

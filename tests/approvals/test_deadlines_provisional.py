@@ -9,10 +9,8 @@ holidays are certain (元旦 1/1, 春节 2/5–2/8 …) but not the notice's ext
 import datetime
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
 from approvals import deadlines, services
 from approvals.reminders import deadlines_sweep
@@ -20,18 +18,13 @@ from approvals.states import Act, State
 from portal.outbox.models import OutboxMessage
 from portal.workdays.models import CalendarDay, CalendarYear
 from portal.workdays.services import calendar_year_confirm
+from tests.approvals.test_deadlines import at
 from tests.certificates.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 NOTE_EN = "The 2027 holiday schedule is not settled yet: this date is provisional and may change."
 NOTE_ZH = "2027年放假安排尚未确定，期限为暂定，可能调整。"
-
-
-def at(day: datetime.date, hour: int = 10):
-    return time_machine.travel(
-        timezone.make_aware(datetime.datetime(day.year, day.month, day.day, hour)), tick=False
-    )
 
 
 @pytest.fixture

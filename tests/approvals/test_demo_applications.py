@@ -2,8 +2,8 @@
 and a second load that adds nothing.
 
 Loading the demo takes a while, so one test loads it and checks everything, then tells the
-cases again (tests/test_demo.py runs the whole `load_demo` twice). It runs on whatever today
-is: the checks hold on any date (tests/test_demo_dates.py tells the stories on many).
+cases again (tests/test_demo.py runs the whole `load_demo` twice). It runs on a fixed
+day (`demo_day`); tests/test_demo_dates.py tells the stories on thirty others.
 """
 
 from io import StringIO
@@ -24,6 +24,8 @@ from portal.demo.applications import load_demo_applications
 from portal.outbox.models import OutboxMessage
 from portal.people.models import Resident
 from tests.demo_checks import check_applications
+
+pytestmark = pytest.mark.usefixtures("demo_day")
 
 COUNTED = (
     Application,

@@ -9,30 +9,9 @@ tests that run after this one.
 import re
 
 import pytest
-from django.db import connections
 
 from cms.models import PolicyPage
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    """The system Chromium; the test opens one context (cookie jar) per person who logs in."""
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread, and Django refuses ORM
-    # calls from a thread with a running loop unless told this is intended.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            # ORM calls made while Playwright ran used a connection of their own (Django keys
-            # connections by context); close it here, or PostgreSQL refuses to drop the test
-            # database at the end of the run ("being accessed by other users").
-            connections.close_all()
+from tests.conftest import PASSWORD
 
 
 def logged_in_page(browser, base_url: str, username: str):

@@ -1,7 +1,7 @@
 """`make demo`'s ledger: in every demo village a request waiting, one in progress, one overdue,
 one done awaiting the villager's confirmation and one closed, built through the services with
-dates that make sense, and a second load that adds nothing. On whatever today is: the checks
-hold on any date (tests/test_demo_dates.py tells the stories on many)."""
+dates that make sense, and a second load that adds nothing. On a fixed day (`demo_day`);
+tests/test_demo_dates.py tells the stories on thirty others."""
 
 from io import StringIO
 
@@ -13,6 +13,8 @@ from ledger.models import LedgerEvent, LedgerItem, LedgerSequence
 from portal.demo.ledger import load_demo_ledger
 from portal.places.models import Region
 from tests.demo_checks import check_ledger
+
+pytestmark = pytest.mark.usefixtures("demo_day")
 
 COUNTED = (LedgerItem, LedgerEvent, LedgerSequence)
 

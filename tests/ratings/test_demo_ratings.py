@@ -1,7 +1,6 @@
 """`make demo`'s ratings: every level, a rectification in each state, an appeal waiting and one
 decided, an overdue rectification on the supervisor's list, and a second load that adds nothing.
-On whatever today is: the checks hold on any date (tests/test_demo_dates.py tells the stories
-on many)."""
+On a fixed day (`demo_day`); tests/test_demo_dates.py tells the stories on thirty others."""
 
 from io import StringIO
 
@@ -12,6 +11,8 @@ from django.test import override_settings
 from approvals.ratings.models import Rating, RatingEvent
 from portal.demo.ratings import load_demo_ratings
 from tests.demo_checks import check_ratings
+
+pytestmark = pytest.mark.usefixtures("demo_day")
 
 
 @pytest.mark.django_db

@@ -11,26 +11,9 @@ import re
 import pytest
 
 from portal.workdays.models import CalendarDay, CalendarYear
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD
+from tests.conftest import PASSWORD
 
 from .notices import INVENTED_2027, INVENTED_2027_NUMBER
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; the test's ORM calls
-    # around it are intended.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            connections.close_all()  # or PostgreSQL cannot drop the test database
 
 
 @pytest.mark.browser
