@@ -219,7 +219,10 @@ class CalendarYearConfirmView(WagtailAdminTemplateMixin, View):
             return redirect(request.path)
         messages.success(
             request,
-            gettext("The %(year)s work calendar is confirmed; its days now count in deadlines.")
+            gettext(
+                "The %(year)s work calendar is confirmed; its days now count in deadlines. Every open "
+                "deadline has been counted again, and villagers whose date moved were sent a text message."
+            )
             % {"year": calendar_year.year},
         )
         return redirect(reverse(self.index_url_name) if self.index_url_name else request.path)
