@@ -164,6 +164,11 @@ def step_blocker(application: Application, step: Transition, actor: User | None)
             return _("“%(item)s” needs the supervisor's approval (审批): review it and send it on.") % {
                 "item": application.item_title or item.title
             }
+        if step.source == State.REVIEWED and actor is not None and _took_first_level(application, actor):
+            return _(
+                "You accepted or reviewed application %(ref)s. Its approval (审批) needs a second "
+                "person: another supervisor of the centre approves or refuses it (审批与受理、审核分离)."
+            ) % {"ref": application.reference}
         if application.paused_since is not None:
             return _("“%(name)s” is still under way: end it before deciding.") % {
                 "name": application.pause_name
@@ -171,6 +176,15 @@ def step_blocker(application: Application, step: Transition, actor: User | None)
         if act == Act.APPROVE and promised_materials(application).exists():
             return _("Materials promised at acceptance are still owed: they come before the decision.")
     return None
+
+
+def _took_first_level(application: Application, actor: User) -> bool:
+    """Did `actor` accept or review this application? Four eyes on second-level approval: the
+    supervisor who approves (审批) is never the one who accepted (受理) or reviewed (审核) it,
+    even when one person holds both roles at a small centre."""
+    return application.events.filter(
+        actor=actor, act__in=[Act.ACCEPT, Act.ACCEPT_WITH_PROMISE, Act.REVIEW]
+    ).exists()
 
 
 def _check_assignee(locked: Application, actor: User) -> None:

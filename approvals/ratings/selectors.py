@@ -133,16 +133,21 @@ def townships() -> list[Region]:
     return list(Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("code"))
 
 
-def rating_panel(application: Application) -> dict:
-    """What the tracking and staff pages show of a rating (three queries at most)."""
+def rating_panel(application: Application, *, assisted: bool = False) -> dict:
+    """What the tracking and staff pages show of a rating (three queries at most). `assisted`:
+    for a staff page, where a rating the villager gave themselves is not open to change."""
     from . import services
 
     if application.state not in services.RATED_STATES:
         return {"rating": None, "rating_open": False, "rating_changeable_until": None, "rating_blocker": None}
     rating = rating_of(application)
     rules = QualitySettings.current()
-    changeable = rating is not None and services.change_blocker(rating, rules=rules) is None
-    blocker = services.rating_blocker(application) if rating is None or changeable else None
+    change_blocker = None if rating is None else services.change_blocker(rating, rules=rules, assisted=assisted)
+    changeable = rating is not None and change_blocker is None
+    if rating is None or changeable:
+        blocker = services.rating_blocker(application)
+    else:  # staff are told why; the villager's page thanks them
+        blocker = change_blocker if assisted else None
     return {
         "rating": rating,
         "rating_open": blocker is None and (rating is None or changeable),

@@ -74,11 +74,24 @@ def change_deadline(rating: Rating, *, rules: QualitySettings | None = None) -> 
 
 
 def change_blocker(
-    rating: Rating, *, now: datetime.datetime | None = None, rules: QualitySettings | None = None
+    rating: Rating,
+    *,
+    now: datetime.datetime | None = None,
+    rules: QualitySettings | None = None,
+    assisted: bool = False,
 ) -> str | None:
-    """Why the villager can no longer change this rating, or None."""
+    """Why this rating can no longer be changed, or None.
+
+    `assisted`: the change would come from a staff page (the assistant, for the villager). A
+    rating the villager gave themselves, on the tracking page or by the QR code, is their own
+    voice: the assistant they may have rated cannot replace it, only the villager can."""
     from .selectors import appeal_of
 
+    if assisted and rating.channel not in ASSISTED_CHANNELS:
+        return _(
+            "The villager gave this rating themselves (on the tracking page or by the QR code). "
+            "It is theirs: only they can change it."
+        )
     now = now or timezone.now()
     if now > change_deadline(rating, rules=rules):
         return _(
@@ -249,7 +262,7 @@ def rating_submit(
         if level in BAD_LEVELS:
             _open_rectification(rating, actor)
         return rating
-    blocker = change_blocker(rating, now=now)
+    blocker = change_blocker(rating, now=now, assisted=channel in ASSISTED_CHANNELS)
     if blocker:
         raise DomainError(blocker)
     before = _snapshot(rating)

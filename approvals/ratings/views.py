@@ -129,7 +129,7 @@ def assisted_rate(request, pk: int):
     if not application_services.may_act_as(request.user, application, Who.FILER):
         messages.error(request, _("Only the village assistant of the villager's station records a rating."))
         return redirect(detail)
-    context = selectors.rating_panel(application)
+    context = selectors.rating_panel(application, assisted=True)
     if not context["rating_open"]:
         messages.info(request, context["rating_blocker"] or _("This application has been rated already."))
         return redirect(detail)

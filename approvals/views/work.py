@@ -153,7 +153,7 @@ def detail(request, pk: int):
     )
     certificates = certificate_selectors.certificates_of(application)
     files_for = services.may_act_as(request.user, application, Who.FILER)
-    rating = rating_selectors.rating_panel(application)
+    rating = rating_selectors.rating_panel(application, assisted=True)
     return render(
         request,
         "approvals/work_detail.html",
