@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit.services import audit_record
 from portal.errors import DomainError
+from portal.exports import neutral_row
 from portal.people.identity import mask_name
 from portal.people.selectors import (
     offices_user_may_file_for,
@@ -125,15 +126,17 @@ def export(request):
         yield "\ufeff" + writer.writerow(header)
         for application in rows.iterator(chunk_size=500):
             yield writer.writerow(
-                [
-                    application.number,
-                    application.item_title,
-                    mask_name(application.applicant_name),
-                    application.village.name,
-                    application.get_state_display(),
-                    application.deadline or "",
-                    application.assignee.get_full_name() if application.assignee else "",
-                ]
+                neutral_row(
+                    [
+                        application.number,
+                        application.item_title,
+                        mask_name(application.applicant_name),
+                        application.village.name,
+                        application.get_state_display(),
+                        application.deadline or "",
+                        application.assignee.get_full_name() if application.assignee else "",
+                    ]
+                )
             )
 
     audit_record(event="export_download", detail={"export": "applications.csv"})
