@@ -34,6 +34,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 HOME_PATH = "/"
@@ -105,6 +107,10 @@ def project_env(tmp: Path, settings_module: str, demo: bool = False) -> dict[str
             # Leave no __pycache__ in directories that other people are editing.
             "PYTHONDONTWRITEBYTECODE": "1",
             "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+            # With DEBUG off the settings refuse to start without keys of their own.
+            "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "ID_HASH_KEY": secrets.token_urlsafe(48),
+            "CUNBAN_CERTIFICATE_KEY": secrets.token_urlsafe(48),
             "SECRET_KEY": (tmp / "secret_key").read_text(encoding="ascii"),
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
