@@ -60,9 +60,14 @@ demo: $(STAMP) run-packages
 	@echo "Cunban: http://$(DEMO_ADDR)/ (back office: http://$(DEMO_ADDR)/admin/). Stop with Ctrl-C."
 	$(DEMO_ENV) $(PY) manage.py serve_demo '$(DEMO_ADDR)'
 
+# Commands that load the production settings (DEBUG off) outside a deployment run with a fresh,
+# throwaway set of keys: without keys of their own the settings refuse to start
+# (portal/settings/keys.py). `python -m portal.keys` prints such a set.
+THROWAWAY_KEYS = env $$($(PY) -m portal.keys)
+
 check: $(STAMP)
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+	$(THROWAWAY_KEYS) $(PY) manage.py check
+	$(THROWAWAY_KEYS) $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m ruff check .
 
 test: system-packages check test-sqlite test-postgres
@@ -107,10 +112,10 @@ test-slow: system-packages $(STAMP)
 # package, and ruff's security rules (S, part of `make check`). The deploy checks print every
 # warning for the environment and database at hand, workdays.W001 among them (a year without a
 # confirmed work calendar, from 60 days before it begins), and fail here on errors only: CI runs
-# this without production variables. On the server, `check --deploy --fail-level WARNING`
+# this without production variables (a throwaway set of keys). On the server, `check --deploy --fail-level WARNING`
 # (docs/deploy.md).
 deploy-checks: $(STAMP)
-	$(PY) manage.py check --deploy
+	$(THROWAWAY_KEYS) $(PY) manage.py check --deploy
 	$(PY) .ci/audit_dependencies.py
 	$(PY) -m ruff check --select S .
 
@@ -126,8 +131,8 @@ bench: $(STAMP)
 	$(PY) bench/run_all.py
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans -i ".venv/*" -i "bench/*" -i "tests/*"
-	$(PY) manage.py compilemessages -l zh_Hans
+	$(THROWAWAY_KEYS) $(PY) manage.py makemessages -l zh_Hans -i ".venv/*" -i "bench/*" -i "tests/*"
+	$(THROWAWAY_KEYS) $(PY) manage.py compilemessages -l zh_Hans
 
 lock: $(STAMP)
 	$(PY) -m pip freeze --exclude-editable | grep -viE '^(pip|setuptools|wheel)==' \

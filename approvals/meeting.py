@@ -128,32 +128,33 @@ def meeting_xlsx(sheet: MeetingSheet) -> bytes:
     from openpyxl.styles import Font
 
     from ledger.selectors import responsible_label
+    from portal.exports import append_xlsx_row
 
     book = Workbook()
     summary = book.active
     summary.title = _("Summary")[:31]
     bold = Font(bold=True)
-    summary.append([_("Joint meeting sheet (联席会议)"), sheet.region.name])
+    append_xlsx_row(summary, [_("Joint meeting sheet (联席会议)"), sheet.region.name])
     summary["A1"].font = bold
-    summary.append([_("Date"), sheet.today.isoformat()])
-    summary.append([_("Applications due by"), sheet.cutoff.isoformat()])
-    summary.append([])
-    summary.append([_("Part"), _("Open"), _("Overdue")])
-    summary.append(
-        [_("Applications near their deadline"), len(sheet.applications), sheet.overdue_applications]
+    append_xlsx_row(summary, [_("Date"), sheet.today.isoformat()])
+    append_xlsx_row(summary, [_("Applications due by"), sheet.cutoff.isoformat()])
+    append_xlsx_row(summary, [])
+    append_xlsx_row(summary, [_("Part"), _("Open"), _("Overdue")])
+    append_xlsx_row(
+        summary, [_("Applications near their deadline"), len(sheet.applications), sheet.overdue_applications]
     )
-    summary.append(
-        [_("Rectifications of bad ratings"), len(sheet.rectifications), sheet.overdue_rectifications]
+    append_xlsx_row(
+        summary, [_("Rectifications of bad ratings"), len(sheet.rectifications), sheet.overdue_rectifications]
     )
-    summary.append([_("Requests ledger (民情台账)"), len(sheet.ledger), sheet.overdue_ledger])
+    append_xlsx_row(summary, [_("Requests ledger (民情台账)"), len(sheet.ledger), sheet.overdue_ledger])
 
     def part(title: str, header: list[str], rows: list[list]) -> None:
         worksheet = book.create_sheet(title[:31])
-        worksheet.append(header)
+        append_xlsx_row(worksheet, header)
         for cell in worksheet[1]:
             cell.font = bold
         for row in rows:
-            worksheet.append(row)
+            append_xlsx_row(worksheet, row)
         worksheet.freeze_panes = "A2"
         for column, width in zip("ABCDEFGH", (24, 28, 14, 16, 20, 14, 24, 30), strict=False):
             worksheet.column_dimensions[column].width = width

@@ -17,7 +17,9 @@ Usage: .venv/bin/python bench/home_page.py [--seconds 10] [--concurrency 8] [--h
 from __future__ import annotations
 
 import argparse
+import base64
 import gzip
+import hashlib
 import http.client
 import json
 import os
@@ -88,6 +90,22 @@ class Figures:
 # --- environment and setup steps ---------------------------------------------------------
 
 
+def _bench_keys(secret_key: str) -> dict[str, str]:
+    """This run's throwaway keys: with DEBUG off the settings refuse to start without keys of
+    their own. The others follow from the run's random SECRET_KEY, so that every step and the
+    server of one run (each with its own `project_env`) read the same encrypted rows."""
+
+    def part(purpose: str) -> bytes:
+        return hashlib.sha256(f"{purpose}:{secret_key}".encode()).digest()
+
+    return {
+        "SECRET_KEY": secret_key,
+        "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(part("field-encryption")).decode(),
+        "ID_HASH_KEY": part("id-hash").hex(),
+        "CUNBAN_CERTIFICATE_KEY": part("certificate").hex(),
+    }
+
+
 def project_env(tmp: Path, settings_module: str, demo: bool = False) -> dict[str, str]:
     """The environment every step and the server share: one temp database, DEBUG off.
 
@@ -105,7 +123,7 @@ def project_env(tmp: Path, settings_module: str, demo: bool = False) -> dict[str
             # Leave no __pycache__ in directories that other people are editing.
             "PYTHONDONTWRITEBYTECODE": "1",
             "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
-            "SECRET_KEY": (tmp / "secret_key").read_text(encoding="ascii"),
+            **_bench_keys((tmp / "secret_key").read_text(encoding="ascii")),
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "CUNBAN_DEMO": "1" if demo else "0",

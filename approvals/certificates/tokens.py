@@ -4,7 +4,7 @@ Neither carries personal data. The token is an HMAC-SHA256 over the serial (26 b
 characters, 130 bits), so an invented or altered token matches no certificate; the check code
 is 8 digits of another HMAC over the serial, short enough to type with the serial on a phone
 keypad, and guessing it is limited on the verification page. The key is
-`CUNBAN_CERTIFICATE_KEY` (the SECRET_KEY by default); keys in
+`CUNBAN_CERTIFICATE_KEY` (required with DEBUG off; SECRET_KEY on a developer's machine); keys in
 `CUNBAN_CERTIFICATE_KEY_FALLBACKS` still verify papers printed before a key change.
 """
 
@@ -15,13 +15,21 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 _TOKEN_LENGTH = 26
 _TOKEN = re.compile(rf"[a-z2-7]{{{_TOKEN_LENGTH}}}")
 
 
 def _keys() -> list[bytes]:
-    current = getattr(settings, "CUNBAN_CERTIFICATE_KEY", "") or settings.SECRET_KEY
+    current = getattr(settings, "CUNBAN_CERTIFICATE_KEY", "")
+    if not current:
+        # Only a developer's machine (DEBUG) and the suite fall back on SECRET_KEY; a deployment
+        # must set its own key (portal/settings/keys.py), or anyone knowing SECRET_KEY (or its
+        # published default) could compute the check code of every serial.
+        if not getattr(settings, "CUNBAN_KEYS_FROM_SECRET_KEY", False):
+            raise ImproperlyConfigured("CUNBAN_CERTIFICATE_KEY must be set (docs/settings.md).")
+        current = settings.SECRET_KEY
     fallbacks = getattr(settings, "CUNBAN_CERTIFICATE_KEY_FALLBACKS", [])
     return [key.encode() for key in [current, *fallbacks] if key]
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit.services import audit_record
 from portal.errors import DomainError
+from portal.exports import neutral_row
 from portal.people.identity import mask_name
 from portal.people.selectors import (
     offices_user_may_file_for,
@@ -125,15 +126,17 @@ def export(request):
         yield "\ufeff" + writer.writerow(header)
         for application in rows.iterator(chunk_size=500):
             yield writer.writerow(
-                [
-                    application.number,
-                    application.item_title,
-                    mask_name(application.applicant_name),
-                    application.village.name,
-                    application.get_state_display(),
-                    application.deadline or "",
-                    application.assignee.get_full_name() if application.assignee else "",
-                ]
+                neutral_row(
+                    [
+                        application.number,
+                        application.item_title,
+                        mask_name(application.applicant_name),
+                        application.village.name,
+                        application.get_state_display(),
+                        application.deadline or "",
+                        application.assignee.get_full_name() if application.assignee else "",
+                    ]
+                )
             )
 
     audit_record(event="export_download", detail={"export": "applications.csv"})
@@ -169,7 +172,7 @@ def detail(request, pk: int):
             **rating,
             "rating_open_for_filer": files_for and rating["rating_open"],
             "rectifications": list(rating["rating"].rectifications.all()) if rating["rating"] else [],
-            "id_number": request.session.pop(f"id_number:{pk}", None),
+            "id_number": _revealed_id_number(request, application),
             "certificates": certificates,
             "revocable": {
                 c.pk
@@ -178,6 +181,16 @@ def detail(request, pk: int):
             },
         },
     )
+
+
+def _revealed_id_number(request, application) -> str | None:
+    """The full ID number, once, after a logged reveal (`id_number`) by someone who still
+    handles the application; read from the database, never from the session."""
+    if not request.session.pop(f"id_number:{application.pk}", None):
+        return None
+    if application.resident is None or not services.may_act_as(request.user, application, Who.HANDLER):
+        return None
+    return application.resident.id_number
 
 
 @login_required
@@ -208,9 +221,10 @@ def id_number(request, pk: int):
     application = _application(request, pk)
     if not services.may_act_as(request.user, application, Who.HANDLER):
         raise Http404
-    request.session[f"id_number:{pk}"] = services.id_number_reveal(
-        actor=request.user, application=application
-    )
+    services.id_number_reveal(actor=request.user, application=application)
+    # The session keeps only the one-time grant, never the number: sessions are rows in the
+    # database (and in its backups). The next view reads the number afresh, checks again.
+    request.session[f"id_number:{pk}"] = True
     return redirect("approvals:detail", pk=pk)
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.errors import DomainError
+from portal.exports import neutral_row
 from portal.people.identity import mask_name
 from portal.web.steps import perform_step
 
@@ -102,17 +103,19 @@ def export(request):
         yield "\ufeff" + writer.writerow(header)
         for item in rows.iterator(chunk_size=500):
             yield writer.writerow(
-                [
-                    item.number,
-                    item.village.name,
-                    mask_name(item.villager_name),
-                    item.get_kind_display(),
-                    item.get_state_display(),
-                    item.promise,
-                    item.promised_on or "",
-                    item.assignee.get_full_name() if item.assignee else item.helper_name,
-                    _("yes") if item.is_overdue(today) else "",
-                ]
+                neutral_row(
+                    [
+                        item.number,
+                        item.village.name,
+                        mask_name(item.villager_name),
+                        item.get_kind_display(),
+                        item.get_state_display(),
+                        item.promise,
+                        item.promised_on or "",
+                        item.assignee.get_full_name() if item.assignee else item.helper_name,
+                        _("yes") if item.is_overdue(today) else "",
+                    ]
+                )
             )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

@@ -5,13 +5,14 @@ from pathlib import Path
 import dj_database_url
 
 from .env import env_bool, env_int, env_list, env_str
+from .keys import DEVELOPMENT_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PORTAL_DIR = BASE_DIR / "portal"
 
-# The insecure default only ever serves a developer's machine: `check --deploy` refuses it
-# (security.W009) and `.env.example` says how to make a real one.
-SECRET_KEY = env_str("SECRET_KEY", "django-insecure-cunban-development-key-do-not-use-in-production")
+# The insecure default only ever serves a developer's machine (DEBUG=1): with DEBUG off the
+# settings refuse to start on it, or without it (portal/settings/keys.py).
+SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -45,8 +45,8 @@ CUNBAN_SMS_FILE = env_str("CUNBAN_SMS_FILE", "")  # for portal.outbox.senders.Fi
 
 # Printed papers (approvals/printing, docs/certificates.md): the CJK TrueType font they embed
 # (empty: Debian's fonts-wqy-zenhei), and the key of the certificates' QR tokens and check codes
-# (empty: SECRET_KEY). Set the key once and keep it: papers printed under an old key verify only
-# while that key is listed in the fallbacks.
+# (required with DEBUG off; empty on a developer's machine: SECRET_KEY). Set the key once and keep
+# it: papers printed under an old key verify only while that key is listed in the fallbacks.
 CUNBAN_PDF_FONT = env_str("CUNBAN_PDF_FONT", "")
 CUNBAN_PDF_FONT_INDEX = env_int("CUNBAN_PDF_FONT_INDEX", 0)
 CUNBAN_CERTIFICATE_KEY = env_str("CUNBAN_CERTIFICATE_KEY", "")

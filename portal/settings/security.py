@@ -76,8 +76,11 @@ PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90 if PASSWORD_POLICY =
 AUTH_PASSWORD_VALIDATORS = validators_for_policy(PASSWORD_POLICY, min_length=PASSWORD_MIN_LENGTH)
 
 # Keys for resident ID numbers. Encryption keys are Fernet keys, newest first, comma separated
-# (MultiFernet), so a key can be rotated without losing old rows. The lookup hash key must never
-# change once rows exist: the uniqueness of ID numbers rests on it. Both default to keys derived
-# from SECRET_KEY on a developer's machine; the deploy check insists on real ones.
+# (MultiFernet), so a key can be rotated without losing old rows (`manage.py rotate_field_keys`,
+# docs/deploy.md). The lookup hash key must never change once rows exist: the uniqueness of ID
+# numbers rests on it. With DEBUG off both are required (portal/settings/keys.py); only a
+# developer's machine (DEBUG) and the suite may derive them, and the certificate key, from
+# SECRET_KEY, and only when they are left empty.
 FIELD_ENCRYPTION_KEYS = env_str("FIELD_ENCRYPTION_KEYS", "")
 ID_HASH_KEY = env_str("ID_HASH_KEY", "")
+CUNBAN_KEYS_FROM_SECRET_KEY = DEBUG

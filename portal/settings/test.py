@@ -2,6 +2,7 @@
 
 from . import *  # noqa: F403
 from .env import env_str
+from .keys import TEST_SECRET_KEY
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -20,4 +21,7 @@ CSRF_COOKIE_SECURE = False
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 CUNBAN_SMS_BACKEND = "portal.outbox.senders.MemorySender"
 # Stable keys so encrypted fixtures are reproducible across runs.
-SECRET_KEY = env_str("SECRET_KEY", "test-secret-key-for-the-cunban-suite-0123456789abcdef")
+SECRET_KEY = env_str("SECRET_KEY", TEST_SECRET_KEY)
+# The suite may derive the ID-number and certificate keys from SECRET_KEY when they are unset;
+# a deployment (DEBUG off) may not (portal/settings/keys.py).
+CUNBAN_KEYS_FROM_SECRET_KEY = True

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.db.models import Prefetch
 
 from cms.models import CountyHomePage
+from portal.exports import append_xlsx_row, neutral_row
 from portal.offices.models import Office
 from services_catalog.models import Delegation, LifeEvent, ServiceItemPage, Synonym
 
@@ -143,17 +144,15 @@ def catalogue_export(*, county_home: CountyHomePage) -> bytes:
         worksheet = workbook.create_sheet(sheet)
         for row in rows:
             # Cells are written as the values themselves (numbers as numbers, text as text),
-            # never as formulas: a cell starting with "=" is stored as text.
-            worksheet.append(row)
+            # never as formulas: text a spreadsheet would evaluate is quoted (portal/exports.py)
+            # and stored as text; the import takes the quote off again.
+            append_xlsx_row(worksheet, row)
         for cell in worksheet[1]:
             cell.font = Font(bold=True)
         for row in worksheet.iter_rows(min_row=2):
             for cell in row:
-                if isinstance(cell.value, str):
-                    if cell.value.startswith("="):
-                        cell.data_type = "s"
-                    if "\n" in cell.value:
-                        cell.alignment = wrap
+                if isinstance(cell.value, str) and "\n" in cell.value:
+                    cell.alignment = wrap
         worksheet.freeze_panes = "A2"
         for column_cells in worksheet.columns:
             longest = max(
@@ -178,6 +177,6 @@ def catalogue_export_to_folder(*, county_home: CountyHomePage, path: Path) -> li
     for sheet, rows in catalogue_rows(county_home=county_home).items():
         target = path / f"{sheet}.csv"
         with target.open("w", encoding="utf-8", newline="") as file:
-            csv.writer(file).writerows(rows)
+            csv.writer(file).writerows(neutral_row(row) for row in rows)
         written.append(target)
     return written

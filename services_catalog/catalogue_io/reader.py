@@ -18,6 +18,8 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
+from portal.exports import restored_cell
+
 from . import format as fmt
 from .problems import Problem
 
@@ -56,7 +58,8 @@ def cell_text(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    # An export quotes text a spreadsheet would evaluate (portal/exports.py); the quote goes.
+    return restored_cell(str(value)).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def catalogue_read(source: Source) -> RawCatalogue:

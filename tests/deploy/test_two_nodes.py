@@ -24,6 +24,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -157,6 +158,10 @@ def cluster():
                 DATABASE_CONN_MAX_AGE="0",
                 DEBUG="0",
                 SECRET_KEY="two-nodes-" + uuid.uuid4().hex * 2,
+                # With DEBUG off the settings refuse to start without keys of their own.
+                FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+                ID_HASH_KEY="two-nodes-lookup-" + uuid.uuid4().hex,
+                CUNBAN_CERTIFICATE_KEY="two-nodes-certificates-" + uuid.uuid4().hex,
                 ALLOWED_HOSTS="127.0.0.1",
                 SECURE_COOKIES="0",
                 CACHE_URL=redis_url(),

@@ -12,6 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.keys import fresh_keys
 from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -77,6 +78,8 @@ def test_session_and_csrf_cookies_carry_secure_httponly_and_samesite(client, wor
 def test_production_settings_turn_the_cookie_flags_on():
     env = {k: v for k, v in os.environ.items() if k not in {"SECURE_COOKIES", "DEBUG"}}
     env.update({"DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "0"})
+    # With DEBUG off the settings refuse to start without keys of their own (portal/keys.py).
+    env.update(fresh_keys())
     code = (
         "import json, django; django.setup(); from django.conf import settings as s; "
         "print(json.dumps([s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
