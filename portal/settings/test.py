@@ -21,3 +21,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 CUNBAN_SMS_BACKEND = "portal.outbox.senders.MemorySender"
 # Stable keys so encrypted fixtures are reproducible across runs.
 SECRET_KEY = env_str("SECRET_KEY", "test-secret-key-for-the-cunban-suite-0123456789abcdef")
+# The suite runs with DEBUG off; tests that need the administrators' second factor turn it on.
+OTP_REQUIRED_FOR_ADMINISTRATORS = False
