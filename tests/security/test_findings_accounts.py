@@ -196,6 +196,48 @@ def test_finding_02_an_own_change_of_email_needs_the_new_address_confirmed(
     assert client.get(reverse("people:contact")).context["pending"][0].new_value == "new@example.org"
 
 
+def test_finding_02_confirmation_links_expire_and_reset_limits_lift_after_an_hour(client, world, supervisor):
+    from datetime import timedelta
+
+    import time_machine
+    from django.core import mail
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _edit_staff(client, world.township_admin_a, supervisor, email=EVIL_EMAIL)
+        confirm = _path(mail.outbox, EVIL_EMAIL, "/confirm/")
+        clock.shift(timedelta(hours=24, minutes=1))
+        client.force_login(supervisor)
+        assert client.post(confirm).status_code == 400
+        supervisor.refresh_from_db()
+        assert supervisor.email == OLD_EMAIL
+
+        client.logout()
+        mail.outbox.clear()
+        for _ in range(settings.PASSWORD_RESET_PER_ACCOUNT_HOUR + 1):
+            client.post(reverse("people:password_reset"), {"handle": "supervisor_a"}, REMOTE_ADDR="10.16.4.1")
+        assert len(mail.outbox) == settings.PASSWORD_RESET_PER_ACCOUNT_HOUR
+        clock.shift(timedelta(minutes=61))
+        client.post(reverse("people:password_reset"), {"handle": "supervisor_a"}, REMOTE_ADDR="10.16.4.1")
+        assert len(mail.outbox) == settings.PASSWORD_RESET_PER_ACCOUNT_HOUR + 1
+
+
+def test_finding_02_wagtails_account_page_changes_no_email(client, world, supervisor):
+    """Wagtail's own account page was a second way to set one's e-mail without confirming it."""
+    client.force_login(world.county_admin)
+    page = client.get(reverse("wagtailadmin_account"))
+    assert page.status_code == 200
+    client.post(
+        reverse("wagtailadmin_account"),
+        {"name_email-first_name": "x", "name_email-last_name": "y", "name_email-email": EVIL_EMAIL},
+    )
+    world.county_admin.refresh_from_db()
+    assert world.county_admin.email != EVIL_EMAIL
+    assert f'value="{EVIL_EMAIL}"' not in page.content.decode()
+    assert 'name="name_email-email"' not in page.content.decode()
+    assert 'name="password-new_password1"' not in page.content.decode()
+
+
 def test_finding_02_a_township_administrator_cannot_ask_for_another_townships_staff(world):
     from portal.errors import NotPermitted
     from portal.people.contact_change import contact_change_request
