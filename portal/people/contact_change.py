@@ -16,7 +16,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -33,6 +32,7 @@ from .crypto import keyed_digest
 from .identity import normalise_mobile, validate_mobile
 from .models import ContactChange, User
 from .services import staff_require_manage
+from .tasks import account_mail_enqueue
 
 CHANGE_LIFETIME = timedelta(hours=24)
 MOBILE_CODE_ATTEMPTS = 5
@@ -226,7 +226,7 @@ def _notify(change: ContactChange, *, secret: str, cancel: str, by_owner: bool) 
 
 
 def _mail_on_commit(subject: str, body: str, address: str) -> None:
-    transaction.on_commit(lambda: send_mail(subject, body, None, [address], fail_silently=True))
+    account_mail_enqueue(subject=subject, body=body, address=address)
 
 
 def contact_change_pending(*, user: User) -> list[ContactChange]:

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -26,6 +25,7 @@ from portal.audit.models import AuditEntry
 from portal.audit.services import audit_record
 
 from .models import User
+from .tasks import account_mail_enqueue
 
 REQUESTED = "password_reset_requested"
 COMPLETED = "password_reset_completed"
@@ -90,10 +90,7 @@ def _send_link(user: User) -> None:
         "password, open this link within %(minutes)d minutes; it works once: %(url)s\n"
         "If it was not you, ignore this message: your password stays as it is."
     ) % {"account": user.get_username(), "minutes": minutes, "url": url}
-    address = user.email
-    transaction.on_commit(
-        lambda: send_mail(_("Reset your Cunban password"), body, None, [address], fail_silently=True)
-    )
+    account_mail_enqueue(subject=_("Reset your Cunban password"), body=body, address=user.email)
 
 
 def password_reset_completed(*, user: User) -> None:
