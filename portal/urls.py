@@ -1,12 +1,17 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
+    # One login and one password reset for staff (issue 16, finding 15): Wagtail's own pages
+    # send to the project's, which django-axes and the reset throttle protect.
+    path("admin/login/", RedirectView.as_view(pattern_name="people:login", query_string=True)),
+    re_path(r"^admin/password_reset/", RedirectView.as_view(pattern_name="people:password_reset")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Display preferences carry no CSRF token: switching someone's language or text size is

@@ -49,3 +49,46 @@ class OTPTokenForm(forms.Form):
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()
+
+
+class PasswordResetRequestForm(forms.Form):
+    """Username or e-mail: the answer never says whether an account matched."""
+
+    handle = forms.CharField(
+        label=_("Username or e-mail"),
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True}
+        ),
+    )
+
+
+class ContactChangeForm(forms.Form):
+    """The owner's own e-mail and mobile; a change waits for the owner to confirm the new one."""
+
+    email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
+    mobile = forms.CharField(
+        label=_("Mobile"), required=False, max_length=20, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+
+
+class ContactCodeForm(forms.Form):
+    """The six digits texted to the new mobile."""
+
+    code = forms.RegexField(
+        label=_("Code from the text message"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Enter the six digits of the text message.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class SecondFactorResetForm(forms.Form):
+    """Why an administrator removes a colleague's authenticator app (kept in the audit log)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: phone lost, reported by telephone on 7 December."),
+    )

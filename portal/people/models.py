@@ -200,3 +200,44 @@ class IdNumberDisclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer} · {self.resident_id} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class ContactChange(models.Model):
+    """A pending change of a staff member's e-mail or mobile, applied only when its owner confirms.
+
+    Whoever asked (the owner or an administrator over them), the old value stays in force for
+    login and password reset until the owner, logged in, proves the new address (a link) or
+    mobile (a code). The old address and mobile are told, with a link to cancel. The secrets are
+    random, stored only as keyed digests, used once and expire; see people.contact_change."""
+
+    class Field(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        MOBILE = "mobile", _("mobile")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for the owner")
+        CONFIRMED = "confirmed", _("confirmed")
+        CANCELLED = "cancelled", _("cancelled")
+        SUPERSEDED = "superseded", _("replaced by a newer request")
+        FAILED = "failed", _("too many wrong codes")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contact_changes")
+    field = models.CharField(max_length=8, choices=Field.choices)
+    old_value = models.CharField(max_length=254, blank=True)
+    new_value = models.CharField(max_length=254)
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    secret_digest = models.CharField(max_length=64)
+    cancel_digest = models.CharField(max_length=64)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact change")
+        verbose_name_plural = _("contact changes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.field} · {self.state}"

@@ -27,6 +27,7 @@ SECOND_FACTOR_ALLOWED = {
     "people:otp_setup",
     "people:logout",
     "people:login",
+    "people:contact_cancel",
     "set_language",
     "web:set_elderly_mode",
 }
@@ -77,19 +78,21 @@ class SessionLifetimeMiddleware:
 
     @staticmethod
     def _second_factor_gate(request, user):
-        """Staff with a confirmed authenticator enter a code before anything else; with
-        OTP_REQUIRED_FOR_STAFF, staff without one enrol first. Costs one query per request."""
+        """Staff with a confirmed authenticator enter a code before anything else; those who
+        must have one (`user_must_enrol`: administrators and supervisors in production, everyone
+        with OTP_REQUIRED_FOR_STAFF) enrol first. Costs one or two queries per request until
+        the session is verified."""
         match = getattr(request, "resolver_match", None)
         if match is not None and match.view_name in SECOND_FACTOR_ALLOWED:
             return None
         if not hasattr(user, "is_verified") or user.is_verified():
             return None
-        from .two_factor import user_has_totp
+        from .two_factor import user_has_totp, user_must_enrol
 
         query = urlencode({"next": request.get_full_path()})
         if user_has_totp(user):
             return redirect(f"{reverse('people:otp_verify')}?{query}")
-        if settings.OTP_REQUIRED_FOR_STAFF:
+        if user_must_enrol(user):
             return redirect(f"{reverse('people:otp_setup')}?{query}")
         return None
 

@@ -9,9 +9,18 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods
+
+from portal.errors import DomainError
 
 from .auth import lockout_minutes_text
-from .forms import OTPTokenForm, StaffLoginForm
+from .forms import (
+    ContactChangeForm,
+    ContactCodeForm,
+    OTPTokenForm,
+    PasswordResetRequestForm,
+    StaffLoginForm,
+)
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -114,3 +123,140 @@ def _safe_next(request) -> str:
     ):
         return target
     return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+# -- password reset (the only one: Wagtail's is off) -------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_request(request):
+    """Ask for a reset link by username or e-mail. The same answer whether or not an account
+    matched or the request was throttled (people.password_reset)."""
+    from portal.audit.services import client_ip, current
+
+    from .password_reset import password_reset_request as reset_request
+
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        context = current.get()
+        address = context.ip_address if context is not None else client_ip(request)
+        reset_request(handle=form.cleaned_data["handle"], client_address=address)
+        return render(request, "people/password_reset_requested.html")
+    return render(request, "people/password_reset.html", {"form": form})
+
+
+class StaffPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choose a new password from a mailed link; the link dies with the old password."""
+
+    template_name = "people/password_reset_confirm.html"
+    success_url = reverse_lazy("people:login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        from .password_reset import password_reset_completed
+
+        response = super().form_valid(form)
+        password_reset_completed(user=form.user)
+        messages.success(self.request, gettext("Your password has been reset. Please log in."))
+        return response
+
+
+# -- e-mail and mobile changes, confirmed by the owner -------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_settings(request):
+    """The owner's own e-mail and mobile: ask for a change, type the code texted to a new
+    mobile, or withdraw a pending change."""
+    from .contact_change import (
+        contact_change_cancel,
+        contact_change_confirm,
+        contact_change_pending,
+        contact_change_request,
+    )
+
+    user = request.user
+    form = ContactChangeForm(
+        request.POST if request.POST.get("action") == "request" else None,
+        initial={"email": user.email, "mobile": user.mobile or ""},
+    )
+    code_form = ContactCodeForm(request.POST if request.POST.get("action") == "code" else None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "request" and form.is_valid():
+                asked = [
+                    contact_change_request(
+                        actor=user, user=user, field=name, new_value=form.cleaned_data[name]
+                    )
+                    for name in ("email", "mobile")
+                    if (form.cleaned_data[name] or "") != (getattr(user, name) or "")
+                ]
+                if any(asked):
+                    messages.success(
+                        request,
+                        gettext(
+                            "We sent a link to the new e-mail or a code to the new mobile. "
+                            "The change applies when you confirm it."
+                        ),
+                    )
+                return redirect("people:contact")
+            if action == "code" and code_form.is_valid():
+                contact_change_confirm(
+                    actor=user,
+                    change_id=_int(request.POST.get("change")),
+                    secret=code_form.cleaned_data["code"],
+                )
+                messages.success(request, gettext("Your new mobile is confirmed."))
+                return redirect("people:contact")
+            if action == "cancel":
+                contact_change_cancel(change_id=_int(request.POST.get("change")), actor=user)
+                messages.success(request, gettext("The change was cancelled."))
+                return redirect("people:contact")
+        except DomainError as error:
+            (code_form if action == "code" else form).add_error(None, str(error))
+    context = {"form": form, "code_form": code_form, "pending": contact_change_pending(user=user)}
+    return render(request, "people/contact.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_confirm(request, pk: int, token: str):
+    """The link mailed to a new e-mail address: the owner, logged in, confirms with a button."""
+    from .contact_change import contact_change_confirm
+
+    error = ""
+    if request.method == "POST":
+        try:
+            contact_change_confirm(actor=request.user, change_id=pk, secret=token)
+        except DomainError as refused:
+            error = str(refused)
+        else:
+            messages.success(request, gettext("Your new e-mail address is confirmed."))
+            return redirect("people:contact")
+    status = 400 if error else 200
+    return render(request, "people/contact_confirm.html", {"error": error}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_cancel(request, pk: int, token: str):
+    """ "This was not me": the link sent to the old e-mail and mobile cancels a pending change."""
+    from .contact_change import contact_change_cancel
+
+    error, done = "", False
+    if request.method == "POST":
+        try:
+            contact_change_cancel(change_id=pk, secret=token)
+            done = True
+        except DomainError as refused:
+            error = str(refused)
+    status = 400 if error else 200
+    return render(request, "people/contact_cancel.html", {"error": error, "done": done}, status=status)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.validators import MaxLengthValidator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -13,6 +14,7 @@ from .backoffice import (
     ScopedDeleteView,
     ScopedEditView,
     ScopedForm,
+    ScopedInspectView,
     ScopedModelViewSet,
 )
 from .identity import normalise_mobile
@@ -90,10 +92,43 @@ class StaffCreateView(ScopedCreateView):
 class StaffEditView(ScopedEditView):
     def save_instance(self):
         user = self.form.save(commit=False)
-        user.save(update_fields=["name", "mobile", "email"])
+        user.save(update_fields=["name"])
+        self._contact_changes_request(user)
         return staff_set_active(
             actor=self.request.user, user=user, active=self.form.cleaned_data["is_active"]
         )
+
+    def _contact_changes_request(self, user):
+        """A new e-mail or mobile waits for its owner's confirmation (people.contact_change):
+        the values in force stay, and the page says a confirmation was sent."""
+        from django.contrib import messages
+
+        from .contact_change import contact_change_request
+
+        for field in ("email", "mobile"):
+            if field not in self.form.changed_data:
+                continue
+            new_value = self.form.cleaned_data.get(field) or ""
+            setattr(user, field, self.form.initial.get(field))
+            if contact_change_request(actor=self.request.user, user=user, field=field, new_value=new_value):
+                messages.info(
+                    self.request,
+                    _("The new %(field)s applies when %(name)s confirms it; the old one was told.")
+                    % {"field": User._meta.get_field(field).verbose_name, "name": user},
+                )
+
+    @cached_property
+    def header_buttons(self):
+        from django.urls import reverse
+        from wagtail.admin.widgets.button import HeaderButton
+
+        return [
+            HeaderButton(
+                _("Reset second factor"),
+                url=reverse("staff_admin:two_factor_reset", args=[self.object.pk]),
+                icon_name="key",
+            )
+        ]
 
 
 class StaffViewSet(ScopedModelViewSet):
@@ -111,6 +146,15 @@ class StaffViewSet(ScopedModelViewSet):
 
     def get_form_class(self, for_update=False):
         return StaffEditForm if for_update else StaffCreateForm
+
+    def get_urlpatterns(self):
+        from django.urls import path
+
+        from .views_backoffice import staff_two_factor_reset
+
+        return super().get_urlpatterns() + [
+            path("two-factor-reset/<int:pk>/", staff_two_factor_reset, name="two_factor_reset")
+        ]
 
 
 class MembershipPolicy(JurisdictionPolicy):
@@ -171,6 +215,28 @@ class ResidentPolicy(JurisdictionPolicy):
         return residents_visible_to(user)
 
 
+class ResidentInspectView(ScopedInspectView):
+    """The mobile masked (139****0001); the full number only through the audited reveal."""
+
+    def get_mobile_display_value(self):
+        from portal.outbox.models import mask_mobile
+
+        return mask_mobile(self.object.mobile)
+
+    @cached_property
+    def header_buttons(self):
+        from django.urls import reverse
+        from wagtail.admin.widgets.button import HeaderButton
+
+        return [
+            HeaderButton(
+                _("Show the full mobile"),
+                url=reverse("resident_admin:mobile", args=[self.object.pk]),
+                icon_name="view",
+            )
+        ]
+
+
 class ResidentViewSet(ScopedModelViewSet):
     """Residents are registered while filing (applications); here they can only be looked up.
     Lists show the masked ID number only."""
@@ -183,9 +249,17 @@ class ResidentViewSet(ScopedModelViewSet):
     search_fields = ["name"]
     ordering = ["village__code", "name"]
     inspect_view_enabled = True
+    inspect_view_class = ResidentInspectView
     inspect_view_fields = ["name", "id_number_masked", "mobile", "village", "created_at"]
     form_fields = ["name"]
     name = "resident_admin"
+
+    def get_urlpatterns(self):
+        from django.urls import path
+
+        from .views_backoffice import resident_mobile
+
+        return super().get_urlpatterns() + [path("mobile/<int:pk>/", resident_mobile, name="mobile")]
 
 
 # Grouped under one "People" menu: the items must not also add themselves to the top level.

@@ -57,7 +57,21 @@ AXES_VERBOSE = False
 
 # Second factor (portal/people/two_factor.py): TOTP apps, optional unless this is on (等保 level 3).
 OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF", False)
+# Administrators (county and township) and centre supervisors must enrol whenever DEBUG is off;
+# the demo (DEBUG=1) and the test settings leave it off, production may not (issue 16).
+OTP_REQUIRED_FOR_ADMINISTRATORS = env_bool("OTP_REQUIRED_FOR_ADMINISTRATORS", not DEBUG)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Cunban")
+
+# One login and one password-reset path for staff (portal/people/password_reset.py): Wagtail's
+# own reset is off and its /admin/login/ and /admin/password_reset/ redirect to ours (portal/urls.py).
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+# Wagtail's account page changes neither the e-mail (a new one waits for the owner's
+# confirmation, /accounts/contact/) nor the password (/accounts/password/).
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
+PASSWORD_RESET_PER_ACCOUNT_HOUR = env_int("PASSWORD_RESET_PER_ACCOUNT_HOUR", 3)
+PASSWORD_RESET_PER_ADDRESS_HOUR = env_int("PASSWORD_RESET_PER_ADDRESS_HOUR", 10)
 
 # django-guardian: Cunban grants object permissions to staff only; no anonymous row.
 ANONYMOUS_USER_NAME = None

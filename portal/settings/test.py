@@ -25,3 +25,5 @@ SECRET_KEY = env_str("SECRET_KEY", TEST_SECRET_KEY)
 # The suite may derive the ID-number and certificate keys from SECRET_KEY when they are unset;
 # a deployment (DEBUG off) may not (portal/settings/keys.py).
 CUNBAN_KEYS_FROM_SECRET_KEY = True
+# The suite runs with DEBUG off; tests that need the administrators' second factor turn it on.
+OTP_REQUIRED_FOR_ADMINISTRATORS = False

@@ -176,7 +176,10 @@ def test_a_pasted_code_with_spaces_and_full_width_digits_is_accepted(client, wor
 
 
 def test_editing_staff_normalises_the_mobile_and_can_disable_the_account(client, world):
+    """The new mobile waits for its owner's code (people.contact_change); the rest applies."""
     from guardian.models import UserObjectPermission
+
+    from portal.people.models import ContactChange
 
     client.force_login(world.township_admin_a)
     response = client.post(
@@ -185,7 +188,9 @@ def test_editing_staff_normalises_the_mobile_and_can_disable_the_account(client,
     )
     assert response.status_code == 302
     world.clerk_a.refresh_from_db()
-    assert world.clerk_a.mobile == "13900000033"
+    assert world.clerk_a.mobile == "13900000003"
+    assert world.clerk_a.name == "王建国"
+    assert ContactChange.objects.get(user=world.clerk_a).new_value == "13900000033"
     assert not world.clerk_a.is_active
     assert not UserObjectPermission.objects.filter(user=world.clerk_a).exists()
 
