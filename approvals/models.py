@@ -282,8 +282,16 @@ class ApplicationSequence(Sequence):
 
 
 class TrackingAttempt(models.Model):
-    """One online lookup of an application by number (kept to limit guessing)."""
+    """One online lookup of an application by number, one request for a code by text message, or
+    one code typed in (kept to limit guessing; counted per number and per address alike, whether
+    or not an application has that number, so the limits tell nothing about which numbers exist)."""
 
+    class Kind(models.TextChoices):
+        LOOKUP = "lookup", _("number and 4 digits")
+        CODE_SENT = "code_sent", _("code requested")
+        CODE_ENTERED = "code_entered", _("code typed in")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.LOOKUP)
     number = models.CharField(max_length=24, db_index=True)
     address = models.GenericIPAddressField(null=True)
     succeeded = models.BooleanField()
@@ -294,3 +302,26 @@ class TrackingAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {'ok' if self.succeeded else 'failed'} {self.at:%Y-%m-%d %H:%M}"
+
+
+class TrackingCode(models.Model):
+    """A one-time code texted to the mobile on file, which opens the tracking page in the browser
+    that asked for it, even while guessing by number and 4 digits is paused for that number.
+
+    Only hashes are stored: of the code, and of a random value kept in the asking browser's
+    session, so someone else's wrong codes never touch the villager's own code."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="tracking_codes")
+    code_hash = models.CharField(max_length=64)
+    browser_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    wrong_tries = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tracking code")
+        verbose_name_plural = _("tracking codes")
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,23 +1,33 @@
 """The villager's parcel-style lookup: application number plus the last 4 digits of the ID number
-or mobile, no login. Guessing is limited per application number and per address; the limit
-never stops staff from working the file, and the assistant or centre can lift a lock (after
-which the earlier failures no longer count). A resident ID number typed into the number field is
+or mobile, no login. Guessing is limited per application number and per client address, counted
+the same for numbers that exist and numbers that do not, with the same answers, so the lookup
+tells nobody which numbers exist. The villager's own way in cannot be shut by anyone else's
+guesses: a one-time code texted to the mobile on file opens the page in the browser that asked
+for it, and the assistant or centre can look it up or lift a lock (after which the earlier
+failures no longer count). The limit never stops staff from working the file. A resident ID number typed into the number field is
 refused before anything is stored, so the attempts table never holds one.
 """
 
 import datetime
 import hmac
 import re
+import secrets
 import unicodedata
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.errors import DomainError
-from portal.people.identity import check_id_number
+from portal.outbox.services import message_queue
+from portal.people.identity import check_id_number, normalise_mobile, validate_mobile
 
-from .models import Application, ApplicationEvent, TrackingAttempt
+from .models import Application, ApplicationEvent, TrackingAttempt, TrackingCode
 from .states import Act
 
 FAILURES_PER_DAY = 5
@@ -73,12 +83,11 @@ def _matches(application: Application, last4: str) -> bool:
     )
 
 
-def _counted_since(application: Application | None) -> datetime.datetime | None:
-    """When the assistant or centre last unlocked online lookup: older failures no longer count."""
-    if application is None:
-        return None
+def _counted_since(number: str) -> datetime.datetime | None:
+    """When the assistant or centre last unlocked online lookup of this number: older failures no
+    longer count. One query whether or not an application has the number."""
     return (
-        ApplicationEvent.objects.filter(application=application, act=Act.UNLOCK_TRACKING)
+        ApplicationEvent.objects.filter(application__number=number, act=Act.UNLOCK_TRACKING)
         .order_by("-at")
         .values_list("at", flat=True)
         .first()
@@ -113,67 +122,250 @@ def id_number_refusal() -> str:
     )
 
 
-def _help_phone(application: Application | None) -> str:
-    if application is None:
-        return ""
-    station = application.station
-    return station.phone or (application.current_office.phone if application.current_office else "")
+def _address_refusal() -> TrackingRefused:
+    return TrackingRefused(
+        _(
+            "Too many wrong tries from this connection today. Try again tomorrow, or ask your village assistant."
+        )
+    )
+
+
+def paused_refusal() -> TrackingRefused:
+    """The one answer for a number whose guessing is paused, whether or not it exists: no phone,
+    no office, nothing that only a real application could give."""
+    return TrackingRefused(
+        _(
+            "Too many wrong tries for this number. Looking it up with the 4 digits is paused: get a code "
+            "by text message to the mobile on file below, or ask your village assistant."
+        )
+    )
+
+
+def no_match_refusal() -> TrackingRefused:
+    return TrackingRefused(
+        _(
+            "No application matches that number and those 4 digits. Check the number on the receipt and "
+            "enter the last 4 digits of the villager's ID number or mobile."
+        )
+    )
+
+
+def _failures(number: str, kind: str) -> QuerySet[TrackingAttempt]:
+    return TrackingAttempt.objects.filter(number=number[:24], kind=kind, succeeded=False)
 
 
 def tracking_lookup(*, number: str, last4: str, address: str | None) -> Application:
     """The application, if the number and digits match and no limit is reached; else TrackingRefused.
 
-    Not one transaction on purpose: a refused attempt must stay counted when the refusal is raised."""
+    Every limit is counted on the number as typed and on the client's address, the same way for
+    numbers no application has, and a wrong guess gets the same answer either way: the answers
+    say nothing about which numbers exist. A number is paused for guessing after
+    FAILURES_PER_DAY wrong tries in a day or FAILURES_IN_ALL since the last unlock; the villager
+    still gets in with a code texted to the mobile on file (`tracking_code_send`), or through
+    the assistant. Not one transaction on purpose: a refused attempt must stay counted when the
+    refusal is raised."""
     if contains_id_number(number):
         raise LooksLikeIdNumber(id_number_refusal())
     number = normalise_number(number)
     now = timezone.now()
     day_start = now - datetime.timedelta(days=1)
     if address and (
-        TrackingAttempt.objects.filter(address=address, succeeded=False, at__gte=day_start).count()
+        TrackingAttempt.objects.filter(
+            address=address, kind=TrackingAttempt.Kind.LOOKUP, succeeded=False, at__gte=day_start
+        ).count()
         >= ADDRESS_FAILURES_PER_DAY
     ):
-        raise TrackingRefused(
-            _(
-                "Too many wrong tries from this connection today. Try again tomorrow, or ask your village assistant."
-            )
-        )
+        raise _address_refusal()
     application = (
-        Application.objects.select_related("resident", "station", "current_office")
+        Application.objects.select_related("resident")
         .defer("resident__id_number")  # only the masked number's last 4 are compared
         .filter(number=number)
         .first()
     )
-    phone = _help_phone(application)
-    if application is not None and application.tracking_locked_at is not None:
-        raise TrackingRefused(
-            _(
-                "Online lookup of %(number)s is locked after too many wrong tries. Your village assistant "
-                "or the centre can unlock it: call %(phone)s."
-            )
-            % {"number": number, "phone": phone or "-"}
-        )
-    failures = TrackingAttempt.objects.none()
-    if application is not None:
-        # An unlock wipes the slate: the villager's next try is not refused for the old failures.
-        failures = TrackingAttempt.objects.filter(number=number[:24], succeeded=False)
-        unlocked_at = _counted_since(application)
-        if unlocked_at is not None:
-            failures = failures.filter(at__gt=unlocked_at)
-        if failures.filter(at__gte=day_start).count() >= FAILURES_PER_DAY:
-            raise TrackingRefused(
-                _("Too many wrong tries for %(number)s today. Try again tomorrow, or call %(phone)s.")
-                % {"number": number, "phone": phone or "-"}
-            )
+    failures = _failures(number, TrackingAttempt.Kind.LOOKUP)
+    unlocked_at = _counted_since(number)
+    if unlocked_at is not None:
+        failures = failures.filter(at__gt=unlocked_at)
+    if (
+        (application is not None and application.tracking_locked_at is not None)
+        or failures.count() >= FAILURES_IN_ALL
+        or failures.filter(at__gte=day_start).count() >= FAILURES_PER_DAY
+    ):
+        raise paused_refusal()
     ok = application is not None and _matches(application, last4)
     TrackingAttempt.objects.create(number=number[:24], address=address, succeeded=ok, at=now)
     if ok:
         return application
     if application is not None and failures.count() >= FAILURES_IN_ALL:
+        # Shown to staff on the application; the public answer stays the same as for any number.
         Application.objects.filter(pk=application.pk).update(tracking_locked_at=now)
-    raise TrackingRefused(
-        _(
-            "No application matches that number and those 4 digits. Check the number on the receipt and "
-            "enter the last 4 digits of the villager's ID number or mobile."
+    raise no_match_refusal()
+
+
+# -- a code by text message: the villager's own way in ------------------------------------------
+
+CODE_DIGITS = 6
+CODE_VALID = datetime.timedelta(minutes=10)
+CODE_TRIES = 5
+"""Wrong codes typed in one browser before its code is used up (it may ask for another)."""
+CODE_SENDS_PER_NUMBER_PER_HOUR = 3
+"""Codes texted for one number in an hour: someone else asking cannot keep the villager out
+longer than this window, and cannot flood the villager's phone."""
+CODE_SENDS_PER_ADDRESS_PER_DAY = 10
+"""Codes one address may ask for in a day, for any numbers (each one is a text message)."""
+CODE_FAILURES_PER_ADDRESS_PER_DAY = 20
+"""Wrong codes typed from one address in a day."""
+CODE_SENT_ANSWER = gettext_lazy(
+    "If an application has this number and a mobile on file, a %(digits)s-digit code is on its way to "
+    "that mobile. Type it in below within %(minutes)s minutes, in this browser."
+)
+
+
+def _browser_hash(browser: str) -> str:
+    return salted_hmac("cunban.tracking.browser", browser, algorithm="sha256").hexdigest()
+
+
+def _code_hash(code_pk_salt: str, code: str) -> str:
+    return salted_hmac("cunban.tracking.code", f"{code_pk_salt}:{code}", algorithm="sha256").hexdigest()
+
+
+def code_sent_answer() -> str:
+    return str(CODE_SENT_ANSWER) % {"digits": CODE_DIGITS, "minutes": int(CODE_VALID.total_seconds() // 60)}
+
+
+def tracking_code_send(*, number: str, address: str | None, browser: str) -> None:
+    """Text a one-time code to the mobile on file for this number, for the asking browser.
+
+    The same answer (nothing raised) whether or not an application has the number, and the
+    limits count the number as typed and the address, so they say nothing either. The code
+    opens the page only in the browser that asked (its session holds `browser`)."""
+    if contains_id_number(number):
+        raise LooksLikeIdNumber(id_number_refusal())
+    if not browser:
+        raise ValueError("tracking_code_send needs the browser's value from its session")
+    number = normalise_number(number)
+    now = timezone.now()
+    if address and (
+        TrackingAttempt.objects.filter(
+            address=address, kind=TrackingAttempt.Kind.CODE_SENT, at__gte=now - datetime.timedelta(days=1)
+        ).count()
+        >= CODE_SENDS_PER_ADDRESS_PER_DAY
+    ):
+        raise TrackingRefused(
+            _(
+                "Too many codes asked for from this connection today. Try again tomorrow, or ask your village assistant."
+            )
         )
-    )
+    if (
+        TrackingAttempt.objects.filter(
+            number=number[:24], kind=TrackingAttempt.Kind.CODE_SENT, at__gte=now - datetime.timedelta(hours=1)
+        ).count()
+        >= CODE_SENDS_PER_NUMBER_PER_HOUR
+    ):
+        raise TrackingRefused(
+            _(
+                "Codes for this number were asked for %(count)s times in the last hour. Use the latest text "
+                "message, wait an hour, or ask your village assistant."
+            )
+            % {"count": CODE_SENDS_PER_NUMBER_PER_HOUR}
+        )
+    with transaction.atomic():
+        TrackingAttempt.objects.create(
+            kind=TrackingAttempt.Kind.CODE_SENT, number=number[:24], address=address, succeeded=True, at=now
+        )
+        application = (
+            Application.objects.filter(number=number).only("pk", "number", "applicant_mobile").first()
+        )
+        mobile = normalise_mobile(application.applicant_mobile) if application is not None else ""
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+        salt = secrets.token_hex(8)
+        if application is None or not _is_mobile(mobile):
+            return
+        TrackingCode.objects.create(
+            application=application,
+            code_hash=f"{salt}${_code_hash(salt, code)}",
+            browser_hash=_browser_hash(browser),
+            created_at=now,
+            expires_at=now + CODE_VALID,
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            body = _(
+                "[村办] Your code to track application %(ref)s online is %(code)s, valid %(minutes)s minutes. "
+                "Never tell it to anyone, staff included."
+            ) % {"ref": application.number, "code": code, "minutes": int(CODE_VALID.total_seconds() // 60)}
+        message_queue(to_mobile=mobile, body=body, topic="tracking-code", reference=application.number)
+    from portal.outbox.tasks import outbox_send_task
+
+    transaction.on_commit(outbox_send_task.enqueue)
+
+
+def _is_mobile(mobile: str) -> bool:
+    try:
+        validate_mobile(mobile)
+    except ValidationError:
+        return False
+    return True
+
+
+def _code_matches(stored: str, code: str) -> bool:
+    salt, _sep, digest = stored.partition("$")
+    return hmac.compare_digest(_code_hash(salt, code).encode(), digest.encode())
+
+
+def tracking_code_open(*, number: str, code: str, address: str | None, browser: str) -> Application:
+    """The application, when `code` is the live code texted for it to this browser.
+
+    Not limited by the guessing pause on the number: this is how the villager gets in while
+    others guess. Wrong codes count on this browser's own code (CODE_TRIES) and on the address,
+    never on the number, so nobody else's typing can use up the villager's code."""
+    number = normalise_number(number)
+    code = "".join(unicodedata.normalize("NFKC", code or "").split())
+    now = timezone.now()
+    if address and (
+        TrackingAttempt.objects.filter(
+            address=address,
+            kind=TrackingAttempt.Kind.CODE_ENTERED,
+            succeeded=False,
+            at__gte=now - datetime.timedelta(days=1),
+        ).count()
+        >= CODE_FAILURES_PER_ADDRESS_PER_DAY
+    ):
+        raise TrackingRefused(
+            _(
+                "Too many wrong codes from this connection today. Try again tomorrow, or ask your village assistant."
+            )
+        )
+    with transaction.atomic():
+        live = (
+            TrackingCode.objects.select_for_update()
+            .filter(
+                application__number=number,
+                browser_hash=_browser_hash(browser or ""),
+                used_at__isnull=True,
+                expires_at__gt=now,
+                wrong_tries__lt=CODE_TRIES,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        ok = (
+            live is not None
+            and len(code) == CODE_DIGITS
+            and code.isdigit()
+            and _code_matches(live.code_hash, code)
+        )
+        if live is not None:
+            if ok:
+                live.used_at = now
+                live.save(update_fields=["used_at"])
+            else:
+                live.wrong_tries += 1
+                live.save(update_fields=["wrong_tries"])
+        TrackingAttempt.objects.create(
+            kind=TrackingAttempt.Kind.CODE_ENTERED, number=number[:24], address=address, succeeded=ok, at=now
+        )
+    if not ok:
+        raise TrackingRefused(
+            _("That code is wrong, used up or expired. Ask for a new code, or ask your village assistant.")
+        )
+    return Application.objects.get(pk=live.application_id)

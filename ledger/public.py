@@ -2,14 +2,13 @@
 lookup by number plus the last 4 digits of the mobile that opens an item's page (where the
 villager confirms it is done, or says it is not).
 
-Both are limited per client address (REMOTE_ADDR only: a forwarded header is whatever the
-visitor wants it to be), and lookups also per number, like the application tracking
+Both are limited per client address (portal.web.client_address: behind the configured proxies,
+never an address the client wrote itself), and lookups also per number, like the application tracking
 (`approvals.tracking`). Refused lookups stay counted: the lookup is not one transaction.
 """
 
 import datetime
 import hmac
-import ipaddress
 import re
 import unicodedata
 
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
+from portal.web.client_address import client_address as resolve_client_address
 
 from .models import LedgerItem, PublicAttempt
 
@@ -39,11 +39,8 @@ class LookupRefused(DomainError):
 
 
 def client_address(request) -> str | None:
-    """REMOTE_ADDR only, as a normalised address; None when it is not one."""
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return None
+    """The client's address behind the configured proxies (portal.web.client_address)."""
+    return resolve_client_address(request)
 
 
 def _since() -> datetime.datetime:
