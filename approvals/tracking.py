@@ -13,11 +13,11 @@ import hmac
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -150,10 +150,6 @@ def no_match_refusal() -> TrackingRefused:
     )
 
 
-def _failures(number: str, kind: str) -> QuerySet[TrackingAttempt]:
-    return TrackingAttempt.objects.filter(number=number[:24], kind=kind, succeeded=False)
-
-
 def tracking_lookup(*, number: str, last4: str, address: str | None) -> Application:
     """The application, if the number and digits match and no limit is reached; else TrackingRefused.
 
@@ -170,9 +166,7 @@ def tracking_lookup(*, number: str, last4: str, address: str | None) -> Applicat
     now = timezone.now()
     day_start = now - datetime.timedelta(days=1)
     if address and (
-        TrackingAttempt.objects.filter(
-            address=address, kind=TrackingAttempt.Kind.LOOKUP, succeeded=False, at__gte=day_start
-        ).count()
+        TrackingAttempt.objects.filter(address=address, succeeded=False, at__gte=day_start).count()
         >= ADDRESS_FAILURES_PER_DAY
     ):
         raise _address_refusal()
@@ -182,7 +176,7 @@ def tracking_lookup(*, number: str, last4: str, address: str | None) -> Applicat
         .filter(number=number)
         .first()
     )
-    failures = _failures(number, TrackingAttempt.Kind.LOOKUP)
+    failures = TrackingAttempt.objects.filter(number=number[:24], succeeded=False)
     unlocked_at = _counted_since(number)
     if unlocked_at is not None:
         failures = failures.filter(at__gt=unlocked_at)
@@ -203,103 +197,45 @@ def tracking_lookup(*, number: str, last4: str, address: str | None) -> Applicat
 
 
 # -- a code by text message: the villager's own way in ------------------------------------------
+# Shared with the ledger's lookup (ledger.public): `code_send` and `code_open` know nothing of
+# applications; the callers find the mobile on file and write the text.
 
 CODE_DIGITS = 6
 CODE_VALID = datetime.timedelta(minutes=10)
-CODE_TRIES = 5
+CODE_TRIES = 3
 """Wrong codes typed in one browser before its code is used up (it may ask for another)."""
 CODE_SENDS_PER_NUMBER_PER_HOUR = 3
-"""Codes texted for one number in an hour: someone else asking cannot keep the villager out
-longer than this window, and cannot flood the villager's phone."""
+"""Codes asked for one number in an hour: someone else asking cannot keep the villager out
+longer than this window, nor flood the villager's phone."""
 CODE_SENDS_PER_ADDRESS_PER_DAY = 10
-"""Codes one address may ask for in a day, for any numbers (each one is a text message)."""
-CODE_FAILURES_PER_ADDRESS_PER_DAY = 20
-"""Wrong codes typed from one address in a day."""
+"""Codes one address may ask for in a day, for any numbers (each one may be a text message).
+Since a code only works in the browser that asked, this also bounds the codes anyone can guess
+at: CODE_TRIES tries each."""
 CODE_SENT_ANSWER = gettext_lazy(
-    "If an application has this number and a mobile on file, a %(digits)s-digit code is on its way to "
-    "that mobile. Type it in below within %(minutes)s minutes, in this browser."
+    "If this number is on file with a mobile, a %(digits)s-digit code is on its way to that mobile. "
+    "Type it in below within %(minutes)s minutes, in this browser."
 )
 
 
 def _browser_hash(browser: str) -> str:
-    return salted_hmac("cunban.tracking.browser", browser, algorithm="sha256").hexdigest()
+    return salted_hmac("cunban.one_time_code.browser", browser, algorithm="sha256").hexdigest()
 
 
-def _code_hash(code_pk_salt: str, code: str) -> str:
-    return salted_hmac("cunban.tracking.code", f"{code_pk_salt}:{code}", algorithm="sha256").hexdigest()
+def _code_hash(salt: str, code: str) -> str:
+    return salted_hmac("cunban.one_time_code", f"{salt}:{code}", algorithm="sha256").hexdigest()
+
+
+def _code_matches(stored: str, code: str) -> bool:
+    salt, _sep, digest = stored.partition("$")
+    return bool(digest) and hmac.compare_digest(_code_hash(salt, code).encode(), digest.encode())
 
 
 def code_sent_answer() -> str:
+    """The one answer to every request for a code that is not refused by a limit."""
     return str(CODE_SENT_ANSWER) % {"digits": CODE_DIGITS, "minutes": int(CODE_VALID.total_seconds() // 60)}
 
 
-def tracking_code_send(*, number: str, address: str | None, browser: str) -> None:
-    """Text a one-time code to the mobile on file for this number, for the asking browser.
-
-    The same answer (nothing raised) whether or not an application has the number, and the
-    limits count the number as typed and the address, so they say nothing either. The code
-    opens the page only in the browser that asked (its session holds `browser`)."""
-    if contains_id_number(number):
-        raise LooksLikeIdNumber(id_number_refusal())
-    if not browser:
-        raise ValueError("tracking_code_send needs the browser's value from its session")
-    number = normalise_number(number)
-    now = timezone.now()
-    if address and (
-        TrackingAttempt.objects.filter(
-            address=address, kind=TrackingAttempt.Kind.CODE_SENT, at__gte=now - datetime.timedelta(days=1)
-        ).count()
-        >= CODE_SENDS_PER_ADDRESS_PER_DAY
-    ):
-        raise TrackingRefused(
-            _(
-                "Too many codes asked for from this connection today. Try again tomorrow, or ask your village assistant."
-            )
-        )
-    if (
-        TrackingAttempt.objects.filter(
-            number=number[:24], kind=TrackingAttempt.Kind.CODE_SENT, at__gte=now - datetime.timedelta(hours=1)
-        ).count()
-        >= CODE_SENDS_PER_NUMBER_PER_HOUR
-    ):
-        raise TrackingRefused(
-            _(
-                "Codes for this number were asked for %(count)s times in the last hour. Use the latest text "
-                "message, wait an hour, or ask your village assistant."
-            )
-            % {"count": CODE_SENDS_PER_NUMBER_PER_HOUR}
-        )
-    with transaction.atomic():
-        TrackingAttempt.objects.create(
-            kind=TrackingAttempt.Kind.CODE_SENT, number=number[:24], address=address, succeeded=True, at=now
-        )
-        application = (
-            Application.objects.filter(number=number).only("pk", "number", "applicant_mobile").first()
-        )
-        mobile = normalise_mobile(application.applicant_mobile) if application is not None else ""
-        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-        salt = secrets.token_hex(8)
-        if application is None or not _is_mobile(mobile):
-            return
-        TrackingCode.objects.create(
-            application=application,
-            code_hash=f"{salt}${_code_hash(salt, code)}",
-            browser_hash=_browser_hash(browser),
-            created_at=now,
-            expires_at=now + CODE_VALID,
-        )
-        with translation.override(settings.LANGUAGE_CODE):
-            body = _(
-                "[村办] Your code to track application %(ref)s online is %(code)s, valid %(minutes)s minutes. "
-                "Never tell it to anyone, staff included."
-            ) % {"ref": application.number, "code": code, "minutes": int(CODE_VALID.total_seconds() // 60)}
-        message_queue(to_mobile=mobile, body=body, topic="tracking-code", reference=application.number)
-    from portal.outbox.tasks import outbox_send_task
-
-    transaction.on_commit(outbox_send_task.enqueue)
-
-
-def _is_mobile(mobile: str) -> bool:
+def is_mobile(mobile: str) -> bool:
     try:
         validate_mobile(mobile)
     except ValidationError:
@@ -307,65 +243,144 @@ def _is_mobile(mobile: str) -> bool:
     return True
 
 
-def _code_matches(stored: str, code: str) -> bool:
-    salt, _sep, digest = stored.partition("$")
-    return hmac.compare_digest(_code_hash(salt, code).encode(), digest.encode())
+def code_send(
+    *,
+    scope: str,
+    number: str,
+    mobile: str,
+    text: Callable[[str], str],
+    reference: str,
+    address: str | None,
+    browser: str,
+) -> None:
+    """Text a one-time code to `mobile` ("" when nobody has the number) for the asking browser.
 
-
-def tracking_code_open(*, number: str, code: str, address: str | None, browser: str) -> Application:
-    """The application, when `code` is the live code texted for it to this browser.
-
-    Not limited by the guessing pause on the number: this is how the villager gets in while
-    others guess. Wrong codes count on this browser's own code (CODE_TRIES) and on the address,
-    never on the number, so nobody else's typing can use up the villager's code."""
-    number = normalise_number(number)
-    code = "".join(unicodedata.normalize("NFKC", code or "").split())
+    A row is written either way and the limits count rows per number and per address, so
+    neither the answer nor the limits say whether the number exists. `text(code)` is the
+    message body. Raises TrackingRefused only for a limit."""
+    if not browser:
+        raise ValueError("code_send needs the browser's value from its session")
     now = timezone.now()
+    requests = TrackingCode.objects.all()
     if address and (
-        TrackingAttempt.objects.filter(
-            address=address,
-            kind=TrackingAttempt.Kind.CODE_ENTERED,
-            succeeded=False,
-            at__gte=now - datetime.timedelta(days=1),
-        ).count()
-        >= CODE_FAILURES_PER_ADDRESS_PER_DAY
+        requests.filter(address=address, created_at__gte=now - datetime.timedelta(days=1)).count()
+        >= CODE_SENDS_PER_ADDRESS_PER_DAY
     ):
         raise TrackingRefused(
             _(
-                "Too many wrong codes from this connection today. Try again tomorrow, or ask your village assistant."
+                "Too many codes asked for from this connection today. Try again tomorrow, or ask your "
+                "village assistant."
             )
         )
+    if (
+        requests.filter(
+            scope=scope, number=number[:24], created_at__gte=now - datetime.timedelta(hours=1)
+        ).count()
+        >= CODE_SENDS_PER_NUMBER_PER_HOUR
+    ):
+        raise TrackingRefused(
+            _(
+                "A code for this number was asked for %(count)s times in the last hour. Use the latest text "
+                "message, try again in an hour, or ask your village assistant."
+            )
+            % {"count": CODE_SENDS_PER_NUMBER_PER_HOUR}
+        )
+    mobile = normalise_mobile(mobile or "")
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    salt = secrets.token_hex(8)
+    sending = is_mobile(mobile)
+    with transaction.atomic():
+        TrackingCode.objects.create(
+            scope=scope,
+            number=number[:24],
+            address=address,
+            code_hash=f"{salt}${_code_hash(salt, code)}" if sending else "",
+            browser_hash=_browser_hash(browser),
+            created_at=now,
+            expires_at=now + CODE_VALID,
+        )
+        if not sending:
+            return
+        with translation.override(settings.LANGUAGE_CODE):
+            body = text(code)
+        message_queue(to_mobile=mobile, body=body, topic="one-time-code", reference=reference[:40])
+    from portal.outbox.tasks import outbox_send_task
+
+    transaction.on_commit(outbox_send_task.enqueue)
+
+
+def code_open(*, scope: str, number: str, code: str, browser: str) -> bool:
+    """Is `code` the live code texted for this number to this browser? Uses it up if so.
+
+    Wrong codes count on this browser's own code (CODE_TRIES), never on the number, so nobody
+    else's typing can use up the villager's code; and a browser can only guess at codes it asked
+    for, which the send limits bound."""
+    code = "".join(unicodedata.normalize("NFKC", code or "").split())
+    now = timezone.now()
     with transaction.atomic():
         live = (
             TrackingCode.objects.select_for_update()
             .filter(
-                application__number=number,
+                scope=scope,
+                number=number[:24],
                 browser_hash=_browser_hash(browser or ""),
                 used_at__isnull=True,
                 expires_at__gt=now,
                 wrong_tries__lt=CODE_TRIES,
             )
+            .exclude(code_hash="")
             .order_by("-created_at")
             .first()
         )
-        ok = (
-            live is not None
-            and len(code) == CODE_DIGITS
-            and code.isdigit()
-            and _code_matches(live.code_hash, code)
-        )
-        if live is not None:
-            if ok:
-                live.used_at = now
-                live.save(update_fields=["used_at"])
-            else:
-                live.wrong_tries += 1
-                live.save(update_fields=["wrong_tries"])
-        TrackingAttempt.objects.create(
-            kind=TrackingAttempt.Kind.CODE_ENTERED, number=number[:24], address=address, succeeded=ok, at=now
-        )
-    if not ok:
-        raise TrackingRefused(
-            _("That code is wrong, used up or expired. Ask for a new code, or ask your village assistant.")
-        )
-    return Application.objects.get(pk=live.application_id)
+        if live is None:
+            return False
+        if len(code) == CODE_DIGITS and code.isdigit() and _code_matches(live.code_hash, code):
+            live.used_at = now
+            live.save(update_fields=["used_at"])
+            return True
+        live.wrong_tries += 1
+        live.save(update_fields=["wrong_tries"])
+        return False
+
+
+def code_refusal() -> TrackingRefused:
+    return TrackingRefused(
+        _("That code is wrong, used up or expired. Ask for a new code, or ask your village assistant.")
+    )
+
+
+def tracking_code_send(*, number: str, address: str | None, browser: str) -> None:
+    """Text a code to the mobile on file for this application number (see `code_send`)."""
+    if contains_id_number(number):
+        raise LooksLikeIdNumber(id_number_refusal())
+    number = normalise_number(number)
+    application = Application.objects.filter(number=number).only("pk", "number", "applicant_mobile").first()
+    minutes = int(CODE_VALID.total_seconds() // 60)
+    code_send(
+        scope=TrackingCode.Scope.TRACKING,
+        number=number,
+        mobile=application.applicant_mobile if application is not None else "",
+        text=lambda code: (
+            _(
+                "[村办] Your code to track application %(ref)s online is %(code)s, valid %(minutes)s minutes. "
+                "Never tell it to anyone, staff included."
+            )
+            % {"ref": number, "code": code, "minutes": minutes}
+        ),
+        reference=number,
+        address=address,
+        browser=browser,
+    )
+
+
+def tracking_code_open(*, number: str, code: str, browser: str) -> Application:
+    """The application, when `code` is the live code texted for it to this browser; else
+    TrackingRefused. Not limited by the guessing pause on the number: this is how the villager
+    gets in while others guess."""
+    number = normalise_number(number)
+    if not code_open(scope=TrackingCode.Scope.TRACKING, number=number, code=code, browser=browser):
+        raise code_refusal()
+    application = Application.objects.filter(number=number).first()
+    if application is None:  # deleted since the code was sent
+        raise code_refusal()
+    return application

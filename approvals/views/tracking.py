@@ -150,7 +150,8 @@ class CodeEntryForm(CodeRequestForm):
     code = forms.CharField(label=gettext_lazy("Code from the text message"), max_length=20)
 
 
-def _browser(session) -> str:
+def browser_value(session) -> str:
+    """This browser's random value (made on first use): a texted code opens a page only here."""
     value = session.get(BROWSER_KEY)
     if not isinstance(value, str) or len(value) < 16:
         value = secrets.token_urlsafe(24)
@@ -173,7 +174,7 @@ def tracking_code(request):
                 tracking_code_send(
                     number=form.cleaned_data["number"],
                     address=client_address(request),
-                    browser=_browser(request.session),
+                    browser=browser_value(request.session),
                 )
             except TrackingRefused as refusal:
                 refused = str(refusal)
@@ -197,8 +198,7 @@ def tracking_code_enter(request):
             application = tracking_code_open(
                 number=form.cleaned_data["number"],
                 code=form.cleaned_data["code"],
-                address=client_address(request),
-                browser=_browser(request.session),
+                browser=browser_value(request.session),
             )
         except TrackingRefused as refusal:
             refused = str(refusal)
@@ -218,6 +218,9 @@ def _code_page(request, form, entry, *, number: str, sent: str, refused: str):
         "sent": sent,
         "refused": refused,
         "code_digits": CODE_DIGITS,
+        "send_url": reverse("tracking:code"),
+        "enter_url": reverse("tracking:code_enter"),
+        "back_url": reverse("tracking:form"),
     }
     return render(request, "approvals/track_code.html", context)
 
