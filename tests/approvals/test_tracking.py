@@ -18,8 +18,11 @@ from portal.errors import NotPermitted
 from portal.people.services import resident_register
 from portal.workdays.models import CalendarDay, CalendarYear
 from tests.factories import make_id_number
+from tests.security import proxy
 
 pytestmark = pytest.mark.django_db
+
+client = proxy.client  # each test twice: straight, and behind the documented proxy
 
 FORM = reverse("tracking:form")
 MOBILE_LAST4 = "5678"  # residents["a1"].mobile is 13812345678
