@@ -265,7 +265,9 @@ def verify_form(request):
     if request.method == "POST" and form.is_valid():
         try:
             verification = services.certificate_verify(
-                address=client_address(request), serial=form.cleaned_data["serial"], code=form.cleaned_data["code"]
+                address=client_address(request),
+                serial=form.cleaned_data["serial"],
+                code=form.cleaned_data["code"],
             )
         except services.VerificationRefused as refusal:
             return _result(request, None, refused=str(refusal), status=429)
