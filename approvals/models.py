@@ -282,7 +282,8 @@ class ApplicationSequence(Sequence):
 
 
 class TrackingAttempt(models.Model):
-    """One online lookup of an application by number (kept to limit guessing)."""
+    """One online lookup of an application by number (kept to limit guessing; counted per number
+    as typed and per address, whether or not an application has that number)."""
 
     number = models.CharField(max_length=24, db_index=True)
     address = models.GenericIPAddressField(null=True)
@@ -294,3 +295,39 @@ class TrackingAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {'ok' if self.succeeded else 'failed'} {self.at:%Y-%m-%d %H:%M}"
+
+
+class TrackingCode(models.Model):
+    """One request for a one-time code by text message, which opens a villager's page (an
+    application's tracking page, or a ledger item's) in the browser that asked for it, even while
+    guessing by number and 4 digits is paused for that number.
+
+    A row is kept for every request, also for numbers nobody has (then no code and no text), so
+    the limits count the same for every number. Only hashes are stored: of the code, and of a
+    random value kept in the asking browser's session, so someone else's wrong codes never touch
+    the villager's own code."""
+
+    class Scope(models.TextChoices):
+        TRACKING = "tracking", _("application tracking")
+        LEDGER = "ledger", _("ledger item")
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    number = models.CharField(max_length=24)
+    address = models.GenericIPAddressField(null=True)
+    code_hash = models.CharField(max_length=90, blank=True)
+    browser_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    wrong_tries = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [
+            models.Index(fields=["scope", "number", "created_at"], name="tracking_code_by_number"),
+            models.Index(fields=["address", "created_at"], name="tracking_code_by_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.number} {self.created_at:%Y-%m-%d %H:%M}"

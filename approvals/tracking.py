@@ -1,23 +1,33 @@
 """The villager's parcel-style lookup: application number plus the last 4 digits of the ID number
-or mobile, no login. Guessing is limited per application number and per address; the limit
-never stops staff from working the file, and the assistant or centre can lift a lock (after
-which the earlier failures no longer count). A resident ID number typed into the number field is
+or mobile, no login. Guessing is limited per application number and per client address, counted
+the same for numbers that exist and numbers that do not, with the same answers, so the lookup
+tells nobody which numbers exist. The villager's own way in cannot be shut by anyone else's
+guesses: a one-time code texted to the mobile on file opens the page in the browser that asked
+for it, and the assistant or centre can look it up or lift a lock (after which the earlier
+failures no longer count). The limit never stops staff from working the file. A resident ID number typed into the number field is
 refused before anything is stored, so the attempts table never holds one.
 """
 
 import datetime
 import hmac
 import re
+import secrets
 import unicodedata
+from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.errors import DomainError
-from portal.people.identity import check_id_number
+from portal.outbox.services import message_queue
+from portal.people.identity import check_id_number, normalise_mobile, validate_mobile
 
-from .models import Application, ApplicationEvent, TrackingAttempt
+from .models import Application, ApplicationEvent, TrackingAttempt, TrackingCode
 from .states import Act
 
 FAILURES_PER_DAY = 5
@@ -73,12 +83,11 @@ def _matches(application: Application, last4: str) -> bool:
     )
 
 
-def _counted_since(application: Application | None) -> datetime.datetime | None:
-    """When the assistant or centre last unlocked online lookup: older failures no longer count."""
-    if application is None:
-        return None
+def _counted_since(number: str) -> datetime.datetime | None:
+    """When the assistant or centre last unlocked online lookup of this number: older failures no
+    longer count. One query whether or not an application has the number."""
     return (
-        ApplicationEvent.objects.filter(application=application, act=Act.UNLOCK_TRACKING)
+        ApplicationEvent.objects.filter(application__number=number, act=Act.UNLOCK_TRACKING)
         .order_by("-at")
         .values_list("at", flat=True)
         .first()
@@ -113,17 +122,44 @@ def id_number_refusal() -> str:
     )
 
 
-def _help_phone(application: Application | None) -> str:
-    if application is None:
-        return ""
-    station = application.station
-    return station.phone or (application.current_office.phone if application.current_office else "")
+def _address_refusal() -> TrackingRefused:
+    return TrackingRefused(
+        _(
+            "Too many wrong tries from this connection today. Try again tomorrow, or ask your village assistant."
+        )
+    )
+
+
+def paused_refusal() -> TrackingRefused:
+    """The one answer for a number whose guessing is paused, whether or not it exists: no phone,
+    no office, nothing that only a real application could give."""
+    return TrackingRefused(
+        _(
+            "Too many wrong tries for this number. Looking it up with the 4 digits is paused: get a code "
+            "by text message to the mobile on file below, or ask your village assistant."
+        )
+    )
+
+
+def no_match_refusal() -> TrackingRefused:
+    return TrackingRefused(
+        _(
+            "No application matches that number and those 4 digits. Check the number on the receipt and "
+            "enter the last 4 digits of the villager's ID number or mobile."
+        )
+    )
 
 
 def tracking_lookup(*, number: str, last4: str, address: str | None) -> Application:
     """The application, if the number and digits match and no limit is reached; else TrackingRefused.
 
-    Not one transaction on purpose: a refused attempt must stay counted when the refusal is raised."""
+    Every limit is counted on the number as typed and on the client's address, the same way for
+    numbers no application has, and a wrong guess gets the same answer either way: the answers
+    say nothing about which numbers exist. A number is paused for guessing after
+    FAILURES_PER_DAY wrong tries in a day or FAILURES_IN_ALL since the last unlock; the villager
+    still gets in with a code texted to the mobile on file (`tracking_code_send`), or through
+    the assistant. Not one transaction on purpose: a refused attempt must stay counted when the
+    refusal is raised."""
     if contains_id_number(number):
         raise LooksLikeIdNumber(id_number_refusal())
     number = normalise_number(number)
@@ -133,47 +169,218 @@ def tracking_lookup(*, number: str, last4: str, address: str | None) -> Applicat
         TrackingAttempt.objects.filter(address=address, succeeded=False, at__gte=day_start).count()
         >= ADDRESS_FAILURES_PER_DAY
     ):
-        raise TrackingRefused(
-            _(
-                "Too many wrong tries from this connection today. Try again tomorrow, or ask your village assistant."
-            )
-        )
+        raise _address_refusal()
     application = (
-        Application.objects.select_related("resident", "station", "current_office")
+        Application.objects.select_related("resident")
         .defer("resident__id_number")  # only the masked number's last 4 are compared
         .filter(number=number)
         .first()
     )
-    phone = _help_phone(application)
-    if application is not None and application.tracking_locked_at is not None:
-        raise TrackingRefused(
-            _(
-                "Online lookup of %(number)s is locked after too many wrong tries. Your village assistant "
-                "or the centre can unlock it: call %(phone)s."
-            )
-            % {"number": number, "phone": phone or "-"}
-        )
-    failures = TrackingAttempt.objects.none()
-    if application is not None:
-        # An unlock wipes the slate: the villager's next try is not refused for the old failures.
-        failures = TrackingAttempt.objects.filter(number=number[:24], succeeded=False)
-        unlocked_at = _counted_since(application)
-        if unlocked_at is not None:
-            failures = failures.filter(at__gt=unlocked_at)
-        if failures.filter(at__gte=day_start).count() >= FAILURES_PER_DAY:
-            raise TrackingRefused(
-                _("Too many wrong tries for %(number)s today. Try again tomorrow, or call %(phone)s.")
-                % {"number": number, "phone": phone or "-"}
-            )
+    failures = TrackingAttempt.objects.filter(number=number[:24], succeeded=False)
+    unlocked_at = _counted_since(number)
+    if unlocked_at is not None:
+        failures = failures.filter(at__gt=unlocked_at)
+    if (
+        (application is not None and application.tracking_locked_at is not None)
+        or failures.count() >= FAILURES_IN_ALL
+        or failures.filter(at__gte=day_start).count() >= FAILURES_PER_DAY
+    ):
+        raise paused_refusal()
     ok = application is not None and _matches(application, last4)
     TrackingAttempt.objects.create(number=number[:24], address=address, succeeded=ok, at=now)
     if ok:
         return application
     if application is not None and failures.count() >= FAILURES_IN_ALL:
+        # Shown to staff on the application; the public answer stays the same as for any number.
         Application.objects.filter(pk=application.pk).update(tracking_locked_at=now)
-    raise TrackingRefused(
-        _(
-            "No application matches that number and those 4 digits. Check the number on the receipt and "
-            "enter the last 4 digits of the villager's ID number or mobile."
+    raise no_match_refusal()
+
+
+# -- a code by text message: the villager's own way in ------------------------------------------
+# Shared with the ledger's lookup (ledger.public): `code_send` and `code_open` know nothing of
+# applications; the callers find the mobile on file and write the text.
+
+CODE_DIGITS = 6
+CODE_VALID = datetime.timedelta(minutes=10)
+CODE_TRIES = 3
+"""Wrong codes typed in one browser before its code is used up (it may ask for another)."""
+CODE_SENDS_PER_NUMBER_PER_HOUR = 3
+"""Codes asked for one number in an hour: someone else asking cannot keep the villager out
+longer than this window, nor flood the villager's phone."""
+CODE_SENDS_PER_ADDRESS_PER_DAY = 10
+"""Codes one address may ask for in a day, for any numbers (each one may be a text message).
+Since a code only works in the browser that asked, this also bounds the codes anyone can guess
+at: CODE_TRIES tries each."""
+CODE_SENT_ANSWER = gettext_lazy(
+    "If this number is on file with a mobile, a %(digits)s-digit code is on its way to that mobile. "
+    "Type it in below within %(minutes)s minutes, in this browser."
+)
+
+
+def _browser_hash(browser: str) -> str:
+    return salted_hmac("cunban.one_time_code.browser", browser, algorithm="sha256").hexdigest()
+
+
+def _code_hash(salt: str, code: str) -> str:
+    return salted_hmac("cunban.one_time_code", f"{salt}:{code}", algorithm="sha256").hexdigest()
+
+
+def _code_matches(stored: str, code: str) -> bool:
+    salt, _sep, digest = stored.partition("$")
+    return bool(digest) and hmac.compare_digest(_code_hash(salt, code).encode(), digest.encode())
+
+
+def code_sent_answer() -> str:
+    """The one answer to every request for a code that is not refused by a limit."""
+    return str(CODE_SENT_ANSWER) % {"digits": CODE_DIGITS, "minutes": int(CODE_VALID.total_seconds() // 60)}
+
+
+def is_mobile(mobile: str) -> bool:
+    try:
+        validate_mobile(mobile)
+    except ValidationError:
+        return False
+    return True
+
+
+def code_send(
+    *,
+    scope: str,
+    number: str,
+    mobile: str,
+    text: Callable[[str], str],
+    reference: str,
+    address: str | None,
+    browser: str,
+) -> None:
+    """Text a one-time code to `mobile` ("" when nobody has the number) for the asking browser.
+
+    A row is written either way and the limits count rows per number and per address, so
+    neither the answer nor the limits say whether the number exists. `text(code)` is the
+    message body. Raises TrackingRefused only for a limit."""
+    if not browser:
+        raise ValueError("code_send needs the browser's value from its session")
+    now = timezone.now()
+    requests = TrackingCode.objects.all()
+    if address and (
+        requests.filter(address=address, created_at__gte=now - datetime.timedelta(days=1)).count()
+        >= CODE_SENDS_PER_ADDRESS_PER_DAY
+    ):
+        raise TrackingRefused(
+            _(
+                "Too many codes asked for from this connection today. Try again tomorrow, or ask your "
+                "village assistant."
+            )
         )
+    if (
+        requests.filter(
+            scope=scope, number=number[:24], created_at__gte=now - datetime.timedelta(hours=1)
+        ).count()
+        >= CODE_SENDS_PER_NUMBER_PER_HOUR
+    ):
+        raise TrackingRefused(
+            _(
+                "A code for this number was asked for %(count)s times in the last hour. Use the latest text "
+                "message, try again in an hour, or ask your village assistant."
+            )
+            % {"count": CODE_SENDS_PER_NUMBER_PER_HOUR}
+        )
+    mobile = normalise_mobile(mobile or "")
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    salt = secrets.token_hex(8)
+    sending = is_mobile(mobile)
+    with transaction.atomic():
+        TrackingCode.objects.create(
+            scope=scope,
+            number=number[:24],
+            address=address,
+            code_hash=f"{salt}${_code_hash(salt, code)}" if sending else "",
+            browser_hash=_browser_hash(browser),
+            created_at=now,
+            expires_at=now + CODE_VALID,
+        )
+        if not sending:
+            return
+        with translation.override(settings.LANGUAGE_CODE):
+            body = text(code)
+        message_queue(to_mobile=mobile, body=body, topic="one-time-code", reference=reference[:40])
+    from portal.outbox.tasks import outbox_send_task
+
+    transaction.on_commit(outbox_send_task.enqueue)
+
+
+def code_open(*, scope: str, number: str, code: str, browser: str) -> bool:
+    """Is `code` the live code texted for this number to this browser? Uses it up if so.
+
+    Wrong codes count on this browser's own code (CODE_TRIES), never on the number, so nobody
+    else's typing can use up the villager's code; and a browser can only guess at codes it asked
+    for, which the send limits bound."""
+    code = "".join(unicodedata.normalize("NFKC", code or "").split())
+    now = timezone.now()
+    with transaction.atomic():
+        live = (
+            TrackingCode.objects.select_for_update()
+            .filter(
+                scope=scope,
+                number=number[:24],
+                browser_hash=_browser_hash(browser or ""),
+                used_at__isnull=True,
+                expires_at__gt=now,
+                wrong_tries__lt=CODE_TRIES,
+            )
+            .exclude(code_hash="")
+            .order_by("-created_at")
+            .first()
+        )
+        if live is None:
+            return False
+        if len(code) == CODE_DIGITS and code.isdigit() and _code_matches(live.code_hash, code):
+            live.used_at = now
+            live.save(update_fields=["used_at"])
+            return True
+        live.wrong_tries += 1
+        live.save(update_fields=["wrong_tries"])
+        return False
+
+
+def code_refusal() -> TrackingRefused:
+    return TrackingRefused(
+        _("That code is wrong, used up or expired. Ask for a new code, or ask your village assistant.")
     )
+
+
+def tracking_code_send(*, number: str, address: str | None, browser: str) -> None:
+    """Text a code to the mobile on file for this application number (see `code_send`)."""
+    if contains_id_number(number):
+        raise LooksLikeIdNumber(id_number_refusal())
+    number = normalise_number(number)
+    application = Application.objects.filter(number=number).only("pk", "number", "applicant_mobile").first()
+    minutes = int(CODE_VALID.total_seconds() // 60)
+    code_send(
+        scope=TrackingCode.Scope.TRACKING,
+        number=number,
+        mobile=application.applicant_mobile if application is not None else "",
+        text=lambda code: (
+            _(
+                "[村办] Your code to track application %(ref)s online is %(code)s, valid %(minutes)s minutes. "
+                "Never tell it to anyone, staff included."
+            )
+            % {"ref": number, "code": code, "minutes": minutes}
+        ),
+        reference=number,
+        address=address,
+        browser=browser,
+    )
+
+
+def tracking_code_open(*, number: str, code: str, browser: str) -> Application:
+    """The application, when `code` is the live code texted for it to this browser; else
+    TrackingRefused. Not limited by the guessing pause on the number: this is how the villager
+    gets in while others guess."""
+    number = normalise_number(number)
+    if not code_open(scope=TrackingCode.Scope.TRACKING, number=number, code=code, browser=browser):
+        raise code_refusal()
+    application = Application.objects.filter(number=number).first()
+    if application is None:  # deleted since the code was sent
+        raise code_refusal()
+    return application

@@ -2,14 +2,13 @@
 lookup by number plus the last 4 digits of the mobile that opens an item's page (where the
 villager confirms it is done, or says it is not).
 
-Both are limited per client address (REMOTE_ADDR only: a forwarded header is whatever the
-visitor wants it to be), and lookups also per number, like the application tracking
+Both are limited per client address (portal.web.client_address: behind the configured proxies,
+never an address the client wrote itself), and lookups also per number, like the application tracking
 (`approvals.tracking`). Refused lookups stay counted: the lookup is not one transaction.
 """
 
 import datetime
 import hmac
-import ipaddress
 import re
 import unicodedata
 
@@ -17,7 +16,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals import tracking
+from approvals.models import TrackingCode
 from portal.errors import DomainError
+from portal.web.client_address import client_address as resolve_client_address
 
 from .models import LedgerItem, PublicAttempt
 
@@ -39,11 +41,8 @@ class LookupRefused(DomainError):
 
 
 def client_address(request) -> str | None:
-    """REMOTE_ADDR only, as a normalised address; None when it is not one."""
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return None
+    """The client's address behind the configured proxies (portal.web.client_address)."""
+    return resolve_client_address(request)
 
 
 def _since() -> datetime.datetime:
@@ -110,7 +109,12 @@ def _record(number: str, address: str | None, ok: bool) -> None:
 
 def lookup(*, number: str, last4: str, address: str | None) -> LedgerItem:
     """The item with this number, if the last 4 digits of its villager's mobile match and no
-    limit is reached; else LookupRefused with a message that says what to do."""
+    limit is reached; else LookupRefused with a message that says what to do.
+
+    The limits count the number as typed and the client's address, the same way for numbers no
+    item has, and the answers carry nothing only a real item could give (no station phone), so
+    the lookup tells nobody which numbers exist. The villager's assistant can always open the
+    item for them."""
     number = normalise_number(number)
     failures = PublicAttempt.objects.filter(kind=PublicAttempt.Kind.LOOKUP, succeeded=False, at__gte=_since())
     if address and failures.filter(address=address).count() >= ADDRESS_FAILURES_PER_DAY:
@@ -119,12 +123,13 @@ def lookup(*, number: str, last4: str, address: str | None) -> LedgerItem:
                 "Too many wrong tries from this connection today. Try again tomorrow, or ask your village assistant."
             )
         )
-    item = LedgerItem.objects.select_related("station").filter(number=number).first()
-    if item is not None and failures.filter(number=number).count() >= FAILURES_PER_DAY:
-        phone = item.station.phone or "-"
+    item = LedgerItem.objects.filter(number=number).first()
+    if failures.filter(number=number[:24]).count() >= FAILURES_PER_DAY:
         raise LookupRefused(
-            _("Too many wrong tries for %(number)s today. Try again tomorrow, or call %(phone)s.")
-            % {"number": number, "phone": phone}
+            _(
+                "Too many wrong tries for this number today. Try again tomorrow, or ask your village "
+                "assistant, who can open it for you."
+            )
         )
     digits = normalise_last4(last4)
     ok = (
@@ -140,6 +145,48 @@ def lookup(*, number: str, last4: str, address: str | None) -> LedgerItem:
                 "and enter the last 4 digits of the mobile it was sent to."
             )
         )
+    return item
+
+
+# -- a code by text message: the villager's own way in ------------------------------------------
+
+
+def code_send(*, number: str, address: str | None, browser: str) -> None:
+    """Text a one-time code to the mobile on file for this ledger number: the same answer and
+    the same limits whether or not an item has the number (approvals.tracking.code_send).
+    Raises LookupRefused only for a limit."""
+    number = normalise_number(number)
+    item = LedgerItem.objects.filter(number=number).only("pk", "number", "villager_mobile").first()
+    minutes = int(tracking.CODE_VALID.total_seconds() // 60)
+    try:
+        tracking.code_send(
+            scope=TrackingCode.Scope.LEDGER,
+            number=number,
+            mobile=item.villager_mobile if item is not None else "",
+            text=lambda code: (
+                _(
+                    "[村办] Your code to open request %(ref)s online is %(code)s, valid %(minutes)s minutes. "
+                    "Never tell it to anyone, staff included."
+                )
+                % {"ref": number, "code": code, "minutes": minutes}
+            ),
+            reference=number,
+            address=address,
+            browser=browser,
+        )
+    except tracking.TrackingRefused as refusal:
+        raise LookupRefused(str(refusal)) from refusal
+
+
+def code_open(*, number: str, code: str, browser: str) -> LedgerItem:
+    """The item, when `code` is the live code texted for it to this browser; not limited by the
+    guessing pause on the number (this is how the villager gets in while others guess)."""
+    number = normalise_number(number)
+    item = None
+    if tracking.code_open(scope=TrackingCode.Scope.LEDGER, number=number, code=code, browser=browser):
+        item = LedgerItem.objects.filter(number=number).first()
+    if item is None:
+        raise LookupRefused(str(tracking.code_refusal()))
     return item
 
 

@@ -219,13 +219,19 @@ class CertificateCheck(models.Model):
     )
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
     via = models.CharField(max_length=4, choices=Via.choices)
+    serial = models.CharField(max_length=40, blank=True, default="")
+    """The serial as typed (normalised), also when no certificate has it: the limit on wrong
+    codes per serial counts invented serials alike, so it says nothing about which exist."""
     address = models.GenericIPAddressField(null=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("certificate check")
         verbose_name_plural = _("certificate checks")
-        indexes = [models.Index(fields=["address", "at"], name="cert_check_by_address")]
+        indexes = [
+            models.Index(fields=["address", "at"], name="cert_check_by_address"),
+            models.Index(fields=["serial", "at"], name="cert_check_by_serial"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.certificate_id or '-'} {self.outcome} {self.at:%Y-%m-%d %H:%M}"

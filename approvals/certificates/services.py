@@ -285,22 +285,23 @@ def certificate_verify(
         token = tokens.normalise_token(token)
         certificate = certificates.filter(token=token).first() if token else None
         genuine = certificate is not None and tokens.token_matches(certificate.licence_number, token)
+        serial = ""
     else:
         via = CertificateCheck.Via.FORM
-        serial, code = tokens.normalise_serial(serial), tokens.normalise_code(code)
+        serial, code = tokens.normalise_serial(serial)[:40], tokens.normalise_code(code)
         certificate = certificates.filter(licence_number=serial).first()
-        if (
-            certificate is not None
-            and failures.filter(certificate=certificate).count() >= FAILURES_PER_SERIAL_PER_DAY
-        ):
+        # Counted on the serial as typed, existing or not: the pause says nothing about which
+        # serials exist, and the QR code (an unguessable token) keeps working for the holder.
+        if serial and failures.filter(serial=serial).count() >= FAILURES_PER_SERIAL_PER_DAY:
             raise VerificationRefused(
-                _("Too many wrong check codes for %(serial)s today. Try again tomorrow, or scan the QR code.")
-                % {"serial": serial}
+                _(
+                    "Too many wrong check codes for this serial today. Try again tomorrow, or scan the QR code."
+                )
             )
         genuine = certificate is not None and tokens.code_matches(serial, code)
     outcome = certificate.status_on(timezone.localdate()) if genuine else CertificateCheck.Outcome.NOT_GENUINE
     CertificateCheck.objects.create(
-        certificate=certificate, outcome=outcome, via=via, address=address, at=now
+        certificate=certificate, outcome=outcome, via=via, serial=serial, address=address, at=now
     )
     return Verification(outcome=outcome, certificate=certificate if genuine else None)
 

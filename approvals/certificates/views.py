@@ -6,7 +6,6 @@ change state only through `approvals.certificates.services`.
 """
 
 import datetime
-import ipaddress
 
 from django import forms
 from django.contrib import messages
@@ -25,6 +24,7 @@ from portal.audit.services import audit_record
 from portal.errors import DomainError
 from portal.people.identity import mask_name
 from portal.people.selectors import offices_user_may_handle
+from portal.web.client_address import client_address
 
 from . import selectors, services
 from .models import Certificate, CertificateCheck, PrintBatch
@@ -234,13 +234,6 @@ class VerifyForm(forms.Form):
         return code
 
 
-def _address(request) -> str | None:
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return None
-
-
 def _result(request, verification: services.Verification | None, *, refused: str = "", status: int = 200):
     certificate = verification.certificate if verification else None
     context = {
@@ -258,7 +251,7 @@ def _result(request, verification: services.Verification | None, *, refused: str
 def verify_token(request, token: str):
     """What the QR code opens: genuine or not, and whether still valid."""
     try:
-        verification = services.certificate_verify(address=_address(request), token=token)
+        verification = services.certificate_verify(address=client_address(request), token=token)
     except services.VerificationRefused as refusal:
         return _result(request, None, refused=str(refusal), status=429)
     return _result(request, verification)
@@ -272,7 +265,9 @@ def verify_form(request):
     if request.method == "POST" and form.is_valid():
         try:
             verification = services.certificate_verify(
-                address=_address(request), serial=form.cleaned_data["serial"], code=form.cleaned_data["code"]
+                address=client_address(request),
+                serial=form.cleaned_data["serial"],
+                code=form.cleaned_data["code"],
             )
         except services.VerificationRefused as refusal:
             return _result(request, None, refused=str(refusal), status=429)

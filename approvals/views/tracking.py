@@ -10,7 +10,7 @@ or personal data, and the public page cache covers /guide/ only.
 """
 
 import datetime
-import ipaddress
+import secrets
 from dataclasses import dataclass
 
 from django import forms
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.offices.selectors import station_contact
 from portal.people.identity import mask_name
+from portal.web.client_address import client_address
 
 from .. import deadlines, selectors
 from ..certificates import selectors as certificate_selectors
@@ -36,17 +37,23 @@ from ..models import Application, ApplicationEvent, Notice
 from ..ratings.selectors import rating_panel
 from ..states import CLOCK_STATES, Act, State
 from ..tracking import (
+    CODE_DIGITS,
     TrackingRefused,
+    code_sent_answer,
     contains_id_number,
     id_number_refusal,
     normalise_last4,
     normalise_number,
+    tracking_code_open,
+    tracking_code_send,
     tracking_lookup,
 )
 
 SESSION_KEY = "tracking_allowed"
 """The pks of applications this browser has looked up successfully, newest last."""
 SESSION_LIMIT = 10
+BROWSER_KEY = "tracking_browser"
+"""A random value naming this browser: a texted code opens the page only where it was asked for."""
 
 HIDDEN_ACTS = frozenset({Act.CREATE, Act.ASSIGN, Act.REASSIGN, Act.UNLOCK_TRACKING})
 """Bookkeeping the villager does not need (and which would name staff)."""
@@ -69,14 +76,6 @@ class TrackingForm(forms.Form):
                 _("Enter exactly 4 characters: the last 4 of the ID number or mobile.")
             )
         return value
-
-
-def _client_address(request) -> str | None:
-    """REMOTE_ADDR only: a forwarded header is whatever the visitor wants it to be."""
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return None
 
 
 def _allowed(session) -> list[int]:
@@ -102,7 +101,7 @@ def tracking_form(request):
                 application = tracking_lookup(
                     number=form.cleaned_data["number"],
                     last4=form.cleaned_data["last4"],
-                    address=_client_address(request),
+                    address=client_address(request),
                 )
             except TrackingRefused as refusal:
                 refused = str(refusal)
@@ -132,6 +131,98 @@ def _form_page(request, form, *, number: str, refused: str = "", via: str | None
         number = ""
     context = {"form": form, "number": number, "refused": refused, "via_qr": via == "qr"}
     return render(request, "approvals/track_form.html", context)
+
+
+# -- a code by text message ----------------------------------------------------------------------
+
+
+class CodeRequestForm(forms.Form):
+    number = forms.CharField(label=gettext_lazy("Application number"), max_length=60)
+
+    def clean_number(self) -> str:
+        value = self.cleaned_data["number"]
+        if contains_id_number(value):
+            raise forms.ValidationError(id_number_refusal(), code="id_number")
+        return value
+
+
+class CodeEntryForm(CodeRequestForm):
+    code = forms.CharField(label=gettext_lazy("Code from the text message"), max_length=20)
+
+
+def browser_value(session) -> str:
+    """This browser's random value (made on first use): a texted code opens a page only here."""
+    value = session.get(BROWSER_KEY)
+    if not isinstance(value, str) or len(value) < 16:
+        value = secrets.token_urlsafe(24)
+        session[BROWSER_KEY] = value
+    return value
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def tracking_code(request):
+    """Ask for a code by text message to the mobile on file. The answer is the same whether or
+    not an application has the number: it tells nobody which numbers exist."""
+    sent, refused = "", ""
+    number = request.GET.get("number", "")[:60]
+    if request.method == "POST":
+        form = CodeRequestForm(request.POST)
+        number = request.POST.get("number", "")[:60]
+        if form.is_valid():
+            try:
+                tracking_code_send(
+                    number=form.cleaned_data["number"],
+                    address=client_address(request),
+                    browser=browser_value(request.session),
+                )
+            except TrackingRefused as refusal:
+                refused = str(refusal)
+            else:
+                sent = code_sent_answer()
+    else:
+        form = CodeRequestForm()
+    return _code_page(request, form, CodeEntryForm(), number=number, sent=sent, refused=refused)
+
+
+@never_cache
+@require_http_methods(["POST"])
+def tracking_code_enter(request):
+    """The code from the text message opens the page in this browser, even while guessing by
+    number and 4 digits is paused for the number."""
+    form = CodeEntryForm(request.POST)
+    number = request.POST.get("number", "")[:60]
+    refused = ""
+    if form.is_valid():
+        try:
+            application = tracking_code_open(
+                number=form.cleaned_data["number"],
+                code=form.cleaned_data["code"],
+                browser=browser_value(request.session),
+            )
+        except TrackingRefused as refusal:
+            refused = str(refusal)
+        else:
+            _allow(request.session, application.pk)
+            return redirect("tracking:detail", number=application.number)
+    return _code_page(request, CodeRequestForm(), form, number=number, sent="", refused=refused)
+
+
+def _code_page(request, form, entry, *, number: str, sent: str, refused: str):
+    if contains_id_number(number):
+        number = ""
+    context = {
+        "form": form,
+        "entry": entry,
+        "number": number,
+        "sent": sent,
+        "refused": refused,
+        "code_digits": CODE_DIGITS,
+        "send_url": reverse("tracking:code"),
+        "enter_url": reverse("tracking:code_enter"),
+        "back_url": reverse("tracking:form"),
+    }
+    return render(request, "approvals/track_code.html", context)
 
 
 # -- the detail page -----------------------------------------------------------------------------
@@ -410,6 +501,8 @@ def tracking_certificate(request, number: str, certificate_pk: int):
 
 urlpatterns = [
     path("", tracking_form, name="form"),
+    path("code/", tracking_code, name="code"),
+    path("code/enter/", tracking_code_enter, name="code_enter"),
     path("<str:number>/", tracking_detail, name="detail"),
     path("<str:number>/certificates/<int:certificate_pk>.pdf", tracking_certificate, name="certificate"),
 ]

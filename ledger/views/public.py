@@ -12,6 +12,7 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
@@ -21,11 +22,14 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_cookie
 
 from approvals.certificates.views import pdf_response
+from approvals.tracking import CODE_DIGITS, code_sent_answer
+from approvals.views.tracking import browser_value
 from portal.errors import DomainError
 from portal.offices.models import OfficeKind
 from portal.offices.selectors import station_contact
@@ -136,6 +140,75 @@ def track(request):
     return render(
         request, "ledger/track_form.html", {"form": form, "number": number, "refused": refused}, status=status
     )
+
+
+class CodeRequestForm(django_forms.Form):
+    number = django_forms.CharField(label=gettext_lazy("Request number"), max_length=40)
+
+
+class CodeEntryForm(CodeRequestForm):
+    code = django_forms.CharField(label=gettext_lazy("Code from the text message"), max_length=20)
+
+
+def _code_page(request, form, entry, *, number: str, sent: str = "", refused: str = ""):
+    context = {
+        "form": form,
+        "entry": entry,
+        "number": number,
+        "sent": sent,
+        "refused": refused,
+        "code_digits": CODE_DIGITS,
+        "send_url": reverse("promises:code"),
+        "enter_url": reverse("promises:code_enter"),
+        "back_url": reverse("promises:track"),
+    }
+    return render(request, "approvals/track_code.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def track_code(request):
+    """Ask for a code by text message to the mobile on file: the same answer for every number."""
+    sent, refused = "", ""
+    if request.method == "POST":
+        form = CodeRequestForm(request.POST)
+        number = public.normalise_number(request.POST.get("number", ""))
+        if form.is_valid():
+            try:
+                public.code_send(
+                    number=form.cleaned_data["number"],
+                    address=public.client_address(request),
+                    browser=browser_value(request.session),
+                )
+            except public.LookupRefused as refusal:
+                refused = str(refusal)
+            else:
+                sent = code_sent_answer()
+    else:
+        form = CodeRequestForm()
+        number = public.normalise_number(request.GET.get("number", ""))
+    return _code_page(request, form, CodeEntryForm(), number=number, sent=sent, refused=refused)
+
+
+@never_cache
+@require_POST
+def track_code_enter(request):
+    form = CodeEntryForm(request.POST)
+    number = public.normalise_number(request.POST.get("number", ""))
+    refused = ""
+    if form.is_valid():
+        try:
+            item = public.code_open(
+                number=form.cleaned_data["number"],
+                code=form.cleaned_data["code"],
+                browser=browser_value(request.session),
+            )
+        except public.LookupRefused as refusal:
+            refused = str(refusal)
+        else:
+            public.allow(request.session, item.pk)
+            return redirect("promises:item", number=item.number)
+    return _code_page(request, CodeRequestForm(), form, number=number, refused=refused)
 
 
 @dataclass(frozen=True)
@@ -373,6 +446,8 @@ def promise_print(request, region_code: str):
 urlpatterns = [
     path("wishes/new/", wish_form, name="wish_form"),
     path("wishes/track/", track, name="track"),
+    path("wishes/track/code/", track_code, name="code"),
+    path("wishes/track/code/enter/", track_code_enter, name="code_enter"),
     path("wishes/<str:number>/", item_page, name="item"),
     path("wishes/<str:number>/answer/", answer, name="answer"),
     path("promises/", promises_index, name="index"),

@@ -3,12 +3,13 @@ context variable, so service-layer callers need not pass the request along."""
 
 import contextvars
 import datetime
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+
+from portal.web.client_address import client_address
 
 from .models import AuditEntry
 
@@ -27,11 +28,9 @@ current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("c
 
 
 def client_ip(request) -> str | None:
-    """REMOTE_ADDR only: a forwarded header is whatever the visitor wants it to be."""
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return None
+    """The client's address behind the configured proxies (portal.web.client_address), the
+    same answer the login lockout and the public forms' limits use."""
+    return client_address(request)
 
 
 def audit_record(

@@ -7,6 +7,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
+from tests.security import proxy
+
+client = proxy.client  # each test twice: straight, and behind the documented proxy
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,8 @@ the end; each row (person × URL) is one test with one login, and each of its ce
 own savepoint inside the test's, so a step one cell takes is gone for the next.
 
 `len(TABLE)` = 1,728 cells: 12 people × 38 URL kinds × 2 to 7 objects, in 456 rows (asserted in
-`test_the_table_is_big_enough`).
+`test_the_table_is_big_enough`). Each row runs twice (`tests.security.proxy.client`): straight,
+and behind the documented proxy (PROXY_COUNT=1, requests carrying X-Forwarded-For).
 """
 
 from dataclasses import dataclass
@@ -43,8 +44,11 @@ from tests.approvals.test_access_matrix import _items
 from tests.conftest import MATRIX_ROLES, build_matrix_cast
 from tests.factories import make_id_number
 from tests.ledger.conftest import checked_photo
+from tests.security import proxy
 
 pytestmark = pytest.mark.django_db
+
+client = proxy.client  # every row twice: straight, and behind the documented proxy
 
 # -- the hand-written rules ----------------------------------------------------------------------
 
