@@ -10,7 +10,7 @@ class WebConfig(AppConfig):
     verbose_name = _("Web")
 
     def ready(self) -> None:
-        from . import base_url  # noqa: F401  (registers the SITE_BASE_URL checks)
+        from . import base_url, client_address  # noqa: F401  (register the deploy checks)
         from .page_cache import connect_invalidation
 
         connect_invalidation()

@@ -15,6 +15,7 @@ address the client wrote itself. django-axes asks this function instead
 import ipaddress
 
 from django.conf import settings
+from django.core.checks import Tags, Warning, register
 
 
 def _address(value: str) -> str | None:
@@ -52,3 +53,20 @@ def client_address(request) -> str | None:
     if len(entries) < count:
         return remote
     return _address(entries[-count]) or remote
+
+
+@register(Tags.security, deploy=True)
+def proxy_count_deploy_check(app_configs, **kwargs):
+    """Behind a TLS proxy with PROXY_COUNT=0, every visitor has the proxy's address: each per-address
+    limit (logins, tracking, certificate checks, wishes) becomes one limit for the whole county,
+    and every audit entry names the proxy."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and proxy_count() == 0:
+        return [
+            Warning(
+                "BEHIND_TLS_PROXY is on but PROXY_COUNT is 0: every visitor looks like the proxy, so "
+                "one person's failed logins or lookups lock everyone out and audit entries name the proxy.",
+                hint="Set PROXY_COUNT to the number of proxies in front of the site (1 for the nginx in docs/deploy.md).",
+                id="web.W004",
+            )
+        ]
+    return []

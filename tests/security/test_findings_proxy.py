@@ -141,3 +141,13 @@ def test_finding_03_audit_entries_record_the_real_client(cases, world):
     clerk.post(reverse("approvals:id_number", args=[application.pk]))
     entry = AuditEntry.objects.get(event="id_number_view")
     assert entry.ip_address == ALICE
+
+
+def test_finding_03_the_deploy_check_warns_behind_a_proxy_without_a_proxy_count(settings):
+    from portal.web.client_address import proxy_count_deploy_check
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.PROXY_COUNT = 0
+    assert [warning.id for warning in proxy_count_deploy_check(None)] == ["web.W004"]
+    settings.PROXY_COUNT = 1
+    assert proxy_count_deploy_check(None) == []
