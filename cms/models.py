@@ -236,9 +236,9 @@ class TwoPersonApprovalTask(GroupApprovalTask):
     (`workflows.user_is_county_granted_editor`): the approver, and whoever asked for approval.
 
     Members of the task's groups (a county's editors) review each other's changes. An author of
-        the change waiting (see `cms.workflows.user_wrote_change`) gets no workflow buttons, finds
-        the page locked with a message saying why (they may still cancel their request), does not
-        see it among the changes awaiting their review, and is refused if they approve anyway.
+    the change waiting (see `cms.workflows.user_wrote_change`) gets no workflow buttons, finds
+    the page locked with a message saying why (they may still cancel their request), does not
+    see it among the changes awaiting their review, and is refused if they approve anyway.
     """
 
     lock_class = workflows.TwoPersonWorkflowLock
