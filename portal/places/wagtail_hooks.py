@@ -48,6 +48,8 @@ class RegionForm(ScopedForm):
                 fixed.append("code")
             for name in fixed:
                 self.fields[name].disabled = True
+            # Shown as it is, even when the parent lies outside the user's jurisdiction.
+            self.fields["parent"].queryset = Region.objects.filter(pk=self.instance.parent_id)
             return
         top = min((LEVEL_DEPTH[root.level] for root in roots), default=len(LEVEL_DEPTH))
         self.fields["level"].choices = [
