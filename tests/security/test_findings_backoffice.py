@@ -141,7 +141,11 @@ def test_region_fields_by_role(client, world, who, what, allowed):
             None,
             {"level": "township", "parent": world.county.pk, "code": "120115199000", "name": "新镇"},
         ),
-        "add county": ("add", None, {"level": "county", "parent": "", "code": "120199000000", "name": "新县"}),
+        "add county": (
+            "add",
+            None,
+            {"level": "county", "parent": "", "code": "120199000000", "name": "新县"},
+        ),
         "rename own township": ("edit", township_a, region_data(township_a, name="郝各庄镇（新）")),
         "recode own village": ("edit", a1, region_data(a1, code="120115121298")),
         "move village to township B": (
@@ -201,8 +205,16 @@ def test_office_fields_by_role(client, world, who, what, allowed):
             {**new_station, "kind": OfficeKind.DEPARTMENT, "region": world.county.pk, "name": "区假局"},
         ),
         "own centre's phone": ("edit", centre, office_data(centre, phone="022-12345678")),
-        "own centre's kind": ("edit", centre, office_data(centre, kind=OfficeKind.STATION, region=village.pk)),
-        "own centre closed": ("edit", centre, {k: v for k, v in office_data(centre).items() if k != "is_active"}),
+        "own centre's kind": (
+            "edit",
+            centre,
+            office_data(centre, kind=OfficeKind.STATION, region=village.pk),
+        ),
+        "own centre closed": (
+            "edit",
+            centre,
+            {k: v for k, v in office_data(centre).items() if k != "is_active"},
+        ),
         "station moved to township B": (
             "edit",
             world.station_a2,
