@@ -318,31 +318,37 @@ def test_finding_08_a_township_administrator_cannot_create_editor_accounts(clien
 
 
 def test_finding_08_two_person_publishing_needs_editors_a_county_administrator_granted(world, tree):  # noqa: F811
-    """Two editors whose roles someone else granted (as township administrators could) cannot
-    publish together; two that a county administrator granted can."""
-    from cms.workflows import UngrantedEditorRefused
+    """Two editor accounts at a township centre whose roles the county did not grant (the rows
+    the old code let a township administrator write) cannot publish together; two editors that
+    a county administrator granted can."""
+    from django.core.exceptions import PermissionDenied
 
-    def editor(username, granted_by):
+    from portal.people.jurisdiction import jurisdiction_sync
+
+    def legacy_editor(username):
         user = UserFactory(username=username, name=username)
-        membership_create(actor=granted_by, user=user, office=world.ds, role=Role.EDITOR)
+        Membership.objects.create(user=user, office=world.centre_a, role=Role.EDITOR)
+        jurisdiction_sync(user)
         return with_email(user)
 
-    # Made the way the old code let a township administrator do it: a grant not by the county.
-    first, second = editor("ed_1", None), editor("ed_2", None)
-    Membership.objects.filter(user__in=[first, second]).update(county_granted=False)
+    first, second = legacy_editor("ed_1"), legacy_editor("ed_2")
     policy = make_policy(tree.policies, publish=False)
     policy.get_latest_revision_as_object().save_revision(user=first)
     policy.get_workflow().start(policy, first)
     task_state = policy.current_workflow_task_state
     task = task_state.task.specific
     assert task.get_actions(policy, second) == []
-    with pytest.raises(UngrantedEditorRefused):
+    with pytest.raises(PermissionDenied):
         task.on_action(task_state, second, "approve")
     policy.refresh_from_db()
     assert not policy.live
 
-    granted_first, granted_second = editor("ed_3", world.county_admin), editor("ed_4", world.county_admin)
-    assert Membership.objects.get(user=granted_first).county_granted
+    def granted_editor(username):
+        user = UserFactory(username=username, name=username)
+        membership_create(actor=world.county_admin, user=user, office=world.ds, role=Role.EDITOR)
+        return with_email(user)
+
+    granted_first, granted_second = granted_editor("ed_3"), granted_editor("ed_4")
     other = make_policy(tree.policies, n=2, publish=False)
     other.get_latest_revision_as_object().save_revision(user=granted_first)
     other.get_workflow().start(other, granted_first)
@@ -472,7 +478,7 @@ def test_finding_10_a_calendar_day_added_in_the_back_office_is_audited(client, w
     assert changes_of(day)[0]["after"]["date"] == "2030-10-08"
 
 
-def test_finding_10_nothing_is_audited_for_a_refused_change(client, world):
+def test_a_refused_change_writes_no_change_entry(client, world):
     before = AuditEntry.objects.filter(event=AuditEntry.Event.STATE_CHANGE).count()
     post(
         client,
