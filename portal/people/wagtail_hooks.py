@@ -173,6 +173,21 @@ class MembershipEndView(ScopedDeleteView):
     def delete_action(self):
         membership_end(actor=self.request.user, membership=self.object)
 
+    def form_valid(self, form):
+        """A refusal (a role only the county ends, one's own role) comes back as the page's
+        error message, never a server error."""
+        from django.contrib import messages
+        from django.db import transaction
+
+        from portal.errors import DomainError
+
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except DomainError as error:
+            messages.error(self.request, str(error))
+            return self.get(self.request, *self.args, **self.kwargs)
+
 
 class MembershipViewSet(ScopedModelViewSet):
     model = Membership

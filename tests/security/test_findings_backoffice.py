@@ -543,3 +543,15 @@ def test_every_scoped_create_and_edit_view_turns_refusals_into_form_errors():
     for viewset in scoped:
         for view_class in (viewset.add_view_class, viewset.edit_view_class):
             assert issubclass(view_class, ServiceErrorsMixin), (viewset.name, view_class)
+
+
+def test_finding_16_a_refused_end_of_a_role_is_a_message_not_a_500(client, world):
+    """Ending a supervisor's role is the county's: the confirmation page says so."""
+    membership = world.supervisor_a.memberships.get()
+    response = post(
+        client, world.township_admin_a, reverse("membership_admin:delete", args=[membership.pk]), {}
+    )
+    assert response.status_code == 200
+    assert "county administrator" in response.content.decode() or "县级管理员" in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.ended_at is None
