@@ -18,6 +18,7 @@ from portal.people.services import membership_create
 from portal.places.models import Region
 from tests.cms.conftest import make_policy, tree, with_email  # noqa: F401
 from tests.factories import RegionFactory, UserFactory
+from tests.services_catalog.conftest import dibao, guide  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -555,3 +556,29 @@ def test_finding_16_a_refused_end_of_a_role_is_a_message_not_a_500(client, world
     assert "county administrator" in response.content.decode() or "县级管理员" in response.content.decode()
     membership.refresh_from_db()
     assert membership.ended_at is None
+
+
+def test_finding_10_a_delegation_record_and_its_revocation_are_audited(client, world, dibao):  # noqa: F811
+    from services_catalog.models import Delegation
+
+    client.force_login(world.county_admin)
+    response = client.post(
+        reverse("delegation_admin:add"),
+        {
+            "item": dibao.pk,
+            "department": world.d1.pk,
+            "centres": [world.centre_a.pk],
+            "mode": "authorisation",
+            "document_number": "宝坻政发〔2025〕3号",
+            "valid_from": "2025-01-01",
+            "valid_until": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    record = Delegation.objects.get(document_number="宝坻政发〔2025〕3号")
+    response = client.post(reverse("delegation_admin:revoke", args=[record.pk]), {"reason": "收回"})
+    assert response.status_code == 302
+    details = changes_of(record)
+    assert details[0]["act"] == "create" and details[0]["after"]["document_number"] == "宝坻政发〔2025〕3号"
+    assert {"act": "add", "field": "centres", "values": [world.centre_a.name]} in details
+    assert details[-1]["act"] == "edit" and details[-1]["after"]["revoked_reason"] == "收回"
