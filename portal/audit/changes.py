@@ -171,14 +171,32 @@ def on_post_delete(sender, instance, **kwargs):
     services.audit_change(obj=instance, act="delete", before=_masked(before), after={})
 
 
-def _on_relation_changed(field_name: str):
+def _on_relation_changed(owner_label: str, field_name: str):
+    """Additions are recorded after they happen (Django passes only the rows really added);
+    removals before, narrowed to the rows that exist, since `remove()` of a row that is not
+    there still sends the signal (the permission sync removes absent groups routinely)."""
+
     def receiver(sender, instance, action, reverse, model, pk_set, **kwargs):
-        if action not in ("post_add", "post_remove", "post_clear") or services.current.get() is None:
+        if action not in ("post_add", "pre_remove", "pre_clear") or services.current.get() is None:
             return
-        act = {"post_add": "add", "post_remove": "remove", "post_clear": "clear"}[action]
-        if reverse:  # e.g. group.user_set.add(user): one row for each account touched
-            # `model` is the account (or delegation) side; `instance` is what was added to it.
-            for pk in sorted(pk_set or ()):
+        from django.apps import apps
+
+        field = apps.get_model(owner_label)._meta.get_field(field_name)
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        if reverse:  # group.user_set.add(user): `instance` is the group, pk_set the accounts
+            source, target = target, source
+        rows = sender._default_manager.filter(**{f"{source}_id": instance.pk})
+        if action == "post_add":
+            touched = set(pk_set or ())
+        else:
+            if action == "pre_remove":
+                rows = rows.filter(**{f"{target}_id__in": pk_set or ()})
+            touched = set(rows.values_list(f"{target}_id", flat=True))
+        if not touched:
+            return
+        act = "add" if action == "post_add" else "remove"
+        if reverse:  # one row for each account (or delegation) touched
+            for pk in sorted(touched):
                 services.audit_record(
                     event=AuditEntry.Event.STATE_CHANGE,
                     object_type=model._meta.label_lower,
@@ -186,9 +204,7 @@ def _on_relation_changed(field_name: str):
                     detail={"act": act, "field": field_name, "values": [str(instance)]},
                 )
             return
-        if act != "clear" and not pk_set:
-            return
-        names = sorted(str(obj) for obj in model._default_manager.filter(pk__in=pk_set or ()))
+        names = sorted(str(obj) for obj in model._default_manager.filter(pk__in=touched))
         services.audit_record(
             event=AuditEntry.Event.STATE_CHANGE,
             obj=instance,
@@ -210,7 +226,7 @@ def connect_change_receivers() -> None:
     for label, field_name in AUDITED_RELATIONS:
         through = getattr(apps.get_model(label), field_name).through
         m2m_changed.connect(
-            _on_relation_changed(field_name),
+            _on_relation_changed(label, field_name),
             sender=through,
             dispatch_uid=f"audit_m2m_{label}_{field_name}",
             weak=False,

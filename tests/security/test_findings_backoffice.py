@@ -419,6 +419,8 @@ def test_finding_10_account_creation_and_role_grants_are_audited(client, world):
     assert created["act"] == "create" and created["after"]["mobile"] == "139****0077"
     assert created["after"]["password"] == "******"
     assert "a long enough password" not in str(changes_of(user))
+    # The permission sync removes groups the account never had: no row says it lost them.
+    assert not any(d["act"] == "remove" for d in changes_of(user))
     membership = Membership.objects.get(user=user)
     assert changes_of(membership)[0]["after"]["role"] == Role.TOWNSHIP_CLERK
 
