@@ -232,6 +232,9 @@ class NewsPage(Page):
 class TwoPersonApprovalTask(GroupApprovalTask):
     """Group approval in which nobody approves a change they wrote (两人审核发布).
 
+    The two people are editors of the county whose roles a county administrator granted
+    (`workflows.user_is_county_granted_editor`): the approver, and whoever asked for approval.
+
     Members of the task's groups (a county's editors) review each other's changes. An author of
     the change waiting (see `cms.workflows.user_wrote_change`) gets no workflow buttons, finds
     the page locked with a message saying why (they may still cancel their request), does not
@@ -246,6 +249,8 @@ class TwoPersonApprovalTask(GroupApprovalTask):
 
     def get_actions(self, obj, user):
         if workflows.user_wrote_change(obj, user):
+            return []
+        if not workflows.user_is_county_granted_editor(user, obj):
             return []
         return super().get_actions(obj, user)
 
@@ -264,6 +269,7 @@ class TwoPersonApprovalTask(GroupApprovalTask):
         obj = workflow_state.content_object
         if action_name == "approve":
             workflows.refuse_self_approval(obj, user)
+            workflows.refuse_ungranted_editors(workflow_state, user)
         if action_name not in {name for name, _label, _modal in self.get_actions(obj, user)}:
             raise PermissionDenied
         # Publishing when the workflow finishes must not ask for the approver's publish

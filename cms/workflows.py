@@ -71,6 +71,64 @@ def refuse_self_approval(obj, user) -> None:
         )
 
 
+def county_prefix_of(obj) -> str | None:
+    """The 6-digit county part of the county whose site `obj` (a page) belongs to."""
+    from wagtail.models import Page
+
+    from .models import CountyHomePage
+
+    if not isinstance(obj, Page) or obj.pk is None:
+        return None
+    home = CountyHomePage.objects.ancestor_of(obj, inclusive=True).select_related("region").first()
+    return home.region.code[:6] if home else None
+
+
+def user_is_county_granted_editor(user, obj) -> bool:
+    """Does `user` hold a current editor role in the county of `obj`, granted by a county
+    administrator (or an operator's command)? A superuser moderates without one.
+
+    The two people of the two-person rule must both be such editors: an editor role granted by
+    anyone else (before township administrators were stopped from granting it) counts for
+    writing, not for publishing."""
+    from portal.people.models import Membership
+    from portal.people.roles import Role
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    grants = Membership.objects.current().filter(user=user, role=Role.EDITOR, county_granted=True)
+    prefix = county_prefix_of(obj)
+    if prefix is not None:
+        grants = grants.filter(office__region__code__startswith=prefix)
+    return grants.exists()
+
+
+class UngrantedEditorRefused(NotPermitted, PermissionDenied):
+    """The approver or the requester is not an editor a county administrator granted."""
+
+
+def refuse_ungranted_editors(workflow_state, user) -> None:
+    """Raise `UngrantedEditorRefused` unless both the approver and whoever asked for the
+    approval are editors of the page's county whose roles a county administrator granted."""
+    obj = workflow_state.content_object
+    if not user_is_county_granted_editor(user, obj):
+        raise UngrantedEditorRefused(
+            gettext(
+                "Only an editor whose role a county administrator granted may approve a change "
+                "to the county's site."
+            )
+        )
+    requester = workflow_state.requested_by
+    if requester is not None and not user_is_county_granted_editor(requester, obj):
+        raise UngrantedEditorRefused(
+            gettext(
+                "This change was submitted by someone whose editor role no county administrator "
+                "granted; it cannot be published through the two-person review."
+            )
+        )
+
+
 class TwoPersonWorkflowLock(WorkflowLock):
     """Wagtail's workflow lock, with a message that tells an author why they cannot edit or approve."""
 

@@ -63,6 +63,8 @@ class DelegationForm(ScopedForm):
 
 
 class DelegationCreateView(ScopedCreateView):
+    service_logs_itself = True  # delegation_save writes the Wagtail log entry
+
     def save_instance(self):
         delegation = self.form.save(commit=False)
         return delegation_save(
@@ -71,6 +73,8 @@ class DelegationCreateView(ScopedCreateView):
 
 
 class DelegationEditView(ScopedEditView):
+    service_logs_itself = True  # delegation_save writes the Wagtail log entry
+
     def save_instance(self):
         delegation = self.form.save(commit=False)
         return delegation_save(

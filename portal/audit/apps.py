@@ -8,6 +8,7 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self):
-        from .receivers import connect_history_receivers
+        from .receivers import connect_change_receivers, connect_history_receivers
 
         connect_history_receivers()
+        connect_change_receivers()

@@ -1,12 +1,16 @@
-"""Audit sources that come to us as signals: sign-in, sign-out, workflow state changes."""
+"""Audit sources that come to us as signals: sign-in, sign-out, workflow state changes, and
+changes to accounts, roles, regions, offices, delegations and calendars (`changes`)."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from .changes import connect_change_receivers
 from .models import AuditEntry
 from .services import audit_record
+
+__all__ = ["connect_change_receivers", "connect_history_receivers"]
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login_ok")

@@ -96,3 +96,33 @@ def audit_prune(*, days: int, now: datetime.datetime | None = None, dry_run: boo
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL cunban.audit_prune = 'on'")
         return old._prune()
+
+
+def audit_change(*, obj: Any, act: str, before: dict, after: dict, model: str = "") -> AuditEntry | None:
+    """One row for a change to an account, role, region, office, delegation or calendar: the
+    fields that changed, before and after, already masked by the caller (`portal.audit.changes`).
+
+    Written only for changes made in a request (the back office, staff pages); who and from
+    which address come from the request context like every other row. Commands run by the
+    operator (the demo loader, imports) leave no rows: there is no one to name but the operator.
+    """
+    if current.get() is None:
+        return None
+    return audit_record(
+        event=AuditEntry.Event.STATE_CHANGE,
+        obj=obj,
+        object_type=model,
+        detail={"act": act, "before": before, "after": after},
+    )
+
+
+def audit_permissions_changed(*, user: Any, added: int, removed: int) -> AuditEntry | None:
+    """The object permissions a user's roles grant changed (a role granted or ended, an account
+    disabled, an office moved): how many were added and removed, in the same transaction."""
+    if current.get() is None:
+        return None
+    return audit_record(
+        event=AuditEntry.Event.STATE_CHANGE,
+        obj=user,
+        detail={"act": "permissions", "added": added, "removed": removed},
+    )

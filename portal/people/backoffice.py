@@ -95,20 +95,63 @@ class ScopedObjectMixin:
 
 
 class ServiceErrorsMixin:
-    """Turn a refused service call into a form error, keeping everything the user typed."""
+    """Save through the view's service and turn a refusal into a form error.
+
+    A refused service call (DomainError, NotPermitted, ValidationError) rolls its transaction
+    back and comes back as errors on the form, keeping everything the user typed, with the
+    page's usual "could not be saved" banner: never a server error. Wagtail's own
+    `form_invalid` reads `produced_error_message`, which only its `is_valid` sets, so it is
+    set here too.
+
+    Wagtail writes its model log (the object's history page) inside its default
+    `save_instance`; views that save through a service override it and skipped that log. Here
+    the log is written after any overriding `save_instance`, unless `service_logs_itself`
+    (the service writes its own Wagtail log entry, e.g. delegation records)."""
+
+    log_action: str = ""
+    service_logs_itself = False
+
+    def _overrides_save_instance(self) -> bool:
+        for klass in type(self).__mro__:
+            if "save_instance" in klass.__dict__:
+                return klass.__module__ != generic.CreateView.__module__
+        return False
 
     def form_valid(self, form):
+        from django.db import transaction
+        from wagtail.log_actions import log
+
+        self.form = form
         try:
-            return super().form_valid(form)
+            with transaction.atomic():
+                self.object = self.save_instance()
+                if self.log_action and not self.service_logs_itself and self._overrides_save_instance():
+                    log(instance=self.object, action=self.log_action, user=self.request.user)
         except (DomainError, ValidationError) as error:
-            messages_list = error.messages if isinstance(error, ValidationError) else [str(error)]
-            for message in messages_list:
-                form.add_error(None, message)
+            self.add_service_errors(form, error)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
+        response = self.save_action()
+        hook_response = self.run_after_hook()
+        return hook_response if hook_response is not None else response
+
+    @staticmethod
+    def add_service_errors(form, error) -> None:
+        """Errors naming a field of the form go on that field; the rest on the form."""
+        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                target = name if name in form.fields else None
+                for message in ValidationError(errors).messages:
+                    form.add_error(target, message)
+            return
+        messages_list = error.messages if isinstance(error, ValidationError) else [str(error)]
+        for message in messages_list:
+            form.add_error(None, message)
 
 
 class ScopedCreateView(ServiceErrorsMixin, generic.CreateView):
-    pass
+    log_action = "wagtail.create"
 
 
 class ScopedIndexView(generic.IndexView):
@@ -119,7 +162,7 @@ class ScopedIndexView(generic.IndexView):
 
 
 class ScopedEditView(ServiceErrorsMixin, ScopedObjectMixin, generic.EditView):
-    pass
+    log_action = "wagtail.edit"
 
 
 class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):

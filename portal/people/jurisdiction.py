@@ -214,6 +214,28 @@ def regions_managed_by(user) -> QuerySet[Region]:
     return Region.objects.filter(condition)
 
 
+# What makes an administrator membership county-wide. The region's level alone is not trusted:
+# it is a field of a row that lower administrators once could edit. A county is the root of
+# the region tree (no parent), its code ends in six zeros, and a county administrator sits in
+# a county department, whose kind only a county administrator can set.
+COUNTY_ADMINISTRATOR_MEMBERSHIP = Q(
+    role=Role.ADMINISTRATOR,
+    office__kind="department",
+    office__region__level="county",
+    office__region__parent__isnull=True,
+    office__region__code__endswith="000000",
+)
+
+
+def county_administrators() -> QuerySet:
+    """Active users with a current county administrator membership (superusers not included):
+    `user_is_county_administrator` as a queryset, for listings of who could act."""
+    from .models import Membership, User
+
+    memberships = Membership.objects.current().filter(COUNTY_ADMINISTRATOR_MEMBERSHIP)
+    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id"))
+
+
 def user_is_county_administrator(user) -> bool:
     """An administrator whose jurisdiction is a whole county (or a superuser).
 
@@ -225,18 +247,16 @@ def user_is_county_administrator(user) -> bool:
         return True
     cached = user.__dict__.get("_cunban_is_county_administrator")
     if cached is None:
-        cached = (
-            user.memberships.current()
-            .filter(role=Role.ADMINISTRATOR, office__region__level="county")
-            .exists()
-        )
+        cached = user.memberships.current().filter(COUNTY_ADMINISTRATOR_MEMBERSHIP).exists()
         user.__dict__["_cunban_is_county_administrator"] = cached
     return cached
 
 
 __all__ = [
+    "COUNTY_ADMINISTRATOR_MEMBERSHIP",
     "Action",
     "OfficePermissionPolicy",
+    "county_administrators",
     "granted_by_memberships",
     "jurisdiction_sync",
     "office_policy",

@@ -91,6 +91,14 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # Set once, when the role is granted: the two-person publishing rule counts only editors
+    # whose role a county administrator (or an operator's command) granted.
+    county_granted = models.BooleanField(
+        _("granted by a county administrator"),
+        default=False,
+        editable=False,
+        help_text=_("Granted by a county administrator or by an operator's command."),
+    )
 
     objects = MembershipQuerySet.as_manager()
 

@@ -78,3 +78,18 @@ ROLE_RULES: dict[str, RoleRule] = {
 }
 
 MANAGED_CODENAMES = frozenset(action.value for action in Action)
+
+# Roles that only a county administrator (or an operator's command) grants or ends: they reach
+# beyond one office's own work (a supervisor approves, an editor publishes to the county's public
+# site with a second editor, an administrator grants roles). A township administrator grants
+# the others, in the offices they manage, and never to themselves.
+COUNTY_GRANTED_ROLES = frozenset({Role.CENTRE_SUPERVISOR, Role.EDITOR, Role.ADMINISTRATOR})
+
+
+def roles_grantable_by(*, county_administrator: bool) -> list[tuple[str, str]]:
+    """The (value, label) role choices an administrator may grant."""
+    return [
+        (value, label)
+        for value, label in Role.choices
+        if county_administrator or value not in COUNTY_GRANTED_ROLES
+    ]

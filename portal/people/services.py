@@ -13,12 +13,36 @@ from .crypto import keyed_digest
 from .identity import check_id_number, mask_id_number, normalise_mobile
 from .jurisdiction import jurisdiction_sync, office_policy, user_is_county_administrator
 from .models import Membership, MembershipEvent, Resident, User
-from .roles import ROLE_RULES, Action, Role
+from .roles import COUNTY_GRANTED_ROLES, ROLE_RULES, Action, Role
 
 
 def _require_manage(actor: User, office: Office) -> None:
     if not office_policy.user_has_permission_for_instance(actor, Action.MANAGE, office):
         raise NotPermitted(_("You may not manage the staff of %(office)s.") % {"office": office})
+
+
+def _require_may_grant(actor: User, user: User, role: str) -> None:
+    """Nobody grants or ends their own roles (a second person always decides who may do what),
+    and only a county administrator grants or ends the roles that reach beyond one office's
+    own work: supervisor, editor, administrator (`COUNTY_GRANTED_ROLES`)."""
+    if actor.is_superuser:
+        return
+    if actor.pk == user.pk:
+        raise NotPermitted(_("You cannot grant or end a role of your own; ask another administrator."))
+    if role in COUNTY_GRANTED_ROLES and not user_is_county_administrator(actor):
+        raise NotPermitted(
+            _("Only a county administrator may grant or end the role %(role)s.") % {"role": Role(role).label}
+        )
+
+
+def permissions_sync_audited(user: User) -> tuple[int, int]:
+    """Recompute the user's permissions and, when they changed, say so in the audit log."""
+    added, removed = jurisdiction_sync(user)
+    if added or removed:
+        from portal.audit.services import audit_permissions_changed
+
+        audit_permissions_changed(user=user, added=added, removed=removed)
+    return added, removed
 
 
 @transaction.atomic
@@ -28,11 +52,12 @@ def membership_create(
     """Give `user` a role in `office` and grant the role's object permissions at once.
 
     `actor=None` is reserved for system jobs (demo data, imports run by an operator)."""
-    if actor is not None:
-        _require_manage(actor, office)
     rule = ROLE_RULES.get(role)
     if rule is None:
         raise DomainError(_("Unknown role."))
+    if actor is not None:
+        _require_manage(actor, office)
+        _require_may_grant(actor, user, role)
     if office.kind not in rule.office_kinds:
         raise DomainError(
             _("A %(role)s cannot belong to a %(kind)s.")
@@ -43,13 +68,18 @@ def membership_create(
         return existing
     try:
         with transaction.atomic():
-            membership = Membership.objects.create(user=user, office=office, role=role)
+            membership = Membership.objects.create(
+                user=user,
+                office=office,
+                role=role,
+                county_granted=actor is None or user_is_county_administrator(actor),
+            )
     except IntegrityError as error:  # a concurrent identical request won the race
         raise DomainError(_("This membership already exists.")) from error
     MembershipEvent.objects.create(
         membership=membership, kind=MembershipEvent.Kind.STARTED, actor=actor, comment=comment
     )
-    jurisdiction_sync(user)
+    permissions_sync_audited(user)
     return membership
 
 
@@ -59,6 +89,7 @@ def membership_end(*, actor: User | None, membership: Membership, comment: str =
     membership = Membership.objects.select_for_update().select_related("office").get(pk=membership.pk)
     if actor is not None:
         _require_manage(actor, membership.office)
+        _require_may_grant(actor, membership.user, membership.role)
     if membership.ended_at is not None:
         return membership
     membership.ended_at = timezone.now()
@@ -66,7 +97,7 @@ def membership_end(*, actor: User | None, membership: Membership, comment: str =
     MembershipEvent.objects.create(
         membership=membership, kind=MembershipEvent.Kind.ENDED, actor=actor, comment=comment
     )
-    jurisdiction_sync(membership.user)
+    permissions_sync_audited(membership.user)
     return membership
 
 
@@ -117,7 +148,7 @@ def staff_set_active(*, actor: User | None, user: User, active: bool) -> User:
         staff_require_manage(actor, user)
     user.is_active = active
     user.save(update_fields=["is_active"])
-    jurisdiction_sync(user)
+    permissions_sync_audited(user)
     return user
 
 

@@ -18,8 +18,9 @@ from .backoffice import (
     ScopedModelViewSet,
 )
 from .identity import normalise_mobile
+from .jurisdiction import user_is_county_administrator
 from .models import Membership, Resident, User
-from .roles import Role
+from .roles import Role, roles_grantable_by
 from .selectors import (
     memberships_visible_to,
     offices_user_manages,
@@ -50,6 +51,19 @@ class MobileCleaningMixin:
         return normalise_mobile(mobile) if mobile else None
 
 
+def _bound_role_choices(form) -> None:
+    """Offer only the roles the user may grant (`membership_create` enforces the same)."""
+    user = form.for_user
+    if user is None or user.is_superuser:
+        return
+    county_administrator = user_is_county_administrator(user)
+    form.fields["role"].choices = [
+        (value, label)
+        for value, label in form.fields["role"].choices
+        if not value or value in dict(roles_grantable_by(county_administrator=county_administrator))
+    ]
+
+
 class StaffCreateForm(MobileCleaningMixin, ScopedForm):
     """A new account always arrives with its first role in an office the creator manages."""
 
@@ -61,6 +75,10 @@ class StaffCreateForm(MobileCleaningMixin, ScopedForm):
     class Meta:
         model = User
         fields = ["username", "name", "mobile", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bound_role_choices(self)
 
     def clean_password(self):
         password = self.cleaned_data["password"]
@@ -166,11 +184,20 @@ class MembershipPolicy(JurisdictionPolicy):
 
 
 class MembershipForm(ScopedForm):
+    """Offices and people of the user's jurisdiction, never the user themselves, and only the
+    roles the user may grant."""
+
     scoped_choices = {"office": offices_user_manages, "user": staff_visible_to}
 
     class Meta:
         model = Membership
         fields = ["user", "office", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None and not self.for_user.is_superuser:
+            self.fields["user"].queryset = self.fields["user"].queryset.exclude(pk=self.for_user.pk)
+        _bound_role_choices(self)
 
 
 class MembershipCreateView(ScopedCreateView):
@@ -189,6 +216,21 @@ class MembershipEndView(ScopedDeleteView):
 
     def delete_action(self):
         membership_end(actor=self.request.user, membership=self.object)
+
+    def form_valid(self, form):
+        """A refusal (a role only the county ends, one's own role) comes back as the page's
+        error message, never a server error."""
+        from django.contrib import messages
+        from django.db import transaction
+
+        from portal.errors import DomainError
+
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except DomainError as error:
+            messages.error(self.request, str(error))
+            return self.get(self.request, *self.args, **self.kwargs)
 
 
 class MembershipViewSet(ScopedModelViewSet):

@@ -117,6 +117,15 @@ def calendar_year_enter_from_notice(
         "date": formats.date_format(timezone.localtime(now), "Y-m-d H:i"),
     }
     calendar_year.save(update_fields=["notice", "source_note"])
+    # The days are written in bulk, which no model signal sees: one audit row says what changed.
+    from portal.audit.services import audit_change
+
+    audit_change(
+        obj=calendar_year,
+        act="days",
+        before={"days": replaced},
+        after={"days": len(differences), "holidays": _holidays_for_log(holidays)},
+    )
     log(
         instance=calendar_year,
         action=ENTER_LOG_ACTION,

@@ -7,12 +7,9 @@ module gives it the Wagtail permission-policy shape, registered for both calenda
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from portal.people.jurisdiction import user_is_county_administrator
-from portal.people.roles import Role
-from portal.places.models import RegionLevel
 
 # The answer is cached on the user object for the request: the admin menu, the view and its
 # buttons ask several times per page, and each uncached answer is a query.
@@ -48,19 +45,10 @@ class CountyAdministratorPolicy(BasePermissionPolicy):
         Mirrors `user_is_county_administrator` as a queryset (Wagtail asks this for listings of
         who could act, e.g. notifications); keep the two in step.
         """
-        return (
-            get_user_model()
-            .objects.filter(is_active=True)
-            .filter(
-                Q(is_superuser=True)
-                | Q(
-                    memberships__ended_at__isnull=True,
-                    memberships__role=Role.ADMINISTRATOR,
-                    memberships__office__region__level=RegionLevel.COUNTY,
-                )
-            )
-            .distinct()
-        )
+        from portal.people.jurisdiction import county_administrators
+
+        superusers = get_user_model().objects.filter(is_active=True, is_superuser=True)
+        return (superusers | county_administrators()).distinct()
 
     def users_with_permission(self, action):
         return self.users_with_any_permission([action])
