@@ -774,7 +774,10 @@ def _without_metadata(uploaded: Any, pillow_format: str) -> bytes | None:
         if not image.getexif() and set(image.info) <= harmless:
             return None
         icc_profile = image.info.get("icc_profile")
+        transparency = image.info.get("transparency")
         upright = ImageOps.exif_transpose(image) or image
+        # Pillow writes some metadata from `info` by itself (a JPEG's comment and XMP): none left.
+        upright.info = {}
         out = BytesIO()
         options: dict[str, Any] = {"icc_profile": icc_profile} if icc_profile else {}
         if pillow_format == "JPEG":
@@ -787,8 +790,8 @@ def _without_metadata(uploaded: Any, pillow_format: str) -> bytes | None:
                 upright = upright.convert("RGB")
             upright.save(out, format="JPEG", **options)
         else:
-            if "transparency" in image.info and upright is image:
-                options["transparency"] = image.info["transparency"]
+            if transparency is not None and upright is image:
+                options["transparency"] = transparency
             upright.save(out, format="PNG", **options)
     return out.getvalue()
 
