@@ -262,9 +262,9 @@ def clean_display_name(name: str) -> str:
 def download_name(display_name: str, content_type: str) -> str:
     """The name a download is saved under: the shown name's stem with the detected type's extension.
 
-    The extension the assistant's file had is dropped whatever it was ("x.hta" → "x.pdf",
-    "x.pdf.exe" → "x.pdf.pdf" is not possible either: only the last one is replaced), so the
-    browser and the clerk's PC open the file as what it is.
+    The last extension the assistant's file had is replaced whatever it was ("居民身份证.hta" →
+    "居民身份证.pdf", "scan.pdf.exe" → "scan.pdf.pdf"), so the browser and the clerk's PC open the
+    file as what it is (issue 16, finding 12).
     """
     extension = EXTENSIONS.get(content_type, "")
     stem, dot, _old = clean_display_name(display_name).rpartition(".")

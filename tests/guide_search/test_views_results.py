@@ -111,5 +111,8 @@ def test_the_query_is_escaped(client, catalogue):
     assert f'href="{catalogue.items[HOUSING].url}"' in body
 
 
-def test_only_get_and_head(client, catalogue):
-    assert client.post(URL, {"q": "低保"}).status_code == 405
+def test_get_head_and_a_post_that_redirects(client, catalogue):
+    # The boxes post, so an ID number typed by mistake never reaches a URL (issue 16, finding 17).
+    response = client.post(URL, {"q": "低保"})
+    assert response.status_code == 303 and response["Location"].startswith(URL + "?q=")
+    assert client.put(URL, {"q": "低保"}).status_code == 405
