@@ -312,17 +312,27 @@ def draft_update(
     application: Application,
     resident: Resident | None = None,
     request_note: str | None = None,
+    typed_name: str | None = None,
+    typed_mobile: str | None = None,
 ) -> Application:
-    """Change who the draft is for or what they ask. No event: drafts are private work in progress."""
+    """Change who the draft is for or what they ask. No event: drafts are private work in progress.
+
+    `typed_name` and `typed_mobile` say that the assistant typed the villager (the resident was
+    found by the typed ID number). A resident registered in another village is then taken as it
+    is, with the typed name and mobile on the application, so that the form answers exactly as for
+    a new number and tells the assistant nothing about another village's register (issue 16,
+    finding 14). The township clerk sees the difference on the application and resolves it
+    before accepting (the detail page says where the villager is registered)."""
     locked = _lock(application)
     _require_editable_by_filer(locked, actor, states=(State.DRAFT,))
     fields = []
     if resident is not None:
-        if resident.village_id != locked.village_id:
+        elsewhere = resident.village_id != locked.village_id
+        if elsewhere and typed_name is None:
             raise DomainError(_("The villager must live in %(village)s.") % {"village": locked.village})
         locked.resident = resident
-        locked.applicant_name = resident.name
-        locked.applicant_mobile = resident.mobile
+        locked.applicant_name = typed_name if elsewhere else resident.name
+        locked.applicant_mobile = (typed_mobile or "") if elsewhere else resident.mobile
         fields += ["resident", "applicant_name", "applicant_mobile"]
     if request_note is not None:
         locked.request_note = request_note
@@ -374,7 +384,7 @@ def file_attach(
         sha256=checked.sha256,
         uploaded_by=actor,
     )
-    record.file.save(stored_name(checked), uploaded, save=False)
+    record.file.save(stored_name(checked), checked.content(uploaded), save=False)  # photos without EXIF
     record.save()
     return record
 

@@ -11,7 +11,13 @@ apart. Anything unexpected while reading (a damaged image that upsets Pillow, an
 "could not be read" ValidationError, so a form never turns a bad upload into a server error.
 
 Files are kept under a random name with the extension of the detected type (`stored_name`); the
-name the assistant chose is only shown to people, after `clean_display_name`.
+name the assistant chose is only shown to people, after `clean_display_name`, and a download is
+named by `download_name`: the assistant's name with the extension of the detected type, so a
+PDF/HTA polyglot called "居民身份证.hta" downloads as "居民身份证.pdf".
+
+PDFs are parsed a second time with pikepdf (qpdf), the way a reader sees them, and refused when
+they carry any automatic or outward action (issue 16, finding 12). Photos are kept without their
+EXIF, GPS, XMP and comments, with the camera's rotation applied to the pixels (finding 17).
 """
 
 from __future__ import annotations
@@ -24,13 +30,16 @@ import unicodedata
 import warnings
 import zlib
 from dataclasses import dataclass
+from io import BytesIO
 from typing import Any
 
+import pikepdf
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
+from PIL import Image, ImageOps
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # A 40-megapixel photo is more than any phone takes by default and more than an A4 page scanned at
@@ -73,6 +82,13 @@ class CheckedUpload:
     size: int
     sha256: str
     display_name: str  # cleaned original name, for showing to people
+    # A photo's bytes without its metadata, when the upload had any: what is stored instead of
+    # the upload (`size` and `sha256` describe these bytes then). None: store the upload as sent.
+    cleaned: bytes | None = None
+
+    def content(self, uploaded: Any) -> Any:
+        """What to store: the cleaned bytes if there are any, else the upload itself."""
+        return ContentFile(self.cleaned) if self.cleaned is not None else uploaded
 
 
 # --- messages -------------------------------------------------------------------------------------
@@ -160,6 +176,10 @@ _MSG_PDF_ACTION = _(
     "This PDF contains actions that run by themselves (such as starting a program or sending a form), "
     "which are not accepted. Print it and scan the paper, or print it to a new PDF, and upload that."
 )
+_MSG_PDF_LINK = _(
+    "This PDF contains links or actions that open web pages or other files, which are not accepted. "
+    "Print it and scan the paper, or print it to a new PDF without links, and upload that."
+)
 _MSG_PDF_ATTACHMENT = _(
     "This PDF has other files or media embedded in it, which are not accepted. Upload each document "
     "on its own as a PDF, JPEG or PNG."
@@ -239,6 +259,21 @@ def clean_display_name(name: str) -> str:
     return stem[:keep].rstrip() + "…." + extension
 
 
+def download_name(display_name: str, content_type: str) -> str:
+    """The name a download is saved under: the shown name's stem with the detected type's extension.
+
+    The last extension the assistant's file had is replaced whatever it was ("居民身份证.hta" →
+    "居民身份证.pdf", "scan.pdf.exe" → "scan.pdf.pdf"), so the browser and the clerk's PC open the
+    file as what it is (issue 16, finding 12).
+    """
+    extension = EXTENSIONS.get(content_type, "")
+    stem, dot, _old = clean_display_name(display_name).rpartition(".")
+    if not dot or not stem:
+        stem = clean_display_name(display_name)
+    stem = stem.rstrip(" .") or FALLBACK_DISPLAY_NAME
+    return stem + extension
+
+
 def stored_name(checked: CheckedUpload) -> str:
     """A fresh random file name with the detected extension, e.g. "3f2a…c1.pdf".
 
@@ -279,15 +314,18 @@ def _check(uploaded: Any) -> CheckedUpload:
     if size == 0:
         raise _refuse(_MSG_EMPTY, "empty")
 
+    cleaned = None
     if head.startswith(b"%PDF-"):
         content_type = PDF
         _check_pdf(uploaded, size)
     elif head.startswith(b"\xff\xd8\xff"):
         content_type = JPEG
         _check_image(uploaded, "JPEG")
+        cleaned = _without_metadata(uploaded, "JPEG")
     elif head.startswith(b"\x89PNG\r\n\x1a\n"):
         content_type = PNG
         _check_image(uploaded, "PNG")
+        cleaned = _without_metadata(uploaded, "PNG")
     else:
         kind = _recognise_binary(head)
         if kind is None and b"%PDF-" in head[:1024]:
@@ -295,12 +333,15 @@ def _check(uploaded: Any) -> CheckedUpload:
         kind = kind or _recognise_text(head) or "unknown_type"
         raise _refuse(_TYPE_MESSAGES[kind], kind)
 
+    if cleaned is not None:
+        size, digest = len(cleaned), hashlib.sha256(cleaned)
     return CheckedUpload(
         content_type=content_type,
         extension=EXTENSIONS[content_type],
         size=size,
         sha256=digest.hexdigest(),
         display_name=clean_display_name(getattr(uploaded, "name", "") or ""),
+        cleaned=cleaned,
     )
 
 
@@ -469,6 +510,105 @@ def _check_pdf(uploaded: Any, size: int) -> None:
         raise _refuse(_MSG_PDF_ATTACHMENT, "pdf_attachment")
     if problem is not None:
         raise _refuse(_MSG_PDF_DAMAGED, "pdf_damaged")
+    _check_pdf_with_qpdf(data[:size])
+
+
+# Action types (PDF 32000-1, 12.6.4) that only move within the document; anything else (URI,
+# GoToR, Launch, JavaScript, SubmitForm, ImportData, GoToE, Sound, Movie, Rendition…) is refused.
+_PDF_SAFE_ACTIONS = {"/GoTo", "/Named"}
+_PDF_SCRIPT_ACTIONS = {"/JavaScript"}
+_PDF_REMOTE_ACTIONS = {"/URI", "/GoToR", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/Thread"}
+# Keys that run actions by themselves or carry files, wherever they appear.
+_PDF_AUTO_KEYS = {"/AA"}
+_PDF_FILE_KEYS = {"/EmbeddedFiles", "/EmbeddedFile", "/RichMediaContent"}
+_PDF_OBJECT_BUDGET = 200_000
+
+
+def _check_pdf_with_qpdf(data: bytes) -> None:
+    """Read the PDF as a reader would (qpdf through pikepdf) and refuse any action that is not a
+    jump inside the document: /OpenAction with an action, /AA (additional actions), JavaScript,
+    /Launch, GoToR (which makes Windows send the clerk's NTLM hash to any server), URI links,
+    forms that submit, and embedded files.
+
+    The hand-written scanner above runs first and keeps its specific messages; this second
+    reading catches what it cannot see (an action's /S type, objects qpdf recovers from a broken
+    cross-reference table) and is the one that decides for actions.
+    """
+    try:
+        pdf = pikepdf.open(BytesIO(data))
+    except pikepdf.PasswordError as error:
+        raise _refuse(_MSG_PDF_ENCRYPTED, "pdf_encrypted") from error
+    except Exception as error:  # qpdf cannot read it at all
+        raise _refuse(_MSG_PDF_DAMAGED, "pdf_damaged") from error
+    with pdf:
+        if pdf.is_encrypted:
+            raise _refuse(_MSG_PDF_ENCRYPTED, "pdf_encrypted")
+        root = pdf.Root
+        if "/OpenAction" in root and isinstance(root.OpenAction, pikepdf.Dictionary):
+            _check_pdf_action(root.OpenAction)
+        budget = [_PDF_OBJECT_BUDGET]
+        for obj in pdf.objects:
+            _walk_pdf_object(obj, budget)
+
+
+def _walk_pdf_object(top: Any, budget: list[int]) -> None:
+    """Check one indirect object and the direct dictionaries and arrays nested in it (indirect
+    ones are visited as objects of their own, so nothing is walked twice and cycles end)."""
+    stack = [top]
+    while stack:
+        obj = stack.pop()
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _refuse(_MSG_PDF_DAMAGED, "pdf_damaged")
+        if isinstance(obj, pikepdf.Stream):
+            obj = obj.stream_dict
+        if isinstance(obj, pikepdf.Dictionary):
+            _check_pdf_dictionary(obj)
+            children = [obj.get(key) for key in obj]
+        elif isinstance(obj, pikepdf.Array):
+            children = list(obj)
+        else:
+            continue
+        stack.extend(
+            child
+            for child in children
+            if isinstance(child, (pikepdf.Dictionary, pikepdf.Array)) and not child.is_indirect
+        )
+
+
+def _check_pdf_dictionary(obj: Any) -> None:
+    keys = set(obj.keys())
+    if keys & _PDF_AUTO_KEYS:
+        raise _refuse(_MSG_PDF_ACTION, "pdf_action")
+    if keys & _PDF_FILE_KEYS or ("/EF" in keys and "/F" in keys):
+        raise _refuse(_MSG_PDF_ATTACHMENT, "pdf_attachment")
+    if "/JS" in keys or "/JavaScript" in keys or "/XFA" in keys:
+        raise _refuse(_MSG_PDF_SCRIPT, "pdf_script")
+    if obj.get("/Type") == "/Action":
+        _check_pdf_action(obj)
+    action = obj.get("/A")
+    if isinstance(action, pikepdf.Dictionary) and "/S" in action:
+        _check_pdf_action(action)
+
+
+def _check_pdf_action(action: Any) -> None:
+    """One action dictionary and its /Next chain (which can hide a second action)."""
+    seen = 0
+    while isinstance(action, pikepdf.Dictionary) and seen < 100:
+        seen += 1
+        kind = str(action.get("/S", ""))
+        if kind in _PDF_SCRIPT_ACTIONS:
+            raise _refuse(_MSG_PDF_SCRIPT, "pdf_script")
+        if kind in _PDF_REMOTE_ACTIONS or "/URI" in action or "/F" in action:
+            raise _refuse(_MSG_PDF_LINK, "pdf_link")
+        if kind and kind not in _PDF_SAFE_ACTIONS:
+            raise _refuse(_MSG_PDF_ACTION, "pdf_action")
+        following = action.get("/Next")
+        if isinstance(following, pikepdf.Array):
+            for item in following:
+                _check_pdf_action(item)
+            return
+        action = following
 
 
 def _scan_pdf(data: bytes, names: set[bytes], budget: list[int], *, in_object_stream: bool = False) -> int:
@@ -613,6 +753,47 @@ def _check_image(uploaded: Any, pillow_format: str) -> None:
             raise _too_many_pixels() from error
         except Exception as error:
             raise _refuse(_MSG_IMAGE_INCOMPLETE, "image_incomplete") from error
+
+
+# What a PNG may keep: how to show its pixels, nothing about who, when or where.
+_PNG_HARMLESS_INFO = {"dpi", "gamma", "icc_profile", "transparency", "srgb", "chromaticity", "aspect"}
+_JPEG_HARMLESS_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "icc_profile",
+                       "adobe", "adobe_transform", "progressive", "progression", "interlace"}  # fmt: skip
+
+
+def _without_metadata(uploaded: Any, pillow_format: str) -> bytes | None:
+    """The photo saved again without EXIF (GPS position, camera, time), XMP, IPTC or comments,
+    with the EXIF orientation applied to the pixels first so it still shows the right way up.
+    None when there is nothing to remove: the upload is kept byte for byte (no JPEG generation loss).
+
+    The ICC colour profile is kept; it says how to show colours, not who took the photo.
+    """
+    uploaded.seek(0)
+    with Image.open(uploaded, formats=[pillow_format]) as image:
+        harmless = _JPEG_HARMLESS_INFO if pillow_format == "JPEG" else _PNG_HARMLESS_INFO
+        if not image.getexif() and set(image.info) <= harmless:
+            return None
+        icc_profile = image.info.get("icc_profile")
+        transparency = image.info.get("transparency")
+        upright = ImageOps.exif_transpose(image) or image
+        # Pillow writes some metadata from `info` by itself (a JPEG's comment and XMP): none left.
+        upright.info = {}
+        out = BytesIO()
+        options: dict[str, Any] = {"icc_profile": icc_profile} if icc_profile else {}
+        if pillow_format == "JPEG":
+            if upright is image:
+                options["quality"] = "keep"  # the original's quantisation: no visible loss
+            else:
+                options["quality"] = 92
+            options["subsampling"] = "keep" if upright is image else -1
+            if upright.mode not in {"RGB", "L", "CMYK"}:
+                upright = upright.convert("RGB")
+            upright.save(out, format="JPEG", **options)
+        else:
+            if transparency is not None and upright is image:
+                options["transparency"] = transparency
+            upright.save(out, format="PNG", **options)
+    return out.getvalue()
 
 
 def _too_many_pixels() -> ValidationError:

@@ -195,7 +195,7 @@ def photo_check(uploaded) -> CheckedPhoto:
             code="not_a_photo",
         )
     return CheckedPhoto(
-        uploaded=uploaded,
+        uploaded=checked.content(uploaded),  # without EXIF and GPS
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from portal.errors import DomainError
 from portal.offices.models import OfficeKind
+from portal.outbox.models import mask_mobile
 from portal.people.identity import mask_name
 from portal.people.models import User
 from portal.people.selectors import offices_user_may_file_for, residents_visible_to
@@ -280,6 +281,7 @@ def _problems_besides(form: FilingForm, application: Application) -> list[str]:
 def _save_villager(request, form: FilingForm, application: Application) -> None:
     """Register the typed villager (or take the chosen one) and keep the request note."""
     resident = None
+    typed_details: dict[str, str] = {}
     typed = any(form.data.get(field, "").strip() for field in VILLAGER_FIELDS)
     if form.villager_typed:
         data = form.cleaned_data
@@ -299,14 +301,15 @@ def _save_villager(request, form: FilingForm, application: Application) -> None:
             for warning in warnings:
                 messages.warning(request, warning)
             _warn_if_registered_differently(request, resident, data, application)
+            typed_details = {"typed_name": data["name"], "typed_mobile": data["mobile"]}
     elif not typed and "resident" not in form.errors:
         resident = form.cleaned_data.get("resident")
     note = form.cleaned_data.get("request_note") if "request_note" not in form.errors else None
     try:
         services.draft_update(
-            actor=request.user, application=application, resident=resident, request_note=note
+            actor=request.user, application=application, resident=resident, request_note=note, **typed_details
         )
-    except DomainError as error:  # e.g. that ID number belongs to a villager of another village
+    except DomainError as error:
         form.add_error("id_number" if typed else "resident", str(error))
         services.draft_update(actor=request.user, application=application, request_note=note)
 
@@ -320,9 +323,12 @@ def _add_registration_error(form: FilingForm, error: ValidationError) -> None:
 
 
 def _warn_if_registered_differently(request, resident, data, application: Application) -> None:
-    """An ID number already registered links that record; say so when its details differ."""
+    """An ID number already registered in this village links that record; say so when its details
+    differ, with the mobile masked (138****1234): the assistant sees whose record it is, not a
+    number to copy. A record of another village is never mentioned (issue 16, finding 14): the
+    form answers as for a new number, and the clerk resolves it (services.draft_update)."""
     if resident.village_id != application.village_id:
-        return  # draft_update refuses it with its own message
+        return
     if resident.name != data["name"] or resident.mobile != data["mobile"]:
         messages.warning(
             request,
@@ -330,7 +336,7 @@ def _warn_if_registered_differently(request, resident, data, application: Applic
                 "This ID number is already registered as %(name)s, mobile %(mobile)s; that record is used. "
                 "If it is wrong, ask your administrator to correct it."
             )
-            % {"name": resident.name, "mobile": resident.mobile},
+            % {"name": resident.name, "mobile": mask_mobile(resident.mobile)},
         )
 
 
@@ -389,6 +395,8 @@ def _render(
             else reverse("approvals:start", args=[item.pk])
         ),
         "max_upload_bytes": max_upload_bytes(),
+        # Masked (138****1234): the form shows whose draft it is, not a number to copy (finding 14).
+        "filed_for_mobile": mask_mobile(application.applicant_mobile) if application else "",
     }
     return render(request, "approvals/filing_form.html", context)
 

@@ -33,6 +33,7 @@ from ..certificates import services as certificate_services
 from ..models import Application
 from ..ratings import selectors as rating_selectors
 from ..states import BUTTON_LABELS, Act, State, Who
+from ..uploads import download_name
 
 PAGE_SIZE = 50
 
@@ -203,7 +204,10 @@ def download(request, pk: int, file_pk: int):
         raise Http404
     audit_record(event="material_download", obj=record)
     response = FileResponse(record.file.open("rb"), content_type=record.content_type, as_attachment=True)
-    response["Content-Disposition"] = _attachment_header(record.display_name)
+    # Named by the detected type, never by the extension the uploader gave (finding 12).
+    response["Content-Disposition"] = _attachment_header(
+        download_name(record.display_name, record.content_type)
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from approvals.uploads import download_name
 from portal.errors import DomainError
 from portal.exports import neutral_row
 from portal.people.identity import mask_name
@@ -199,7 +200,7 @@ def photo(request, pk: int, photo_pk: int):
     from urllib.parse import quote
 
     response["Content-Disposition"] = (
-        f"inline; filename=\"photo\"; filename*=UTF-8''{quote(record.display_name)}"
+        f"inline; filename=\"photo\"; filename*=UTF-8''{quote(download_name(record.display_name, record.content_type))}"
     )
     response["Cache-Control"] = "private, no-store"
     return response

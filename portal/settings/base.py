@@ -70,6 +70,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CSP on every page, no-store on private ones (portal/settings/headers.py).
+    "portal.web.csp.CunbanCSPMiddleware",
+    "portal.web.cache_headers.PrivateCacheControlMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.web.middleware.ChosenLanguageMiddleware",

@@ -11,6 +11,8 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         from . import base_url, client_address  # noqa: F401  (register the deploy checks)
+        from .csp import patch_wagtail_choosers
         from .page_cache import connect_invalidation
 
         connect_invalidation()
+        patch_wagtail_choosers()  # Wagtail's choosers without inline <script> (portal/web/csp.py)

@@ -21,9 +21,10 @@ def home(request):
     """The villagers' front door. It offers only what works: the guide and its search appear
     once a county's guide is published."""
     from services_catalog.models import ServiceGuideIndexPage
+    from services_catalog.search.views import ID_LIKE_PATTERN
 
     guide = ServiceGuideIndexPage.objects.live().only("url_path", "path", "depth", "title").first()
-    return render(request, "web/home.html", {"guide": guide})
+    return render(request, "web/home.html", {"guide": guide, "id_like_pattern": ID_LIKE_PATTERN})
 
 
 def _safe_next(request, fallback: str) -> str:

@@ -1,12 +1,27 @@
-"""The search page: one box, results best first, each saying where it is done for the villager."""
+"""The search page: one box, results best first, each saying where it is done for the villager.
 
+The search boxes post their query here (`results`, POST), and the answer is a redirect to the
+results' URL: /search/?q=低保. A query that looks like a resident ID number or a mobile number
+is never put in a URL: the redirect goes to /search/?refused=id, which says (Chinese first) not
+to search by ID number and does not repeat it. So the number stays out of the address bar, the
+browser's history, the Referer sent to the next page and the web server's access log (a POST's
+body is not logged). The boxes also carry a `pattern` that stops such a query in the browser
+before it is sent at all. An ID-like `?q=` typed into the address bar is answered the same way,
+without echoing it. Cunban's code logs no search query. Issue 16, finding 17.
+"""
+
+import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from portal.offices.selectors import place_from_request
 from services_catalog.models import ServiceItemPage
@@ -17,6 +32,14 @@ from .routing import service_item_routes
 from .selectors import SearchHit, guide_search, search_common_words
 
 MAX_QUERY_LENGTH = 100
+
+# Eleven or more digits in a row once spaces, dashes and dots are taken out: an 18-character
+# resident ID number (the last may be X), an old 15-digit one, or an 11-digit mobile. No item or
+# word of the guide has such a number in it.
+_ID_LIKE = re.compile(r"\d{11,}")
+_SEPARATORS = re.compile(r"[\s\-.·_/+()（）]")
+# The same rule for the browser (the pattern attribute is anchored and has the v flag).
+ID_LIKE_PATTERN = r"(?!.*[0-9０-９]{11}).*"
 
 
 @dataclass(frozen=True)
@@ -50,9 +73,32 @@ def marked_title(title: str, hit: SearchHit) -> SafeString:
     return mark_safe("".join(html))  # noqa: S308 - every piece is escaped above
 
 
-@require_safe
+def looks_like_id_number(query: str) -> bool:
+    """Is this query a resident ID number or a mobile number (full-width digits too)?"""
+    folded = _SEPARATORS.sub("", unicodedata.normalize("NFKC", query))
+    return bool(_ID_LIKE.search(folded))
+
+
+@csrf_exempt  # a search changes nothing; the token would stop the home page being cached whole
+@require_http_methods(["GET", "HEAD", "POST"])
 def results(request):
+    if request.method == "POST":
+        query = request.POST.get("q", "").strip()[:MAX_QUERY_LENGTH]
+        if looks_like_id_number(query):
+            return HttpResponseRedirect(reverse("guide_search:results") + "?refused=id", status=303)
+        suffix = "?" + urlencode({"q": query}) if query else ""
+        return HttpResponseRedirect(reverse("guide_search:results") + suffix, status=303)
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    if looks_like_id_number(query):
+        # Typed into the address bar: off the address (the page's own links would repeat it).
+        return HttpResponseRedirect(reverse("guide_search:results") + "?refused=id")
+    if request.GET.get("refused") == "id":
+        # Not echoed, not searched: the page only says why.
+        return render(
+            request,
+            "guide_search/results.html",
+            {"query": "", "refused_id": True, "rows": [], "id_like_pattern": ID_LIKE_PATTERN},
+        )
     hits = guide_search(query) if query else []
     village = place_from_request(request)
     routes: dict[int, Route] = {}
@@ -69,5 +115,6 @@ def results(request):
         "means": list(dict.fromkeys(means for hit in hits for means in hit.means)),
         "village": village,
         "common_words": search_common_words() if not hits else [],
+        "id_like_pattern": ID_LIKE_PATTERN,
     }
     return render(request, "guide_search/results.html", context)

@@ -370,7 +370,8 @@ def test_a_bad_mobile_is_refused_next_to_its_field(assistant, items):
     assert list(response.context["form"].errors) == ["mobile"]
 
 
-def test_an_id_number_registered_in_another_village_is_refused(assistant, items, residents):
+def test_an_id_number_registered_in_another_village_is_linked_without_saying_so(assistant, items, residents):
+    """Issue 16, finding 14: the same answer as for a new number (see tests/security/test_findings_data.py)."""
     page = assistant.get(start_url(items["dibao"]))
     b1 = residents["b1"]
     response = assistant.post(
@@ -381,11 +382,13 @@ def test_an_id_number_registered_in_another_village_is_refused(assistant, items,
             "request_note": "x",
             "save": "1",
         },
+        follow=True,
     )
     assert response.status_code == 200
-    assert "must live in" in response.context["form"].errors["id_number"][0]
+    assert "id_number" not in response.context["form"].errors
     application = Application.objects.get()
-    assert application.resident is None and application.request_note == "x"
+    assert application.resident == b1 and application.request_note == "x"
+    assert (application.applicant_name, application.applicant_mobile) == ("王秀英", "13711112222")
 
 
 # -- supplement after a return -------------------------------------------------------------------
