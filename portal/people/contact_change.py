@@ -72,7 +72,7 @@ def _audit(
         object_type="people.user",
         object_id=str(change.user_id),
         detail={
-            "action": action,
+            "act": action,
             "field": change.field,
             "before": mask_contact(change.field, change.old_value),
             "after": mask_contact(change.field, change.new_value),
@@ -159,7 +159,7 @@ def _remove(*, actor: User, user: User, field: str, current: str) -> None:
         object_type="people.user",
         object_id=str(user.pk),
         detail={
-            "action": "contact_removed",
+            "act": "contact_removed",
             "field": field,
             "before": mask_contact(field, current),
             "after": "",

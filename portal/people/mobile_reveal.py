@@ -23,7 +23,7 @@ def resident_mobile_reveal(*, actor: User, resident_id: int, context: str) -> Re
         user=actor,
         obj=resident,
         detail={
-            "action": "resident_mobile_viewed",
+            "act": "resident_mobile_viewed",
             "masked": mask_mobile(resident.mobile),
             "where": context[:100],
         },

@@ -35,7 +35,7 @@ THROTTLE_WINDOW = timedelta(hours=1)
 def _recent(**filters) -> int:
     since = timezone.now() - THROTTLE_WINDOW
     return AuditEntry.objects.filter(
-        event=AuditEntry.Event.STATE_CHANGE, detail__action=REQUESTED, at__gte=since, **filters
+        event=AuditEntry.Event.STATE_CHANGE, detail__act=REQUESTED, at__gte=since, **filters
     ).count()
 
 
@@ -62,7 +62,7 @@ def password_reset_request(*, handle: str, client_address: str | None) -> None:
                 event=AuditEntry.Event.STATE_CHANGE,
                 outcome=AuditEntry.Outcome.REFUSED if address_limited else AuditEntry.Outcome.FAILED,
                 username="",
-                detail={"action": REQUESTED, "reason": "throttled" if address_limited else "no account"},
+                detail={"act": REQUESTED, "reason": "throttled" if address_limited else "no account"},
             )
             return
         for user in accounts:
@@ -74,7 +74,7 @@ def password_reset_request(*, handle: str, client_address: str | None) -> None:
                 username=user.get_username(),
                 object_type="people.user",
                 object_id=str(user.pk),
-                detail={"action": REQUESTED, **({"reason": "throttled"} if limited else {})},
+                detail={"act": REQUESTED, **({"reason": "throttled"} if limited else {})},
             )
             if not limited:
                 _send_link(user)
@@ -100,5 +100,5 @@ def password_reset_completed(*, user: User) -> None:
         user=user,
         object_type="people.user",
         object_id=str(user.pk),
-        detail={"action": COMPLETED},
+        detail={"act": COMPLETED},
     )

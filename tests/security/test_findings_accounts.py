@@ -70,7 +70,7 @@ def _path(mails, to: str, pattern: str) -> str:
 
 
 def _actions(action: str):
-    return AuditEntry.objects.filter(detail__action=action)
+    return AuditEntry.objects.filter(detail__act=action)
 
 
 def test_finding_02_an_administrator_cannot_take_over_a_colleagues_account(

@@ -383,10 +383,13 @@ def test_finding_10_a_staff_edit_writes_an_audit_entry_with_masked_before_and_af
         event=AuditEntry.Event.STATE_CHANGE, object_type="people.user", object_id=str(world.clerk_a.pk)
     ).order_by("pk")
     details = [entry.detail for entry in entries]
-    edit = next(d for d in details if d["act"] == "edit" and "mobile" in d["after"])
-    assert edit["before"]["mobile"] == "139****0003" and edit["after"]["mobile"] == "139****0033"
-    assert edit["after"]["email"] == "c***@cunban.example"
+    # A colleague's mobile and e-mail wait for their owner (finding 2): the request is audited, masked.
+    requested = {d["field"]: d for d in details if d["act"] == "contact_change_requested"}
+    assert requested["mobile"]["before"] == "139****0003" and requested["mobile"]["after"] == "139****0033"
+    assert requested["email"]["after"] == "c***@cunban.example"
     assert "13900000033" not in str(details)
+    edit = next(d for d in details if d["act"] == "edit" and "name" in d["after"])
+    assert edit["after"]["name"] == "王建国"
     active = next(d for d in details if d["act"] == "edit" and "is_active" in d["after"])
     assert (active["before"]["is_active"], active["after"]["is_active"]) == (True, False)
     assert any(d["act"] == "permissions" for d in details)
