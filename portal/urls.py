@@ -7,10 +7,12 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from portal.people import views as people_views
+
 urlpatterns = [
     # One login and one password reset for staff (issue 16, finding 15): Wagtail's own pages
     # send to the project's, which django-axes and the reset throttle protect.
-    path("admin/login/", RedirectView.as_view(pattern_name="people:login", query_string=True)),
+    path("admin/login/", people_views.admin_login),
     re_path(r"^admin/password_reset/", RedirectView.as_view(pattern_name="people:password_reset")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -29,6 +29,22 @@ class StaffLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+def admin_login(request):
+    """Where Wagtail sends someone its back office turns away. Anonymous visitors go to the one
+    staff login (which django-axes guards); a logged-in user without back-office access would
+    otherwise bounce between the login page and /admin/ for ever, so they are told and sent to
+    their own start page."""
+    if request.user.is_authenticated:
+        messages.info(
+            request,
+            gettext("Your account has no access to the back office (后台). Your work starts here."),
+        )
+        return redirect("web:staff_home")
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse("people:login") + (f"?{query}" if query else ""))
+
+
 class StaffLogoutView(auth_views.LogoutView):
     pass
 

@@ -262,6 +262,16 @@ def test_finding_15_wagtail_login_and_reset_lead_to_the_projects_pages(client, w
     assert settings.WAGTAIL_PASSWORD_RESET_ENABLED is False
 
 
+@pytest.mark.parametrize("person", ["assistant_a1", "clerk_a", "supervisor_a", "officer_d1"])
+def test_finding_15_staff_without_back_office_access_are_sent_to_their_start_page_not_round_in_circles(
+    client, world, person
+):
+    client.force_login(getattr(world, person))
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("web:staff_home")
+    assert len(response.redirect_chain) <= 3 and response.status_code == 200
+
+
 def test_finding_15_password_reset_is_throttled_per_account_and_per_address_with_one_answer(
     client, world, supervisor, mailoutbox
 ):
