@@ -23,24 +23,36 @@ from .forms import (
 )
 
 
+def _no_back_office(request):
+    """A logged-in user whom Wagtail turned away from /admin/: told, and sent to their start page
+    (sending them back to /admin/ would go round in circles with the login page)."""
+    messages.info(request, gettext("Your account has no access to the back office (后台). Your work starts here."))
+    return redirect("web:staff_home")
+
+
 class StaffLoginView(auth_views.LoginView):
     template_name = "people/login.html"
     authentication_form = StaffLoginForm
     redirect_authenticated_user = True
 
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.user.is_authenticated
+            and self.get_redirect_url().startswith("/admin/")
+            and not request.user.has_perm("wagtailadmin.access_admin")
+        ):
+            return _no_back_office(request)
+        return super().dispatch(request, *args, **kwargs)
+
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def admin_login(request):
-    """Where Wagtail sends someone its back office turns away. Anonymous visitors go to the one
+    """Wagtail's own login page. Anonymous visitors go to the one
     staff login (which django-axes guards); a logged-in user without back-office access would
     otherwise bounce between the login page and /admin/ for ever, so they are told and sent to
     their own start page."""
-    if request.user.is_authenticated:
-        messages.info(
-            request,
-            gettext("Your account has no access to the back office (后台). Your work starts here."),
-        )
-        return redirect("web:staff_home")
+    if request.user.is_authenticated and not request.user.has_perm("wagtailadmin.access_admin"):
+        return _no_back_office(request)
     query = request.META.get("QUERY_STRING", "")
     return redirect(reverse("people:login") + (f"?{query}" if query else ""))
 

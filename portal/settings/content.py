@@ -11,10 +11,9 @@ WAGTAILADMIN_BASE_URL = SITE_BASE_URL
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # no network at run time
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
-# Wagtail sends visitors it turns away here; `people.views.admin_login` passes anonymous ones on
-# to the one staff login and tells logged-in staff without back-office access where their work is
-# (without it they would bounce between the login page and /admin/ for ever).
-WAGTAILADMIN_LOGIN_URL = "/admin/login/"
+# Wagtail sends visitors it turns away to the one staff login; `people.views.StaffLoginView` tells
+# logged-in staff without back-office access where their work is instead of sending them back.
+WAGTAILADMIN_LOGIN_URL = "people:login"
 # Wagtail's Draftail editor, reading an editor holding only empty paragraphs as empty (see
 # cms.rich_text for why that matters to the two-person rule).
 WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "cms.rich_text.DraftailEditor"}}
