@@ -136,7 +136,7 @@ def test_production_settings_refuse_to_start_without_their_keys(database):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k not in KEYS}
     result = run_check(env, database_url=database(2026))
     assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
+    assert "keys.E001" in result.stderr
     for name in KEYS:
         assert f"{name}: not set" in result.stderr, name
 

@@ -1,7 +1,34 @@
 """Deployment checks for the keys that protect resident ID numbers."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
+
+from portal.settings.keys import configured_key_problems, problems_text
+
+
+@register(Tags.security)
+def production_keys_check(app_configs, **kwargs):
+    """Any `manage.py` command with DEBUG off says so when the keys are not the site's own: the
+    web process would refuse to start (portal/wsgi.py)."""
+    problems = configured_key_problems()
+    if not problems:
+        return []
+    return [
+        Warning(
+            problems_text(problems),
+            hint="The web process (gunicorn, runserver) refuses to start like this; for development set DEBUG=1.",
+            id="keys.W001",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def production_keys_deploy_check(app_configs, **kwargs):
+    """The deploy gate fails outright without the site's own keys (issue 16, finding 4)."""
+    problems = configured_key_problems()
+    if not problems:
+        return []
+    return [Error(problems_text(problems), hint="`python -m portal.keys` prints a fresh set.", id="keys.E001")]
 
 
 @register(Tags.security, deploy=True)

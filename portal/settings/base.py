@@ -11,7 +11,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PORTAL_DIR = BASE_DIR / "portal"
 
 # The insecure default only ever serves a developer's machine (DEBUG=1): with DEBUG off the
-# settings refuse to start on it, or without it (portal/settings/keys.py).
+# web process refuses to start on it, or without it (portal/settings/keys.py).
 SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])

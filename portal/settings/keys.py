@@ -1,8 +1,10 @@
 """The keys a deployment must set itself, and the refusal to start without them.
 
-With DEBUG off the settings refuse to load (ImproperlyConfigured, naming each variable) unless
-SECRET_KEY, FIELD_ENCRYPTION_KEYS, ID_HASH_KEY and CUNBAN_CERTIFICATE_KEY are set to values of
-their own: a published default (this repository's development or test key) or a key equal to
+With DEBUG off the web process (portal/wsgi.py: gunicorn and runserver) refuses to start
+(ImproperlyConfigured, naming each variable), `manage.py check --deploy` fails (keys.E001) and a
+plain `manage.py check` warns (keys.W001), unless SECRET_KEY, FIELD_ENCRYPTION_KEYS, ID_HASH_KEY
+and CUNBAN_CERTIFICATE_KEY are set to values of their own (commands that read encrypted data
+refuse at first use, portal/people/crypto.py): a published default (this repository's development or test key) or a key equal to
 SECRET_KEY is refused, since anyone could then decrypt resident ID numbers, compute their
 lookup hashes or forge certificate check codes. Deriving keys from SECRET_KEY is for developer
 machines (DEBUG) and the test suite only (`CUNBAN_KEYS_FROM_SECRET_KEY`, portal/people/crypto.py).
@@ -60,13 +62,35 @@ def production_key_problems(values: Mapping[str, str]) -> dict[str, str]:
     return problems
 
 
+def configured_key_problems() -> dict[str, str]:
+    """`production_key_problems` for the running settings; empty with DEBUG on and in the suite
+    (portal.settings.test), which derive their keys from SECRET_KEY on purpose."""
+    from django.conf import settings
+
+    if settings.DEBUG or getattr(settings, "CUNBAN_KEYS_FROM_SECRET_KEY", False):
+        return {}
+    return production_key_problems({name: getattr(settings, name, "") or "" for name in REQUIRED_KEYS})
+
+
+def problems_text(problems: Mapping[str, str]) -> str:
+    listed = "; ".join(f"{name}: {why}" for name, why in problems.items())
+    return (
+        f"DEBUG is off, and these keys are missing or unsafe: {listed}. Set each in the environment "
+        "(docs/settings.md, .env.example); `python -m portal.keys` prints a fresh set. "
+        "Never reuse the keys of another site."
+    )
+
+
+def refuse_to_serve_without_production_keys() -> None:
+    """Called by portal/wsgi.py, which gunicorn and runserver both load: with DEBUG off the site
+    does not serve a single request on a published or derived key."""
+    problems = configured_key_problems()
+    if problems:
+        raise ImproperlyConfigured(problems_text(problems))
+
+
 def refuse_without_production_keys(values: Mapping[str, str]) -> None:
     """Raise ImproperlyConfigured naming every missing or unsafe key."""
     problems = production_key_problems(values)
     if problems:
-        listed = "; ".join(f"{name}: {why}" for name, why in problems.items())
-        raise ImproperlyConfigured(
-            f"DEBUG is off, and these keys are missing or unsafe: {listed}. Set each in the environment "
-            "(docs/settings.md, .env.example); `python -m portal.keys` prints a fresh set. "
-            "Never reuse the keys of another site."
-        )
+        raise ImproperlyConfigured(problems_text(problems))

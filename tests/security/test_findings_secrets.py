@@ -1,7 +1,7 @@
 """Findings 4 and 11 of issue 16: the keys that protect ID numbers and certificates, and ID
 numbers in sessions.
 
-4. With DEBUG off, settings refuse to start without SECRET_KEY, FIELD_ENCRYPTION_KEYS,
+4. With DEBUG off, the web process refuses to start (and `check --deploy` fails) without SECRET_KEY, FIELD_ENCRYPTION_KEYS,
    ID_HASH_KEY and CUNBAN_CERTIFICATE_KEY (or with the published default SECRET_KEY), and no
    production key is derived from SECRET_KEY. FIELD_ENCRYPTION_KEYS rotate with
    `manage.py rotate_field_keys`. Certificate check codes are HMACs under their own key.
@@ -122,20 +122,53 @@ def manage_check(tmp_path, **variables: str) -> subprocess.CompletedProcess:
     )
 
 
+def key_problem_line(result: subprocess.CompletedProcess) -> str:
+    return next(line for line in result.stderr.splitlines() if "keys.E001" in line)
+
+
 def test_finding_04_production_refuses_to_start_without_its_keys(tmp_path):
     """Before: `check --deploy` warned and exited 0, and the site ran on the published key."""
     result = manage_check(tmp_path)
     assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
     for name in KEY_NAMES:
-        assert f"{name}: not set" in result.stderr, name
+        assert f"{name}: not set" in key_problem_line(result), name
+
+
+def test_finding_04_the_web_process_does_not_start_without_its_keys(tmp_path):
+    """gunicorn and runserver load portal/wsgi.py: with DEBUG off and no keys it raises, naming them."""
+    env = {k: v for k, v in os.environ.items() if k not in KEY_NAMES and k not in {"DEBUG", "CUNBAN_DEMO"}}
+    env.update(DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="0", DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    refused = subprocess.run(
+        [sys.executable, "-c", "import portal.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert refused.returncode != 0 and "ImproperlyConfigured" in refused.stderr
+    assert all(f"{name}: not set" in refused.stderr for name in KEY_NAMES)
+    started = subprocess.run(
+        [sys.executable, "-c", "import portal.wsgi"],
+        cwd=ROOT,
+        env={**env, **OWN_KEYS},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode == 0, started.stderr
+
+
+def test_finding_04_a_plain_check_warns_so_development_tools_keep_working(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in KEY_NAMES and k not in {"DEBUG", "CUNBAN_DEMO"}}
+    env.update(DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="0", DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "keys.W001" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("name", KEY_NAMES)
 def test_finding_04_each_missing_key_is_named(tmp_path, name):
     result = manage_check(tmp_path, **{k: v for k, v in OWN_KEYS.items() if k != name})
     assert result.returncode != 0
-    problem = result.stderr.strip().splitlines()[-1]
+    problem = key_problem_line(result)
     assert f"{name}: not set" in problem
     assert not any(f"{other}:" in problem for other in KEY_NAMES if other != name)
 
@@ -145,12 +178,12 @@ def test_finding_04_the_published_default_secret_key_is_refused(tmp_path):
 
     for published in (DEVELOPMENT_SECRET_KEY, TEST_SECRET_KEY):
         result = manage_check(tmp_path, **{**OWN_KEYS, "SECRET_KEY": published})
-        assert result.returncode != 0 and "SECRET_KEY: " in result.stderr
+        assert result.returncode != 0 and "SECRET_KEY: " in key_problem_line(result)
 
 
 def test_finding_04_own_keys_start(tmp_path):
     result = manage_check(tmp_path, **OWN_KEYS)
-    assert "ImproperlyConfigured" not in result.stderr, result.stderr
+    assert "keys.E001" not in result.stderr and "keys.W001" not in result.stdout + result.stderr, result.stderr
 
 
 def test_finding_04_unusable_keys_are_named():
