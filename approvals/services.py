@@ -1,20 +1,21 @@
 """Every change to an application: one function per action, each in one transaction.
 
-Each action (1) locks the application row (`select_for_update`, a real row lock on PostgreSQL),
-(2) looks its step up in `approvals.states.TRANSITIONS`, (3) checks the actor's object permission
-on the office named by the step's `Who`, (4) applies the change, (5) writes one append-only event
-and (6) queues the notifications, all or nothing. A second clerk acting on the same application
+Each action runs through the workflow machine (`portal.workflow`, declared here as `WORKFLOW`):
+it (1) locks the application row (`select_for_update`, a real row lock on PostgreSQL), (2) looks
+its step up in `approvals.states.TABLE`, (3) checks the actor's object permission on the office
+named by the step's `Who` (`may_act_as`), (4) applies the change, (5) writes one append-only event
+with a new version and (6) queues the notifications, all or nothing. A second clerk acting on the same application
 at the same moment waits for the lock, then finds the state or version changed and is told so.
 """
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import workflow
 from portal.audit import services as audit_services
 from portal.errors import DomainError, NotPermitted
 from portal.offices.models import Office
@@ -28,7 +29,7 @@ from services_catalog.selectors import service_item_route
 
 from . import deadlines, notifications
 from .models import Application, ApplicationEvent, ApplicationFile, ApplicationSequence, Notice, NoticeItem
-from .states import CLOCK_STATES, Act, State, Transition, Who, transition_for
+from .states import CLOCK_STATES, TABLE, Act, State, Transition, Who
 from .uploads import check_upload, stored_name
 
 
@@ -75,52 +76,7 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def _lock(application: Application) -> Application:
-    return (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("item", "station", "current_office", "village__parent", "resident")
-        .get(pk=application.pk)
-    )
-
-
-def _check(locked: Application, act: str, actor: User | None, expected_version: int | None) -> Transition:
-    """Is `act` allowed now, and by this person? Raises a DomainError that says why not."""
-    step = transition_for(locked.state, act)
-    if expected_version is not None and expected_version != locked.version and step is None:
-        raise ApplicationChanged(
-            _(
-                "Application %(ref)s has changed since you opened it: it is now “%(state)s”. "
-                "Nothing was done; look at it again. (已被处理)"
-            )
-            % {"ref": locked.reference, "state": locked.get_state_display()}
-        )
-    if step is None:
-        raise DomainError(
-            _("Application %(ref)s is “%(state)s”: “%(act)s” is not possible now. (已被处理)")
-            % {"ref": locked.reference, "state": locked.get_state_display(), "act": Act(act).label}
-        )
-    if not may_act_as(actor, locked, step.who):
-        raise NotPermitted(
-            _("You may not do “%(act)s” on application %(ref)s.")
-            % {"act": Act(act).label, "ref": locked.reference}
-        )
-    if expected_version is not None and expected_version != locked.version:
-        raise ApplicationChanged(
-            _(
-                "Application %(ref)s has changed since you opened it (someone else acted on it). "
-                "Nothing was done; look at it again. (已被处理)"
-            )
-            % {"ref": locked.reference}
-        )
-    if step.who is Who.HANDLER and act != Act.ASSIGN and actor is not None:
-        _check_assignee(locked, actor)
-    blocker = step_blocker(locked, step, actor)
-    if blocker:
-        raise DomainError(blocker)
-    return step
-
-
-def step_blocker(application: Application, step: Transition, actor: User | None) -> str | None:
+def step_blocker(application: Application, step: Transition | workflow.Step, actor: User | None) -> str | None:
     """Why a step the table allows in this state cannot be taken on this application now, or None.
 
     The conditions that depend on the item and the file rather than on the state: the services
@@ -199,43 +155,50 @@ def _check_assignee(locked: Application, actor: User) -> None:
     )
 
 
-def _record(
-    locked: Application,
-    step: Transition | None,
-    act: str,
-    actor: User | None,
-    *,
-    who: Who,
-    comment: str = "",
-    data: dict | None = None,
-    fields: Iterable[str] = (),
-) -> ApplicationEvent:
-    """Apply the step's target state, bump the version, save and write the event."""
-    source = locked.state
-    target = step.target if step is not None else source
-    now = timezone.now()
-    update = set(fields) | {"version"}
-    if target != source:
-        locked.state = target
-        locked.state_changed_at = now
-        locked.alert = ""
-        update |= {"state", "state_changed_at", "alert"}
-    locked.version += 1
-    locked.save(update_fields=sorted(update))
-    event = ApplicationEvent.objects.create(
-        application=locked,
-        act=act,
-        from_state=source,
-        to_state=target,
-        actor=actor,
-        actor_role=who.value,
-        actor_office=office_for(locked, who) if who is not Who.SYSTEM else None,
-        comment=comment,
-        data=data or {},
-        at=now,
-    )
-    notifications.queue_for(locked, event)
-    return event
+# -- the workflow machine's declaration -----------------------------------------------------------
+
+
+def _guard(locked: Application, step: workflow.Step, actor: User | None) -> None:
+    """The application's conditions beyond the table: one clerk per file, and `step_blocker`."""
+    if step.who is Who.HANDLER and step.act != Act.ASSIGN and actor is not None:
+        _check_assignee(locked, actor)
+    blocker = step_blocker(locked, step, actor)
+    if blocker:
+        raise DomainError(blocker)
+
+
+WORKFLOW = workflow.Workflow(
+    model=Application,
+    table=TABLE,
+    event_model=ApplicationEvent,
+    subject=lambda locked: {"application": locked},
+    capacity=lambda actor, locked, row: row.who if may_act_as(actor, locked, row.who) else None,
+    refusals=workflow.Refusals(
+        moved_on=lambda locked: _(
+            "Application %(ref)s has changed since you opened it: it is now “%(state)s”. "
+            "Nothing was done; look at it again. (已被处理)"
+        )
+        % {"ref": locked.reference, "state": locked.get_state_display()},
+        not_possible=lambda locked, act: _(
+            "Application %(ref)s is “%(state)s”: “%(act)s” is not possible now. (已被处理)"
+        )
+        % {"ref": locked.reference, "state": locked.get_state_display(), "act": Act(act).label},
+        not_permitted=lambda locked, act: _("You may not do “%(act)s” on application %(ref)s.")
+        % {"act": Act(act).label, "ref": locked.reference},
+        stale=lambda locked: _(
+            "Application %(ref)s has changed since you opened it (someone else acted on it). "
+            "Nothing was done; look at it again. (已被处理)"
+        )
+        % {"ref": locked.reference},
+    ),
+    changed_error=ApplicationChanged,
+    office_for=lambda locked, who: office_for(locked, who) if who is not Who.SYSTEM else None,
+    guard=_guard,
+    queue_messages=notifications.queue_for,
+    related=("item", "station", "current_office", "village__parent", "resident"),
+    on_state_change={"alert": ""},
+)
+"""Applications in the workflow machine: `workflow.lock`, `check` and `record` act on them."""
 
 
 # -- drafts --------------------------------------------------------------------------------------
@@ -289,7 +252,7 @@ def draft_start(
             )
     except IntegrityError:  # the same token, a concurrent request: theirs is ours
         return Application.objects.get(client_token=client_token)
-    _record(application, None, Act.CREATE, actor, who=Who.FILER)
+    workflow.record(application, None, actor, act=Act.CREATE, who=Who.FILER)
     return application
 
 
@@ -323,7 +286,7 @@ def draft_update(
     a new number and tells the assistant nothing about another village's register (issue 16,
     finding 14). The township clerk sees the difference on the application and resolves it
     before accepting (the detail page says where the villager is registered)."""
-    locked = _lock(application)
+    locked = workflow.lock(application)
     _require_editable_by_filer(locked, actor, states=(State.DRAFT,))
     fields = []
     if resident is not None:
@@ -355,7 +318,7 @@ def file_attach(
     material (or a new consent) supersedes the old one, which is kept.
 
     Raises django's ValidationError with a message for the field when the file is refused."""
-    locked = _lock(application)
+    locked = workflow.lock(application)
     if kind == ApplicationFile.Kind.PROMISE:
         if not may_act_as(actor, locked, Who.HANDLER):
             raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
@@ -392,7 +355,7 @@ def file_attach(
 @transaction.atomic
 def file_remove(*, actor: User, application: Application, file: ApplicationFile) -> None:
     """Take a file off a draft or a returned application (kept, marked superseded)."""
-    locked = _lock(application)
+    locked = workflow.lock(application)
     _require_editable_by_filer(locked, actor)
     ApplicationFile.objects.filter(pk=file.pk, application=locked).update(superseded_at=timezone.now())
 
@@ -438,10 +401,10 @@ def application_submit(
 
     Returns (application, submitted). A second submission of the same draft (a double click, a
     resent form) finds it already submitted and changes nothing: (application, False)."""
-    locked = _lock(application)
+    locked = workflow.lock(application)
     if locked.state != State.DRAFT and locked.number and may_act_as(actor, locked, Who.FILER):
         return locked, False
-    step = _check(locked, Act.SUBMIT, actor, None)
+    step = workflow.check(locked, Act.SUBMIT, actor, None)
     _require_proxy_item(locked.item)
     problems = missing_for_submission(locked)
     if problems:
@@ -459,12 +422,10 @@ def application_submit(
     locked.submitted_at = timezone.now()
     locked.received_on = today
     locked.accept_by = deadlines.acceptance_deadline(today, calendar)
-    _record(
+    workflow.record(
         locked,
         step,
-        Act.SUBMIT,
         actor,
-        who=step.who,
         data={
             "office": route.office.name,
             "mode": locked.mode,
@@ -494,14 +455,14 @@ def application_assign(
     *, actor: User, application: Application, expected_version: int | None = None
 ) -> Application:
     """Take an application (认领) so that no other clerk works the same file."""
-    locked = _lock(application)
-    step = _check(locked, Act.ASSIGN, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.ASSIGN, actor, expected_version)
     if locked.assignee_id == actor.pk:
         return locked
     if locked.assignee_id is not None and not may_act_as(actor, locked, Who.SUPERVISOR):
         _check_assignee(locked, actor)
     locked.assignee = actor
-    _record(locked, step, Act.ASSIGN, actor, who=step.who, fields=["assignee"])
+    workflow.record(locked, step, actor, fields=["assignee"])
     return locked
 
 
@@ -510,20 +471,18 @@ def application_reassign(
     *, actor: User, application: Application, to: User, expected_version: int | None = None, comment: str = ""
 ) -> Application:
     """A supervisor moves work to another clerk of the same office (改派)."""
-    locked = _lock(application)
-    step = _check(locked, Act.REASSIGN, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.REASSIGN, actor, expected_version)
     if not office_policy.user_has_permission_for_instance(to, Action.HANDLE, locked.current_office):
         raise DomainError(
             _("%(name)s does not handle work of %(office)s.") % {"name": to, "office": locked.current_office}
         )
     previous = locked.assignee
     locked.assignee = to
-    _record(
+    workflow.record(
         locked,
         step,
-        Act.REASSIGN,
         actor,
-        who=step.who,
         comment=comment,
         data={"from": str(previous) if previous else "", "to": str(to)},
         fields=["assignee"],
@@ -552,15 +511,13 @@ def application_accept(
     *, actor: User, application: Application, expected_version: int | None = None, comment: str = ""
 ) -> Application:
     """Accept (受理): the promised time limit starts today."""
-    locked = _lock(application)
-    step = _check(locked, Act.ACCEPT, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.ACCEPT, actor, expected_version)
     fields = _take_if_free(locked, actor) + _start_clock(locked, _today())
-    _record(
+    workflow.record(
         locked,
         step,
-        Act.ACCEPT,
         actor,
-        who=step.who,
         comment=comment,
         data={"due_on": locked.due_on.isoformat()},
         fields=fields,
@@ -619,8 +576,8 @@ def application_accept_with_promise(
     Only materials the item marks as allowed to be missing; each with a date no later than the
     promised time limit's end. A promise not kept by its date terminates the case
     (`approvals.reminders`)."""
-    locked = _lock(application)
-    step = _check(locked, Act.ACCEPT_WITH_PROMISE, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.ACCEPT_WITH_PROMISE, actor, expected_version)
     _notice_items(locked, items, with_dates=True)
     for item in items:
         if item.material is None or not item.material.may_be_missing:
@@ -640,12 +597,10 @@ def application_accept_with_promise(
     locked.save(update_fields=fields)
     file_attach(actor=actor, application=locked, kind=ApplicationFile.Kind.PROMISE, uploaded=promise_file)
     notice = _write_notice(locked, Notice.Kind.PROMISE, actor, items, comment)
-    _record(
+    workflow.record(
         locked,
         step,
-        Act.ACCEPT_WITH_PROMISE,
         actor,
-        who=step.who,
         comment=comment,
         data={"notice": notice.pk, "due_on": locked.due_on.isoformat()},
     )
@@ -668,8 +623,8 @@ def application_supply(
     expected_version: int | None = None,
 ) -> Application:
     """The assistant hands in a material promised at a 容缺 acceptance."""
-    locked = _lock(application)
-    step = _check(locked, Act.SUPPLY, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.SUPPLY, actor, expected_version)
     item = promised_materials(locked).filter(pk=notice_item.pk).first()
     if item is None:
         raise DomainError(_("That material is not owed (any more)."))
@@ -684,7 +639,7 @@ def application_supply(
     item.save(update_fields=["supplied_at"])
     if not promised_materials(locked).exists():
         Notice.objects.filter(pk=item.notice_id).update(answered_at=timezone.now())
-    _record(locked, step, Act.SUPPLY, actor, who=step.who, data={"material": item.material_name})
+    workflow.record(locked, step, actor, data={"material": item.material_name})
     return locked
 
 
@@ -699,17 +654,15 @@ def application_return(
 ) -> Notice:
     """Return for supplement with a one-time notice (一次性告知, 行政许可法 第三十二条): every missing
     or wrong material at once. The acceptance window stops until the assistant resubmits."""
-    locked = _lock(application)
-    step = _check(locked, Act.RETURN, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.RETURN, actor, expected_version)
     _notice_items(locked, items, with_dates=False)
     fields = _take_if_free(locked, actor)
     notice = _write_notice(locked, Notice.Kind.SUPPLEMENT, actor, items, note)
-    _record(
+    workflow.record(
         locked,
         step,
-        Act.RETURN,
         actor,
-        who=step.who,
         comment=note,
         data={"notice": notice.pk, "items": [item.material_name for item in items]},
         fields=fields,
@@ -722,8 +675,8 @@ def application_resubmit(
     *, actor: User, application: Application, expected_version: int | None = None, comment: str = ""
 ) -> Application:
     """Send back the supplemented application; the 5-day acceptance window starts again today."""
-    locked = _lock(application)
-    step = _check(locked, Act.RESUBMIT, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.RESUBMIT, actor, expected_version)
     problems = missing_for_submission(locked)
     if problems:
         raise DomainError(" ".join(problems))
@@ -733,12 +686,10 @@ def application_resubmit(
     locked.notices.filter(kind=Notice.Kind.SUPPLEMENT, answered_at__isnull=True).update(
         answered_at=timezone.now()
     )
-    _record(
+    workflow.record(
         locked,
         step,
-        Act.RESUBMIT,
         actor,
-        who=step.who,
         comment=comment,
         data={"accept_by": locked.accept_by.isoformat()},
         fields=["received_on", "accept_by"],
@@ -756,20 +707,18 @@ def application_pause(
     comment: str = "",
 ) -> Application:
     """A special procedure (公示, 现场勘查 …) starts: the promised limit stops counting."""
-    locked = _lock(application)
-    step = _check(locked, Act.PAUSE, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.PAUSE, actor, expected_version)
     names = set(locked.item.special_procedures.values_list("name", flat=True))
     if procedure not in names:
         raise DomainError(_("Choose one of the item's special procedures."))
     locked.paused_since = _today()
     locked.pause_name = procedure
     fields = _take_if_free(locked, actor) + ["paused_since", "pause_name"]
-    _record(
+    workflow.record(
         locked,
         step,
-        Act.PAUSE,
         actor,
-        who=step.who,
         comment=comment,
         data={"procedure": procedure},
         fields=fields,
@@ -782,8 +731,8 @@ def application_resume(
     *, actor: User, application: Application, expected_version: int | None = None, comment: str = ""
 ) -> Application:
     """The special procedure ends: its working days are added to the due date."""
-    locked = _lock(application)
-    step = _check(locked, Act.RESUME, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.RESUME, actor, expected_version)
     today = _today()
     calendar = deadlines.calendar_around(locked.accepted_on, today, working_days=locked.limit_days or 0)
     paused = calendar.working_days_between(locked.paused_since, today)
@@ -792,12 +741,10 @@ def application_resume(
     locked.paused_since = None
     locked.pause_name = ""
     locked.due_on = deadlines.due_date(locked.accepted_on, locked.limit_days, locked.paused_days, calendar)
-    _record(
+    workflow.record(
         locked,
         step,
-        Act.RESUME,
         actor,
-        who=step.who,
         comment=comment,
         data={"procedure": name, "paused_days": paused, "due_on": locked.due_on.isoformat()},
         fields=["paused_days", "paused_since", "pause_name", "due_on"],
@@ -810,12 +757,12 @@ def application_review(
     *, actor: User, application: Application, comment: str, expected_version: int | None = None
 ) -> Application:
     """审核: the clerk's opinion, passed to the supervisor for approval (审批)."""
-    locked = _lock(application)
-    step = _check(locked, Act.REVIEW, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.REVIEW, actor, expected_version)
     if not comment.strip():
         raise DomainError(_("Write your review opinion for the supervisor."))
     fields = _take_if_free(locked, actor)
-    _record(locked, step, Act.REVIEW, actor, who=step.who, comment=comment.strip(), fields=fields)
+    workflow.record(locked, step, actor, comment=comment.strip(), fields=fields)
     return locked
 
 
@@ -824,11 +771,11 @@ def application_send_back(
     *, actor: User, application: Application, comment: str, expected_version: int | None = None
 ) -> Application:
     """The supervisor sends the file back to the clerk with what to look at again."""
-    locked = _lock(application)
-    step = _check(locked, Act.SEND_BACK, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.SEND_BACK, actor, expected_version)
     if not comment.strip():
         raise DomainError(_("Say what the clerk should look at again."))
-    _record(locked, step, Act.SEND_BACK, actor, who=step.who, comment=comment.strip())
+    workflow.record(locked, step, actor, comment=comment.strip())
     return locked
 
 
@@ -838,8 +785,8 @@ def application_forward(
 ) -> Application:
     """上报: a township centre passes the file to the item's holding county department, which
     decides it; the clock keeps running."""
-    locked = _lock(application)
-    step = _check(locked, Act.FORWARD, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.FORWARD, actor, expected_version)
     if not comment.strip():
         raise DomainError(_("Say why the township may not decide it."))
     department = locked.item.department
@@ -847,12 +794,10 @@ def application_forward(
     origin = locked.current_office
     locked.current_office = department
     locked.assignee = None
-    _record(
+    workflow.record(
         locked,
         step,
-        Act.FORWARD,
         actor,
-        who=step.who,
         comment=comment.strip(),
         data={"from": origin.name, "to": department.name},
         fields=["current_office", "assignee"],
@@ -865,8 +810,8 @@ def application_approve(
     *, actor: User, application: Application, expected_version: int | None = None, comment: str = ""
 ) -> Application:
     """准予. Where the item needs the supervisor's approval, a clerk's approval is refused: review instead."""
-    locked = _lock(application)
-    step = _check(locked, Act.APPROVE, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.APPROVE, actor, expected_version)
     _decide(locked, step, Act.APPROVE, actor, reason=comment, basis="")
     return locked
 
@@ -881,22 +826,22 @@ def application_reject(
     expected_version: int | None = None,
 ) -> Application:
     """不予: the reason and the legal basis are required (行政许可法 第三十八条)."""
-    locked = _lock(application)
-    step = _check(locked, Act.REJECT, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.REJECT, actor, expected_version)
     if not reason.strip() or not basis.strip():
         raise DomainError(_("Give the reason and the legal basis for refusing."))
     _decide(locked, step, Act.REJECT, actor, reason=reason.strip(), basis=basis.strip())
     return locked
 
 
-def _decide(locked: Application, step: Transition, act: str, actor: User, *, reason: str, basis: str) -> None:
+def _decide(locked: Application, step: workflow.Step, act: str, actor: User, *, reason: str, basis: str) -> None:
     """Record the decision; an approval of an item that results in a certificate issues it in
     the same transaction (出证), so there is never an approval without its paper."""
     locked.decided_at = timezone.now()
     locked.decision_reason = reason
     locked.decision_basis = basis
     fields = _take_if_free(locked, actor) + ["decided_at", "decision_reason", "decision_basis"]
-    _record(locked, step, act, actor, who=step.who, comment=reason, data={"basis": basis}, fields=fields)
+    workflow.record(locked, step, actor, comment=reason, data={"basis": basis}, fields=fields)
     if act == Act.APPROVE and locked.item.certificate_name:
         from .certificates.services import certificate_issue
 
@@ -908,11 +853,11 @@ def application_withdraw(
     *, actor: User, application: Application, reason: str = "", expected_version: int | None = None
 ) -> Application:
     """撤回 at the villager's wish, by their assistant, any time before a decision."""
-    locked = _lock(application)
-    step = _check(locked, Act.WITHDRAW, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.WITHDRAW, actor, expected_version)
     if locked.state != State.DRAFT and not reason.strip():
         raise DomainError(_("Say why the villager withdraws the application."))
-    _record(locked, step, Act.WITHDRAW, actor, who=step.who, comment=reason.strip())
+    workflow.record(locked, step, actor, comment=reason.strip())
     return locked
 
 
@@ -926,7 +871,7 @@ def application_deem_accepted(*, application: Application) -> Application | None
 
     A window counted through a year without a confirmed calendar is given
     `PROVISIONAL_ACCEPTANCE_MARGIN_DAYS` more before this legal effect is applied (see there)."""
-    locked = _lock(application)
+    locked = workflow.lock(application)
     today = _today()
     if locked.state != State.SUBMITTED or locked.accept_by is None or locked.accept_by >= today:
         return None
@@ -936,14 +881,12 @@ def application_deem_accepted(*, application: Application) -> Application | None
         deadlines.PROVISIONAL_ACCEPTANCE_MARGIN_DAYS
     ):
         return None
-    step = _check(locked, Act.DEEM_ACCEPTED, None, None)
+    step = workflow.check(locked, Act.DEEM_ACCEPTED, None, None)
     fields = _start_clock(locked, locked.received_on)
-    _record(
+    workflow.record(
         locked,
         step,
-        Act.DEEM_ACCEPTED,
         None,
-        who=Who.SYSTEM,
         comment=_("Not accepted or returned within %(days)s working days: counted as accepted from %(day)s.")
         % {"days": deadlines.ACCEPTANCE_WINDOW_DAYS, "day": locked.received_on},
         data={"due_on": locked.due_on.isoformat(), "provisional_years": provisional},
@@ -963,7 +906,7 @@ def application_deadline_recount(
     When the date moved: a DEADLINE_MOVED event with both dates, a new version (a clerk's form
     opened before sees the change), the due-soon/overdue mark cleared for the sweep to set again,
     and the villager's text message; None when nothing moved, and nobody is told."""
-    locked = _lock(application)
+    locked = workflow.lock(application)
     changes: dict[str, tuple[datetime.date | None, datetime.date]] = {}
     if locked.state == State.SUBMITTED and locked.received_on:
         new = deadlines.acceptance_deadline(locked.received_on, calendar)
@@ -978,11 +921,11 @@ def application_deadline_recount(
     for field, (_old, new) in changes.items():
         setattr(locked, field, new)
     locked.alert = ""
-    _record(
+    workflow.record(
         locked,
         None,
-        Act.DEADLINE_MOVED,
         actor,
+        act=Act.DEADLINE_MOVED,
         who=Who.SYSTEM,
         data={
             field: {"from": old.isoformat() if old else None, "to": new.isoformat()}
@@ -996,11 +939,11 @@ def application_deadline_recount(
 @transaction.atomic
 def application_terminate(*, application: Application, reason: str) -> Application | None:
     """终止: a material promised at a 容缺 acceptance was not handed in by its date."""
-    locked = _lock(application)
+    locked = workflow.lock(application)
     if locked.state not in CLOCK_STATES:
         return None
-    step = _check(locked, Act.TERMINATE, None, None)
-    _record(locked, step, Act.TERMINATE, None, who=Who.SYSTEM, comment=reason)
+    step = workflow.check(locked, Act.TERMINATE, None, None)
+    workflow.record(locked, step, None, comment=reason)
     return locked
 
 
@@ -1010,14 +953,14 @@ def application_terminate(*, application: Application, reason: str) -> Applicati
 @transaction.atomic
 def tracking_unlock(*, actor: User, application: Application) -> Application:
     """The assistant or the centre lets the villager look the application up online again."""
-    locked = _lock(application)
+    locked = workflow.lock(application)
     if not (may_act_as(actor, locked, Who.FILER) or may_act_as(actor, locked, Who.HANDLER)):
         raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
     if locked.tracking_locked_at is None:
         return locked
     locked.tracking_locked_at = None
     who = Who.FILER if may_act_as(actor, locked, Who.FILER) else Who.HANDLER
-    _record(locked, None, Act.UNLOCK_TRACKING, actor, who=who, fields=["tracking_locked_at"])
+    workflow.record(locked, None, actor, act=Act.UNLOCK_TRACKING, who=who, fields=["tracking_locked_at"])
     return locked
 
 

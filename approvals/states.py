@@ -6,11 +6,12 @@ tests. The steps follow the domain brief and 行政许可法 (第三十二条 ac
 第三十四条 decision, 第三十八条 a refusal gives reasons and the right to appeal).
 """
 
-from dataclasses import dataclass
 from enum import Enum
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from portal.workflow import Transition, TransitionTable
 
 
 class State(models.TextChoices):
@@ -73,19 +74,6 @@ class Who(Enum):
     SYSTEM = "system"  # deadlines and reminders; never a person
 
 
-@dataclass(frozen=True)
-class Transition:
-    source: State
-    act: Act
-    target: State
-    who: Who
-
-    @property
-    def button(self) -> str:
-        """What the button for this step says (the act's label says what happened, for histories)."""
-        return BUTTON_LABELS.get(self.act, self.act.label)
-
-
 BUTTON_LABELS = {
     Act.SUBMIT: _("Submit (提交)"),
     Act.ASSIGN: _("Take it: I will handle this (认领)"),
@@ -108,7 +96,7 @@ BUTTON_LABELS = {
 
 _open_working = (State.ACCEPTED, State.REVIEWED, State.FORWARDED)
 
-TRANSITIONS: tuple[Transition, ...] = (
+_ROWS = (
     Transition(State.DRAFT, Act.SUBMIT, State.SUBMITTED, Who.FILER),
     Transition(State.DRAFT, Act.WITHDRAW, State.WITHDRAWN, Who.FILER),
     Transition(State.SUBMITTED, Act.ACCEPT, State.ACCEPTED, Who.HANDLER),
@@ -139,20 +127,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
 )
 
-_BY_KEY: dict[tuple[str, str], Transition] = {(t.source, t.act): t for t in TRANSITIONS}
-if len(_BY_KEY) != len(TRANSITIONS):  # checked at import, also under python -O
-    raise RuntimeError("the transition table has two rows for one (state, action)")
-
 # Acts that write an event without being a step in the table (anyone who may act on the work).
 BOOKKEEPING_ACTS = frozenset(
     {Act.CREATE, Act.UNLOCK_TRACKING, Act.DEADLINE_MOVED, Act.ISSUE_CERTIFICATE, Act.REVOKE_CERTIFICATE}
 )
 
+TABLE = TransitionTable(_ROWS, buttons=BUTTON_LABELS, bookkeeping=BOOKKEEPING_ACTS)
+"""The application's table for the workflow machine (`portal.workflow`); each row has one `Who`."""
 
-def transition_for(state: str, act: str) -> Transition | None:
-    return _BY_KEY.get((state, act))
-
-
-def acts_from(state: str) -> list[Transition]:
-    """The transitions leaving `state`, in table order (the order buttons are shown in)."""
-    return [t for t in TRANSITIONS if t.source == state]
+TRANSITIONS: tuple[Transition, ...] = TABLE.transitions
+transition_for = TABLE.transition_for
+acts_from = TABLE.acts_from

@@ -1,7 +1,8 @@
 """Every change to a ledger item: one function per action, each in one transaction.
 
-Each action (1) locks the item's row (`select_for_update`, a real row lock on PostgreSQL),
-(2) looks its step up in `ledger.states.TRANSITIONS`, (3) checks that the actor holds one of the
+Each action runs through the workflow machine (`portal.workflow`, declared here as `WORKFLOW`):
+it (1) locks the item's row (`select_for_update`, a real row lock on PostgreSQL), (2) looks its
+step up in `ledger.states.TABLE`, (3) checks that the actor holds one of the
 step's capacities (object permissions on the village's station or the township centre, or being
 the item's assignee), (4) applies the change, (5) writes one append-only `LedgerEvent` and
 (6) queues the text messages, all or nothing. Two people acting on one item at once: the second
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.uploads import check_upload, stored_name
+from portal import workflow
 from portal.errors import DomainError, NotPermitted
 from portal.offices.models import Office, OfficeKind
 from portal.people.identity import normalise_mobile, validate_mobile
@@ -32,7 +34,7 @@ from portal.places.models import Region, RegionLevel
 
 from . import notifications
 from .models import ClosedVia, Helper, Kind, LedgerEvent, LedgerItem, LedgerPhoto, LedgerSequence, Source
-from .states import Act, Transition, Who, transition_for
+from .states import TABLE, Act, Who
 
 NEED_MAX_LENGTH = 1000
 PROMISE_MAX_LENGTH = 300
@@ -86,88 +88,43 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def _lock(item: LedgerItem) -> LedgerItem:
-    return (
-        LedgerItem.objects.select_for_update(of=("self",))
-        .select_related("village__parent", "office", "station", "assignee", "assignee_office")
-        .get(pk=item.pk)
-    )
-
-
-def _check(
-    locked: LedgerItem, act: str, actor: User | None, expected_version: int | None
-) -> tuple[Transition, Who]:
-    """Is `act` allowed now, and by this person? Returns the step and the capacity acted in;
-    raises a DomainError that says why not."""
-    step = transition_for(locked.state, act)
-    if step is None:
-        if expected_version is not None and expected_version != locked.version:
-            raise LedgerItemChanged(
-                _(
-                    "%(number)s has changed since you opened it: it is now “%(state)s”. Nothing was done; look at it again."
-                )
-                % {"number": locked.number, "state": locked.get_state_display()}
-            )
-        raise DomainError(
-            _("%(number)s is “%(state)s”: “%(act)s” is not possible now.")
-            % {"number": locked.number, "state": locked.get_state_display(), "act": Act(act).label}
-        )
-    if Who.VILLAGER in step.who:
+def _capacity(actor: User | None, locked: LedgerItem, row: workflow.Transition) -> Who | None:
+    """The capacity in which `actor` takes the step: the villager's steps are nobody's login;
+    a person holding several of the step's capacities acts in the first of `_PREFERENCE`."""
+    if Who.VILLAGER in row.who:
         if actor is not None:
             raise NotPermitted(_("Only the villager gives this answer."))
-        return step, Who.VILLAGER
-    who = next((who for who in _PREFERENCE if who in step.who and may_act_as(actor, locked, who)), None)
-    if who is None:
-        raise NotPermitted(
-            _("You may not do “%(act)s” on %(number)s.") % {"act": Act(act).label, "number": locked.number}
-        )
-    if expected_version is not None and expected_version != locked.version:
-        raise LedgerItemChanged(
-            _(
-                "%(number)s has changed since you opened it (someone else acted on it). Nothing was done; look at it again."
-            )
-            % {"number": locked.number}
-        )
-    return step, who
+        return Who.VILLAGER
+    return next((who for who in _PREFERENCE if who in row.who and may_act_as(actor, locked, who)), None)
 
 
-def _record(
-    locked: LedgerItem,
-    step: Transition | None,
-    act: str,
-    actor: User | None,
-    *,
-    who: Who,
-    comment: str = "",
-    data: dict | None = None,
-    fields: list[str] | tuple[str, ...] = (),
-    now: datetime.datetime | None = None,
-) -> LedgerEvent:
-    """Apply the step's target state, bump the version, save, write the event, queue messages."""
-    source = "" if act == Act.REGISTER else locked.state
-    target = step.target if step is not None else locked.state
-    now = now or timezone.now()
-    update = set(fields) | {"version"}
-    if step is not None and target != locked.state:
-        locked.state = target
-        locked.state_changed_at = now
-        update |= {"state", "state_changed_at"}
-    locked.version += 1
-    locked.save(update_fields=sorted(update))
-    event = LedgerEvent.objects.create(
-        item=locked,
-        act=act,
-        from_state=source,
-        to_state=target,
-        actor=actor,
-        actor_role=who.value,
-        actor_office=office_for(locked, who),
-        comment=comment,
-        data=data or {},
-        at=now,
-    )
-    notifications.queue_for(locked, event)
-    return event
+WORKFLOW = workflow.Workflow(
+    model=LedgerItem,
+    table=TABLE,
+    event_model=LedgerEvent,
+    subject=lambda locked: {"item": locked},
+    capacity=_capacity,
+    refusals=workflow.Refusals(
+        moved_on=lambda locked: _(
+            "%(number)s has changed since you opened it: it is now “%(state)s”. Nothing was done; look at it again."
+        )
+        % {"number": locked.number, "state": locked.get_state_display()},
+        not_possible=lambda locked, act: _("%(number)s is “%(state)s”: “%(act)s” is not possible now.")
+        % {"number": locked.number, "state": locked.get_state_display(), "act": Act(act).label},
+        not_permitted=lambda locked, act: _("You may not do “%(act)s” on %(number)s.")
+        % {"act": Act(act).label, "number": locked.number},
+        stale=lambda locked: _(
+            "%(number)s has changed since you opened it (someone else acted on it). Nothing was done; look at it again."
+        )
+        % {"number": locked.number},
+    ),
+    changed_error=LedgerItemChanged,
+    office_for=office_for,
+    queue_messages=notifications.queue_for,
+    related=("village__parent", "office", "station", "assignee", "assignee_office"),
+    creation_acts=frozenset({Act.REGISTER}),
+)
+"""Ledger items in the workflow machine: `workflow.lock`, `check` and `record` act on them."""
 
 
 # -- photos --------------------------------------------------------------------------------------
@@ -326,7 +283,7 @@ def _create(
             raise
         return LedgerItem.objects.get(client_token=client_token), False
     who = Who.FILER if actor is not None else Who.VILLAGER
-    event = _record(item, None, Act.REGISTER, actor, who=who, data={"source": source}, now=now)
+    event = workflow.record(item, None, actor, act=Act.REGISTER, who=who, data={"source": source}, at=now)
     if photo is not None:
         _keep_photo(item, photo, actor, event, now)
     return item, True
@@ -510,8 +467,8 @@ def ledger_item_assign(
     member of the township (`to`: its centre or a village station) or to a named volunteer or
     organisation. On an item already in progress it replaces the promise (改派); the event keeps
     the old one."""
-    locked = _lock(item)
-    step, who = _check(locked, Act.ASSIGN, actor, expected_version)
+    locked = workflow.lock(item)
+    step = workflow.check(locked, Act.ASSIGN, actor, expected_version)
     promise = _clean_promise(promise, promised_on)
     now = timezone.now()
     if to is not None:
@@ -543,9 +500,7 @@ def ledger_item_assign(
             promised_on=promised_on,
             now=now,
         )
-    _record(
-        locked, step, Act.ASSIGN, actor, who=who, comment=comment.strip(), data=data, fields=fields, now=now
-    )
+    workflow.record(locked, step, actor, comment=comment.strip(), data=data, fields=fields, at=now)
     return locked
 
 
@@ -564,8 +519,8 @@ def ledger_item_claim(
     """认领: a clerk of the centre or the village's assistant takes the item on with a promise,
     for themselves, or records that a volunteer or organisation (`helper_name`) takes it on;
     then the claimant follows it up (is its assignee)."""
-    locked = _lock(item)
-    step, who = _check(locked, Act.CLAIM, actor, expected_version)
+    locked = workflow.lock(item)
+    step = workflow.check(locked, Act.CLAIM, actor, expected_version)
     promise = _clean_promise(promise, promised_on)
     if helper_name.strip() or helper != Helper.STAFF:
         helper_name, helper = _clean_helper(helper_name, helper)
@@ -575,16 +530,14 @@ def ledger_item_claim(
     data, fields = _set_promise(
         locked,
         assignee=actor,
-        assignee_office=office_for(locked, who),
+        assignee_office=office_for(locked, step.who),
         helper=helper,
         helper_name=helper_name,
         promise=promise,
         promised_on=promised_on,
         now=now,
     )
-    _record(
-        locked, step, Act.CLAIM, actor, who=who, comment=comment.strip(), data=data, fields=fields, now=now
-    )
+    workflow.record(locked, step, actor, comment=comment.strip(), data=data, fields=fields, at=now)
     return locked
 
 
@@ -602,15 +555,13 @@ def ledger_item_note(
 ) -> LedgerEvent:
     """A progress note (进展), with a photo if there is one: by the assignee, the supervisor or
     the village's assistant."""
-    locked = _lock(item)
-    step, who = _check(locked, Act.NOTE, actor, expected_version)
+    locked = workflow.lock(item)
+    step = workflow.check(locked, Act.NOTE, actor, expected_version)
     comment = comment.strip()
     if not comment:
         raise DomainError(_("Write what has been done so far."))
     now = timezone.now()
-    event = _record(
-        locked, step, Act.NOTE, actor, who=who, comment=comment, data={"photo": photo is not None}, now=now
-    )
+    event = workflow.record(locked, step, actor, comment=comment, data={"photo": photo is not None}, at=now)
     if photo is not None:
         _keep_photo(locked, photo, actor, event, now)
     return event
@@ -627,47 +578,41 @@ def ledger_item_mark_done(
 ) -> LedgerItem:
     """办结: the work is done; the villager is asked to confirm (by text message). It stays open
     (black on the public list) until they do."""
-    locked = _lock(item)
-    step, who = _check(locked, Act.MARK_DONE, actor, expected_version)
+    locked = workflow.lock(item)
+    step = workflow.check(locked, Act.MARK_DONE, actor, expected_version)
     now = timezone.now()
     locked.done_at = now
     late = timezone.localdate(now) > locked.promised_on if locked.promised_on else False
-    event = _record(
+    event = workflow.record(
         locked,
         step,
-        Act.MARK_DONE,
         actor,
-        who=who,
         comment=comment.strip(),
         data={"late": late, "photo": photo is not None},
         fields=["done_at"],
-        now=now,
+        at=now,
     )
     if photo is not None:
         _keep_photo(locked, photo, actor, event, now)
     return locked
 
 
-def _close(
-    locked: LedgerItem, step: Transition, act: str, actor: User | None, who: Who, comment: str, via: str
-):
+def _close(locked: LedgerItem, step: workflow.Step, actor: User | None, comment: str, via: str) -> None:
     now = timezone.now()
     locked.closed_at = now
     locked.closed_via = via
-    _record(locked, step, act, actor, who=who, comment=comment, fields=["closed_at", "closed_via"], now=now)
+    workflow.record(locked, step, actor, comment=comment, fields=["closed_at", "closed_via"], at=now)
 
 
-def _reopen(locked: LedgerItem, step: Transition, act: str, actor: User | None, who: Who, comment: str):
+def _reopen(locked: LedgerItem, step: workflow.Step, actor: User | None, comment: str) -> None:
     if not comment:
         raise DomainError(_("Say what is still not done."))
     locked.done_at = None
     locked.reopened_count += 1
-    _record(
+    workflow.record(
         locked,
         step,
-        act,
         actor,
-        who=who,
         comment=comment,
         data={"reopened": locked.reopened_count},
         fields=["done_at", "reopened_count"],
@@ -680,9 +625,9 @@ def ledger_item_record_confirmation(
 ) -> LedgerItem:
     """销号 on the villager's word, recorded by their village assistant (FILE on the station):
     for villagers without a phone. The history says it was recorded, not confirmed online."""
-    locked = _lock(item)
-    step, who = _check(locked, Act.RECORD_CONFIRMATION, actor, expected_version)
-    _close(locked, step, Act.RECORD_CONFIRMATION, actor, who, comment.strip(), ClosedVia.ASSISTANT)
+    locked = workflow.lock(item)
+    step = workflow.check(locked, Act.RECORD_CONFIRMATION, actor, expected_version)
+    _close(locked, step, actor, comment.strip(), ClosedVia.ASSISTANT)
     return locked
 
 
@@ -691,9 +636,9 @@ def ledger_item_record_not_done(
     *, actor: User, item: LedgerItem, comment: str, expected_version: int | None = None
 ) -> LedgerItem:
     """The villager told the assistant it is not done: back to work, with what they said."""
-    locked = _lock(item)
-    step, who = _check(locked, Act.RECORD_NOT_DONE, actor, expected_version)
-    _reopen(locked, step, Act.RECORD_NOT_DONE, actor, who, comment.strip())
+    locked = workflow.lock(item)
+    step = workflow.check(locked, Act.RECORD_NOT_DONE, actor, expected_version)
+    _reopen(locked, step, actor, comment.strip())
     return locked
 
 
@@ -704,14 +649,14 @@ def ledger_item_villager_answer(*, item: LedgerItem, done: bool, comment: str = 
 
     Call it only for an item this browser proved it may answer for (`ledger.public.lookup`
     matched its number and the mobile's last 4 digits)."""
-    locked = _lock(item)
+    locked = workflow.lock(item)
     comment = (comment or "").strip()[:1000]
     if done:
-        step, who = _check(locked, Act.CONFIRM, None, None)
-        _close(locked, step, Act.CONFIRM, None, who, comment, ClosedVia.ONLINE)
+        step = workflow.check(locked, Act.CONFIRM, None, None)
+        _close(locked, step, None, comment, ClosedVia.ONLINE)
     else:
-        step, who = _check(locked, Act.NOT_DONE, None, None)
-        _reopen(locked, step, Act.NOT_DONE, None, who, comment)
+        step = workflow.check(locked, Act.NOT_DONE, None, None)
+        _reopen(locked, step, None, comment)
     return locked
 
 
@@ -721,22 +666,20 @@ def ledger_item_cancel(
 ) -> LedgerItem:
     """撤销: the supervisor or an administrator takes an item off the ledger with a reason
     (不属实, 重复登记, 不属于办理范围 …). It leaves the public list; its history stays."""
-    locked = _lock(item)
-    step, who = _check(locked, Act.CANCEL, actor, expected_version)
+    locked = workflow.lock(item)
+    step = workflow.check(locked, Act.CANCEL, actor, expected_version)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for cancelling."))
     now = timezone.now()
     locked.cancelled_at = now
     locked.cancel_reason = reason[:300]
-    _record(
+    workflow.record(
         locked,
         step,
-        Act.CANCEL,
         actor,
-        who=who,
         comment=reason,
         fields=["cancelled_at", "cancel_reason"],
-        now=now,
+        at=now,
     )
     return locked

@@ -8,11 +8,12 @@ confirms. A villager who says it is not done sends it back to work. Every servic
 tests share one answer to "may this person do this now?".
 """
 
-from dataclasses import dataclass
 from enum import Enum
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from portal.workflow import Transition, TransitionTable
 
 
 class State(models.TextChoices):
@@ -60,18 +61,6 @@ class Who(Enum):
     VILLAGER = "villager"  # the villager, after the number and the last 4 digits of the mobile
 
 
-@dataclass(frozen=True)
-class Transition:
-    source: State
-    act: Act
-    target: State
-    who: frozenset[Who]
-
-    @property
-    def button(self) -> str:
-        return BUTTON_LABELS.get(self.act, self.act.label)
-
-
 BUTTON_LABELS = {
     Act.ASSIGN: _("Assign (交办)"),
     Act.CLAIM: _("Claim it (认领)"),
@@ -87,7 +76,7 @@ BUTTON_LABELS = {
 _WORKERS = frozenset({Who.ASSIGNEE, Who.SUPERVISOR, Who.FILER})
 _CANCELLERS = frozenset({Who.SUPERVISOR, Who.MANAGER})
 
-TRANSITIONS: tuple[Transition, ...] = (
+_ROWS = (
     # In each state, the step people usually take comes first: it is the page's primary button.
     Transition(State.REGISTERED, Act.ASSIGN, State.IN_PROGRESS, frozenset({Who.SUPERVISOR})),
     Transition(State.REGISTERED, Act.CLAIM, State.IN_PROGRESS, frozenset({Who.HANDLER, Who.FILER})),
@@ -106,19 +95,15 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(State.DONE, Act.NOTE, State.DONE, _WORKERS),
 )
 
-_BY_KEY: dict[tuple[str, str], Transition] = {(t.source, t.act): t for t in TRANSITIONS}
-if len(_BY_KEY) != len(TRANSITIONS):  # checked at import, also under python -O
-    raise RuntimeError("the transition table has two rows for one (state, action)")
+TABLE = TransitionTable(_ROWS, buttons=BUTTON_LABELS, bookkeeping={Act.REGISTER})
+"""The ledger item's table for the workflow machine (`portal.workflow`); each row's `who` is a
+frozenset: any one of its capacities will do."""
+
+TRANSITIONS: tuple[Transition, ...] = TABLE.transitions
+transition_for = TABLE.transition_for
+acts_from = TABLE.acts_from
 
 STAFF_ACTS = tuple(act for act in Act if act not in (Act.REGISTER, Act.CONFIRM, Act.NOT_DONE))
 """The acts that have a staff step page (registering has its own form; the villager's two
 answers are on the public page)."""
 
-
-def transition_for(state: str, act: str) -> Transition | None:
-    return _BY_KEY.get((state, act))
-
-
-def acts_from(state: str) -> list[Transition]:
-    """The transitions leaving `state`, in table order (the order buttons are shown in)."""
-    return [t for t in TRANSITIONS if t.source == state]

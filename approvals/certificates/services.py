@@ -4,8 +4,8 @@ Issuing runs inside the approving step's transaction (`approvals.services._decid
 approval and its certificate are committed together or not at all. Revocation and the hand-over
 lock the application row first, as every application step does, so they queue behind a
 concurrent step on the same file and each writes one event in its history: they use the
-application steps' own machinery (`approvals.services._lock`, `_check`, `_record`), so a
-certificate's events are checked, versioned and notified like every other step.
+workflow machine every application step uses (`portal.workflow`: `lock`, `check`, `record`), so
+a certificate's events are checked, versioned and notified like every other step.
 """
 
 import calendar
@@ -21,9 +21,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from approvals import services as application_services
 from approvals.models import Application
 from approvals.states import Act, State, Who
+from portal import workflow
 from portal.errors import DomainError, NotPermitted
 from portal.offices.models import OfficeKind
 from portal.people.jurisdiction import office_policy
@@ -110,11 +110,11 @@ def certificate_issue(
         issued_by=actor,
         token=tokens.certificate_token(serial),
     )
-    application_services._record(
+    workflow.record(
         application,
         None,
-        Act.ISSUE_CERTIFICATE,
         actor,
+        act=Act.ISSUE_CERTIFICATE,
         who=who,
         data={
             "certificate": certificate.pk,
@@ -148,7 +148,7 @@ def certificate_revoke(
     """Revoke with a reason (verification answers "revoked" from now on); with `reissue`, issue a
     corrected certificate in the same step, from the application's and villager's current data.
     Returns the new certificate when reissued, else the revoked one."""
-    application = application_services._lock(certificate.application)
+    application = workflow.lock(certificate.application)
     # of=("self",): the office row stays unlocked, else a concurrent issue in that office (which
     # holds the serial's row and checks its key on the office at commit) deadlocks with this one.
     locked = (
@@ -172,11 +172,11 @@ def certificate_revoke(
     locked.revoked_by = actor
     locked.revocation_reason = reason.strip()
     locked.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
-    application_services._record(
+    workflow.record(
         application,
         None,
-        Act.REVOKE_CERTIFICATE,
         actor,
+        act=Act.REVOKE_CERTIFICATE,
         who=who,
         comment=locked.revocation_reason,
         data={"certificate": locked.pk, "serial": locked.licence_number, "reissued": reissue},
@@ -206,8 +206,8 @@ def application_hand_over(
 ) -> Certificate:
     """送达: the assistant records that the certificate reached the villager, and how; the last step
     before the villager rates the service."""
-    locked = application_services._lock(application)
-    step = application_services._check(locked, Act.HAND_OVER, actor, expected_version)
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.HAND_OVER, actor, expected_version)
     certificate = Certificate.objects.select_for_update().get(pk=current_certificate(locked).pk)
     if how not in HandOver.values:
         raise DomainError(_("Say how the certificate reached the villager."))
@@ -230,12 +230,10 @@ def application_hand_over(
             "handed_over_at",
         ]
     )
-    application_services._record(
+    workflow.record(
         locked,
         step,
-        Act.HAND_OVER,
         actor,
-        who=step.who,
         comment=certificate.handed_over_note,
         data={"serial": certificate.licence_number, "on": on.isoformat(), "how": how},
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from ledger import public, selectors, services
 from ledger.models import ClosedVia, Helper, Kind, LedgerEvent, LedgerItem, LedgerPhoto, Source
 from ledger.states import TRANSITIONS, Act, State
+from portal import workflow
 from portal.errors import DomainError, NotPermitted
 from portal.outbox.models import OutboxMessage
 from tests.ledger.conftest import VILLAGER_MOBILE, checked_photo, in_days
@@ -469,7 +470,7 @@ class TestClose:
     def test_a_staff_login_gives_no_villagers_answer(self, ledger, world):
         locked = LedgerItem.objects.get(pk=ledger.done("a1").pk)
         with pytest.raises(NotPermitted):
-            services._check(locked, Act.CONFIRM, world.assistant_a1, None)
+            workflow.check(locked, Act.CONFIRM, world.assistant_a1, None)
 
 
 class TestCancel:
