@@ -76,7 +76,9 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def step_blocker(application: Application, step: Transition | workflow.Step, actor: User | None) -> str | None:
+def step_blocker(
+    application: Application, step: Transition | workflow.Step, actor: User | None
+) -> str | None:
     """Why a step the table allows in this state cannot be taken on this application now, or None.
 
     The conditions that depend on the item and the file rather than on the state: the services
@@ -174,22 +176,28 @@ WORKFLOW = workflow.Workflow(
     subject=lambda locked: {"application": locked},
     capacity=lambda actor, locked, row: row.who if may_act_as(actor, locked, row.who) else None,
     refusals=workflow.Refusals(
-        moved_on=lambda locked: _(
-            "Application %(ref)s has changed since you opened it: it is now “%(state)s”. "
-            "Nothing was done; look at it again. (已被处理)"
-        )
-        % {"ref": locked.reference, "state": locked.get_state_display()},
-        not_possible=lambda locked, act: _(
-            "Application %(ref)s is “%(state)s”: “%(act)s” is not possible now. (已被处理)"
-        )
-        % {"ref": locked.reference, "state": locked.get_state_display(), "act": Act(act).label},
-        not_permitted=lambda locked, act: _("You may not do “%(act)s” on application %(ref)s.")
-        % {"act": Act(act).label, "ref": locked.reference},
-        stale=lambda locked: _(
-            "Application %(ref)s has changed since you opened it (someone else acted on it). "
-            "Nothing was done; look at it again. (已被处理)"
-        )
-        % {"ref": locked.reference},
+        moved_on=lambda locked: (
+            _(
+                "Application %(ref)s has changed since you opened it: it is now “%(state)s”. "
+                "Nothing was done; look at it again. (已被处理)"
+            )
+            % {"ref": locked.reference, "state": locked.get_state_display()}
+        ),
+        not_possible=lambda locked, act: (
+            _("Application %(ref)s is “%(state)s”: “%(act)s” is not possible now. (已被处理)")
+            % {"ref": locked.reference, "state": locked.get_state_display(), "act": Act(act).label}
+        ),
+        not_permitted=lambda locked, act: (
+            _("You may not do “%(act)s” on application %(ref)s.")
+            % {"act": Act(act).label, "ref": locked.reference}
+        ),
+        stale=lambda locked: (
+            _(
+                "Application %(ref)s has changed since you opened it (someone else acted on it). "
+                "Nothing was done; look at it again. (已被处理)"
+            )
+            % {"ref": locked.reference}
+        ),
     ),
     changed_error=ApplicationChanged,
     office_for=lambda locked, who: office_for(locked, who) if who is not Who.SYSTEM else None,
@@ -834,7 +842,9 @@ def application_reject(
     return locked
 
 
-def _decide(locked: Application, step: workflow.Step, act: str, actor: User, *, reason: str, basis: str) -> None:
+def _decide(
+    locked: Application, step: workflow.Step, act: str, actor: User, *, reason: str, basis: str
+) -> None:
     """Record the decision; an approval of an item that results in a certificate issues it in
     the same transaction (出证), so there is never an approval without its paper."""
     locked.decided_at = timezone.now()

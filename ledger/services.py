@@ -105,18 +105,25 @@ WORKFLOW = workflow.Workflow(
     subject=lambda locked: {"item": locked},
     capacity=_capacity,
     refusals=workflow.Refusals(
-        moved_on=lambda locked: _(
-            "%(number)s has changed since you opened it: it is now “%(state)s”. Nothing was done; look at it again."
-        )
-        % {"number": locked.number, "state": locked.get_state_display()},
-        not_possible=lambda locked, act: _("%(number)s is “%(state)s”: “%(act)s” is not possible now.")
-        % {"number": locked.number, "state": locked.get_state_display(), "act": Act(act).label},
-        not_permitted=lambda locked, act: _("You may not do “%(act)s” on %(number)s.")
-        % {"act": Act(act).label, "number": locked.number},
-        stale=lambda locked: _(
-            "%(number)s has changed since you opened it (someone else acted on it). Nothing was done; look at it again."
-        )
-        % {"number": locked.number},
+        moved_on=lambda locked: (
+            _(
+                "%(number)s has changed since you opened it: it is now “%(state)s”. Nothing was done; look at it again."
+            )
+            % {"number": locked.number, "state": locked.get_state_display()}
+        ),
+        not_possible=lambda locked, act: (
+            _("%(number)s is “%(state)s”: “%(act)s” is not possible now.")
+            % {"number": locked.number, "state": locked.get_state_display(), "act": Act(act).label}
+        ),
+        not_permitted=lambda locked, act: (
+            _("You may not do “%(act)s” on %(number)s.") % {"act": Act(act).label, "number": locked.number}
+        ),
+        stale=lambda locked: (
+            _(
+                "%(number)s has changed since you opened it (someone else acted on it). Nothing was done; look at it again."
+            )
+            % {"number": locked.number}
+        ),
     ),
     changed_error=LedgerItemChanged,
     office_for=office_for,

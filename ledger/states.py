@@ -106,4 +106,3 @@ acts_from = TABLE.acts_from
 STAFF_ACTS = tuple(act for act in Act if act not in (Act.REGISTER, Act.CONFIRM, Act.NOT_DONE))
 """The acts that have a staff step page (registering has its own form; the villager's two
 answers are on the public page)."""
-

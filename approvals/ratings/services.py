@@ -5,6 +5,9 @@ window (`QualitySettings.change_window_hours`), which replaces the level and kee
 the history. Ratings lock the application row (the same lock every application step takes), so
 two submissions at once give one rating and a change, never two ratings.
 
+Rectifications and appeals run their steps through the workflow machine (`portal.workflow`,
+declared here as `RECTIFICATION_WORKFLOW` and `APPEAL_WORKFLOW`, tables in `ratings.states`).
+
 Who may do what, all checked here:
 - the villager rates through the tracking page or a paper's QR after proving who they are
   (the view's proof, as for tracking); the filing station's assistant may record it for them;
@@ -26,6 +29,7 @@ from approvals import services as application_services
 from approvals.certificates.services import current_certificate
 from approvals.models import Application
 from approvals.states import State, Who
+from portal import workflow
 from portal.errors import DomainError, NotPermitted
 from portal.offices.models import Office, OfficeKind
 from portal.outbox.services import message_queue
@@ -48,6 +52,8 @@ from .models import (
     Rectification,
 )
 from .selectors import with_provisional_notes
+from .states import APPEAL_TABLE, RECTIFICATION_TABLE
+from .states import Who as Capacity
 
 RATED_STATES = frozenset({State.APPROVED, State.REJECTED})
 """A case is rated after its decision; withdrawn and terminated cases were never decided."""
@@ -152,6 +158,87 @@ def may_decide_appeal(user: User | None, appeal: RatingAppeal) -> bool:
     )
 
 
+# -- the workflow machine's declarations -----------------------------------------------------------
+
+
+def _rectification_capacity(actor: User | None, locked: Rectification, row: workflow.Transition):
+    """The office answers (its supervisor, at a department its officers) and revisits (its staff)."""
+    if row.act == RatingEvent.Act.ANSWER and rectifier_capacity(actor, locked.office) is not None:
+        return Capacity.OFFICE
+    if row.act == RatingEvent.Act.REVISIT and may_revisit(actor, locked.office):
+        return Capacity.OFFICE
+    return None
+
+
+def _changed(rectification: Rectification) -> str:
+    return _("This rectification is now “%(state)s”: nothing was done. (已被处理)") % {
+        "state": rectification.get_state_display()
+    }
+
+
+def _rectification_not_possible(locked: Rectification, act: str) -> str:
+    if act == RatingEvent.Act.REVISIT and locked.state == Rectification.State.OPEN:
+        return _("Answer the rectification first, then revisit the villager.")
+    return _changed(locked)
+
+
+def _rectification_not_permitted(locked: Rectification, act: str) -> str:
+    office = locked.office.short_name or locked.office.name
+    if act == RatingEvent.Act.REVISIT:
+        return _("Only staff of %(office)s record the revisit.") % {"office": office}
+    return _("Only the supervisor of %(office)s answers this rectification.") % {"office": office}
+
+
+RECTIFICATION_WORKFLOW = workflow.Workflow(
+    model=Rectification,
+    table=RECTIFICATION_TABLE,
+    event_model=RatingEvent,
+    subject=lambda locked: {"rating": locked.rating, "rectification": locked},
+    capacity=_rectification_capacity,
+    refusals=workflow.Refusals(
+        moved_on=_changed,
+        not_possible=_rectification_not_possible,
+        not_permitted=_rectification_not_permitted,
+        stale=_changed,
+    ),
+    office_for=lambda locked, who: locked.office if who is Capacity.OFFICE else None,
+    related=("rating__application", "office"),
+    creation_acts=frozenset({RatingEvent.Act.OPEN}),
+    version_field=None,
+    state_changed_field=None,
+)
+"""Rectifications in the workflow machine. They have no version: each step is taken once, and
+a second attempt finds the state moved on."""
+
+
+def _appeal_decided(locked: RatingAppeal, act: str = "") -> str:
+    return _("This appeal was decided already: %(outcome)s. (已被处理)") % {
+        "outcome": locked.get_outcome_display()
+    }
+
+
+APPEAL_WORKFLOW = workflow.Workflow(
+    model=RatingAppeal,
+    table=APPEAL_TABLE,
+    event_model=RatingEvent,
+    subject=lambda locked: {"rating": locked.rating},
+    capacity=lambda actor, locked, row: Capacity.COUNTY if may_decide_appeal(actor, locked) else None,
+    refusals=workflow.Refusals(
+        moved_on=_appeal_decided,
+        not_possible=_appeal_decided,
+        not_permitted=lambda locked, act: _("Appeals are decided by the county administrator."),
+        stale=_appeal_decided,
+    ),
+    office_for=lambda locked, who: locked.office if who is Capacity.OFFICE else None,
+    related=("office", "rating"),
+    creation_acts=frozenset({RatingEvent.Act.APPEAL}),
+    state_field="outcome",
+    version_field=None,
+    state_changed_field=None,
+)
+"""Rating appeals in the workflow machine (their state is the outcome); events on the rating."""
+
+
 # -- rating ---------------------------------------------------------------------------------------
 
 
@@ -212,7 +299,7 @@ def rating_submit(
 
     `actor` is None when the villager rates (the caller has checked their proof); an assistant
     recording it for them passes themselves and an assisted channel, which the rating shows."""
-    locked = application_services._lock(application)
+    locked = workflow.lock(application)
     level = _clean_level(level, _("the service"))
     if assistant_level not in (None, ""):
         assistant_level = _clean_level(assistant_level, _("the assistant's help"))
@@ -317,78 +404,33 @@ def _open_rectification(rating: Rating, actor: User | None) -> Rectification:
         due_on=add_working_days(timezone.localdate(now), days),
         working_days=days,
     )
-    _event(
-        rating,
-        RatingEvent.Act.OPEN,
+    workflow.record(
+        rectification,
+        None,
         actor,
-        rectification=rectification,
-        to_state=rectification.state,
+        act=RatingEvent.Act.OPEN,
+        who=Capacity.SYSTEM if actor is None else Capacity.OFFICE,
         data={"due_on": rectification.due_on.isoformat(), "working_days": days},
+        actor_office=None,
     )
     _tell_office(rectification, "rectification_opened")
     return rectification
 
 
 def _close(rectification: Rectification, actor: User | None, reason: str) -> None:
-    source = rectification.state
-    rectification.state = Rectification.State.CANCELLED
+    """Cancel a rectification (locked by the caller) as a consequence of a step on its rating
+    that the caller has authorised: the villager's better rating, or the rating set aside."""
+    who = Capacity.SYSTEM if actor is None else Capacity.OFFICE
+    step = RECTIFICATION_WORKFLOW.step(rectification, RatingEvent.Act.CANCEL, who)
     rectification.closed_reason = reason[:200]
-    rectification.save(update_fields=["state", "closed_reason"])
-    _event(
-        rectification.rating,
-        RatingEvent.Act.CANCEL,
-        actor,
-        rectification=rectification,
-        from_state=source,
-        to_state=rectification.state,
-        comment=reason,
-    )
-
-
-def _rectification_event(
-    locked: Rectification, act: str, actor: User, source: str, comment: str, **data
-) -> None:
-    """The office's step on a rectification, in the rating's history."""
-    _event(
-        locked.rating,
-        act,
-        actor,
-        rectification=locked,
-        actor_office=locked.office,
-        from_state=source,
-        to_state=locked.state,
-        comment=comment,
-        data=data,
-    )
-
-
-def _lock_rectification(rectification: Rectification) -> Rectification:
-    return (
-        Rectification.objects.select_for_update(of=("self",))
-        .select_related("rating__application", "office")
-        .get(pk=rectification.pk)
-    )
-
-
-def _changed(rectification: Rectification) -> DomainError:
-    return DomainError(
-        _("This rectification is now “%(state)s”: nothing was done. (已被处理)")
-        % {"state": rectification.get_state_display()}
-    )
+    workflow.record(rectification, step, actor, fields=["closed_reason"], comment=reason, actor_office=None)
 
 
 @transaction.atomic
 def rectification_answer(*, actor: User, rectification: Rectification, answer: str) -> Rectification:
     """整改反馈: what the office did about the bad rating; on time if by the due date."""
-    locked = _lock_rectification(rectification)
-    who = rectifier_capacity(actor, locked.office)
-    if who is None:
-        raise NotPermitted(
-            _("Only the supervisor of %(office)s answers this rectification.")
-            % {"office": locked.office.short_name or locked.office.name}
-        )
-    if locked.state != Rectification.State.OPEN:
-        raise _changed(locked)
+    locked = workflow.lock(rectification)
+    step = workflow.check(locked, RatingEvent.Act.ANSWER, actor)
     answer = (answer or "").strip()
     if len(answer) < 10:
         raise DomainError(
@@ -397,19 +439,18 @@ def rectification_answer(*, actor: User, rectification: Rectification, answer: s
     if len(answer) > 2000:
         raise DomainError(_("Keep the answer to 2,000 characters."))
     now = timezone.now()
-    locked.state = Rectification.State.ANSWERED
     locked.answer = answer
     locked.answered_at = now
     locked.answered_by = actor
     locked.answered_on_time = timezone.localdate(now) <= locked.due_on
-    locked.save(update_fields=["state", "answer", "answered_at", "answered_by", "answered_on_time"])
-    _rectification_event(
+    workflow.record(
         locked,
-        RatingEvent.Act.ANSWER,
+        step,
         actor,
-        Rectification.State.OPEN,
-        answer,
-        on_time=locked.answered_on_time,
+        fields=["answer", "answered_at", "answered_by", "answered_on_time"],
+        comment=answer,
+        data={"on_time": locked.answered_on_time},
+        at=now,
     )
     return locked
 
@@ -419,32 +460,22 @@ def rectification_revisit(
     *, actor: User, rectification: Rectification, satisfied: bool, note: str = ""
 ) -> Rectification:
     """回访: after the answer, someone of the office asks the villager whether they are satisfied now."""
-    locked = _lock_rectification(rectification)
-    if not may_revisit(actor, locked.office):
-        raise NotPermitted(
-            _("Only staff of %(office)s record the revisit.")
-            % {"office": locked.office.short_name or locked.office.name}
-        )
-    if locked.state != Rectification.State.ANSWERED:
-        if locked.state == Rectification.State.OPEN:
-            raise DomainError(_("Answer the rectification first, then revisit the villager."))
-        raise _changed(locked)
+    locked = workflow.lock(rectification)
+    step = workflow.check(locked, RatingEvent.Act.REVISIT, actor)
     note = (note or "").strip()
     if len(note) > 1000:
         raise DomainError(_("Keep the note to 1,000 characters."))
-    locked.state = Rectification.State.REVISITED
     locked.revisited_at = timezone.now()
     locked.revisited_by = actor
     locked.revisit_satisfied = bool(satisfied)
     locked.revisit_note = note
-    locked.save(update_fields=["state", "revisited_at", "revisited_by", "revisit_satisfied", "revisit_note"])
-    _rectification_event(
+    workflow.record(
         locked,
-        RatingEvent.Act.REVISIT,
+        step,
         actor,
-        Rectification.State.ANSWERED,
-        note,
-        satisfied=locked.revisit_satisfied,
+        fields=["revisited_at", "revisited_by", "revisit_satisfied", "revisit_note"],
+        comment=note,
+        data={"satisfied": locked.revisit_satisfied},
     )
     return locked
 
@@ -474,12 +505,12 @@ def appeal_file(*, actor: User, rating: Rating, reason: str) -> RatingAppeal:
     appeal = RatingAppeal.objects.create(
         rating=locked, office=locked.office, reason=reason, filed_by=actor, filed_at=timezone.now()
     )
-    _event(
-        locked,
-        RatingEvent.Act.APPEAL,
+    workflow.record(
+        appeal,
+        None,
         actor,
-        actor_office=locked.office,
-        to_state=appeal.outcome,
+        act=RatingEvent.Act.APPEAL,
+        who=Capacity.OFFICE,
         comment=reason,
         data={"appeal": appeal.pk},
     )
@@ -490,36 +521,24 @@ def appeal_file(*, actor: User, rating: Rating, reason: str) -> RatingAppeal:
 def appeal_decide(*, actor: User, appeal: RatingAppeal, set_aside: bool, reason: str) -> RatingAppeal:
     """The county administrator upholds the rating or sets it aside, always with a reason. A set
     aside rating leaves the figures and its open rectification is cancelled; both stay in the history."""
-    locked = (
-        RatingAppeal.objects.select_for_update(of=("self",))
-        .select_related("office", "rating")
-        .get(pk=appeal.pk)
-    )
-    if not may_decide_appeal(actor, locked):
-        raise NotPermitted(_("Appeals are decided by the county administrator."))
-    if locked.outcome != RatingAppeal.Outcome.PENDING:
-        raise DomainError(
-            _("This appeal was decided already: %(outcome)s. (已被处理)")
-            % {"outcome": locked.get_outcome_display()}
-        )
+    locked = workflow.lock(appeal)
+    step = workflow.check(locked, RatingEvent.Act.SET_ASIDE if set_aside else RatingEvent.Act.UPHOLD, actor)
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise DomainError(_("Give the reason for the decision."))
     now = timezone.now()
-    locked.outcome = RatingAppeal.Outcome.SET_ASIDE if set_aside else RatingAppeal.Outcome.UPHELD
     locked.decided_by = actor
     locked.decided_at = now
     locked.decision_reason = reason[:2000]
-    locked.save(update_fields=["outcome", "decided_by", "decided_at", "decision_reason"])
     rating = Rating.objects.select_for_update(of=("self",)).get(pk=locked.rating_id)
-    _event(
-        rating,
-        RatingEvent.Act.SET_ASIDE if set_aside else RatingEvent.Act.UPHOLD,
+    workflow.record(
+        locked,
+        step,
         actor,
-        from_state=RatingAppeal.Outcome.PENDING,
-        to_state=locked.outcome,
+        fields=["decided_by", "decided_at", "decision_reason"],
         comment=locked.decision_reason,
         data={"appeal": locked.pk},
+        at=now,
     )
     if set_aside:
         rating.set_aside_at = now
@@ -584,15 +603,11 @@ def _tell_office(rectification: Rectification, topic: str) -> None:
         )
 
 
-def _lock_open_rectification(pk: int, **conditions) -> Rectification | None:
-    """The rectification, locked, if it is still open (and meets `conditions`) now that we hold
-    the lock: a sweep and a person may reach it at the same moment."""
-    return (
-        Rectification.objects.select_for_update(of=("self",))
-        .select_related("rating__application", "office")
-        .filter(pk=pk, state=Rectification.State.OPEN, **conditions)
-        .first()
-    )
+def _lock_open_rectification(rectification: Rectification) -> Rectification | None:
+    """The rectification, locked, if it is still open now that we hold the lock: a sweep and a
+    person may reach it at the same moment."""
+    locked = workflow.lock(rectification)
+    return locked if locked.state == Rectification.State.OPEN else None
 
 
 def rectifications_recount(*, actor: User | None = None) -> int:
@@ -616,19 +631,20 @@ def rectifications_recount(*, actor: User | None = None) -> int:
         if calendar.add_working_days(opened_on, rectification.working_days) == rectification.due_on:
             continue
         with transaction.atomic():
-            locked = _lock_open_rectification(rectification.pk)
+            locked = _lock_open_rectification(rectification)
             if locked is None:
                 continue
             new = calendar.add_working_days(timezone.localdate(locked.opened_at), locked.working_days)
             if new == locked.due_on:
                 continue
             old, locked.due_on = locked.due_on, new
-            locked.save(update_fields=["due_on"])
-            _event(
-                locked.rating,
-                RatingEvent.Act.DEADLINE_MOVED,
+            workflow.record(
+                locked,
+                None,
                 actor,
-                rectification=locked,
+                act=RatingEvent.Act.DEADLINE_MOVED,
+                who=Capacity.SYSTEM,
+                fields=["due_on"],
                 data={"due_on": {"from": old.isoformat(), "to": new.isoformat()}},
             )
             moved += 1
@@ -641,19 +657,20 @@ def rectifications_sweep(*, today: datetime.date | None = None) -> int:
     reminded = 0
     overdue = Rectification.objects.filter(
         state=Rectification.State.OPEN, due_on__lt=today, overdue_reminded_at__isnull=True
-    ).values_list("pk", flat=True)
-    for pk in list(overdue):
+    ).only("pk")
+    for rectification in list(overdue):
         with transaction.atomic():
-            locked = _lock_open_rectification(pk, overdue_reminded_at__isnull=True)
-            if locked is None:
+            locked = _lock_open_rectification(rectification)
+            if locked is None or locked.overdue_reminded_at is not None:
                 continue
             locked.overdue_reminded_at = timezone.now()
-            locked.save(update_fields=["overdue_reminded_at"])
-            _event(
-                locked.rating,
-                RatingEvent.Act.REMIND,
+            workflow.record(
+                locked,
                 None,
-                rectification=locked,
+                None,
+                act=RatingEvent.Act.REMIND,
+                who=Capacity.SYSTEM,
+                fields=["overdue_reminded_at"],
                 data={"due_on": str(locked.due_on)},
             )
             _tell_office(locked, "rectification_overdue")
