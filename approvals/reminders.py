@@ -114,8 +114,10 @@ def deadlines_recompute(*, actor=None) -> int:
     a confirmed year added, changed or removed); returns how many applications' dates moved.
 
     One calendar for all; only the applications whose date moves are locked and changed, each
-    through `services.application_deadline_recount` (event, new version, the villager's text
-    message). Rectifications of bad ratings are counted again too."""
+    through `services.application_deadline_recount`, a step of the workflow machine
+    (`portal.workflow`: row lock, DEADLINE_MOVED event, new version, the villager's text
+    message), so a form opened before the recount is refused as stale. Rectifications of bad
+    ratings are counted again the same way. Nothing here writes a date with a bare `update()`."""
     from .ratings.services import rectifications_recount
 
     open_work = list(
