@@ -174,7 +174,9 @@ class Workflow:
       outbox sends them after commit, and a rolled-back step queues nothing);
     - `creation_acts`: acts that create the object (their event has no `from_state`);
     - `on_state_change`: fields reset whenever the state changes (the application's due-date mark);
-    - `version_field`, `state_changed_field`: None where the model has no such column.
+    - `version_field`, `state_changed_field`: None where the model has no such column;
+    - `register`: False for a declaration used only through its own methods (the module-level
+      functions find one declaration per model).
     """
 
     model: type[models.Model]
@@ -193,8 +195,13 @@ class Workflow:
     state_field: str = "state"
     version_field: str | None = "version"
     state_changed_field: str | None = "state_changed_at"
+    register: bool = True
 
     def __post_init__(self) -> None:
+        if not self.register:  # a declaration used directly (tests), not found from the model
+            return
+        if self.model in _REGISTRY:
+            raise ImproperlyConfigured(f"{self.model.__name__} has a workflow already")
         _REGISTRY[self.model] = self
 
     # -- the four verbs --

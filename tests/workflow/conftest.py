@@ -1,0 +1,4 @@
+"""The machine's tests run on the applications' world (an application is the richest kind)."""
+
+from tests.approvals.conftest import cases, items, residents  # noqa: F401
+from tests.services_catalog.conftest import delegate, dibao, guide  # noqa: F401
