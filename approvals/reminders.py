@@ -79,7 +79,7 @@ def deadlines_sweep(
         if services.application_terminate(application=application, reason=reason) is not None:
             report.terminated += 1
 
-    from .ratings.services import rectifications_sweep
+    from ratings.services import rectifications_sweep
 
     report.rectifications_overdue = rectifications_sweep(today=today)
 
@@ -116,7 +116,7 @@ def deadlines_recompute(*, actor=None) -> int:
     One calendar for all; only the applications whose date moves are locked and changed, each
     through `services.application_deadline_recount` (event, new version, the villager's text
     message). Rectifications of bad ratings are counted again too."""
-    from .ratings.services import rectifications_recount
+    from ratings.services import rectifications_recount
 
     open_work = list(
         Application.objects.filter(state__in={State.SUBMITTED, *CLOCK_STATES}).only(

@@ -149,7 +149,7 @@ def step_blocker(application: Application, step: Transition, actor: User | None)
             "item": item.title
         }
     if act == Act.HAND_OVER:
-        from .certificates.services import current_certificate
+        from certificates.services import current_certificate
 
         current = current_certificate(application)
         if current is None:
@@ -898,7 +898,7 @@ def _decide(locked: Application, step: Transition, act: str, actor: User, *, rea
     fields = _take_if_free(locked, actor) + ["decided_at", "decision_reason", "decision_basis"]
     _record(locked, step, act, actor, who=step.who, comment=reason, data={"basis": basis}, fields=fields)
     if act == Act.APPROVE and locked.item.certificate_name:
-        from .certificates.services import certificate_issue
+        from certificates.services import certificate_issue
 
         certificate_issue(actor=actor, application=locked, who=step.who)
 

@@ -65,7 +65,7 @@ def verification_url(token: str) -> str:
 
 def certificate_paper(certificate) -> Paper:
     """The certificate from its own (immutable) fields and its application's number."""
-    from ..certificates.tokens import check_code
+    from certificates.tokens import check_code
 
     with translation.override(PAPER_LANGUAGE):
         serial = certificate.licence_number

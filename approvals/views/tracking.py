@@ -25,16 +25,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from certificates import selectors as certificate_selectors
+from certificates.printing import certificate_pdf
+from certificates.views import pdf_response
 from portal.offices.selectors import station_contact
 from portal.people.identity import mask_name
 from portal.web.client_address import client_address
+from ratings.selectors import rating_panel
 
 from .. import deadlines, selectors
-from ..certificates import selectors as certificate_selectors
-from ..certificates.printing import certificate_pdf
-from ..certificates.views import pdf_response
 from ..models import Application, ApplicationEvent, Notice
-from ..ratings.selectors import rating_panel
 from ..states import CLOCK_STATES, Act, State
 from ..tracking import (
     CODE_DIGITS,
@@ -108,7 +108,7 @@ def tracking_form(request):
             else:
                 _allow(request.session, application.pk)
                 if request.POST.get("via") == "qr":
-                    from ..ratings.views import remember_qr
+                    from ratings.views import remember_qr
 
                     remember_qr(request.session, application.pk)
                 return redirect("tracking:detail", number=application.number)

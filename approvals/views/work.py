@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from certificates import selectors as certificate_selectors
+from certificates import services as certificate_services
 from portal.audit.services import audit_record
 from portal.errors import DomainError
 from portal.exports import neutral_row
@@ -26,12 +28,10 @@ from portal.people.selectors import (
     offices_user_may_supervise,
 )
 from portal.web.steps import perform_step
+from ratings import selectors as rating_selectors
 
 from .. import deadlines, forms, selectors, services
-from ..certificates import selectors as certificate_selectors
-from ..certificates import services as certificate_services
 from ..models import Application
-from ..ratings import selectors as rating_selectors
 from ..states import BUTTON_LABELS, Act, State, Who
 from ..uploads import download_name
 

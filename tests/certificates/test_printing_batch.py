@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from approvals.certificates import services
-from approvals.certificates.models import PrintBatch
+from certificates import services
+from certificates.models import PrintBatch
 from tests.certificates.conftest import pdf_pages, pdf_text, qr_codes
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CertificatesConfig(AppConfig):
     """Certificates issued when an application is approved, and the public check of the paper."""
 
-    name = "approvals.certificates"
+    name = "certificates"
     label = "certificates"
     verbose_name = _("Certificates")
 

@@ -1,8 +1,8 @@
 """Certificate pages: staff downloads, revocation and batch printing under /work/, and the public
 check under /verify/.
 
-Staff views fetch through `approvals.certificates.selectors` (404 outside the jurisdiction) and
-change state only through `approvals.certificates.services`.
+Staff views fetch through `certificates.selectors` (404 outside the jurisdiction) and
+change state only through `certificates.services`.
 """
 
 import datetime

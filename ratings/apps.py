@@ -5,6 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class RatingsConfig(AppConfig):
     """好差评: villagers' ratings of finished applications, rectification, revisit and appeal."""
 
-    name = "approvals.ratings"
+    name = "ratings"
     label = "ratings"
     verbose_name = _("Ratings")

@@ -23,9 +23,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from approvals import services as application_services
-from approvals.certificates.services import current_certificate
 from approvals.models import Application
 from approvals.states import State, Who
+from certificates.services import current_certificate
 from portal.errors import DomainError, NotPermitted
 from portal.offices.models import Office, OfficeKind
 from portal.outbox.services import message_queue

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('valid_from', models.DateField(verbose_name='valid from')),
                 ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
                 ('issued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='issued at')),
-                ('token', models.CharField(editable=False, help_text="The QR code's signed token (approvals.certificates.tokens); carries no personal data.", max_length=40, unique=True)),
+                ('token', models.CharField(editable=False, help_text="The QR code's signed token (certificates.tokens); carries no personal data.", max_length=40, unique=True)),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
                 ('revocation_reason', models.TextField(blank=True, verbose_name='reason for revocation')),
                 ('handed_over_on', models.DateField(blank=True, null=True, verbose_name='handed over on (送达日期)')),

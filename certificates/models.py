@@ -117,7 +117,7 @@ class Certificate(models.Model):
         max_length=40,
         unique=True,
         editable=False,
-        help_text="The QR code's signed token (approvals.certificates.tokens); carries no personal data.",
+        help_text="The QR code's signed token (certificates.tokens); carries no personal data.",
     )
 
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
