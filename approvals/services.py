@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit import services as audit_services
 from portal.errors import DomainError, NotPermitted
+from portal.files.uploads import check_upload, stored_name
 from portal.offices.models import Office
 from portal.people.jurisdiction import office_policy
 from portal.people.models import IdNumberDisclosure, Resident, User
@@ -29,7 +30,6 @@ from services_catalog.selectors import service_item_route
 from . import deadlines, notifications
 from .models import Application, ApplicationEvent, ApplicationFile, ApplicationSequence, Notice, NoticeItem
 from .states import CLOCK_STATES, Act, State, Transition, Who, transition_for
-from .uploads import check_upload, stored_name
 
 
 class ApplicationChanged(DomainError):

@@ -27,9 +27,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from certificates import selectors as certificate_selectors
 from certificates.printing import certificate_pdf
-from certificates.views import pdf_response
 from portal.offices.selectors import station_contact
 from portal.people.identity import mask_name
+from portal.printing.responses import pdf_response
 from portal.web.client_address import client_address
 from ratings.selectors import rating_panel
 

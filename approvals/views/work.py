@@ -21,6 +21,7 @@ from certificates import services as certificate_services
 from portal.audit.services import audit_record
 from portal.errors import DomainError
 from portal.exports import neutral_row
+from portal.files.uploads import download_name
 from portal.people.identity import mask_name
 from portal.people.selectors import (
     offices_user_may_file_for,
@@ -33,7 +34,6 @@ from ratings import selectors as rating_selectors
 from .. import deadlines, forms, selectors, services
 from ..models import Application
 from ..states import BUTTON_LABELS, Act, State, Who
-from ..uploads import download_name
 
 PAGE_SIZE = 50
 

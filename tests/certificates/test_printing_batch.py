@@ -91,7 +91,7 @@ class TestPrintPage:
         assert first.licence_number in page and "1 份证照未打印" in page
 
     def test_a_certificate_that_fails_to_draw_does_not_stop_the_batch(self, approve, world, monkeypatch):
-        from approvals.printing import papers
+        from certificates import papers
 
         first, second = approve("dibao", "a1"), approve("dibao", "a1")
         real = papers.certificate_paper
