@@ -10,4 +10,9 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certificates")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the font and key checks)
+        from . import (
+            checks,  # noqa: F401  # why: importing registers the font and key checks, once the apps are ready
+            receivers,  # why: imports models, so only once the apps are ready
+        )
+
+        receivers.connect()

@@ -8,3 +8,8 @@ class RatingsConfig(AppConfig):
     name = "ratings"
     label = "ratings"
     verbose_name = _("Ratings")
+
+    def ready(self) -> None:
+        from . import receivers  # why: imports models, so only once the apps are ready
+
+        receivers.connect()

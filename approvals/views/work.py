@@ -29,6 +29,7 @@ from portal.people.selectors import (
     offices_user_may_supervise,
 )
 from portal.web.steps import perform_step
+from ratings import panels as rating_panels
 from ratings import selectors as rating_selectors
 
 from .. import deadlines, forms, selectors, services
@@ -157,7 +158,7 @@ def detail(request, pk: int):
     )
     certificates = certificate_selectors.certificates_of(application)
     files_for = services.may_act_as(request.user, application, Who.FILER)
-    rating = rating_selectors.rating_panel(application, assisted=True)
+    rating = rating_panels.rating_panel(application, assisted=True)
     return render(
         request,
         "approvals/work_detail.html",

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_cookie
 
 from approvals.tracking import CODE_DIGITS, code_sent_answer
-from approvals.views.tracking import browser_value
+from approvals.tracking_session import browser_value
 from portal.errors import DomainError
 from portal.offices.models import OfficeKind
 from portal.offices.selectors import station_contact
