@@ -17,7 +17,6 @@ from django.utils import translation
 
 from approvals import services as application_services
 from approvals.models import Application, ApplicationEvent
-from approvals.ratings.models import RatingAppeal, Rectification
 from approvals.states import Act, State
 from approvals.states import Who as ApplicationWho
 from ledger.models import LedgerItem
@@ -25,6 +24,7 @@ from portal import workflow
 from portal.errors import DomainError, NotPermitted
 from portal.offices.models import Office
 from portal.workflow import Refusals, Step, Transition, TransitionTable, Workflow
+from ratings.models import RatingAppeal, Rectification
 
 
 class Who(Enum):
