@@ -25,9 +25,16 @@ from portal.people.models import User
 from portal.people.roles import Role
 from portal.people.services import membership_create
 from portal.places.models import Region, RegionLevel
+from tests import sharing
 from tests.factories import OfficeFactory, RegionFactory, UserFactory
+from tests.sharing import _module_data, shareable, shared  # noqa: F401 (the module fixture)
 
 pytest_plugins = ["tests.id_sweep", "pytester"]  # the ID-number leak sweep; pytester for its self-test
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    sharing.before_test(item)
 
 PASSWORD = "correct horse battery"
 
@@ -195,8 +202,12 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def world(db) -> World:
-    return build_world()
+def world(request, db) -> World:
+    """The cast, built once per module (tests/sharing.py); each test has its own copy."""
+    return shared(request, "world")
+
+
+shareable("world", world)(lambda get: build_world())
 
 
 CHROMIUM = "/usr/bin/chromium"
