@@ -22,18 +22,17 @@ def png_upload(name: str = "scan.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
-def build_items(guide, dibao, world) -> dict:
+def build_items(county_guide, low_income, world) -> dict:
     """dibao: entrusted to both centres; housing: delegated with a second approval and a 公示;
     relief: not delegated (the county department handles it)."""
-    delegate = delegate_item
-    delegate(dibao, [world.centre_a, world.centre_b])
+    delegate_item(low_income, [world.centre_a, world.centre_b])
     housing = make_item(
-        guide, world.d1, code="120115-XK-002", title="农村宅基地建房审批", needs_second_approval=True
+        county_guide, world.d1, code="120115-XK-002", title="农村宅基地建房审批", needs_second_approval=True
     )
     SpecialProcedure.objects.create(page=housing, name="公示", working_days=5)
-    delegate(housing, [world.centre_a], mode=DelegationMode.AUTHORISATION, number="宝坻政发〔2024〕13号")
-    relief = make_item(guide, world.d1, code="120115-JF-003", title="临时救助审批")
-    return {"dibao": dibao, "housing": housing, "relief": relief}
+    delegate_item(housing, [world.centre_a], mode=DelegationMode.AUTHORISATION, number="宝坻政发〔2024〕13号")
+    relief = make_item(county_guide, world.d1, code="120115-JF-003", title="临时救助审批")
+    return {"dibao": low_income, "housing": housing, "relief": relief}
 
 
 @pytest.fixture
