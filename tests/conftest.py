@@ -36,6 +36,7 @@ pytest_plugins = ["tests.id_sweep", "pytester"]  # the ID-number leak sweep; pyt
 def pytest_runtest_setup(item):
     sharing.before_test(item)
 
+
 PASSWORD = "correct horse battery"
 
 
