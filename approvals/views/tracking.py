@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.offices.selectors import station_contact
 from portal.people.identity import mask_name
-from portal.web.client_address import client_address
+from portal.throttle.client_address import client_address
 
 from .. import deadlines, selectors
 from ..certificates import selectors as certificate_selectors
