@@ -239,7 +239,7 @@ LEDGER_SUBMISSIONS_PER_CLIENT = Limit(
     unknown_client_shared=True,
 )
 
-# -- the public certificate check (approvals.certificates) ----------------------------------------
+# -- the public certificate check (certificates) ---------------------------------------------------
 
 CERTIFICATE_CHECKS_PER_CLIENT = Limit(
     name="certificate checks per client",
