@@ -25,7 +25,6 @@ from approvals.models import (
     Notice,
     NoticeItem,
 )
-from approvals.ratings.models import Rating, RatingEvent
 from ledger.models import LedgerEvent, LedgerItem, LedgerSequence
 from portal.demo.applications import load_demo_applications
 from portal.demo.ledger import load_demo_ledger
@@ -35,6 +34,7 @@ from portal.outbox.models import OutboxMessage
 from portal.people.models import Membership, Resident, User
 from portal.people.roles import Role
 from portal.places.models import Region, RegionLevel
+from ratings.models import Rating, RatingEvent
 from tests.conftest import DEMO_DAY
 from tests.demo_checks import check_applications, check_ledger, check_ratings
 from tests.sharing import shareable, shared
