@@ -37,13 +37,11 @@ ALLOWED: dict[tuple[str, str], str] = {
         "membership_policy.grant_refusal)"
     ),
     ("portal/people/selectors.py", "staff_visible_to"): (
-        "prefetches each account's current memberships to show them in lists; the rows come from "
-        "staff_policy"
+        "prefetches each account's current memberships to show them in lists; the rows come from staff_policy"
     ),
     ("portal/people/selectors.py", "current_memberships"): "a user's own roles, shown on their pages",
     ("portal/people/two_factor.py", "user_must_enrol"): (
-        "which accounts must enrol an authenticator app at login (a login rule, not access to "
-        "an object)"
+        "which accounts must enrol an authenticator app at login (a login rule, not access to an object)"
     ),
     ("portal/offices/selectors.py", "_station_and_centre"): (
         "the public 'find my assistant' page shows each station's assistants (display)"

@@ -54,8 +54,12 @@ def items(ledger):
 def test_who_sees_which_item(world, items, person):
     user = getattr(world, person)
     for action in (VIEW, EXPORT, DOWNLOAD_PHOTO):
-        assert ledger_policy.user_has_permission_for_instance(user, action, items["a1"]) == (person in SEES_A1)
-        assert ledger_policy.user_has_permission_for_instance(user, action, items["b1"]) == (person in SEES_B1)
+        assert ledger_policy.user_has_permission_for_instance(user, action, items["a1"]) == (
+            person in SEES_A1
+        )
+        assert ledger_policy.user_has_permission_for_instance(user, action, items["b1"]) == (
+            person in SEES_B1
+        )
     visible = set(ledger_policy.instances_user_has_permission_for(user, VIEW))
     assert visible == {items[k] for k, seers in (("a1", SEES_A1), ("b1", SEES_B1)) if person in seers}
 
@@ -65,7 +69,9 @@ def test_capacities_and_steps_on_a_registered_item(world, items, person):
     user = getattr(world, person)
     item = items["a1"]
     assert ledger_policy.capacities_of(user, item) == CAPACITIES_A1.get(person, set())
-    assert {step.act for step in ledger_policy.steps_for(user, item)} == STEPS_REGISTERED_A1.get(person, set())
+    assert {step.act for step in ledger_policy.steps_for(user, item)} == STEPS_REGISTERED_A1.get(
+        person, set()
+    )
     for act in (Act.ASSIGN, Act.CLAIM, Act.NOTE, Act.CANCEL, Act.MARK_DONE, Act.RECORD_CONFIRMATION):
         allowed = act in STEPS_REGISTERED_A1.get(person, set())
         assert ledger_policy.user_has_permission_for_instance(user, act, item) == allowed, act
