@@ -30,7 +30,7 @@ from portal.people.roles import Action
 from portal.places.models import Region
 
 from .models import LedgerItem
-from .states import Act, Who, acts_from, transition_for
+from .states import TRANSITIONS, Act, Who, acts_from, transition_for
 
 VIEW = "view"
 EXPORT = "export"
@@ -230,8 +230,6 @@ def _desk_permissions(township: Region):
 
 def _step_capacities(act: str) -> dict[str, frozenset]:
     """For each state, the capacities that may take step `act` from it."""
-    from .states import TRANSITIONS
-
     return {step.source: step.who for step in TRANSITIONS if step.act == act and Who.VILLAGER not in step.who}
 
 
