@@ -13,7 +13,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.files.storage import private_storage
 from portal.history import AppendOnlyEvent
+from portal.numbering import Sequence
 from portal.offices.models import Office
 from portal.people.models import Resident
 from portal.places.models import Region
@@ -148,13 +150,6 @@ class Application(models.Model):
         return self.state in OPEN_STATES
 
 
-def private_storage():
-    """The storage for villagers' documents (settings.STORAGES["private"]): never public."""
-    from django.core.files.storage import storages
-
-    return storages["private"]
-
-
 class ApplicationFile(models.Model):
     """An uploaded file: a material on the item's checklist, the villager's consent (授权委托书),
     a signed promise (容缺受理承诺书) or a supplement. Stored under a random name; the original
@@ -246,26 +241,6 @@ class NoticeItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.material_name}: {self.reason}"
-
-
-class Sequence(models.Model):
-    """A counter row per key (township and day, office and year …) for numbers people read."""
-
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def take_next(cls, **key) -> int:
-        """The next number for `key`. Call it inside a transaction: the key's row stays locked
-        until commit, so concurrent callers queue for a moment and never share a number (a
-        first-ever row created by two at once ends in one IntegrityError retried by
-        get_or_create)."""
-        sequence, _created = cls.objects.select_for_update().get_or_create(**key)
-        sequence.last += 1
-        sequence.save(update_fields=["last"])
-        return sequence.last
 
 
 class ApplicationSequence(Sequence):

@@ -24,8 +24,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Sequence, private_storage
+from portal.files.storage import private_storage
 from portal.history import AppendOnlyEvent
+from portal.numbering import Sequence
 from portal.offices.models import Office
 from portal.places.models import Region
 

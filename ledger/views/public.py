@@ -27,14 +27,14 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_cookie
 
-from approvals.certificates.views import pdf_response
 from approvals.tracking import CODE_DIGITS, code_sent_answer
-from approvals.views.tracking import browser_value
+from approvals.tracking_session import browser_value
 from portal.errors import DomainError
 from portal.offices.models import OfficeKind
 from portal.offices.selectors import station_contact
 from portal.people.identity import mask_name
 from portal.places.models import Region, RegionLevel
+from portal.printing.responses import pdf_response
 from portal.web.site import site_url
 
 from .. import forms, printing, public, selectors, services

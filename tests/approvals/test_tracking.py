@@ -13,7 +13,7 @@ from approvals import services
 from approvals.models import Application, TrackingAttempt
 from approvals.services import MissingItem
 from approvals.tracking import ADDRESS_FAILURES_PER_DAY, FAILURES_IN_ALL, FAILURES_PER_DAY
-from approvals.views.tracking import SESSION_KEY, SESSION_LIMIT
+from approvals.tracking_session import SESSION_KEY, SESSION_LIMIT
 from portal.errors import NotPermitted
 from portal.people.services import resident_register
 from portal.workdays.models import CalendarDay, CalendarYear

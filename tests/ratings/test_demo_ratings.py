@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from approvals.ratings.models import Rating, RatingEvent
 from portal.demo.ratings import load_demo_ratings
+from ratings.models import Rating, RatingEvent
 from tests.demo_checks import check_ratings
 
 pytestmark = pytest.mark.usefixtures("demo_day")

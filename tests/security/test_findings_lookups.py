@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from approvals import services as approval_services
 from approvals import tracking
-from approvals.certificates import services as certificate_services
 from approvals.models import Application, TrackingCode
+from certificates import services as certificate_services
 from ledger import public
 from portal.outbox.models import OutboxMessage
 
@@ -93,7 +93,7 @@ def test_finding_09_ledger_lookup_answers_the_same_for_real_and_invented_numbers
 
 
 def test_finding_09_certificate_check_pauses_invented_serials_alike(client, approve):
-    from approvals.certificates.tokens import check_code
+    from certificates.tokens import check_code
 
     certificate = approve("dibao", "a1")
     serial = certificate.licence_number

@@ -111,7 +111,7 @@ def test_finding_03_twenty_failed_lookups_from_one_client_do_not_stop_another(ca
 
 
 def test_finding_03_certificate_checks_are_limited_per_real_client(client):
-    from approvals.certificates.services import FAILURES_PER_ADDRESS_PER_DAY
+    from certificates.services import FAILURES_PER_ADDRESS_PER_DAY
 
     attacker = via_proxy(BOB)
     for n in range(FAILURES_PER_ADDRESS_PER_DAY):

@@ -31,7 +31,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Application, Sequence, private_storage
+from approvals.models import Application
+from portal.files.storage import private_storage
+from portal.numbering import Sequence
 from portal.offices.models import Office
 from portal.people.models import Resident
 
@@ -117,7 +119,7 @@ class Certificate(models.Model):
         max_length=40,
         unique=True,
         editable=False,
-        help_text="The QR code's signed token (approvals.certificates.tokens); carries no personal data.",
+        help_text="The QR code's signed token (certificates.tokens); carries no personal data.",
     )
 
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

@@ -21,7 +21,7 @@ from portal.places.models import Region, RegionLevel
 from portal.workdays.provisional import provisional_note
 from portal.workdays.selectors import unconfirmed_years_between
 
-from .models import QualitySettings, Rating, RatingAppeal, RatingEvent, Rectification
+from .models import Rating, RatingAppeal, RatingEvent, Rectification
 
 OPEN_RECTIFICATION_STATES = (Rectification.State.OPEN, Rectification.State.ANSWERED)
 
@@ -131,26 +131,3 @@ def appeal_detail_for(user: User, pk: int) -> RatingAppeal:
 def townships() -> list[Region]:
     """Every township, in code order: the rows of the public satisfaction summary."""
     return list(Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("code"))
-
-
-def rating_panel(application: Application, *, assisted: bool = False) -> dict:
-    """What the tracking and staff pages show of a rating (three queries at most). `assisted`:
-    for a staff page, where a rating the villager gave themselves is not open to change."""
-    from . import services
-
-    if application.state not in services.RATED_STATES:
-        return {"rating": None, "rating_open": False, "rating_changeable_until": None, "rating_blocker": None}
-    rating = rating_of(application)
-    rules = QualitySettings.current()
-    change_blocker = None if rating is None else services.change_blocker(rating, rules=rules, assisted=assisted)
-    changeable = rating is not None and change_blocker is None
-    if rating is None or changeable:
-        blocker = services.rating_blocker(application)
-    else:  # staff are told why; the villager's page thanks them
-        blocker = change_blocker if assisted else None
-    return {
-        "rating": rating,
-        "rating_open": blocker is None and (rating is None or changeable),
-        "rating_changeable_until": services.change_deadline(rating, rules=rules) if changeable else None,
-        "rating_blocker": blocker,
-    }

@@ -5,9 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class CertificatesConfig(AppConfig):
     """Certificates issued when an application is approved, and the public check of the paper."""
 
-    name = "approvals.certificates"
+    name = "certificates"
     label = "certificates"
     verbose_name = _("Certificates")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the font and key checks)
+        from . import (
+            checks,  # noqa: F401  # why: importing registers the font and key checks, once the apps are ready
+            receivers,  # why: imports models, so only once the apps are ready
+        )
+
+        receivers.connect()

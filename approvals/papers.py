@@ -1,130 +1,33 @@
-"""What each printed paper says: the certificate (证照), the receipt (回执) given at submission and
-the one-time notice (一次性告知书) given at a return (or the list of materials to follow at a 容缺
-acceptance). All are official Chinese papers, so they are written in Simplified Chinese
-whatever language the clerk's pages use; the words are in the translation catalog all the same.
+"""What the application's printed papers say: the receipt (回执) given at submission and the
+one-time notice (一次性告知书) given at a return (or the list of materials to follow at a 容缺
+acceptance); the certificate's paper is `certificates.papers`. All are official Chinese papers,
+so they are written in Simplified Chinese whatever language the clerk's pages use; the words are
+in the translation catalog all the same.
 
-Every paper carries a QR code: the certificate's opens its public check, the receipt's and the
-notice's open the villager's tracking form with the number filled in, so a villager without a
-smartphone gets paper and one with a phone gets the page. None carries more personal data than
-the paper prints.
+Both carry a QR code that opens the villager's tracking form with the number filled in, so a
+villager without a smartphone gets paper and one with a phone gets the page. Neither carries more
+personal data than the paper prints.
 """
-
-import datetime
 
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal.people.identity import mask_name
+from portal.printing.layout import Paper
+from portal.printing.words import PAPER_LANGUAGE, chinese_date, day_text
 from portal.web.site import site_url
 from portal.workdays.provisional import with_provisional_note
 
-from ..deadlines import ACCEPTANCE_WINDOW_DAYS, provisional_note_between
-from ..models import Application, Notice
-from .layout import Paper
-
-PAPER_LANGUAGE = "zh-hans"
-_DIGITS = "〇一二三四五六七八九"
-
-
-def _number_in_words(number: int) -> str:
-    tens, ones = divmod(number, 10)
-    if tens == 0:
-        return _DIGITS[ones]
-    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
-
-
-def chinese_date(day: datetime.date) -> str:
-    """The date as official papers write it under the seal: 二〇二六年十二月二日."""
-    year = "".join(_DIGITS[int(digit)] for digit in str(day.year))
-    return f"{year}年{_number_in_words(day.month)}月{_number_in_words(day.day)}日"
-
-
-def _day(day: datetime.date | None) -> str:
-    return date_format(day) if day else "—"
-
-
-def _grouped(code: str) -> str:
-    return f"{code[:4]} {code[4:]}"
+from .deadlines import ACCEPTANCE_WINDOW_DAYS, provisional_note_between
+from .models import Application, Notice
 
 
 def tracking_url(application: Application) -> str:
     """The receipt's and notice's QR: the tracking form with the number filled in; `via=qr` lets
     a rating given from there say it came through the paper."""
     return site_url(reverse("tracking:form") + "?" + urlencode({"number": application.number, "via": "qr"}))
-
-
-def verification_url(token: str) -> str:
-    return site_url(reverse("verify:token", args=[token]))
-
-
-# -- the certificate -----------------------------------------------------------------------------
-
-
-def certificate_paper(certificate) -> Paper:
-    """The certificate from its own (immutable) fields and its application's number."""
-    from ..certificates.tokens import check_code
-
-    with translation.override(PAPER_LANGUAGE):
-        serial = certificate.licence_number
-        if certificate.valid_until:
-            validity = _("%(start)s to %(end)s") % {
-                "start": _day(certificate.valid_from),
-                "end": _day(certificate.valid_until),
-            }
-        else:
-            validity = _("From %(start)s, with no end date") % {"start": _day(certificate.valid_from)}
-        issuer = [certificate.issuer_name]
-        if certificate.entrusting_name:
-            issuer.append(_("Entrusted by %(department)s") % {"department": certificate.entrusting_name})
-        return Paper(
-            title=certificate.licence_type_name,
-            subtitle=_("Serial number: %(serial)s") % {"serial": serial},
-            paragraphs=(
-                _(
-                    "Having reviewed the application of %(holder)s for “%(item)s”, %(office)s decided "
-                    "to approve it. This certificate is issued accordingly."
-                )
-                % {
-                    "holder": certificate.holder_name,
-                    "item": certificate.item_title,
-                    "office": certificate.entrusting_name or certificate.issuer_name,
-                },
-            ),
-            rows=(
-                (_("Holder"), certificate.holder_name),
-                (_("ID number"), certificate.holder_id_masked),
-                (_("Item"), certificate.item_title),
-                (_("Decision"), f"{certificate.decision}（{_day(certificate.decided_on)}）"),
-                (_("Valid"), validity),
-                (_("Application number"), certificate.application.number),
-            ),
-            issuer=tuple(issuer),
-            date_text=chinese_date(certificate.issued_on),
-            seal=True,
-            qr_url=verification_url(certificate.token),
-            qr_lines=(
-                _("Scan to check it is genuine"),
-                _("Check code %(code)s") % {"code": _grouped(check_code(serial))},
-            ),
-            footer=_(
-                "A paper certificate with an online check, not an electronic licence (电子证照). Scan the "
-                "code, or enter the serial number and check code at %(url)s."
-            )
-            % {"url": site_url(reverse("verify:form"))},
-            closing=(
-                (
-                    _("This certificate was revoked on %(date)s and is no longer valid.")
-                    % {"date": _day(timezone.localdate(certificate.revoked_at))},
-                )
-                if certificate.revoked_at
-                else ()
-            ),
-            watermark=_("REVOKED") if certificate.revoked_at else "",
-            framed=True,
-        )
 
 
 # -- the receipt ---------------------------------------------------------------------------------
@@ -142,14 +45,14 @@ def receipt_paper(application: Application) -> Paper:
             (_("Villager"), mask_name(application.applicant_name)),
             (_("ID number"), resident.id_number_masked if resident else "—"),
             (_("Filed by"), application.station.name),
-            (_("Submitted on"), _day(timezone.localdate(application.submitted_at))),
+            (_("Submitted on"), day_text(timezone.localdate(application.submitted_at))),
             (_("Handled by"), office.name if office else "—"),
         ]
         if office is not None and office.phone:
             rows.append((_("Phone"), office.phone))
         if application.due_on:
             due = with_provisional_note(
-                _day(application.due_on),
+                day_text(application.due_on),
                 provisional_note_between(application.accepted_on, application.due_on),
             )
             rows.append((_("Promised by (办结期限)"), due))
@@ -167,7 +70,7 @@ def receipt_paper(application: Application) -> Paper:
                         "Within %(days)s working days, by %(date)s, the centre accepts the application, or "
                         "returns it with one notice (一次性告知) listing everything still needed."
                     )
-                    % {"days": ACCEPTANCE_WINDOW_DAYS, "date": _day(application.accept_by)},
+                    % {"days": ACCEPTANCE_WINDOW_DAYS, "date": day_text(application.accept_by)},
                     provisional_note_between(application.received_on, application.accept_by),
                 ),
                 _("Once accepted, it is decided within %(days)s working days.") % {"days": limit},
@@ -214,7 +117,7 @@ def notice_paper(notice: Notice) -> Paper:
         for line in notice.items.all():
             text = f"{line.material_name}：{line.reason}"
             if line.due_on:
-                text += _(" (by %(date)s)") % {"date": _day(line.due_on)}
+                text += _(" (by %(date)s)") % {"date": day_text(line.due_on)}
             items.append(text)
         issued_on = timezone.localdate(notice.issued_at)
         return Paper(

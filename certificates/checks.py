@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
-from approvals.printing.fonts import font_path
+from portal.printing.fonts import font_path
 
 
 @register()

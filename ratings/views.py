@@ -15,19 +15,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from approvals import selectors as application_selectors
+from approvals import tracking_session
 from approvals.models import Application
 from approvals.states import Who
-from approvals.views import tracking as tracking_views
 from portal.errors import DomainError
 from portal.people.identity import mask_name
 from portal.people.jurisdiction import user_is_county_administrator
 from portal.web.steps import perform_step
 
-from . import figures, forms, selectors, services
+from . import figures, forms, panels, selectors, services
 from .models import Channel, QualitySettings, Rating, RatingAppeal, Rectification
 
 PAGE_SIZE = 50
-QR_SESSION_KEY = "tracking_via_qr"
 """Applications this browser reached through a paper's QR code: their rating says so."""
 
 
@@ -74,17 +73,17 @@ def villager_rate(request, number: str):
     from approvals.tracking import normalise_number
 
     number = normalise_number(number)
-    application = tracking_views._tracked(request, number)
+    application = tracking_session.tracked_application(request.session, number)
     if application is None:
-        return tracking_views._to_form(number)
-    context = selectors.rating_panel(application)
+        return tracking_session.to_tracking_form(number)
+    context = panels.rating_panel(application)
     detail = reverse("tracking:detail", args=[application.number])
     if not context["rating_open"]:
         messages.info(request, context["rating_blocker"] or _("This application has been rated. Thank you."))
         return redirect(detail)
     form = forms.RatingForm(request.POST or None, initial=_initial(context["rating"]))
     if request.method == "POST" and form.is_valid():
-        via_qr = application.pk in (request.session.get(QR_SESSION_KEY) or [])
+        via_qr = tracking_session.came_by_qr(request.session, application.pk)
         channel = Channel.QR if via_qr else Channel.TRACKING
         if _submit(request, form, application, channel=channel, actor=None) is None:
             messages.success(request, _("Thank you: your rating has been recorded (评价已提交)."))
@@ -101,12 +100,6 @@ def villager_rate(request, number: str):
         },
         status=_status(form),
     )
-
-
-def remember_qr(session, application_pk: int) -> None:
-    """Called by the tracking form when the lookup came from a paper's QR code."""
-    seen = [pk for pk in session.get(QR_SESSION_KEY) or [] if isinstance(pk, int) and pk != application_pk]
-    session[QR_SESSION_KEY] = (seen + [application_pk])[-10:]
 
 
 # -- the assistant records it for the villager ----------------------------------------------------
@@ -129,7 +122,7 @@ def assisted_rate(request, pk: int):
     if not application_services.may_act_as(request.user, application, Who.FILER):
         messages.error(request, _("Only the village assistant of the villager's station records a rating."))
         return redirect(detail)
-    context = selectors.rating_panel(application, assisted=True)
+    context = panels.rating_panel(application, assisted=True)
     if not context["rating_open"]:
         messages.info(request, context["rating_blocker"] or _("This application has been rated already."))
         return redirect(detail)

@@ -1,7 +1,8 @@
 """Every change to certificates: issue (on approval), revoke, reissue, hand over, check, print.
 
-Issuing runs inside the approving step's transaction (`approvals.services._decide`), so an
-approval and its certificate are committed together or not at all. Revocation and the hand-over
+Issuing runs inside the approving step's transaction (`approvals.services._decide` sends
+`approvals.extensions.application_approved`; `receivers` answers it), so an approval and its
+certificate are committed together or not at all. Revocation and the hand-over
 lock the application row first, as every application step does, so they queue behind a
 concurrent step on the same file and each writes one event in its history: they use the
 application steps' own machinery (`approvals.services._lock`, `_check`, `_record`), so a
@@ -11,12 +12,9 @@ certificate's events are checked, versioned and notified like every other step.
 import calendar
 import datetime
 import logging
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -31,8 +29,9 @@ from portal.people.models import User
 from portal.people.roles import Action
 from services_catalog.models import DelegationMode
 
-from . import tokens
+from . import selectors, tokens
 from .models import Certificate, CertificateCheck, CertificateSequence, HandOver, PrintBatch
+from .tasks import print_batch_run_task
 
 logger = logging.getLogger(__name__)
 
@@ -194,6 +193,20 @@ def current_certificate(application: Application) -> Certificate | None:
     return application.certificates.filter(revoked_at__isnull=True).order_by("-pk").first()
 
 
+def hand_over_blocker(application: Application) -> str | None:
+    """Why the certificate cannot be handed over (送达) now, or None: asked by the application's
+    `step_blocker` for the hand-over step, through `approvals.extensions`."""
+    current = current_certificate(application)
+    if current is None:
+        return _("There is no certificate in force to hand over.")
+    if current.handed_over_on is not None:
+        return _("Certificate %(serial)s was handed over on %(day)s.") % {
+            "serial": current.licence_number,
+            "day": current.handed_over_on,
+        }
+    return None
+
+
 @transaction.atomic
 def application_hand_over(
     *,
@@ -312,9 +325,6 @@ def certificate_verify(
 def print_batch_create(*, actor: User, certificates: list[Certificate], title: str) -> PrintBatch:
     """Queue one merged PDF of `certificates` (already chosen through the jurisdiction selector);
     the task starts once this commits."""
-    from . import selectors
-    from .tasks import print_batch_run_task
-
     if not certificates:
         raise DomainError(_("Choose at least one certificate to print."))
     ids = [certificate.pk for certificate in certificates]
@@ -326,56 +336,4 @@ def print_batch_create(*, actor: User, certificates: list[Certificate], title: s
             created_by=actor, title=title[:100], certificate_ids=ids, progress_total=len(ids)
         )
         transaction.on_commit(partial(print_batch_run_task.enqueue, batch.pk))
-    return batch
-
-
-Progress = Callable[[int, int], None]
-
-
-def print_batch_run(*, batch_id: int, progress: Progress | None = None) -> PrintBatch:
-    """Print a queued batch into one PDF in private storage, reporting progress on its row.
-
-    A batch is claimed by moving it from queued to running in one UPDATE, so a task delivered
-    twice prints once. A certificate that cannot be printed (revoked since it was chosen, out of
-    the person's jurisdiction now, or failing to render) is listed with the reason and left out;
-    the rest of the batch goes on."""
-    from . import printing
-
-    claimed = PrintBatch.objects.filter(pk=batch_id, status=PrintBatch.Status.QUEUED).update(
-        status=PrintBatch.Status.RUNNING, started_at=timezone.now()
-    )
-    batch = PrintBatch.objects.select_related("created_by").get(pk=batch_id)
-    if not claimed:
-        return batch
-
-    def report(done: int, total: int) -> None:
-        if done in (0, total) or done % printing.PROGRESS_EVERY == 0:
-            PrintBatch.objects.filter(pk=batch_id).update(progress_done=done)
-        if progress is not None:
-            progress(done, total)
-
-    try:
-        with tempfile.TemporaryFile() as out:
-            result = printing.certificates_pdf(
-                user=batch.created_by, certificate_ids=batch.certificate_ids, out=out, progress=report
-            )
-            out.seek(0)
-            batch.file.save(f"batch-{batch.pk}.pdf", File(out), save=False)
-            size = out.seek(0, 2)
-    except Exception as error:
-        logger.exception("Print batch %s failed", batch_id)
-        PrintBatch.objects.filter(pk=batch_id).update(
-            status=PrintBatch.Status.FAILED, finished_at=timezone.now(), error=str(error)[:500]
-        )
-        raise
-    PrintBatch.objects.filter(pk=batch_id).update(
-        status=PrintBatch.Status.DONE,
-        finished_at=timezone.now(),
-        file=batch.file.name,
-        size=size,
-        pages=result.pages,
-        progress_done=len(batch.certificate_ids),
-        failures=result.failures,
-    )
-    batch.refresh_from_db()
     return batch

@@ -5,6 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class RatingsConfig(AppConfig):
     """好差评: villagers' ratings of finished applications, rectification, revisit and appeal."""
 
-    name = "approvals.ratings"
+    name = "ratings"
     label = "ratings"
     verbose_name = _("Ratings")
+
+    def ready(self) -> None:
+        from . import receivers  # why: imports models, so only once the apps are ready
+
+        receivers.connect()

@@ -9,9 +9,10 @@ from typing import BinaryIO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.printing import layout, merge, papers
 from portal.people.models import User
+from portal.printing import layout, merge
 
+from . import papers
 from .models import Certificate
 from .selectors import certificates_printable_by
 
@@ -43,7 +44,7 @@ def certificates_pdf(
     given. One that may not be printed any more, or fails to render, is listed and skipped.
 
     Each chunk of `CHUNK` certificates is drawn into a PDF of its own in a temporary folder and
-    the chunks are joined at the end (`approvals.printing.merge`), so memory holds one chunk
+    the chunks are joined at the end (`portal.printing.merge`), so memory holds one chunk
     however long the batch is."""
     result = BatchResult()
     total = len(certificate_ids)

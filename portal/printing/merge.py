@@ -8,7 +8,7 @@ with new numbers, its page tree, catalog and info are dropped, and one page tree
 cross-reference table for the whole batch are written at the end. Memory holds one chunk and
 the list of offsets, whatever the batch's length.
 
-This reads only what `approvals.printing.layout` writes (reportlab's plain layout: one
+This reads only what `portal.printing.layout` writes (reportlab's plain layout: one
 cross-reference table, no object streams, no encryption) and refuses anything else rather than
 guess. Stream bodies are copied byte for byte; references are renumbered in dictionaries only.
 """

@@ -2,11 +2,11 @@
 
 from django_tasks import task
 
+from .batches import print_batch_run
+
 
 @task()
 def print_batch_run_task(batch_id: int) -> dict:
     """Print a queued batch into one PDF; returns the counts for the task's result."""
-    from .services import print_batch_run
-
     batch = print_batch_run(batch_id=batch_id)
     return {"status": batch.status, "pages": batch.pages, "failures": len(batch.failures)}

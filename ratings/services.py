@@ -23,9 +23,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from approvals import services as application_services
-from approvals.certificates.services import current_certificate
 from approvals.models import Application
+from approvals.reminders import supervisors_by_office
+from approvals.selectors import clerks_of
 from approvals.states import State, Who
+from certificates.services import current_certificate
 from portal.errors import DomainError, NotPermitted
 from portal.offices.models import Office, OfficeKind
 from portal.outbox.services import message_queue
@@ -47,7 +49,7 @@ from .models import (
     Reason,
     Rectification,
 )
-from .selectors import with_provisional_notes
+from .selectors import appeal_of, with_provisional_notes
 
 RATED_STATES = frozenset({State.APPROVED, State.REJECTED})
 """A case is rated after its decision; withdrawn and terminated cases were never decided."""
@@ -85,8 +87,6 @@ def change_blocker(
     `assisted`: the change would come from a staff page (the assistant, for the villager). A
     rating the villager gave themselves, on the tracking page or by the QR code, is their own
     voice: the assistant they may have rated cannot replace it, only the villager can."""
-    from .selectors import appeal_of
-
     if assisted and rating.channel not in ASSISTED_CHANNELS:
         return _(
             "The villager gave this rating themselves (on the tracking page or by the QR code). "
@@ -134,8 +134,6 @@ def may_record_revisit(user: User | None, rectification: Rectification) -> bool:
 
 def may_appeal(user: User | None, rating: Rating) -> bool:
     """A bad rating not set aside, never appealed, and the user answers for its office."""
-    from .selectors import appeal_of
-
     return (
         rating.level in BAD_LEVELS
         and rating.set_aside_at is None
@@ -558,13 +556,9 @@ def quality_settings_save(
 
 def _tell_office(rectification: Rectification, topic: str) -> None:
     """A staff message to the office's supervisors (or, at a department, its officers)."""
-    from approvals.reminders import supervisors_by_office
-
     application = rectification.rating.application
     recipients = supervisors_by_office({rectification.office_id}).get(rectification.office_id, [])
     if not recipients and rectification.office.kind == OfficeKind.DEPARTMENT:
-        from approvals.selectors import clerks_of
-
         recipients = list(clerks_of(rectification.office))
     with translation.override(settings.LANGUAGE_CODE):
         if topic == "rectification_opened":

@@ -15,9 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.certificates import selectors
-from approvals.certificates.printing import certificates_pdf
-from approvals.certificates.tokens import normalise_serial
+from certificates import selectors
+from certificates.printing import certificates_pdf
+from certificates.tokens import normalise_serial
 from portal.people.models import User
 from portal.web.progress import ProgressLine
 

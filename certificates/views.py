@@ -1,8 +1,8 @@
 """Certificate pages: staff downloads, revocation and batch printing under /work/, and the public
 check under /verify/.
 
-Staff views fetch through `approvals.certificates.selectors` (404 outside the jurisdiction) and
-change state only through `approvals.certificates.services`.
+Staff views fetch through `certificates.selectors` (404 outside the jurisdiction) and
+change state only through `certificates.services`.
 """
 
 import datetime
@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from portal.audit.services import audit_record
 from portal.errors import DomainError
 from portal.people.identity import mask_name
 from portal.people.selectors import offices_user_may_handle
+from portal.printing.responses import pdf_response
 from portal.web.client_address import client_address
 
 from . import selectors, services
@@ -31,19 +32,6 @@ from .models import Certificate, CertificateCheck, PrintBatch
 from .printing import certificate_pdf
 
 PAGE_SIZE = 50
-
-
-def pdf_response(data: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
-    """A PDF for the browser's viewer (so it prints at once), never cached by anyone."""
-    from urllib.parse import quote
-
-    response = HttpResponse(data, content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = (
-        f"{disposition}; filename=\"paper.pdf\"; filename*=UTF-8''{quote(filename)}"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # -- staff ---------------------------------------------------------------------------------------
