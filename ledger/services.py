@@ -27,13 +27,12 @@ from portal.errors import DomainError, NotPermitted
 from portal.files.uploads import check_upload, stored_name
 from portal.offices.models import Office, OfficeKind
 from portal.people.identity import normalise_mobile, validate_mobile
-from portal.people.jurisdiction import office_policy
 from portal.people.models import User
-from portal.people.roles import Action
 from portal.places.models import Region, RegionLevel
 
 from . import notifications
 from .models import ClosedVia, Helper, Kind, LedgerEvent, LedgerItem, LedgerPhoto, LedgerSequence, Source
+from .policies import REGISTER, ledger_policy
 from .states import TABLE, Act, Who
 
 NEED_MAX_LENGTH = 1000
@@ -47,41 +46,7 @@ class LedgerItemChanged(DomainError):
     """The item moved on since the page was shown (someone else acted first)."""
 
 
-# -- who may act ---------------------------------------------------------------------------------
-
-_OFFICE_ACTION = {
-    Who.FILER: Action.FILE,
-    Who.HANDLER: Action.HANDLE,
-    Who.SUPERVISOR: Action.SUPERVISE,
-    Who.MANAGER: Action.MANAGE,
-}
-# When a person holds several of a step's capacities, the event names the first of these.
-_PREFERENCE = (Who.ASSIGNEE, Who.SUPERVISOR, Who.HANDLER, Who.FILER, Who.MANAGER)
-
-
-def office_for(item: LedgerItem, who: Who) -> Office | None:
-    """The office whose permission decides capacity `who` (and which the event names)."""
-    if who is Who.FILER:
-        return item.station
-    if who is Who.ASSIGNEE:
-        return item.assignee_office
-    if who is Who.VILLAGER:
-        return None
-    return item.office
-
-
-def may_act_as(user: User | None, item: LedgerItem, who: Who) -> bool:
-    """Does `user` hold capacity `who` on `item`? The villager's capacity is never a login's."""
-    if who is Who.VILLAGER or user is None or not (user.is_authenticated and user.is_active):
-        return False
-    if who is Who.ASSIGNEE:
-        return item.assignee_id is not None and item.assignee_id == user.pk
-    return office_policy.user_has_permission_for_instance(user, _OFFICE_ACTION[who], office_for(item, who))
-
-
-def capacities_of(user: User | None, item: LedgerItem) -> set[Who]:
-    """Every capacity `user` holds on `item` (four permission checks at most)."""
-    return {who for who in _PREFERENCE if may_act_as(user, item, who)}
+# -- who may act: `ledger.policies.ledger_policy` -------------------------------------------------
 
 
 def _today() -> datetime.date:
@@ -90,12 +55,12 @@ def _today() -> datetime.date:
 
 def _capacity(actor: User | None, locked: LedgerItem, row: workflow.Transition) -> Who | None:
     """The capacity in which `actor` takes the step: the villager's steps are nobody's login;
-    a person holding several of the step's capacities acts in the first of `_PREFERENCE`."""
+    a person holding several of the step's capacities acts in the first of `policies.PREFERENCE`."""
     if Who.VILLAGER in row.who:
         if actor is not None:
             raise NotPermitted(_("Only the villager gives this answer."))
         return Who.VILLAGER
-    return next((who for who in _PREFERENCE if who in row.who and may_act_as(actor, locked, who)), None)
+    return ledger_policy.capacity_for_step(actor, locked, row.act)
 
 
 WORKFLOW = workflow.Workflow(
@@ -126,7 +91,7 @@ WORKFLOW = workflow.Workflow(
         ),
     ),
     changed_error=LedgerItemChanged,
-    office_for=office_for,
+    office_for=ledger_policy.office_for,
     queue_messages=notifications.queue_for,
     related=("village__parent", "office", "station", "assignee", "assignee_office"),
     creation_acts=frozenset({Act.REGISTER}),
@@ -254,7 +219,7 @@ def _create(
     source: str,
 ) -> tuple[LedgerItem, bool]:
     station, centre = _places_of(village)
-    if actor is not None and not office_policy.user_has_permission_for_instance(actor, Action.FILE, station):
+    if actor is not None and not ledger_policy.user_has_permission_for_instance(actor, REGISTER, station):
         raise NotPermitted(_("You may not register requests for %(village)s.") % {"village": village.name})
     if client_token is not None:
         existing = LedgerItem.objects.filter(client_token=client_token).first()
@@ -391,29 +356,6 @@ def _clean_helper(helper_name: str, helper: str) -> tuple[str, str]:
     return helper_name, helper
 
 
-def township_office_of(user: User, item: LedgerItem) -> Office | None:
-    """The office of the item's township through which `user` works there: the centre (as a
-    clerk or supervisor) before a village station (as its assistant); None when neither."""
-    from portal.people.roles import Role
-
-    memberships = (
-        user.memberships.current()
-        .filter(
-            office__is_active=True,
-            office__region__code__startswith=item.village.parent.prefix,
-        )
-        .filter(
-            office__kind__in=[OfficeKind.CENTRE, OfficeKind.STATION],
-            role__in=[Role.TOWNSHIP_CLERK, Role.CENTRE_SUPERVISOR, Role.VILLAGE_ASSISTANT],
-        )
-        .select_related("office")
-    )
-    if not user.is_active:
-        return None
-    offices = [membership.office for membership in memberships]
-    return next((o for o in offices if o.kind == OfficeKind.CENTRE), None) or next(iter(offices), None)
-
-
 def _set_promise(
     locked: LedgerItem,
     *,
@@ -479,7 +421,7 @@ def ledger_item_assign(
     promise = _clean_promise(promise, promised_on)
     now = timezone.now()
     if to is not None:
-        office = township_office_of(to, locked)
+        office = ledger_policy.township_office_of(to, locked)
         if office is None:
             raise DomainError(
                 _("%(name)s is not on the staff of %(township)s.")
@@ -537,7 +479,7 @@ def ledger_item_claim(
     data, fields = _set_promise(
         locked,
         assignee=actor,
-        assignee_office=office_for(locked, step.who),
+        assignee_office=ledger_policy.office_for(locked, step.who),
         helper=helper,
         helper_name=helper_name,
         promise=promise,
