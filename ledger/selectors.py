@@ -22,6 +22,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.errors import required
 from portal.offices.models import Office, OfficeKind
 from portal.people.identity import mask_name
 from portal.people.jurisdiction import office_policy
@@ -189,7 +190,7 @@ def steps_for(user: User, item: LedgerItem) -> list[Transition]:
 def staff_of_township(item: LedgerItem) -> QuerySet[User]:
     """Who the supervisor may give the item to: the active staff of its township's centre
     (clerks, supervisors) and village stations (assistants)."""
-    township = item.village.parent
+    township = required(item.village.parent, "village.parent")
     return (
         User.objects.filter(
             is_active=True,

@@ -17,12 +17,13 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.uploads import check_upload, stored_name
-from portal.errors import DomainError, NotPermitted
+from portal.errors import DomainError, NotPermitted, required
 from portal.offices.models import Office, OfficeKind
 from portal.people.identity import normalise_mobile, validate_mobile
 from portal.people.jurisdiction import office_policy
@@ -74,7 +75,10 @@ def may_act_as(user: User | None, item: LedgerItem, who: Who) -> bool:
         return False
     if who is Who.ASSIGNEE:
         return item.assignee_id is not None and item.assignee_id == user.pk
-    return office_policy.user_has_permission_for_instance(user, _OFFICE_ACTION[who], office_for(item, who))
+    office = office_for(item, who)
+    return office is not None and office_policy.user_has_permission_for_instance(
+        user, _OFFICE_ACTION[who], office
+    )
 
 
 def capacities_of(user: User | None, item: LedgerItem) -> set[Who]:
@@ -175,7 +179,7 @@ def _record(
 
 @dataclass(frozen=True)
 class CheckedPhoto:
-    uploaded: object
+    uploaded: File  # the upload, or its bytes without metadata
     content_type: str
     size: int
     sha256: str
@@ -303,7 +307,7 @@ def _create(
         raise DomainError(_("Choose whether it is a need or a small wish."))
     now = timezone.now()
     item = LedgerItem(
-        number=_next_number(village.parent, timezone.localdate(now).year),
+        number=_next_number(required(village.parent, "village.parent"), timezone.localdate(now).year),
         kind=kind,
         village=village,
         office=centre,
@@ -436,7 +440,7 @@ def township_office_of(user: User, item: LedgerItem) -> Office | None:
         user.memberships.current()
         .filter(
             office__is_active=True,
-            office__region__code__startswith=item.village.parent.prefix,
+            office__region__code__startswith=required(item.village.parent, "village.parent").prefix,
         )
         .filter(
             office__kind__in=[OfficeKind.CENTRE, OfficeKind.STATION],
@@ -519,7 +523,7 @@ def ledger_item_assign(
         if office is None:
             raise DomainError(
                 _("%(name)s is not on the staff of %(township)s.")
-                % {"name": to.get_full_name(), "township": locked.village.parent.name}
+                % {"name": to.get_full_name(), "township": locked.village.parent}
             )
         data, fields = _set_promise(
             locked,

@@ -151,6 +151,8 @@ def rating_panel(application: Application, *, assisted: bool = False) -> dict:
     return {
         "rating": rating,
         "rating_open": blocker is None and (rating is None or changeable),
-        "rating_changeable_until": services.change_deadline(rating, rules=rules) if changeable else None,
+        "rating_changeable_until": (
+            services.change_deadline(rating, rules=rules) if changeable and rating is not None else None
+        ),
         "rating_blocker": blocker,
     }

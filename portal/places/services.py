@@ -13,7 +13,7 @@ A new county (a new root) is an operator's job.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.errors import DomainError, NotPermitted
+from portal.errors import DomainError, NotPermitted, required
 
 from .models import Region
 
@@ -42,7 +42,7 @@ def _require_may_place(actor, region: Region) -> None:
     parent's prefix are the model's rules (`Region.clean`), checked when it is saved."""
     if region.parent_id is None:
         raise NotPermitted(_("A region without a parent is a county; counties are set up by the operator."))
-    parent = region.parent
+    parent = required(region.parent, "parent")
     roots = administered_regions(actor)
     if not any(root.contains(parent) for root in roots):
         raise NotPermitted(_("You may not manage regions in %(region)s.") % {"region": parent})
