@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 
+from certificates.selectors import certificates_of
 from portal.offices.models import Office
 from portal.people.backoffice import (
     JurisdictionPolicy,
@@ -27,7 +28,6 @@ from portal.people.jurisdiction import office_policy
 from portal.people.roles import Action
 from services_catalog.models import DelegationMode
 
-from .certificates.selectors import certificates_of
 from .models import Application
 from .selectors import applications_visible_to
 from .states import State

@@ -16,9 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from certificates import selectors as certificate_selectors
+from certificates import services as certificate_services
 from portal.audit.services import audit_record
 from portal.errors import DomainError
 from portal.exports import neutral_row
+from portal.files.uploads import download_name
 from portal.people.identity import mask_name
 from portal.people.selectors import (
     offices_user_may_file_for,
@@ -26,14 +29,13 @@ from portal.people.selectors import (
     offices_user_may_supervise,
 )
 from portal.web.steps import perform_step
+from ratings import panels as rating_panels
+from ratings import selectors as rating_selectors
 
 from .. import deadlines, forms, selectors, services
-from ..certificates import selectors as certificate_selectors
-from ..certificates import services as certificate_services
 from ..models import Application
-from ..ratings import selectors as rating_selectors
 from ..states import BUTTON_LABELS, Act, State, Who
-from ..uploads import download_name
+from ..tracking import tracking_paused
 
 PAGE_SIZE = 50
 
@@ -157,7 +159,7 @@ def detail(request, pk: int):
     )
     certificates = certificate_selectors.certificates_of(application)
     files_for = services.may_act_as(request.user, application, Who.FILER)
-    rating = rating_selectors.rating_panel(application, assisted=True)
+    rating = rating_panels.rating_panel(application, assisted=True)
     return render(
         request,
         "approvals/work_detail.html",
@@ -174,6 +176,7 @@ def detail(request, pk: int):
             "rating_open_for_filer": files_for and rating["rating_open"],
             "rectifications": list(rating["rating"].rectifications.all()) if rating["rating"] else [],
             "id_number": _revealed_id_number(request, application),
+            "tracking_paused": application.tracking_locked_at is None and tracking_paused(application.number),
             "certificates": certificates,
             "revocable": {
                 c.pk
