@@ -377,7 +377,7 @@ def test_a_script_inside_a_listed_object_stream_is_refused():
 
 def test_an_object_stream_that_inflates_past_the_limit_is_refused_without_inflating_it():
     """40 MB of "dictionary" in 40 kB, in an object stream qpdf must read to find the catalog:
-    qpdf stops at the limit set in approvals/uploads.py instead of inflating it all."""
+    qpdf stops at the limit set in portal/files/uploads.py instead of inflating it all."""
     import pikepdf
 
     data = _pdf_with_object_streams(Big=pikepdf.Dictionary(Text=pikepdf.String(" " * (40 * 1024 * 1024))))
