@@ -43,11 +43,13 @@ def visibility_condition(user: User, prefix: str = "", *, eager: bool = False) -
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()
-    filing = office_policy.instances_user_has_permission_for(user, Action.FILE)
-    viewing = office_policy.instances_user_has_permission_for(user, Action.VIEW)
+    filing_offices = office_policy.instances_user_has_permission_for(user, Action.FILE)
+    viewing_offices = office_policy.instances_user_has_permission_for(user, Action.VIEW)
+    filing: QuerySet[Office] | list[int] = filing_offices
+    viewing: QuerySet[Office] | list[int] = viewing_offices
     if eager:
-        filing = list(filing.values_list("pk", flat=True))
-        viewing = list(viewing.values_list("pk", flat=True))
+        filing = list(filing_offices.values_list("pk", flat=True))
+        viewing = list(viewing_offices.values_list("pk", flat=True))
 
     def field(name: str, value) -> Q:
         return Q(**{f"{prefix}{name}": value})

@@ -23,6 +23,7 @@ from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from wagtail.permission_policies.base import BasePermissionPolicy
 
+from portal.errors import required
 from portal.offices.models import Office, OfficeKind
 from portal.people.jurisdiction import office_policy
 from portal.people.models import User
@@ -79,8 +80,9 @@ class LedgerItemPolicy(BasePermissionPolicy):
             return False
         if who is Who.ASSIGNEE:
             return item.assignee_id is not None and item.assignee_id == user.pk
-        return office_policy.user_has_permission_for_instance(
-            user, _OFFICE_ACTION[who], self.office_for(item, who)
+        office = self.office_for(item, who)
+        return office is not None and office_policy.user_has_permission_for_instance(
+            user, _OFFICE_ACTION[who], office
         )
 
     def capacities_of(self, user, item: LedgerItem) -> set[Who]:
@@ -168,7 +170,7 @@ class LedgerItemPolicy(BasePermissionPolicy):
         give it to."""
         if action != TAKE_ON:
             raise NotImplementedError(action)
-        holders = _desk_permissions(instance.village.parent).values("user_id")
+        holders = _desk_permissions(required(instance.village.parent, "village.parent")).values("user_id")
         return User.objects.filter(is_active=True, pk__in=holders).order_by("name", "username")
 
     def users_with_any_permission(self, actions):
@@ -184,7 +186,8 @@ class LedgerItemPolicy(BasePermissionPolicy):
         station (as its assistant); None when neither (they may not be given the item)."""
         if not _active(user):
             return None
-        held = _desk_permissions(item.village.parent).filter(user=user).values("object_pk")
+        township = required(item.village.parent, "village.parent")
+        held = _desk_permissions(township).filter(user=user).values("object_pk")
         offices = list(Office.objects.annotate(pk_text=Cast("pk", CharField())).filter(pk_text__in=held))
         return next((o for o in offices if o.kind == OfficeKind.CENTRE), None) or next(iter(offices), None)
 

@@ -18,12 +18,13 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import workflow
-from portal.errors import DomainError, NotPermitted
+from portal.errors import DomainError, NotPermitted, required
 from portal.files.uploads import check_upload, stored_name
 from portal.offices.models import Office, OfficeKind
 from portal.people.identity import normalise_mobile, validate_mobile
@@ -104,7 +105,7 @@ WORKFLOW = workflow.Workflow(
 
 @dataclass(frozen=True)
 class CheckedPhoto:
-    uploaded: object
+    uploaded: File  # the upload, or its bytes without metadata
     content_type: str
     size: int
     sha256: str
@@ -232,7 +233,7 @@ def _create(
         raise DomainError(_("Choose whether it is a need or a small wish."))
     now = timezone.now()
     item = LedgerItem(
-        number=_next_number(village.parent, timezone.localdate(now).year),
+        number=_next_number(required(village.parent, "village.parent"), timezone.localdate(now).year),
         kind=kind,
         village=village,
         office=centre,
@@ -425,7 +426,7 @@ def ledger_item_assign(
         if office is None:
             raise DomainError(
                 _("%(name)s is not on the staff of %(township)s.")
-                % {"name": to.get_full_name(), "township": locked.village.parent.name}
+                % {"name": to.get_full_name(), "township": locked.village.parent}
             )
         data, fields = _set_promise(
             locked,

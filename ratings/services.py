@@ -32,7 +32,7 @@ from approvals.selectors import clerks_of
 from approvals.states import State, Who
 from certificates.services import current_certificate
 from portal import workflow
-from portal.errors import DomainError, NotPermitted
+from portal.errors import DomainError, NotPermitted, required
 from portal.offices.models import Office, OfficeKind
 from portal.outbox.services import message_queue
 from portal.people.jurisdiction import office_policy, user_is_county_administrator
@@ -334,10 +334,10 @@ def rating_submit(
     if rating is None:
         rating = Rating.objects.create(
             application=locked,
-            office=locked.current_office,
+            office=required(locked.current_office, "current_office"),
             item=locked.item,
             station=locked.station,
-            township=locked.village.parent,
+            township=required(locked.village.parent, "village.parent"),
             assistant=locked.filed_by,
             first_rated_at=now,
             decided_at=locked.decided_at or now,
@@ -592,7 +592,7 @@ def _tell_office(rectification: Rectification, topic: str) -> None:
             to_user=user,
             body=body,
             topic=topic.replace("_", "-"),
-            reference=application.number,
+            reference=required(application.number, "number"),
             dedupe_key=f"{topic}:{rectification.pk}:{user.pk}",
         )
 
@@ -618,17 +618,22 @@ def rectifications_recount(*, actor: User | None = None) -> int:
     if not open_ones:
         return 0
     starts = [timezone.localdate(r.opened_at) for r in open_ones]
-    longest = max(r.working_days for r in open_ones)
+    # Only rows with working days were read; `required` says so to the type checker.
+    longest = max(required(r.working_days, "working_days") for r in open_ones)
     calendar = WorkCalendar.for_range(first=min(starts), last=max(starts) + window_for_working_days(longest))
     moved = 0
     for rectification, opened_on in zip(open_ones, starts, strict=True):
-        if calendar.add_working_days(opened_on, rectification.working_days) == rectification.due_on:
+        if calendar.add_working_days(opened_on, required(rectification.working_days, "working_days")) == (
+            rectification.due_on
+        ):
             continue
         with transaction.atomic():
             locked = _lock_open_rectification(rectification)
             if locked is None:
                 continue
-            new = calendar.add_working_days(timezone.localdate(locked.opened_at), locked.working_days)
+            new = calendar.add_working_days(
+                timezone.localdate(locked.opened_at), required(locked.working_days, "working_days")
+            )
             if new == locked.due_on:
                 continue
             old, locked.due_on = locked.due_on, new

@@ -159,7 +159,7 @@ class MembershipPolicy(JurisdictionPolicy):
         """The (value, label) role choices `user` may grant or end: every role for a county
         administrator (or a superuser), the roles of one office's own work for anyone else."""
         if user is not None and user.is_superuser:
-            return list(Role.choices)
+            return [(str(value), str(label)) for value, label in Role.choices]
         return roles_grantable_by(county_administrator=user_is_county_administrator(user))
 
     def offices_user_may_grant_in(self, user) -> QuerySet[Office]:

@@ -18,6 +18,7 @@ and `places.services.region_save` asks `refusal`.
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from portal.errors import required
 from portal.people.jurisdiction import administered_regions, regions_managed_by, user_is_county_administrator
 from portal.people.policies import JurisdictionPolicy
 
@@ -70,7 +71,9 @@ class RegionPolicy(JurisdictionPolicy):
         superuser)."""
         if user is None or user.is_superuser:
             return list(LEVEL_DEPTH)
-        top = min((LEVEL_DEPTH[root.level] for root in self.roots_of(user)), default=len(LEVEL_DEPTH))
+        top = min(
+            (LEVEL_DEPTH[RegionLevel(root.level)] for root in self.roots_of(user)), default=len(LEVEL_DEPTH)
+        )
         return [level for level, depth in LEVEL_DEPTH.items() if depth > top]
 
     def placing_refusal(self, user, region: Region) -> str | None:
@@ -80,7 +83,7 @@ class RegionPolicy(JurisdictionPolicy):
         (`Region.clean`), checked when it is saved."""
         if region.parent_id is None:
             return _("A region without a parent is a county; counties are set up by the operator.")
-        parent = region.parent
+        parent = required(region.parent, "parent")
         if not any(root.contains(parent) for root in self.roots_of(user)):
             return _("You may not manage regions in %(region)s.") % {"region": parent}
         return None

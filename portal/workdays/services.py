@@ -5,6 +5,7 @@ against the State Council's notice; loading never confirms, and never touches a 
 """
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -163,7 +164,10 @@ def calendar_year_confirm(*, actor, year: CalendarYear) -> CalendarYear:
     year.confirmed_by = actor
     year.confirmed_at = timezone.now()
     year.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-    responses = calendar_confirmed.send(sender=CalendarYear, calendar_year=year, actor=actor)
+    # Receivers return how many deadlines they moved (the stubs type a response as str | None).
+    responses: Sequence[tuple[object, object]] = calendar_confirmed.send(
+        sender=CalendarYear, calendar_year=year, actor=actor
+    )
     moved = sum(count for _receiver, count in responses if isinstance(count, int))
     log(
         instance=year,
