@@ -77,7 +77,7 @@ class Transition:
     @property
     def button(self) -> str:
         """What the button for this step says (the act's label says what happened, for histories)."""
-        return self.label if self.label is not None else self.act.label
+        return self.label if self.label is not None else getattr(self.act, "label", self.act)
 
 
 class TransitionTable:
@@ -92,7 +92,7 @@ class TransitionTable:
         self,
         transitions: Iterable[Transition],
         *,
-        buttons: Mapping[str, Any] | None = None,
+        buttons: Mapping[Any, Any] | None = None,
         bookkeeping: Iterable[str] = (),
     ) -> None:
         self.buttons = dict(buttons or {})
@@ -210,7 +210,7 @@ class Workflow:
         """A fresh copy of `instance`'s row, locked until the transaction ends (`select_for_update`:
         a real row lock on PostgreSQL). A second step on the same object waits here, then sees
         what the first one did. Call it inside `transaction.atomic`."""
-        queryset = self.model.objects.select_for_update(of=("self",))
+        queryset = self.model._default_manager.select_for_update(of=("self",))
         if self.related:
             queryset = queryset.select_related(*self.related)
         return queryset.get(pk=instance.pk)
@@ -290,7 +290,7 @@ class Workflow:
         if update:
             locked.save(update_fields=sorted(update))
         event_fields.setdefault("actor_office", self.office_for(locked, who))
-        event = self.event_model.objects.create(
+        event = self.event_model._default_manager.create(
             **self.subject(locked),
             act=act,
             from_state="" if act in self.creation_acts else source,
@@ -321,7 +321,7 @@ def workflow_for(instance_or_model: models.Model | type[models.Model]) -> Workfl
     A kind is declared in its app's `services` module (the permission functions it names live
     there); that module is imported here if nothing imported it yet."""
     model = instance_or_model if isinstance(instance_or_model, type) else type(instance_or_model)
-    model = model._meta.concrete_model
+    model = model._meta.concrete_model or model
     if model not in _REGISTRY:
         with contextlib.suppress(ModuleNotFoundError):
             importlib.import_module(f"{model._meta.app_config.name}.services")
