@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.errors import DomainError
 from portal.outbox.services import message_queue
+from portal.outbox.tasks import outbox_send_task
 from portal.people.identity import check_id_number, normalise_mobile, validate_mobile
 
 from .models import Application, ApplicationEvent, TrackingAttempt, TrackingCode
@@ -304,8 +305,6 @@ def code_send(
         with translation.override(settings.LANGUAGE_CODE):
             body = text(code)
         message_queue(to_mobile=mobile, body=body, topic="one-time-code", reference=reference[:40])
-    from portal.outbox.tasks import outbox_send_task
-
     transaction.on_commit(outbox_send_task.enqueue)
 
 

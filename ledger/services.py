@@ -27,10 +27,10 @@ from portal.offices.models import Office, OfficeKind
 from portal.people.identity import normalise_mobile, validate_mobile
 from portal.people.jurisdiction import office_policy
 from portal.people.models import User
-from portal.people.roles import Action
+from portal.people.roles import Action, Role
 from portal.places.models import Region, RegionLevel
 
-from . import notifications
+from . import notifications, public
 from .models import ClosedVia, Helper, Kind, LedgerEvent, LedgerItem, LedgerPhoto, LedgerSequence, Source
 from .states import Act, Transition, Who, transition_for
 
@@ -374,8 +374,6 @@ def ledger_item_submit(
 ) -> LedgerItem:
     """A villager's own wish from the public form (no login). Limited per client address and
     day (`ledger.public.SUBMISSIONS_PER_DAY`): a refusal raises `public.PublicLimitReached`."""
-    from . import public
-
     if client_token is not None:
         existing = LedgerItem.objects.filter(client_token=client_token, registered_by=None).first()
         if existing is not None:
@@ -430,8 +428,6 @@ def _clean_helper(helper_name: str, helper: str) -> tuple[str, str]:
 def township_office_of(user: User, item: LedgerItem) -> Office | None:
     """The office of the item's township through which `user` works there: the centre (as a
     clerk or supervisor) before a village station (as its assistant); None when neither."""
-    from portal.people.roles import Role
-
     memberships = (
         user.memberships.current()
         .filter(

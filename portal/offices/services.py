@@ -3,23 +3,23 @@ lose their permissions on an office as it is created or moved, in the same trans
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from guardian.models import UserObjectPermission
 
 from portal.errors import NotPermitted
+from portal.people.jurisdiction import regions_managed_by, user_is_county_administrator, users_covering_office
+from portal.people.models import User
+from portal.people.services import permissions_sync_audited
+from portal.places.services import region_is_strictly_below
 
 from .models import Office
 
 
 def _resync_covering(office: Office) -> None:
-    from portal.people.jurisdiction import users_covering_office
-    from portal.people.services import permissions_sync_audited
-
     for user in users_covering_office(office):
         permissions_sync_audited(user)
 
 
 def _require_region_managed(actor, office: Office) -> None:
-    from portal.people.jurisdiction import regions_managed_by
-
     if actor is not None and not regions_managed_by(actor).filter(pk=office.region_id).exists():
         raise NotPermitted(_("You may not manage offices in %(region)s.") % {"region": office.region})
 
@@ -34,9 +34,6 @@ def _require_within_level(actor, office: Office, before: Office | None) -> None:
     changed in a region strictly below the actor's own (a township administrator: village
     stations); the office on the actor's own region keeps its kind, region and active flag.
     A county administrator (or an operator, actor=None) may change any office of the county."""
-    from portal.people.jurisdiction import user_is_county_administrator
-    from portal.places.services import region_is_strictly_below
-
     if actor is None or actor.is_superuser or user_is_county_administrator(actor):
         return
     if before is not None and not region_is_strictly_below(actor, before.region):
@@ -74,11 +71,6 @@ def office_save(*, actor, office: Office) -> Office:
         _resync_covering(office)
         if previous_region_id is not None:
             # Users who covered the old place lose the office: resync everyone who had rights on it.
-            from guardian.models import UserObjectPermission
-
-            from portal.people.models import User
-            from portal.people.services import permissions_sync_audited
-
             holder_ids = UserObjectPermission.objects.filter(
                 content_type__app_label="offices", object_pk=str(office.pk)
             ).values_list("user_id", flat=True)

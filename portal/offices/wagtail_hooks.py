@@ -10,8 +10,9 @@ from portal.people.backoffice import (
 )
 from portal.people.jurisdiction import regions_managed_by, user_is_county_administrator
 from portal.people.selectors import offices_user_manages
+from portal.places.services import administered_regions, region_is_strictly_below
 
-from .models import Office
+from .models import REGION_LEVEL_FOR_KIND, Office
 from .services import office_save
 
 
@@ -26,8 +27,6 @@ def _regions_for_offices(user):
     regions = regions_managed_by(user)
     if user is None or user.is_superuser or user_is_county_administrator(user):
         return regions
-    from portal.places.services import administered_regions
-
     return regions.exclude(pk__in=[region.pk for region in administered_regions(user)])
 
 
@@ -47,10 +46,6 @@ class OfficeForm(ScopedForm):
         user = self.for_user
         if user is None or user.is_superuser or user_is_county_administrator(user):
             return
-        from portal.places.services import region_is_strictly_below
-
-        from .models import REGION_LEVEL_FOR_KIND
-
         if self.instance.pk and not region_is_strictly_below(user, self.instance.region):
             for name in ("kind", "region", "is_active"):
                 self.fields[name].disabled = True

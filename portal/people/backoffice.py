@@ -7,12 +7,20 @@ and every object lookup answers 404 outside it, so a township administrator can 
 nor guess another township's rows. The policy itself is built from the jurisdiction selectors.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
+from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from portal.errors import DomainError
@@ -74,8 +82,6 @@ class JurisdictionPolicy(BasePermissionPolicy):
         return instance.pk in self._scoped_pks(user)
 
     def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-
         return get_user_model().objects.none()
 
     def users_with_permission(self, action):
@@ -118,9 +124,6 @@ class ServiceErrorsMixin:
         return False
 
     def form_valid(self, form):
-        from django.db import transaction
-        from wagtail.log_actions import log
-
         self.form = form
         try:
             with transaction.atomic():
@@ -211,8 +214,6 @@ class ScopedModelViewSet(ModelViewSet):
 
     @cached_property
     def menu_item_class(self):
-        from wagtail.admin.menu import MenuItem
-
         policy = self.permission_policy
         actions = self.index_view_class.any_permission_required
 
@@ -242,8 +243,6 @@ class ReadOnlyScopedViewSet(ScopedModelViewSet):
         )
 
     def get_urlpatterns(self):
-        from django.urls import path
-
         return [
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
@@ -253,9 +252,6 @@ class ReadOnlyScopedViewSet(ScopedModelViewSet):
     @property
     def url_finder_class(self):
         """Links to a row from elsewhere in the admin go to its inspect page, for those who may see it."""
-        from django.urls import reverse
-        from wagtail.admin.admin_url_finder import ModelAdminURLFinder
-
         policy = self.permission_policy
         inspect_url_name = self.get_url_name("inspect")
 
@@ -278,10 +274,6 @@ class StaffPageInspectView(generic.InspectView):
 
     @cached_property
     def header_buttons(self):
-        from django.urls import reverse
-        from django.utils.translation import gettext as _
-        from wagtail.admin.widgets.button import HeaderButton
-
         return [
             HeaderButton(
                 _("Open the staff page"),

@@ -14,15 +14,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.errors import DomainError, NotPermitted
+from portal.people.jurisdiction import user_is_county_administrator
+from portal.people.models import Membership
+from portal.people.roles import Role
 
 from .models import Region
 
 
 def administered_regions(actor) -> list[Region]:
     """The regions of the actor's current administrator memberships (their jurisdiction roots)."""
-    from portal.people.models import Membership
-    from portal.people.roles import Role
-
     return [
         membership.office.region
         for membership in Membership.objects.current()
@@ -54,8 +54,6 @@ def region_save(*, actor, region: Region) -> Region:
 
     Raises NotPermitted when a field reaches beyond the actor's jurisdiction and DomainError
     (ValidationError for the code's own rules) when the tree would not be consistent."""
-    from portal.people.jurisdiction import user_is_county_administrator
-
     before = None
     if region.pk is not None:
         before = Region.objects.select_for_update().filter(pk=region.pk).first()

@@ -9,7 +9,7 @@ module gives it the Wagtail permission-policy shape, registered for both calenda
 from django.contrib.auth import get_user_model
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from portal.people.jurisdiction import user_is_county_administrator
+from portal.people.jurisdiction import county_administrators, user_is_county_administrator
 
 # The answer is cached on the user object for the request: the admin menu, the view and its
 # buttons ask several times per page, and each uncached answer is a query.
@@ -45,8 +45,6 @@ class CountyAdministratorPolicy(BasePermissionPolicy):
         Mirrors `user_is_county_administrator` as a queryset (Wagtail asks this for listings of
         who could act, e.g. notifications); keep the two in step.
         """
-        from portal.people.jurisdiction import county_administrators
-
         superusers = get_user_model().objects.filter(is_active=True, is_superuser=True)
         return (superusers | county_administrators()).distinct()
 
