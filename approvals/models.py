@@ -254,22 +254,6 @@ class ApplicationSequence(Sequence):
         return f"{self.township_id} {self.day}: {self.last}"
 
 
-class TrackingAttempt(models.Model):
-    """One online lookup of an application by number (kept to limit guessing; counted per number
-    as typed and per address, whether or not an application has that number)."""
-
-    number = models.CharField(max_length=24, db_index=True)
-    address = models.GenericIPAddressField(null=True)
-    succeeded = models.BooleanField()
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["address", "at"], name="tracking_by_address")]
-
-    def __str__(self) -> str:
-        return f"{self.number} {'ok' if self.succeeded else 'failed'} {self.at:%Y-%m-%d %H:%M}"
-
-
 class TrackingCode(models.Model):
     """One request for a one-time code by text message, which opens a villager's page (an
     application's tracking page, or a ledger item's) in the browser that asked for it, even while

@@ -27,6 +27,11 @@ from portal.offices.models import OfficeKind
 from portal.people.jurisdiction import office_policy
 from portal.people.models import User
 from portal.people.roles import Action
+from portal.throttle import limits
+from portal.throttle.limits import Scope
+from portal.throttle.models import Attempt
+from portal.throttle.selectors import limit_reached
+from portal.throttle.services import attempt_guard, attempt_record
 from services_catalog.models import DelegationMode
 
 from . import selectors, tokens
@@ -257,10 +262,11 @@ def application_hand_over(
 
 # -- the public check ----------------------------------------------------------------------------
 
-FAILURES_PER_ADDRESS_PER_DAY = 20
+FAILURES_PER_ADDRESS_PER_DAY = limits.CERTIFICATE_CHECKS_PER_CLIENT.maximum
 """Checks that found no genuine certificate, from one address in a day, before it must wait."""
-FAILURES_PER_SERIAL_PER_DAY = 10
+FAILURES_PER_SERIAL_PER_DAY = limits.CERTIFICATE_CHECKS_PER_SERIAL.maximum
 """Wrong check codes typed for one serial in a day before that serial's typed check pauses."""
+CHECK_LIMITS = (limits.CERTIFICATE_CHECKS_PER_CLIENT, limits.CERTIFICATE_CHECKS_PER_SERIAL)
 
 
 class VerificationRefused(DomainError):
@@ -282,40 +288,46 @@ def certificate_verify(
 ) -> Verification:
     """Check a paper by its QR token, or by its serial and check code, and count the check.
 
-    Not one transaction on purpose: a failed check must stay counted when a refusal follows."""
+    Limited per client and per serial as typed (portal.throttle.limits); the check is counted in
+    the attempts store and on the certificate in one transaction that ends before a refusal is
+    raised, so a failed check stays counted."""
     now = timezone.now()
-    day_start = now - datetime.timedelta(days=1)
-    failures = CertificateCheck.objects.filter(
-        outcome=CertificateCheck.Outcome.NOT_GENUINE, at__gte=day_start
-    )
-    if address and failures.filter(address=address).count() >= FAILURES_PER_ADDRESS_PER_DAY:
-        raise VerificationRefused(
-            _("Too many checks that matched nothing from this connection today. Try again tomorrow.")
-        )
-    certificates = Certificate.objects.select_related("issuing_office", "application")
-    if token:
-        via = CertificateCheck.Via.QR
-        token = tokens.normalise_token(token)
-        certificate = certificates.filter(token=token).first() if token else None
-        genuine = certificate is not None and tokens.token_matches(certificate.licence_number, token)
-        serial = ""
-    else:
-        via = CertificateCheck.Via.FORM
+    if not token:
         serial, code = tokens.normalise_serial(serial)[:40], tokens.normalise_code(code)
-        certificate = certificates.filter(licence_number=serial).first()
-        # Counted on the serial as typed, existing or not: the pause says nothing about which
-        # serials exist, and the QR code (an unguessable token) keeps working for the holder.
-        if serial and failures.filter(serial=serial).count() >= FAILURES_PER_SERIAL_PER_DAY:
-            raise VerificationRefused(
-                _(
-                    "Too many wrong check codes for this serial today. Try again tomorrow, or scan the QR code."
-                )
+    else:
+        serial = ""
+    # Counted on the serial as typed, existing or not: the pause says nothing about which
+    # serials exist, and the QR code (an unguessable token, no serial) keeps working for the holder.
+    with attempt_guard(scope=Scope.CERTIFICATE_CHECK, key=serial, client=address):
+        reached = limit_reached(CHECK_LIMITS, key=serial, client=address)
+        if reached is None:
+            certificates = Certificate.objects.select_related("issuing_office", "application")
+            if token:
+                via = CertificateCheck.Via.QR
+                token = tokens.normalise_token(token)
+                certificate = certificates.filter(token=token).first() if token else None
+                genuine = certificate is not None and tokens.token_matches(certificate.licence_number, token)
+            else:
+                via = CertificateCheck.Via.FORM
+                certificate = certificates.filter(licence_number=serial).first()
+                genuine = certificate is not None and tokens.code_matches(serial, code)
+            outcome = (
+                certificate.status_on(timezone.localdate())
+                if genuine
+                else CertificateCheck.Outcome.NOT_GENUINE
             )
-        genuine = certificate is not None and tokens.code_matches(serial, code)
-    outcome = certificate.status_on(timezone.localdate()) if genuine else CertificateCheck.Outcome.NOT_GENUINE
-    CertificateCheck.objects.create(
-        certificate=certificate, outcome=outcome, via=via, serial=serial, address=address, at=now
-    )
+            CertificateCheck.objects.create(
+                certificate=certificate, outcome=outcome, via=via, serial=serial, address=address, at=now
+            )
+            attempt_record(
+                scope=Scope.CERTIFICATE_CHECK,
+                key=serial,
+                client=address,
+                outcome=Attempt.Outcome.OK if genuine else Attempt.Outcome.FAILED,
+                at=now,
+            )
+    if reached is not None:
+        raise VerificationRefused(reached.message)
     return Verification(outcome=outcome, certificate=certificate if genuine else None)
 
 

@@ -25,7 +25,7 @@ from portal.errors import DomainError
 from portal.people.identity import mask_name
 from portal.people.selectors import offices_user_may_handle
 from portal.printing.responses import pdf_response
-from portal.web.client_address import client_address
+from portal.throttle.client_address import client_address
 
 from . import selectors, services
 from .models import Certificate, CertificateCheck, PrintBatch

@@ -28,7 +28,7 @@ from certificates.printing import certificate_pdf
 from portal.offices.selectors import station_contact
 from portal.people.identity import mask_name
 from portal.printing.responses import pdf_response
-from portal.web.client_address import client_address
+from portal.throttle.client_address import client_address
 from ratings.panels import rating_panel
 
 from .. import deadlines, selectors

@@ -37,6 +37,7 @@ from ratings import selectors as rating_selectors
 from .. import deadlines, forms, selectors, services
 from ..models import Application
 from ..states import BUTTON_LABELS, Act, State, Who
+from ..tracking import tracking_paused
 
 PAGE_SIZE = 50
 
@@ -177,6 +178,7 @@ def detail(request, pk: int):
             "rating_open_for_filer": files_for and rating["rating_open"],
             "rectifications": list(rating["rating"].rectifications.all()) if rating["rating"] else [],
             "id_number": _revealed_id_number(request, application),
+            "tracking_paused": application.tracking_locked_at is None and tracking_paused(application.number),
             "certificates": certificates,
             "revocable": {
                 c.pk

@@ -11,8 +11,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from portal.audit.services import client_ip, current
 from portal.errors import DomainError
+from portal.throttle.client_address import client_address
 
 from .auth import lockout_minutes_text
 from .contact_change import (
@@ -174,9 +174,7 @@ def password_reset_request(request):
     matched or the request was throttled (people.password_reset)."""
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        context = current.get()
-        address = context.ip_address if context is not None else client_ip(request)
-        reset_request(handle=form.cleaned_data["handle"], client_address=address)
+        reset_request(handle=form.cleaned_data["handle"], client_address=client_address(request))
         return render(request, "people/password_reset_requested.html")
     return render(request, "people/password_reset.html", {"form": form})
 

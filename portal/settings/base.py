@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "portal.people",
     "portal.workdays",
     "portal.outbox",
+    "portal.throttle",
     "services_catalog",
     "services_catalog.search",
     "services_catalog.catalogue_io",
