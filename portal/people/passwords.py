@@ -129,7 +129,10 @@ def _pinyin(text: str) -> list[str]:
 
 def _county_words() -> list[str]:
     """The counties the site serves, as written and in pinyin, with and without 县/区/市."""
-    from portal.places.models import Region, RegionLevel  # why: the settings import this module before apps load
+    from portal.places.models import (  # why: the settings import this module before apps load
+        Region,
+        RegionLevel,
+    )
 
     words: list[str] = []
     for name in Region.objects.filter(level=RegionLevel.COUNTY).values_list("name", flat=True):
