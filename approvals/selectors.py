@@ -17,7 +17,7 @@ from django.utils import timezone
 from portal.offices.models import Office
 from portal.people.jurisdiction import office_policy
 from portal.people.models import User
-from portal.people.roles import Action
+from portal.people.roles import Action, Role
 from services_catalog.models import ServiceItemPage
 
 from . import deadlines
@@ -249,8 +249,6 @@ def items_for_filing() -> QuerySet[ServiceItemPage]:
 
 def clerks_of(office: Office) -> QuerySet[User]:
     """Staff who may handle the office's work, for the supervisor's reassign form."""
-    from portal.people.roles import Role
-
     return (
         User.objects.filter(
             is_active=True,

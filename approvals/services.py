@@ -31,6 +31,7 @@ from services_catalog.selectors import service_item_route
 from . import deadlines, extensions, notifications
 from .models import Application, ApplicationEvent, ApplicationFile, ApplicationSequence, Notice, NoticeItem
 from .states import CLOCK_STATES, TABLE, Act, State, Transition, Who
+from .tracking import tracking_paused
 
 
 class ApplicationChanged(DomainError):
@@ -970,8 +971,6 @@ def tracking_unlock(*, actor: User, application: Application) -> Application:
     """The assistant or the centre lets the villager look the application up online again: lifts
     the lock after too many failures in all, and the day's pause too (failures before the unlock
     no longer count, approvals.tracking)."""
-    from .tracking import tracking_paused
-
     locked = workflow.lock(application)
     if not (may_act_as(actor, locked, Who.FILER) or may_act_as(actor, locked, Who.HANDLER)):
         raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})

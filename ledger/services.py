@@ -31,7 +31,7 @@ from portal.people.identity import normalise_mobile, validate_mobile
 from portal.people.models import User
 from portal.places.models import Region, RegionLevel
 
-from . import notifications
+from . import notifications, public
 from .models import ClosedVia, Helper, Kind, LedgerEvent, LedgerItem, LedgerPhoto, LedgerSequence, Source
 from .policies import REGISTER, ledger_policy
 from .states import TABLE, Act, Who
@@ -304,8 +304,6 @@ def ledger_item_submit(
 ) -> LedgerItem:
     """A villager's own wish from the public form (no login). Limited per client address and
     day (`ledger.public.SUBMISSIONS_PER_DAY`): a refusal raises `public.PublicLimitReached`."""
-    from . import public
-
     if client_token is not None:
         existing = LedgerItem.objects.filter(client_token=client_token, registered_by=None).first()
         if existing is not None:

@@ -15,9 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from approvals import selectors as application_selectors
+from approvals import services as application_services
 from approvals import tracking_session
 from approvals.models import Application
 from approvals.states import Who
+from approvals.tracking import normalise_number
 from portal.errors import DomainError
 from portal.people.identity import mask_name
 from portal.people.jurisdiction import user_is_county_administrator
@@ -70,8 +72,6 @@ def _submit(request, form, application: Application, *, channel: str, actor) -> 
 @require_http_methods(["GET", "HEAD", "POST"])
 def villager_rate(request, number: str):
     """After the tracking proof only; the page never shows who handled the case by name."""
-    from approvals.tracking import normalise_number
-
     number = normalise_number(number)
     application = tracking_session.tracked_application(request.session, number)
     if application is None:
@@ -117,8 +117,6 @@ def _application(request, pk: int) -> Application:
 def assisted_rate(request, pk: int):
     application = _application(request, pk)
     detail = reverse("approvals:detail", args=[pk])
-    from approvals import services as application_services
-
     if not application_services.may_act_as(request.user, application, Who.FILER):
         messages.error(request, _("Only the village assistant of the villager's station records a rating."))
         return redirect(detail)
