@@ -198,6 +198,19 @@ def demo_day():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request through LocaleMiddleware
+    leaves its language active in the thread, and the next test (whichever runs next, in
+    parallel runs) would inherit it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: cached public pages must not leak between tests."""
     from django.core.cache import cache
