@@ -18,9 +18,7 @@ from django.utils.translation import gettext as _
 from portal.audit import services as audit_services
 from portal.errors import DomainError, NotPermitted
 from portal.offices.models import Office
-from portal.people.jurisdiction import office_policy
 from portal.people.models import IdNumberDisclosure, Resident, User
-from portal.people.roles import Action
 from portal.places.models import Region, RegionLevel
 from portal.workdays.calendar import WorkCalendar
 from services_catalog.models import Material, ServiceItemPage
@@ -28,6 +26,7 @@ from services_catalog.selectors import service_item_route
 
 from . import deadlines, notifications
 from .models import Application, ApplicationEvent, ApplicationFile, ApplicationSequence, Notice, NoticeItem
+from .policies import REVEAL_ID_NUMBER, UNLOCK_TRACKING, application_policy, may_act_as, office_for
 from .states import CLOCK_STATES, Act, State, Transition, Who, transition_for
 from .uploads import check_upload, stored_name
 
@@ -50,25 +49,7 @@ class MissingItem:
         return self.material.name if self.material is not None else self.name
 
 
-# -- who may act ---------------------------------------------------------------------------------
-
-_WHO_ACTION = {Who.FILER: Action.FILE, Who.HANDLER: Action.HANDLE, Who.SUPERVISOR: Action.SUPERVISE}
-
-
-def office_for(application: Application, who: Who) -> Office | None:
-    """The office whose permission decides whether someone may act in capacity `who`."""
-    if who is Who.FILER:
-        return application.station
-    return application.current_office
-
-
-def may_act_as(user: User | None, application: Application, who: Who) -> bool:
-    if who is Who.SYSTEM:
-        return user is None
-    office = office_for(application, who)
-    if user is None or office is None:
-        return False
-    return office_policy.user_has_permission_for_instance(user, _WHO_ACTION[who], office)
+# -- who may act: `approvals.policies` ---------------------------------------------------------
 
 
 def _today() -> datetime.date:
@@ -271,7 +252,7 @@ def draft_start(
         raise DomainError(_("Choose a village (村/社区)."))
     _require_proxy_item(item)
     station = _station_of(village)
-    if not office_policy.user_has_permission_for_instance(actor, Action.FILE, station):
+    if not application_policy.user_may_file_at(actor, station):
         raise NotPermitted(_("You may not file applications for %(village)s.") % {"village": village})
     fields = {
         "item": item,
@@ -512,7 +493,7 @@ def application_reassign(
     """A supervisor moves work to another clerk of the same office (改派)."""
     locked = _lock(application)
     step = _check(locked, Act.REASSIGN, actor, expected_version)
-    if not office_policy.user_has_permission_for_instance(to, Action.HANDLE, locked.current_office):
+    if not application_policy.user_may_set(actor, "assignee", to, locked):
         raise DomainError(
             _("%(name)s does not handle work of %(office)s.") % {"name": to, "office": locked.current_office}
         )
@@ -1011,12 +992,12 @@ def application_terminate(*, application: Application, reason: str) -> Applicati
 def tracking_unlock(*, actor: User, application: Application) -> Application:
     """The assistant or the centre lets the villager look the application up online again."""
     locked = _lock(application)
-    if not (may_act_as(actor, locked, Who.FILER) or may_act_as(actor, locked, Who.HANDLER)):
+    who = application_policy.capacity_for(actor, UNLOCK_TRACKING, locked)
+    if who is None:
         raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
     if locked.tracking_locked_at is None:
         return locked
     locked.tracking_locked_at = None
-    who = Who.FILER if may_act_as(actor, locked, Who.FILER) else Who.HANDLER
     _record(locked, None, Act.UNLOCK_TRACKING, actor, who=who, fields=["tracking_locked_at"])
     return locked
 
@@ -1027,7 +1008,7 @@ def id_number_reveal(*, actor: User, application: Application) -> str:
     resident = application.resident
     if resident is None:
         return ""
-    if not may_act_as(actor, application, Who.HANDLER):
+    if not application_policy.user_has_permission_for_instance(actor, REVEAL_ID_NUMBER, application):
         return resident.id_number_masked
     IdNumberDisclosure.objects.create(
         viewer=actor, resident=resident, context=f"application {application.reference}"

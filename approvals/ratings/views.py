@@ -16,15 +16,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from approvals import selectors as application_selectors
 from approvals.models import Application
-from approvals.states import Who
 from approvals.views import tracking as tracking_views
 from portal.errors import DomainError
 from portal.people.identity import mask_name
-from portal.people.jurisdiction import user_is_county_administrator
 from portal.web.steps import perform_step
 
-from . import figures, forms, selectors, services
+from . import figures, forms, policies, selectors, services
 from .models import Channel, QualitySettings, Rating, RatingAppeal, Rectification
+from .policies import appeal_policy, rating_policy
 
 PAGE_SIZE = 50
 QR_SESSION_KEY = "tracking_via_qr"
@@ -124,9 +123,7 @@ def _application(request, pk: int) -> Application:
 def assisted_rate(request, pk: int):
     application = _application(request, pk)
     detail = reverse("approvals:detail", args=[pk])
-    from approvals import services as application_services
-
-    if not application_services.may_act_as(request.user, application, Who.FILER):
+    if not rating_policy.user_has_permission_for_instance(request.user, policies.RATE, application):
         messages.error(request, _("Only the village assistant of the villager's station records a rating."))
         return redirect(detail)
     context = selectors.rating_panel(application, assisted=True)
@@ -183,7 +180,7 @@ def rectification_list(request):
             "page": page,
             "today": timezone.localdate(),
             "appeals": selectors.appeals_for(request.user).count()
-            if user_is_county_administrator(request.user)
+            if appeal_policy.user_has_permission(request.user, policies.DECIDE)
             else None,
         },
     )
@@ -295,7 +292,7 @@ def rectification_appeal(request, pk: int):
 @login_required
 @require_safe
 def appeal_list(request):
-    if not user_is_county_administrator(request.user):
+    if not appeal_policy.user_has_permission(request.user, policies.DECIDE):
         raise Http404
     page = Paginator(selectors.appeals_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "ratings/appeal_list.html", {"page": page})
@@ -355,19 +352,19 @@ def appeal_decide(request, pk: int):
 @require_safe
 def figures_page(request):
     tables = figures.for_user(request.user)
-    if not any(tables.values()) and not figures.scope_offices(request.user).exists():
+    if not any(tables.values()) and not rating_policy.user_has_permission(request.user, policies.SEE_FIGURES):
         raise Http404
     return render(
         request,
         "ratings/figures.html",
-        {**tables, "may_set_rules": user_is_county_administrator(request.user)},
+        {**tables, "may_set_rules": rating_policy.user_has_permission(request.user, policies.SET_RULES)},
     )
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def rules(request):
-    if not user_is_county_administrator(request.user):
+    if not rating_policy.user_has_permission(request.user, policies.SET_RULES):
         raise Http404
     current = QualitySettings.current()
     form = forms.RulesForm(
