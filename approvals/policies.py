@@ -13,8 +13,9 @@ application's offices and never reads memberships or roles itself:
 
 A step of the table (`approvals.states.TRANSITIONS`: "accept", "return", "approve", "reject",
 "hand_over" …) is an action too: it needs the capacity the table names for it in the
-application's state. Whether the state allows the step at all, the item's conditions and the
-file's version stay the services' questions (`services._check`, `services.step_blocker`).
+application's state, and nobody may take a step the state does not offer. The item's
+conditions, the file's version and who took the file stay the services' questions
+(`services._check`, `services.step_blocker`), with their own messages.
 
 The rule "who answers for an office" (its supervisor; at a county department, which has no
 supervisor role, its officers) is also here, once: certificates are revoked and bad ratings
@@ -84,9 +85,9 @@ def _capacities(action: str, application: Application | None = None) -> tuple[Wh
     if action == UNLOCK_TRACKING:
         return (Who.FILER, Who.HANDLER)
     if action in STEP_ACTIONS:
-        step = transition_for(application.state, action) if application is not None else None
-        if step is not None:
-            return (step.who,) if step.who is not Who.SYSTEM else ()
+        if application is not None:  # the capacity the table names in the application's state
+            step = transition_for(application.state, action)
+            return (step.who,) if step is not None and step.who is not Who.SYSTEM else ()
         return tuple(dict.fromkeys(t.who for t in TRANSITIONS if t.act == action and t.who is not Who.SYSTEM))
     raise ValueError(f"unknown application action {action!r}")
 
