@@ -54,10 +54,10 @@ class CertificatePermissionPolicy:
     def user_has_permission_for_instance(
         self, user: User | None, action: str, certificate: Certificate
     ) -> bool:
-        """May `user` do `action` to `certificate`? (Whether it is still in force is the
-        services' question for REVOKE.)"""
+        """May `user` do `action` to `certificate`? A revoked certificate is revoked by nobody
+        (the service says so in its own words, after `capacity_for`)."""
         if action in (REVOKE, REISSUE):
-            return self.capacity_for(user, action, certificate) is not None
+            return certificate.revoked_at is None and self.capacity_for(user, action, certificate) is not None
         if action not in ACTIONS:
             raise ValueError(f"unknown certificate action {action!r}")
         if not _active(user):
