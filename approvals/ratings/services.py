@@ -5,7 +5,7 @@ window (`QualitySettings.change_window_hours`), which replaces the level and kee
 the history. Ratings lock the application row (the same lock every application step takes), so
 two submissions at once give one rating and a change, never two ratings.
 
-Who may do what, all checked here:
+Who may do what (asked of `approvals.ratings.policies`), all checked here:
 - the villager rates through the tracking page or a paper's QR after proving who they are
   (the view's proof, as for tracking); the filing station's assistant may record it for them;
 - the handling office's supervisor answers the rectification and files an appeal (at a county
