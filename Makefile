@@ -1,5 +1,6 @@
-# Cunban: `make demo` runs the portal with demo data on SQLite; `make test` runs the suite on
-# SQLite and then on PostgreSQL. Both create .venv and install what they need first.
+# Cunban: `make demo` runs the portal with demo data on SQLite; `make test` runs the checks, the
+# whole suite on PostgreSQL (the production database) and, on SQLite, the tests of what the
+# embedded demo depends on. Both create .venv and install what they need first.
 
 PYTHON_BIN ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -15,7 +16,7 @@ DEMO_ENV = DEBUG=1 CUNBAN_DEMO=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 \
 	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
 	SITE_BASE_URL='http://$(DEMO_ADDR)' ALLOWED_HOSTS='localhost,127.0.0.1,[::1],$(DEMO_HOST)'
 
-.PHONY: demo test test-dates test-slow deploy-checks test-sqlite test-postgres check lint format bench messages lock clean system-packages run-packages
+.PHONY: demo test test-dates test-slow deploy-checks test-sqlite test-sqlite-all test-postgres check lint format bench messages lock clean system-packages run-packages
 
 # Debian packages, as "package=file it provides". The portal needs the CJK TrueType font that
 # printed papers embed; the suite also needs gettext (catalog checks), chromium (browser tests),
@@ -70,21 +71,33 @@ check: $(STAMP)
 	$(THROWAWAY_KEYS) $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m ruff check .
 
-test: system-packages check test-sqlite test-postgres
+test: system-packages check test-postgres test-sqlite
 
+# The suite runs in parallel processes (pytest-xdist), one per CPU unless told otherwise:
+# make test TEST_WORKERS=4. Each process has its own test database.
+TEST_WORKERS ?= auto
+PYTEST = $(PY) -m pytest -n $(TEST_WORKERS)
+
+# On SQLite, the tests marked `embedded`: what `make demo` depends on (the demo load and its
+# stories on thirty dates, a page walk, fuzzing the forms, the quick backup round trip, SQLite's
+# own locking). Everything else runs once, on PostgreSQL. `make test-sqlite-all` runs it all.
 test-sqlite: $(STAMP)
-	@echo "=== tests on SQLite ==="
-	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest
+	@echo "=== tests of the embedded demo's database, on SQLite ==="
+	DATABASE_URL=sqlite:///:memory: $(PYTEST) -m "embedded and not slow"
+
+test-sqlite-all: $(STAMP)
+	DATABASE_URL=sqlite:///:memory: $(PYTEST)
 
 test-postgres: $(STAMP)
 	@if $(PY) -c "import psycopg; psycopg.connect('$(PG_URL:/cunban=/postgres)', connect_timeout=3).close()" 2>/dev/null; then \
-		echo "=== tests on PostgreSQL ($(PG_URL)) ==="; \
-		DATABASE_URL=$(PG_URL) $(PY) -m pytest; \
+		echo "=== the whole suite on PostgreSQL ($(PG_URL)) ==="; \
+		DATABASE_URL=$(PG_URL) $(PYTEST); \
 	else \
 		echo ""; \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 		echo "!!  PostgreSQL is NOT reachable at $(PG_URL)"; \
-		echo "!!  The PostgreSQL half of the suite (locking, concurrency, search) did NOT run."; \
+		echo "!!  The suite did NOT run: it runs whole on PostgreSQL, the production database."; \
+		echo "!!  Without PostgreSQL, make test-sqlite-all runs it on SQLite (no locking or search tests)."; \
 		echo "!!  Start it: pg_ctlcluster --skip-systemctl-redirect 15 main start"; \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 		if [ "$$CI" = "true" ]; then exit 1; fi; \
@@ -98,7 +111,7 @@ test-dates: system-packages $(STAMP)
 	@for day in $(TEST_DATES); do \
 		echo "=== tests on SQLite, the clock at $$day 09:00 Asia/Shanghai ==="; \
 		TZ=Asia/Shanghai DATABASE_URL=sqlite:///:memory: faketime -f "@$$day 09:00:00" \
-			$(PY) -m pytest -m "not slow and not browser" || exit 1; \
+			$(PYTEST) -m "not slow and not browser" || exit 1; \
 	done
 
 # The long suites (marked slow): hundreds of concurrent conflicting pairs, two web nodes and two

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 
+from certificates.selectors import certificates_of
 from portal.offices.models import Office
 from portal.people.backoffice import (
     JurisdictionPolicy,
@@ -26,7 +27,6 @@ from portal.people.identity import mask_name
 from services_catalog.models import DelegationMode
 
 from . import policies
-from .certificates.selectors import certificates_of
 from .models import Application
 from .policies import application_policy
 from .selectors import applications_visible_to

@@ -64,7 +64,7 @@ class HandOverForm(VersionForm):
     def __init__(self, *args, **kwargs):
         from django.utils import timezone
 
-        from .certificates.models import HandOver
+        from certificates.models import HandOver
 
         super().__init__(*args, **kwargs)
         self.fields["how"].choices = HandOver.choices

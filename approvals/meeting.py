@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from portal.people.selectors import offices_user_may_view
 from portal.places.models import Region, RegionLevel
+from ratings.models import Rectification
+from ratings.selectors import OPEN_RECTIFICATION_STATES, rectifications_visible_to, with_provisional_notes
 
 from . import deadlines
-from .ratings.models import Rectification
-from .ratings.selectors import OPEN_RECTIFICATION_STATES, rectifications_visible_to, with_provisional_notes
 from .selectors import Row, _list_columns, applications_visible_to, rows_with_deadlines, with_deadline_order
 from .states import OPEN_STATES
 

@@ -13,7 +13,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.files.storage import private_storage
 from portal.history import AppendOnlyEvent
+from portal.numbering import Sequence
 from portal.offices.models import Office
 from portal.people.models import Resident
 from portal.places.models import Region
@@ -148,13 +150,6 @@ class Application(models.Model):
         return self.state in OPEN_STATES
 
 
-def private_storage():
-    """The storage for villagers' documents (settings.STORAGES["private"]): never public."""
-    from django.core.files.storage import storages
-
-    return storages["private"]
-
-
 class ApplicationFile(models.Model):
     """An uploaded file: a material on the item's checklist, the villager's consent (授权委托书),
     a signed promise (容缺受理承诺书) or a supplement. Stored under a random name; the original
@@ -248,26 +243,6 @@ class NoticeItem(models.Model):
         return f"{self.material_name}: {self.reason}"
 
 
-class Sequence(models.Model):
-    """A counter row per key (township and day, office and year …) for numbers people read."""
-
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def take_next(cls, **key) -> int:
-        """The next number for `key`. Call it inside a transaction: the key's row stays locked
-        until commit, so concurrent callers queue for a moment and never share a number (a
-        first-ever row created by two at once ends in one IntegrityError retried by
-        get_or_create)."""
-        sequence, _created = cls.objects.select_for_update().get_or_create(**key)
-        sequence.last += 1
-        sequence.save(update_fields=["last"])
-        return sequence.last
-
-
 class ApplicationSequence(Sequence):
     """The last number issued per township and day; locked while the next one is taken."""
 
@@ -279,22 +254,6 @@ class ApplicationSequence(Sequence):
 
     def __str__(self) -> str:
         return f"{self.township_id} {self.day}: {self.last}"
-
-
-class TrackingAttempt(models.Model):
-    """One online lookup of an application by number (kept to limit guessing; counted per number
-    as typed and per address, whether or not an application has that number)."""
-
-    number = models.CharField(max_length=24, db_index=True)
-    address = models.GenericIPAddressField(null=True)
-    succeeded = models.BooleanField()
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["address", "at"], name="tracking_by_address")]
-
-    def __str__(self) -> str:
-        return f"{self.number} {'ok' if self.succeeded else 'failed'} {self.at:%Y-%m-%d %H:%M}"
 
 
 class TrackingCode(models.Model):

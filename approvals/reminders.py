@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from portal.workdays.provisional import provisional_note
 
-from . import deadlines, notifications, services
+from . import deadlines, extensions, notifications, services
 from .models import Application, NoticeItem
 from .policies import supervisors_by_office
 from .states import CLOCK_STATES, State
@@ -67,9 +67,7 @@ def deadlines_sweep(
         if services.application_terminate(application=application, reason=reason) is not None:
             report.terminated += 1
 
-    from .ratings.services import rectifications_sweep
-
-    report.rectifications_overdue = rectifications_sweep(today=today)
+    report.rectifications_overdue = extensions.total(extensions.deadlines_swept.send(sender=None, today=today))
 
     candidates = list(
         Application.objects.filter(state__in=CLOCK_STATES, due_on__isnull=False, paused_since__isnull=True)
@@ -104,8 +102,6 @@ def deadlines_recompute(*, actor=None) -> int:
     One calendar for all; only the applications whose date moves are locked and changed, each
     through `services.application_deadline_recount` (event, new version, the villager's text
     message). Rectifications of bad ratings are counted again too."""
-    from .ratings.services import rectifications_recount
-
     open_work = list(
         Application.objects.filter(state__in={State.SUBMITTED, *CLOCK_STATES}).only(
             "pk", "state", "received_on", "accept_by", "accepted_on", "limit_days", "paused_days", "due_on"
@@ -123,7 +119,7 @@ def deadlines_recompute(*, actor=None) -> int:
                 application=application, calendar=calendar, actor=actor
             ):
                 moved += 1
-    rectifications_recount(actor=actor)
+    extensions.deadlines_recounted.send(sender=None, actor=actor)
     return moved
 
 

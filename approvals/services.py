@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit import services as audit_services
 from portal.errors import DomainError, NotPermitted
+from portal.files.uploads import check_upload, stored_name
 from portal.offices.models import Office
 from portal.people.models import IdNumberDisclosure, Resident, User
 from portal.places.models import Region, RegionLevel
@@ -24,11 +25,10 @@ from portal.workdays.calendar import WorkCalendar
 from services_catalog.models import Material, ServiceItemPage
 from services_catalog.selectors import service_item_route
 
-from . import deadlines, notifications
+from . import deadlines, extensions, notifications
 from .models import Application, ApplicationEvent, ApplicationFile, ApplicationSequence, Notice, NoticeItem
 from .policies import REVEAL_ID_NUMBER, UNLOCK_TRACKING, application_policy, may_act_as, office_for
 from .states import CLOCK_STATES, Act, State, Transition, Who, transition_for
-from .uploads import check_upload, stored_name
 
 
 class ApplicationChanged(DomainError):
@@ -129,17 +129,12 @@ def step_blocker(application: Application, step: Transition, actor: User | None)
         return _("“%(item)s” does not need the supervisor's approval: decide it yourself.") % {
             "item": item.title
         }
-    if act == Act.HAND_OVER:
-        from .certificates.services import current_certificate
-
-        current = current_certificate(application)
-        if current is None:
-            return _("There is no certificate in force to hand over.")
-        if current.handed_over_on is not None:
-            return _("Certificate %(serial)s was handed over on %(day)s.") % {
-                "serial": current.licence_number,
-                "day": current.handed_over_on,
-            }
+    # Acts that another app answers for (the hand-over: certificates), asked without importing it.
+    blocker = extensions.first_answer(
+        extensions.step_blockers_asked.send(sender=Application, application=application, act=act)
+    )
+    if blocker:
+        return blocker
     if act in (Act.APPROVE, Act.REJECT):
         if step.source == State.ACCEPTED and item.needs_second_approval and at_centre:
             return _("“%(item)s” needs the supervisor's approval (审批): review it and send it on.") % {
@@ -878,10 +873,8 @@ def _decide(locked: Application, step: Transition, act: str, actor: User, *, rea
     locked.decision_basis = basis
     fields = _take_if_free(locked, actor) + ["decided_at", "decision_reason", "decision_basis"]
     _record(locked, step, act, actor, who=step.who, comment=reason, data={"basis": basis}, fields=fields)
-    if act == Act.APPROVE and locked.item.certificate_name:
-        from .certificates.services import certificate_issue
-
-        certificate_issue(actor=actor, application=locked, who=step.who)
+    if act == Act.APPROVE:
+        extensions.application_approved.send(sender=Application, application=locked, actor=actor, who=step.who)
 
 
 @transaction.atomic
@@ -990,12 +983,16 @@ def application_terminate(*, application: Application, reason: str) -> Applicati
 
 @transaction.atomic
 def tracking_unlock(*, actor: User, application: Application) -> Application:
-    """The assistant or the centre lets the villager look the application up online again."""
+    """The assistant or the centre lets the villager look the application up online again: lifts
+    the lock after too many failures in all, and the day's pause too (failures before the unlock
+    no longer count, approvals.tracking)."""
+    from .tracking import tracking_paused
+
     locked = _lock(application)
     who = application_policy.capacity_for(actor, UNLOCK_TRACKING, locked)
     if who is None:
         raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
-    if locked.tracking_locked_at is None:
+    if locked.tracking_locked_at is None and not tracking_paused(locked.number):
         return locked
     locked.tracking_locked_at = None
     _record(locked, None, Act.UNLOCK_TRACKING, actor, who=who, fields=["tracking_locked_at"])

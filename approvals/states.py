@@ -125,7 +125,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(State.REVIEWED, Act.SEND_BACK, State.ACCEPTED, Who.SUPERVISOR),
     Transition(State.FORWARDED, Act.APPROVE, State.APPROVED, Who.HANDLER),
     Transition(State.FORWARDED, Act.REJECT, State.REJECTED, Who.HANDLER),
-    # 送达: the assistant records that the certificate reached the villager (approvals.certificates).
+    # 送达: the assistant records that the certificate reached the villager (certificates).
     Transition(State.APPROVED, Act.HAND_OVER, State.APPROVED, Who.FILER),
     *(Transition(state, Act.PAUSE, state, Who.HANDLER) for state in _open_working),
     *(Transition(state, Act.RESUME, state, Who.HANDLER) for state in _open_working),

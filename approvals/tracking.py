@@ -4,8 +4,9 @@ the same for numbers that exist and numbers that do not, with the same answers, 
 tells nobody which numbers exist. The villager's own way in cannot be shut by anyone else's
 guesses: a one-time code texted to the mobile on file opens the page in the browser that asked
 for it, and the assistant or centre can look it up or lift a lock (after which the earlier
-failures no longer count). The limit never stops staff from working the file. A resident ID number typed into the number field is
-refused before anything is stored, so the attempts table never holds one.
+failures no longer count). The limit never stops staff from working the file. A resident ID
+number typed into the number field is refused before anything is stored, so the attempts store
+never holds one. The limits are declared in portal.throttle.limits and counted in its store.
 """
 
 import datetime
@@ -13,29 +14,35 @@ import hmac
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.errors import DomainError
 from portal.outbox.services import message_queue
 from portal.people.identity import check_id_number, normalise_mobile, validate_mobile
+from portal.throttle import limits
+from portal.throttle.limits import Scope
+from portal.throttle.models import Attempt
+from portal.throttle.selectors import attempt_count, limit_reached
+from portal.throttle.services import attempt_guard, attempt_record
 
-from .models import Application, ApplicationEvent, TrackingAttempt, TrackingCode
+from .models import Application, ApplicationEvent, TrackingCode
 from .states import Act
 
-FAILURES_PER_DAY = 5
+FAILURES_PER_DAY = limits.TRACKING_PER_NUMBER_DAY.maximum
 """Failed lookups of one number in a day before its online lookup pauses until tomorrow."""
-FAILURES_IN_ALL = 10
+FAILURES_IN_ALL = limits.TRACKING_PER_NUMBER.maximum
 """Failed lookups of one number in all before it is locked until the assistant or centre unlocks it."""
-ADDRESS_FAILURES_PER_DAY = 20
+ADDRESS_FAILURES_PER_DAY = limits.TRACKING_PER_CLIENT.maximum
 """Failed lookups from one address in a day (of any numbers) before that address must wait."""
+NUMBER_LIMITS = (limits.TRACKING_PER_NUMBER, limits.TRACKING_PER_NUMBER_DAY)
 
 
 class TrackingRefused(DomainError):
@@ -83,7 +90,7 @@ def _matches(application: Application, last4: str) -> bool:
     )
 
 
-def _counted_since(number: str) -> datetime.datetime | None:
+def counted_since(number: str) -> datetime.datetime | None:
     """When the assistant or centre last unlocked online lookup of this number: older failures no
     longer count. One query whether or not an application has the number."""
     return (
@@ -122,23 +129,17 @@ def id_number_refusal() -> str:
     )
 
 
-def _address_refusal() -> TrackingRefused:
-    return TrackingRefused(
-        _(
-            "Too many wrong tries from this connection today. Try again tomorrow, or ask your village assistant."
-        )
-    )
-
-
 def paused_refusal() -> TrackingRefused:
     """The one answer for a number whose guessing is paused, whether or not it exists: no phone,
     no office, nothing that only a real application could give."""
-    return TrackingRefused(
-        _(
-            "Too many wrong tries for this number. Looking it up with the 4 digits is paused: get a code "
-            "by text message to the mobile on file below, or ask your village assistant."
-        )
-    )
+    return TrackingRefused(limits.TRACKING_PER_NUMBER_DAY.refusal(FAILURES_PER_DAY))
+
+
+def tracking_paused(number: str) -> bool:
+    """Is guessing this application number paused now (a day's or all failures since the last
+    unlock)? Staff see it on the application and may lift it (`tracking_unlock`)."""
+    number = normalise_number(number)[:24]
+    return limit_reached(NUMBER_LIMITS, key=number, since=counted_since(number)) is not None
 
 
 def no_match_refusal() -> TrackingRefused:
@@ -159,41 +160,41 @@ def tracking_lookup(*, number: str, last4: str, address: str | None) -> Applicat
     FAILURES_PER_DAY wrong tries in a day or FAILURES_IN_ALL since the last unlock; the villager
     still gets in with a code texted to the mobile on file (`tracking_code_send`), or through
     the assistant. Not one transaction on purpose: a refused attempt must stay counted when the
-    refusal is raised."""
+    refusal is raised: the try is counted in its own transaction (portal.throttle.services),
+    which also counts simultaneous tries on one number or from one client one after another."""
     if contains_id_number(number):
         raise LooksLikeIdNumber(id_number_refusal())
     number = normalise_number(number)
-    now = timezone.now()
-    day_start = now - datetime.timedelta(days=1)
-    if address and (
-        TrackingAttempt.objects.filter(address=address, succeeded=False, at__gte=day_start).count()
-        >= ADDRESS_FAILURES_PER_DAY
-    ):
-        raise _address_refusal()
-    application = (
-        Application.objects.select_related("resident")
-        .defer("resident__id_number")  # only the masked number's last 4 are compared
-        .filter(number=number)
-        .first()
-    )
-    failures = TrackingAttempt.objects.filter(number=number[:24], succeeded=False)
-    unlocked_at = _counted_since(number)
-    if unlocked_at is not None:
-        failures = failures.filter(at__gt=unlocked_at)
-    if (
-        (application is not None and application.tracking_locked_at is not None)
-        or failures.count() >= FAILURES_IN_ALL
-        or failures.filter(at__gte=day_start).count() >= FAILURES_PER_DAY
-    ):
-        raise paused_refusal()
-    ok = application is not None and _matches(application, last4)
-    TrackingAttempt.objects.create(number=number[:24], address=address, succeeded=ok, at=now)
-    if ok:
-        return application
-    if application is not None and failures.count() >= FAILURES_IN_ALL:
-        # Shown to staff on the application; the public answer stays the same as for any number.
-        Application.objects.filter(pk=application.pk).update(tracking_locked_at=now)
-    raise no_match_refusal()
+    key = number[:24]
+    refusal: TrackingRefused | None = None
+    with attempt_guard(scope=Scope.TRACKING_LOOKUP, key=key, client=address):
+        reached = limit_reached([limits.TRACKING_PER_CLIENT], client=address)
+        application = (
+            Application.objects.select_related("resident")
+            .defer("resident__id_number")  # only the masked number's last 4 are compared
+            .filter(number=number)
+            .first()
+        )
+        unlocked_at = counted_since(number)
+        if reached is None:
+            reached = limit_reached(NUMBER_LIMITS, key=key, since=unlocked_at)
+            if reached is None and application is not None and application.tracking_locked_at is not None:
+                refusal = paused_refusal()
+        if reached is not None:
+            refusal = TrackingRefused(reached.message)
+        if refusal is None:
+            ok = application is not None and _matches(application, last4)
+            outcome = Attempt.Outcome.OK if ok else Attempt.Outcome.FAILED
+            attempt_record(scope=Scope.TRACKING_LOOKUP, key=key, client=address, outcome=outcome)
+            if ok:
+                return application
+            refusal = no_match_refusal()
+            if application is not None and (
+                attempt_count(limits.TRACKING_PER_NUMBER, key=key, since=unlocked_at) >= FAILURES_IN_ALL
+            ):
+                # Shown to staff on the application; the public answer stays the same as for any number.
+                Application.objects.filter(pk=application.pk).update(tracking_locked_at=timezone.now())
+    raise refusal
 
 
 # -- a code by text message: the villager's own way in ------------------------------------------
@@ -202,15 +203,18 @@ def tracking_lookup(*, number: str, last4: str, address: str | None) -> Applicat
 
 CODE_DIGITS = 6
 CODE_VALID = datetime.timedelta(minutes=10)
-CODE_TRIES = 3
+CODE_TRIES = limits.CODE_WRONG_TRIES.maximum
 """Wrong codes typed in one browser before its code is used up (it may ask for another)."""
-CODE_SENDS_PER_NUMBER_PER_HOUR = 3
-"""Codes asked for one number in an hour: someone else asking cannot keep the villager out
-longer than this window, nor flood the villager's phone."""
-CODE_SENDS_PER_ADDRESS_PER_DAY = 10
+CODE_SENDS_PER_NUMBER_PER_HOUR = limits.CODES_PER_NUMBER_AND_CLIENT.maximum
+"""Codes one client may ask for one number in an hour: a stranger asking from elsewhere does not
+use up the villager's own requests."""
+CODE_SENDS_PER_NUMBER_PER_HOUR_IN_ALL = limits.CODES_PER_NUMBER.maximum
+"""Codes everyone together may ask for one number in an hour: the ceiling on texts to one phone."""
+CODE_SENDS_PER_ADDRESS_PER_DAY = limits.CODES_PER_CLIENT.maximum
 """Codes one address may ask for in a day, for any numbers (each one may be a text message).
 Since a code only works in the browser that asked, this also bounds the codes anyone can guess
 at: CODE_TRIES tries each."""
+CODE_LIMITS = (limits.CODES_PER_CLIENT, limits.CODES_PER_NUMBER_AND_CLIENT, limits.CODES_PER_NUMBER)
 CODE_SENT_ANSWER = gettext_lazy(
     "If this number is on file with a mobile, a %(digits)s-digit code is on its way to that mobile. "
     "Type it in below within %(minutes)s minutes, in this browser."
@@ -248,48 +252,29 @@ def code_send(
     scope: str,
     number: str,
     mobile: str,
-    text: Callable[[str], str],
-    reference: str,
+    message: Promise,
     address: str | None,
     browser: str,
 ) -> None:
     """Text a one-time code to `mobile` ("" when nobody has the number) for the asking browser.
 
-    A row is written either way and the limits count rows per number and per address, so
-    neither the answer nor the limits say whether the number exists. `text(code)` is the
-    message body. Raises TrackingRefused only for a limit."""
+    A row is written either way and the limits (CODE_LIMITS) count requests per client, per
+    number and client, and per number, so neither the answer nor the limits say whether the
+    number exists. `message` is the text's body, with `%(ref)s` (the number), `%(code)s` and
+    `%(minutes)s`. Raises TrackingRefused only for a limit."""
     if not browser:
         raise ValueError("code_send needs the browser's value from its session")
     now = timezone.now()
-    requests = TrackingCode.objects.all()
-    if address and (
-        requests.filter(address=address, created_at__gte=now - datetime.timedelta(days=1)).count()
-        >= CODE_SENDS_PER_ADDRESS_PER_DAY
-    ):
-        raise TrackingRefused(
-            _(
-                "Too many codes asked for from this connection today. Try again tomorrow, or ask your "
-                "village assistant."
-            )
-        )
-    if (
-        requests.filter(
-            scope=scope, number=number[:24], created_at__gte=now - datetime.timedelta(hours=1)
-        ).count()
-        >= CODE_SENDS_PER_NUMBER_PER_HOUR
-    ):
-        raise TrackingRefused(
-            _(
-                "A code for this number was asked for %(count)s times in the last hour. Use the latest text "
-                "message, try again in an hour, or ask your village assistant."
-            )
-            % {"count": CODE_SENDS_PER_NUMBER_PER_HOUR}
-        )
+    key = f"{scope}:{number[:24]}"
     mobile = normalise_mobile(mobile or "")
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     salt = secrets.token_hex(8)
     sending = is_mobile(mobile)
-    with transaction.atomic():
+    with attempt_guard(scope=Scope.ONE_TIME_CODE, key=key, client=address):
+        reached = limit_reached(CODE_LIMITS, key=key, client=address)
+        if reached is not None:
+            raise TrackingRefused(reached.message)
+        attempt_record(scope=Scope.ONE_TIME_CODE, key=key, client=address, outcome=Attempt.Outcome.OK, at=now)
         TrackingCode.objects.create(
             scope=scope,
             number=number[:24],
@@ -302,8 +287,9 @@ def code_send(
         if not sending:
             return
         with translation.override(settings.LANGUAGE_CODE):
-            body = text(code)
-        message_queue(to_mobile=mobile, body=body, topic="one-time-code", reference=reference[:40])
+            minutes = int(CODE_VALID.total_seconds() // 60)
+            body = str(message) % {"ref": number, "code": code, "minutes": minutes}
+        message_queue(to_mobile=mobile, body=body, topic="one-time-code", reference=number[:40])
     from portal.outbox.tasks import outbox_send_task
 
     transaction.on_commit(outbox_send_task.enqueue)
@@ -344,9 +330,7 @@ def code_open(*, scope: str, number: str, code: str, browser: str) -> bool:
 
 
 def code_refusal() -> TrackingRefused:
-    return TrackingRefused(
-        _("That code is wrong, used up or expired. Ask for a new code, or ask your village assistant.")
-    )
+    return TrackingRefused(limits.CODE_WRONG_TRIES.refusal(CODE_TRIES))
 
 
 def tracking_code_send(*, number: str, address: str | None, browser: str) -> None:
@@ -355,19 +339,14 @@ def tracking_code_send(*, number: str, address: str | None, browser: str) -> Non
         raise LooksLikeIdNumber(id_number_refusal())
     number = normalise_number(number)
     application = Application.objects.filter(number=number).only("pk", "number", "applicant_mobile").first()
-    minutes = int(CODE_VALID.total_seconds() // 60)
     code_send(
         scope=TrackingCode.Scope.TRACKING,
         number=number,
         mobile=application.applicant_mobile if application is not None else "",
-        text=lambda code: (
-            _(
-                "[村办] Your code to track application %(ref)s online is %(code)s, valid %(minutes)s minutes. "
-                "Never tell it to anyone, staff included."
-            )
-            % {"ref": number, "code": code, "minutes": minutes}
+        message=gettext_lazy(
+            "[村办] Your code to track application %(ref)s online is %(code)s, valid %(minutes)s minutes. "
+            "Never tell it to anyone, staff included."
         ),
-        reference=number,
         address=address,
         browser=browser,
     )

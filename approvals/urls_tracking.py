@@ -1,6 +1,7 @@
 """The villager's public tracking pages under /track/ (no login), and rating from there."""
 
-from .ratings.views import tracking_urlpatterns
+from ratings.views import tracking_urlpatterns
+
 from .views import tracking
 
 app_name = "tracking"

@@ -7,7 +7,7 @@ one 低保 application through the services so that its certificate is issued as
 and copies that certificate row `--count` times with their own serials and QR tokens (rendering
 reads only the row, so the copies cost what real ones would). Then, each in a fresh process:
 
-- one certificate after another (`approvals.certificates.printing.certificate_pdf`), `--singles`
+- one certificate after another (`certificates.printing.certificate_pdf`), `--singles`
   of them (200): the median and p95 milliseconds per PDF and the bytes of one;
 - batches (`certificates_pdf`, what the print page's task and `manage.py print_certificates`
   run) of 250, 500, 1,000 and 2,000 certificates into one PDF file: pages per second, the file's
@@ -75,9 +75,9 @@ def worker_setup(count: int) -> dict:
     from django.db import transaction
 
     from approvals import services
-    from approvals.certificates import tokens
-    from approvals.certificates.models import Certificate, CertificateSequence
     from bench.approvals import _build_county
+    from certificates import tokens
+    from certificates.models import Certificate, CertificateSequence
     from services_catalog.models import ServiceItemPage
     from tests.approvals.conftest import Cases
 
@@ -110,8 +110,8 @@ def worker_setup(count: int) -> dict:
 
 
 def worker_singles(count: int) -> dict:
-    from approvals.certificates.models import Certificate
-    from approvals.certificates.printing import certificate_pdf
+    from certificates.models import Certificate
+    from certificates.printing import certificate_pdf
 
     certificates = list(Certificate.objects.select_related("application").order_by("pk")[:count])
     certificate_pdf(certificates[0])  # registers the font, warms the caches
@@ -132,8 +132,8 @@ def worker_singles(count: int) -> dict:
 
 
 def worker_batch(size: int, tmp: Path) -> dict:
-    from approvals.certificates.models import Certificate
-    from approvals.certificates.printing import certificate_pdf, certificates_pdf
+    from certificates.models import Certificate
+    from certificates.printing import certificate_pdf, certificates_pdf
     from portal.people.models import User
 
     user = User.objects.get(username="clerk_a")

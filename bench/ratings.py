@@ -7,7 +7,7 @@ decided applications with one rating each in bulk (every level, spread over the 
 items, assistants and townships, a fifth of them bad, each bad one with its rectification in
 one of its states), then times, in-process and warmed up:
 
-- `approvals.ratings.figures.for_user` for the county administrator (every office, item and
+- `ratings.figures.for_user` for the county administrator (every office, item and
   assistant) and for centre A's supervisor: median and p95 over `--repeats` runs, and queries;
 - the public summary page `/satisfaction/` through Django's test client: median, queries, bytes;
 - the supervisor's rectification list page: median and queries, at the full table and with a
@@ -97,8 +97,8 @@ def _bulk(county, count: int, rng) -> dict:
     from django.utils import timezone
 
     from approvals.models import Application
-    from approvals.ratings.models import Rating, Rectification
     from approvals.states import State
+    from ratings.models import Rating, Rectification
 
     world = county["world"]
     stations = {
@@ -203,9 +203,9 @@ def run_worker(args: argparse.Namespace) -> int:
     global SHOW_SQL
     SHOW_SQL = args.show_sql
 
-    from approvals.ratings import figures
-    from approvals.ratings.models import Rectification
     from bench.approvals import _build_county
+    from ratings import figures
+    from ratings.models import Rectification
 
     rng = random.Random(args.seed)
     county = _build_county(rng)

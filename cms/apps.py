@@ -18,7 +18,8 @@ class CmsConfig(AppConfig):
         """Policy pages are found by the guide's search box too (services_catalog.search)."""
         from django.utils.html import strip_tags
 
-        from services_catalog.search.registry import Weight, register_term_extractor
+        from services_catalog.search.registry import Weight
+        from services_catalog.search.signals import index_page_type
 
         from .models import PolicyPage
 
@@ -31,4 +32,4 @@ class CmsConfig(AppConfig):
             yield strip_tags(page.body), Weight.DETAIL
 
         # A policy explains an item; the item itself, what villagers came to do, ranks first.
-        register_term_extractor(PolicyPage, texts=policy_texts, prefetch_related=["related_items"], boost=70)
+        index_page_type(PolicyPage, texts=policy_texts, prefetch_related=["related_items"], boost=70)

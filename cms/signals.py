@@ -1,9 +1,14 @@
-"""Every county home gets its editors' permissions and workflow the moment it exists."""
+"""Every county home gets its editors' permissions and workflow the moment it exists, and every
+change of a live policy makes the item pages' cached lists of policies stale."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail.signals import page_published, page_unpublished
 
-from .models import CountyHomePage
+from services_catalog.guide_cache import policies_version_bump
+
+from .models import CountyHomePage, PolicyPage
+from .permissions import county_pages_setup
 
 
 @receiver(post_save, sender=CountyHomePage, dispatch_uid="cms.county_home_created")
@@ -12,37 +17,14 @@ def county_home_created(sender, instance: CountyHomePage, created: bool, raw: bo
     without its two-person workflow. Fixture loading (`raw`) is skipped: fixtures carry their own
     rows."""
     if created and not raw:
-        from .permissions import county_pages_setup
-
         county_pages_setup(instance)
 
 
-POLICIES_VERSION_KEY = "cms:policies_version"
-
-
-def policies_version() -> int:
-    """A number that changes whenever a policy page is published, unpublished or deleted: item
-    pages put it in the key of their cached guide fragment, which lists related policies."""
-    from django.core.cache import cache
-
-    return cache.get_or_set(POLICIES_VERSION_KEY, 1, timeout=None)
-
-
 def _bump_policies_version(sender, **kwargs) -> None:
-    from django.core.cache import cache
-
-    try:
-        cache.incr(POLICIES_VERSION_KEY)
-    except ValueError:
-        cache.set(POLICIES_VERSION_KEY, 2, timeout=None)
+    policies_version_bump()
 
 
 def connect_policy_signals() -> None:
-    from django.db.models.signals import post_delete
-    from wagtail.signals import page_published, page_unpublished
-
-    from .models import PolicyPage
-
     for name, signal in (
         ("published", page_published),
         ("unpublished", page_unpublished),

@@ -16,9 +16,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.locks import WorkflowLock
-from wagtail.models import Revision, WorkflowState
+from wagtail.models import Page, Revision, WorkflowState
 
 from portal.errors import NotPermitted
+from portal.people.models import Membership
+from portal.people.roles import Role
 
 
 class SelfApprovalRefused(NotPermitted, PermissionDenied):
@@ -72,15 +74,19 @@ def refuse_self_approval(obj, user) -> None:
 
 
 def county_prefix_of(obj) -> str | None:
-    """The 6-digit county part of the county whose site `obj` (a page) belongs to."""
-    from wagtail.models import Page
+    """The 6-digit county part of the county whose site `obj` (a page) belongs to (one query).
 
-    from .models import CountyHomePage
-
+    The county home is found through its table's link from `Page` (`countyhomepage`), not its
+    class: the page models import this module for their workflow, so it cannot import them."""
     if not isinstance(obj, Page) or obj.pk is None:
         return None
-    home = CountyHomePage.objects.ancestor_of(obj, inclusive=True).select_related("region").first()
-    return home.region.code[:6] if home else None
+    code = (
+        Page.objects.ancestor_of(obj, inclusive=True)
+        .filter(countyhomepage__isnull=False)
+        .values_list("countyhomepage__region__code", flat=True)
+        .first()
+    )
+    return code[:6] if code else None
 
 
 def user_is_county_granted_editor(user, obj) -> bool:
@@ -90,9 +96,6 @@ def user_is_county_granted_editor(user, obj) -> bool:
     The two people of the two-person rule must both be such editors: an editor role granted by
     anyone else (before township administrators were stopped from granting it) counts for
     writing, not for publishing."""
-    from portal.people.models import Membership
-    from portal.people.roles import Role
-
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:

@@ -24,8 +24,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Sequence, private_storage
+from portal.files.storage import private_storage
 from portal.history import AppendOnlyEvent
+from portal.numbering import Sequence
 from portal.offices.models import Office
 from portal.places.models import Region
 
@@ -214,24 +215,3 @@ class LedgerSequence(Sequence):
 
     def __str__(self) -> str:
         return f"{self.township_id} {self.year}: {self.last}"
-
-
-class PublicAttempt(models.Model):
-    """One use of a public ledger form from an address: a wish submitted, or a lookup of an item
-    by number and the mobile's last 4 digits (kept to limit floods and guessing)."""
-
-    class Kind(models.TextChoices):
-        SUBMIT = "submit", _("wish submitted")
-        LOOKUP = "lookup", _("item looked up")
-
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    number = models.CharField(max_length=24, blank=True, db_index=True)
-    address = models.GenericIPAddressField(null=True)
-    succeeded = models.BooleanField()
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["kind", "address", "at"], name="ledger_attempt_by_address")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.number} {'ok' if self.succeeded else 'failed'} {self.at:%Y-%m-%d %H:%M}"

@@ -4,7 +4,7 @@ Closed promises are printed in red, open ones in black, as the boards do; each r
 state in words (已销号, 待确认, 办理中, 逾期), so the page reads the same photocopied in grey. It is
 always one page: the most recent promises that fit (red and black together, as they were
 made; overdue ones say so), a line saying how many more the live list has, and a QR code that
-opens it. Drawn on the canvas with the shared A4 helpers (`approvals.printing`),
+opens it. Drawn on the canvas with the shared A4 helpers (`portal.printing`),
 like the certificates, and written in Chinese whatever the reader's language.
 """
 
@@ -16,7 +16,8 @@ from django.utils.translation import pgettext
 from reportlab.lib.colors import Color, black
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from approvals.printing.layout import (
+from portal.places.models import Region, RegionLevel
+from portal.printing.layout import (
     GREY,
     MARGIN,
     PAGE_HEIGHT,
@@ -26,8 +27,7 @@ from approvals.printing.layout import (
     new_canvas,
     wrap,
 )
-from approvals.printing.papers import chinese_date
-from portal.places.models import Region, RegionLevel
+from portal.printing.words import chinese_date
 
 from .selectors import PublicRow, PublicSummary
 
@@ -72,7 +72,7 @@ def promise_list_pdf(
     *, region: Region, rows: list[PublicRow], summary: PublicSummary, url: str, today: datetime.date
 ) -> bytes:
     """The page as PDF bytes. `rows` are in the list's order; `summary` gives the totals."""
-    from approvals.printing.fonts import cjk_font
+    from portal.printing.fonts import cjk_font
 
     font = cjk_font()
     buffer = io.BytesIO()

@@ -2,34 +2,35 @@
 lookup by number plus the last 4 digits of the mobile that opens an item's page (where the
 villager confirms it is done, or says it is not).
 
-Both are limited per client address (portal.web.client_address: behind the configured proxies,
-never an address the client wrote itself), and lookups also per number, like the application tracking
-(`approvals.tracking`). Refused lookups stay counted: the lookup is not one transaction.
+Both are limited per client address (portal.throttle.client_address: behind the configured
+proxies, never an address the client wrote itself), and lookups also per number, like the
+application tracking (`approvals.tracking`). The limits are declared in portal.throttle.limits and
+counted in its one attempts store; a refused lookup stays counted.
 """
 
-import datetime
 import hmac
 import re
 import unicodedata
 
-from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals import tracking
 from approvals.models import TrackingCode
 from portal.errors import DomainError
-from portal.web.client_address import client_address as resolve_client_address
+from portal.throttle import limits
+from portal.throttle.limits import Scope
+from portal.throttle.models import Attempt
+from portal.throttle.selectors import limit_reached
+from portal.throttle.services import attempt_guard, attempt_record, attempts_lock
 
-from .models import LedgerItem, PublicAttempt
+from .models import LedgerItem
 
 SUBMISSIONS_PER_DAY = 5
-"""Wishes one address may send in a day (`CUNBAN_LEDGER_SUBMISSIONS_PER_DAY` changes it: a
-village committee's shared computer behind one address may need more)."""
-FAILURES_PER_DAY = 5
-"""Wrong lookups of one number in a day before its online lookup pauses until tomorrow."""
-ADDRESS_FAILURES_PER_DAY = 20
-"""Wrong lookups from one address in a day (of any numbers) before that address must wait."""
+"""Wishes one address may send in a day, unless `CUNBAN_LEDGER_SUBMISSIONS_PER_DAY` says otherwise
+(limits.LEDGER_SUBMISSIONS_PER_CLIENT)."""
+FAILURES_PER_DAY = limits.LEDGER_PER_NUMBER.maximum
+ADDRESS_FAILURES_PER_DAY = limits.LEDGER_PER_CLIENT.maximum
 
 
 class PublicLimitReached(DomainError):
@@ -40,41 +41,21 @@ class LookupRefused(DomainError):
     """The number and digits did not match, or guessing is limited now."""
 
 
-def client_address(request) -> str | None:
-    """The client's address behind the configured proxies (portal.web.client_address)."""
-    return resolve_client_address(request)
-
-
-def _since() -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(days=1)
-
-
-def _from(address: str | None):
-    attempts = PublicAttempt.objects.filter(at__gte=_since())
-    return attempts.filter(address=address) if address else attempts.filter(address__isnull=True)
-
-
 def submissions_per_day() -> int:
-    return int(getattr(settings, "CUNBAN_LEDGER_SUBMISSIONS_PER_DAY", SUBMISSIONS_PER_DAY))
+    return limits.LEDGER_SUBMISSIONS_PER_CLIENT.maximum
 
 
 def check_submission_allowed(address: str | None) -> None:
-    """Refuse a wish from an address that sent `submissions_per_day()` in the last 24 hours."""
-    sent = _from(address).filter(kind=PublicAttempt.Kind.SUBMIT, succeeded=True).count()
-    if sent >= submissions_per_day():
-        raise PublicLimitReached(
-            _(
-                "%(count)s requests have already been sent from this connection today, the most we take "
-                "online in a day. Try again tomorrow, or ask your village assistant to register it."
-            )
-            % {"count": sent}
-        )
+    """Refuse a wish from an address that sent `submissions_per_day()` in the last 24 hours.
+    Call it in the submitting transaction: it holds the client's lock until the wish is counted."""
+    attempts_lock(scope=Scope.LEDGER_SUBMIT, client=address)
+    reached = limit_reached([limits.LEDGER_SUBMISSIONS_PER_CLIENT], client=address)
+    if reached is not None:
+        raise PublicLimitReached(reached.message)
 
 
 def record_submission(address: str | None, number: str) -> None:
-    PublicAttempt.objects.create(
-        kind=PublicAttempt.Kind.SUBMIT, number=number, address=address, succeeded=True, at=timezone.now()
-    )
+    attempt_record(scope=Scope.LEDGER_SUBMIT, key=number, client=address, outcome=Attempt.Outcome.OK)
 
 
 # -- the lookup ----------------------------------------------------------------------------------
@@ -101,12 +82,6 @@ def normalise_last4(raw: str) -> str:
     return "".join(unicodedata.normalize("NFKC", raw or "").split())
 
 
-def _record(number: str, address: str | None, ok: bool) -> None:
-    PublicAttempt.objects.create(
-        kind=PublicAttempt.Kind.LOOKUP, number=number[:24], address=address, succeeded=ok, at=timezone.now()
-    )
-
-
 def lookup(*, number: str, last4: str, address: str | None) -> LedgerItem:
     """The item with this number, if the last 4 digits of its villager's mobile match and no
     limit is reached; else LookupRefused with a message that says what to do.
@@ -115,29 +90,24 @@ def lookup(*, number: str, last4: str, address: str | None) -> LedgerItem:
     item has, and the answers carry nothing only a real item could give (no station phone), so
     the lookup tells nobody which numbers exist. The villager's assistant can always open the
     item for them."""
-    number = normalise_number(number)
-    failures = PublicAttempt.objects.filter(kind=PublicAttempt.Kind.LOOKUP, succeeded=False, at__gte=_since())
-    if address and failures.filter(address=address).count() >= ADDRESS_FAILURES_PER_DAY:
-        raise LookupRefused(
-            _(
-                "Too many wrong tries from this connection today. Try again tomorrow, or ask your village assistant."
-            )
+    number = normalise_number(number)[:24]
+    with attempt_guard(scope=Scope.LEDGER_LOOKUP, key=number, client=address):
+        reached = limit_reached(
+            [limits.LEDGER_PER_CLIENT, limits.LEDGER_PER_NUMBER], key=number, client=address
         )
-    item = LedgerItem.objects.filter(number=number).first()
-    if failures.filter(number=number[:24]).count() >= FAILURES_PER_DAY:
-        raise LookupRefused(
-            _(
-                "Too many wrong tries for this number today. Try again tomorrow, or ask your village "
-                "assistant, who can open it for you."
+        if reached is None:
+            item = LedgerItem.objects.filter(number=number).first()
+            digits = normalise_last4(last4)
+            ok = (
+                item is not None
+                and _LAST4.fullmatch(digits) is not None
+                and hmac.compare_digest(item.villager_mobile[-4:].encode(), digits.encode())
             )
-        )
-    digits = normalise_last4(last4)
-    ok = (
-        item is not None
-        and _LAST4.fullmatch(digits) is not None
-        and hmac.compare_digest(item.villager_mobile[-4:].encode(), digits.encode())
-    )
-    _record(number, address, ok)
+            outcome = Attempt.Outcome.OK if ok else Attempt.Outcome.FAILED
+            attempt_record(scope=Scope.LEDGER_LOOKUP, key=number, client=address, outcome=outcome)
+    # Raised once the try is committed: a refused lookup stays counted.
+    if reached is not None:
+        raise LookupRefused(reached.message)
     if not ok:
         raise LookupRefused(
             _(
@@ -157,20 +127,15 @@ def code_send(*, number: str, address: str | None, browser: str) -> None:
     Raises LookupRefused only for a limit."""
     number = normalise_number(number)
     item = LedgerItem.objects.filter(number=number).only("pk", "number", "villager_mobile").first()
-    minutes = int(tracking.CODE_VALID.total_seconds() // 60)
     try:
         tracking.code_send(
             scope=TrackingCode.Scope.LEDGER,
             number=number,
             mobile=item.villager_mobile if item is not None else "",
-            text=lambda code: (
-                _(
-                    "[村办] Your code to open request %(ref)s online is %(code)s, valid %(minutes)s minutes. "
-                    "Never tell it to anyone, staff included."
-                )
-                % {"ref": number, "code": code, "minutes": minutes}
+            message=gettext_lazy(
+                "[村办] Your code to open request %(ref)s online is %(code)s, valid %(minutes)s minutes. "
+                "Never tell it to anyone, staff included."
             ),
-            reference=number,
             address=address,
             browser=browser,
         )

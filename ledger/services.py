@@ -22,8 +22,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.uploads import check_upload, stored_name
 from portal.errors import DomainError, NotPermitted
+from portal.files.uploads import check_upload, stored_name
 from portal.offices.models import Office, OfficeKind
 from portal.people.identity import normalise_mobile, validate_mobile
 from portal.people.jurisdiction import office_policy

@@ -8,6 +8,7 @@ from portal.offices.models import Office, OfficeKind
 from portal.offices.selectors import place_contact_from_request
 
 from . import selectors
+from .guide_cache import policies_version
 from .models import LifeEvent
 
 
@@ -23,8 +24,6 @@ def _place_context(request, item) -> dict:
 def service_item(request, page):
     # The guide's rows are read inside a template fragment cached per published revision, so
     # a warm page costs no queries for them.
-    from cms.signals import policies_version
-
     context = {
         "page": page,
         "self": page,

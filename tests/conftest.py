@@ -25,9 +25,17 @@ from portal.people.models import User
 from portal.people.roles import Role
 from portal.people.services import membership_create
 from portal.places.models import Region, RegionLevel
+from tests import sharing
 from tests.factories import OfficeFactory, RegionFactory, UserFactory
+from tests.sharing import _module_data, shareable, shared  # noqa: F401 (the module fixture)
 
 pytest_plugins = ["tests.id_sweep", "pytester"]  # the ID-number leak sweep; pytester for its self-test
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    sharing.before_test(item)
+
 
 PASSWORD = "correct horse battery"
 
@@ -195,19 +203,38 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def world(db) -> World:
-    return build_world()
+def world(request, db) -> World:
+    """The cast, built once per module (tests/sharing.py); each test has its own copy."""
+    return shared(request, "world")
+
+
+shareable("world", world)(lambda get: build_world())
 
 
 CHROMIUM = "/usr/bin/chromium"
+
+# What `make demo` depends on, run on SQLite (its embedded database) as well as on PostgreSQL:
+# `make test-sqlite` runs the tests marked `embedded`. Node-id prefixes, each with its reason.
+EMBEDDED = {
+    "tests/test_demo.py": "the demo loads, tells its stories, finds its items, and each login walks it",
+    "tests/test_demo_dates.py": "the demo stories on thirty dates (SQLite only)",
+    "tests/web/test_load_demo_queue.py": "load_demo queues its tasks on the demo's database",
+    "tests/web/test_serve_demo.py": "serve_demo on a file copy of the database (SQLite only)",
+    "tests/web/test_pages.py": "the page frame every demo page has",
+    "tests/fuzz/": "fuzzing the forms (SQLite only: it exercises views, not the database)",
+    "tests/backup/test_backup_commands.py": "the quick backup round trip (SQLite only)",
+    "tests/approvals/test_sqlite_concurrent_submits.py": "simultaneous submits on a SQLite file",
+    "tests/workdays/test_checks.py::TestWithoutADatabase": "the calendar check on a SQLite file",
+}
 
 # Every transactional test in this suite uses `serialized_rollback=True`: a transactional test
 # without it flushes the database and lets post_migrate recreate content types, and the next one
 # with it then fails to restore its snapshot (duplicate content types) on PostgreSQL.
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the markers added here
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` need PostgreSQL's locking; on SQLite they are reported as skipped.
+    """The `EMBEDDED` tests are marked so. Tests marked `postgres` need PostgreSQL's locking; on SQLite they are reported as skipped.
     Tests marked `browser` need the system Chromium: skipped where it is missing, except under
     CI, where a missing browser is a failure (`.ci/run` installs it)."""
     import os
@@ -219,7 +246,10 @@ def pytest_collection_modifyitems(config, items):
     if browser_missing and os.environ.get("CI") == "true":
         raise pytest.UsageError(f"{CHROMIUM} is missing under CI: .ci/run must install Debian's chromium")
     skip_browser = pytest.mark.skip(reason=f"needs {CHROMIUM} (apt-get install chromium)")
+    embedded = pytest.mark.embedded
     for item in items:
+        if any(item.nodeid.startswith(prefix) for prefix in EMBEDDED):
+            item.add_marker(embedded)
         if "postgres" in item.keywords and connection.vendor != "postgresql":
             item.add_marker(skip_postgres)
         if "browser" in item.keywords and browser_missing:

@@ -119,7 +119,7 @@ def check_each_login_has_applications_to_handle() -> None:
 def check_certificates() -> None:
     """Issued on approval, one revoked and reissued, handed over, checked online; every
     certificate dated when its approval happened, and each approved case has its paper."""
-    from approvals.certificates.models import Certificate, CertificateCheck
+    from certificates.models import Certificate, CertificateCheck
 
     approved = Application.objects.filter(state=State.APPROVED).select_related("item")
     for application in approved:
@@ -149,8 +149,8 @@ def check_applications() -> None:
 def check_ratings() -> None:
     """Every level, a rectification in each state, an appeal waiting and one decided, an overdue
     rectification on the supervisor's list; each step after the decision and before now."""
-    from approvals.ratings import selectors
-    from approvals.ratings.models import Level, Rating, RatingAppeal, RatingEvent, Rectification
+    from ratings import selectors
+    from ratings.models import Level, Rating, RatingAppeal, RatingEvent, Rectification
 
     assert set(Rating.objects.values_list("level", flat=True)) == set(Level.values)
     states = set(Rectification.objects.values_list("state", flat=True))

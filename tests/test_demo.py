@@ -1,17 +1,70 @@
-"""`make demo`'s data: real names and codes, one login per role, idempotent, demo mode only."""
+"""`make demo`'s data: real names and codes, one login per role, idempotent, demo mode only;
+its stories (applications in every state, the ledger, ratings) and a page walk as each login.
 
+Loading the demo takes a while, so it is loaded once for this module (tests/sharing.py) and each
+test runs in its own savepoint on it; the tests that check a second load adds nothing load it
+again inside theirs. It runs on a fixed day (`demo_day`); tests/test_demo_dates.py tells the
+stories on thirty others.
+"""
+
+import datetime
+import re
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import timezone
 
+from approvals.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationFile,
+    ApplicationSequence,
+    Notice,
+    NoticeItem,
+)
+from ledger.models import LedgerEvent, LedgerItem, LedgerSequence
+from portal.demo.applications import load_demo_applications
+from portal.demo.ledger import load_demo_ledger
+from portal.demo.ratings import load_demo_ratings
 from portal.offices.models import Office, OfficeKind
+from portal.outbox.models import OutboxMessage
 from portal.people.models import Membership, Resident, User
 from portal.people.roles import Role
 from portal.places.models import Region, RegionLevel
+from ratings.models import Rating, RatingEvent
+from tests.conftest import DEMO_DAY
+from tests.demo_checks import check_applications, check_ledger, check_ratings
+from tests.sharing import shareable, shared
 
 pytestmark = pytest.mark.usefixtures("demo_day")
+
+
+def load_demo() -> datetime.datetime:
+    """Loads the demo on `DEMO_DAY` and says when it was done."""
+    with time_machine.travel(DEMO_DAY, tick=True), override_settings(CUNBAN_DEMO=True):
+        call_command("load_demo", stdout=StringIO())
+        return timezone.now()
+
+
+@pytest.fixture
+def demo(request, db) -> datetime.datetime:
+    """The demo, loaded once per module; the moment its loading ended."""
+    return shared(request, "demo")
+
+
+@pytest.fixture
+def demo_day(request):
+    """The tests run on `DEMO_DAY`, just after the demo was loaded (its events may not lie in the
+    future)."""
+    loaded = shared(request, "demo") if "demo" in request.fixturenames else DEMO_DAY
+    with time_machine.travel(loaded + datetime.timedelta(seconds=1), tick=True):
+        yield DEMO_DAY
+
+
+shareable("demo", demo)(lambda get: load_demo())
 
 COUNTS = (Region, Office, User, Membership, Resident)
 
@@ -22,15 +75,15 @@ def counts():
 
 @pytest.mark.django_db
 def test_demo_refuses_outside_demo_mode():
+    users = User.objects.count()
     with override_settings(CUNBAN_DEMO=False), pytest.raises(CommandError, match="CUNBAN_DEMO"):
         call_command("load_demo")
-    assert User.objects.count() == 0
+    assert User.objects.count() == users
 
 
 @pytest.mark.django_db
 @override_settings(CUNBAN_DEMO=True)
-def test_demo_loads_a_real_county_once(client):
-    call_command("load_demo", stdout=StringIO())
+def test_demo_loads_a_real_county_once(client, demo):
     first = counts()
     assert Region.objects.filter(level=RegionLevel.TOWNSHIP).count() >= 3
     assert Region.objects.filter(level=RegionLevel.VILLAGE).count() >= 8
@@ -60,7 +113,7 @@ def test_demo_loads_a_real_county_once(client):
 
 @pytest.mark.django_db
 @override_settings(CUNBAN_DEMO=True)
-def test_demo_confirms_the_calendars_of_the_years_its_stories_touch():
+def test_demo_confirms_the_calendars_of_the_years_its_stories_touch(demo):
     """Each year the stories touch whose State Council schedule the holidays package carries;
     the others (the notice is not out yet) stay without a calendar: the demo invents none."""
     from django.utils import timezone
@@ -69,7 +122,6 @@ def test_demo_confirms_the_calendars_of_the_years_its_stories_touch():
     from portal.workdays.holiday_package import package_has_schedule
     from portal.workdays.models import CalendarYear
 
-    call_command("load_demo", stdout=StringIO())
     years = story_years(timezone.localdate())
     assert set(CalendarYear.objects.values_list("year", flat=True)) == {
         year for year in years if package_has_schedule(year)
@@ -90,10 +142,9 @@ DEMO_SEARCHES = {
 
 @pytest.mark.django_db
 @override_settings(CUNBAN_DEMO=True)
-def test_villagers_words_find_the_intended_demo_item_first(client):
+def test_villagers_words_find_the_intended_demo_item_first(client, demo):
     from services_catalog.search.selectors import guide_search
 
-    call_command("load_demo", stdout=StringIO())
     for query, title in DEMO_SEARCHES.items():
         hits = guide_search(query, limit=5)
         assert hits and hits[0].page.title == title, (query, [hit.page.title for hit in hits])
@@ -101,3 +152,104 @@ def test_villagers_words_find_the_intended_demo_item_first(client):
     results = body[body.index('<ol class="results">') :]
     first = results[: results.index("</li>")]
     assert 'href="/guide/120115-xk-001/"' in first  # 农村宅基地和建房（规划许可）审批
+
+
+APPLICATIONS_COUNTED = (
+    Application,
+    ApplicationEvent,
+    ApplicationFile,
+    Notice,
+    NoticeItem,
+    ApplicationSequence,
+    OutboxMessage,
+    Resident,
+)
+
+
+def applications_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in APPLICATIONS_COUNTED}
+
+
+@pytest.mark.django_db
+@override_settings(CUNBAN_DEMO=True)
+def test_demo_applications_cover_every_state_and_load_once(demo):
+    check_applications()
+    assert OutboxMessage.objects.exclude(status="pending").count() == 0  # messages wait in the outbox
+
+    first = applications_counts()
+    lines = []
+    assert load_demo_applications(progress=lines.append) == 0
+    assert applications_counts() == first
+    assert "already loaded" in lines[0]
+
+
+@pytest.mark.django_db
+@override_settings(CUNBAN_DEMO=True)
+def test_demo_ledger_covers_every_state_in_every_village_and_loads_once(client, demo):
+    """In every demo village a request waiting, one in progress, one overdue, one done awaiting
+    the villager's confirmation and one closed, built through the services."""
+    check_ledger()
+    counted = (LedgerItem, LedgerEvent, LedgerSequence)
+    first = [model.objects.count() for model in counted]
+    lines = []
+    assert load_demo_ledger(progress=lines.append) == 0
+    assert [model.objects.count() for model in counted] == first and "already loaded" in lines[0]
+    township = Region.objects.get(code="120115121000")
+    response = client.get(f"/promises/{township.code}/")
+    assert response.status_code == 200 and 'class="promise-closed"' in response.content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(CUNBAN_DEMO=True)
+def test_demo_ratings_cover_every_level_and_state_and_load_once(demo):
+    """Every level, a rectification in each state, an appeal waiting and one decided, an overdue
+    rectification on the supervisor's list."""
+    check_ratings()
+
+    before = (Rating.objects.count(), RatingEvent.objects.count())
+    lines = []
+    assert load_demo_ratings(progress=lines.append) == 0
+    assert (Rating.objects.count(), RatingEvent.objects.count()) == before
+    assert "already loaded" in lines[0]
+
+
+# -- a page walk as each demo login -----------------------------------------------------------------
+
+# Where each demo login lands after logging in; links not followed change state or leave the pages.
+LANDING = {
+    "demo_assistant": "/staff/",
+    "demo_clerk": "/staff/",
+    "demo_supervisor": "/staff/",
+    "demo_officer": "/staff/",
+    "demo_editor": "/admin/",
+    "demo_admin": "/admin/",
+    "demo_township_admin": "/admin/",
+    None: "/",
+}
+NOT_FOLLOWED = re.compile(r"^/(static|media)/|logout|/i18n/|/lang|\.(pdf|csv|xlsx)$|/download/|/export")
+
+
+def links(body: str) -> list[str]:
+    """The site's own links on a page, with the back office's menu (rendered from JSON)."""
+    found = dict.fromkeys(
+        re.findall(r'href="(/[^"#]*)"', body)
+        + re.findall(r"&quot;url&quot;: &quot;(/[^&#]*)&quot;", body)
+        + re.findall(r'"url": "(/[^"#]*)"', body)
+    )
+    return [href.replace("&amp;", "&") for href in found if not NOT_FOLLOWED.search(href)]
+
+
+@pytest.mark.parametrize("username", list(LANDING), ids=lambda name: name or "anonymous")
+def test_every_page_a_demo_login_reaches_from_where_it_lands_answers(client, demo, username):
+    if username:
+        client.force_login(User.objects.get(username=username))
+    landing = client.get(LANDING[username], follow=True)
+    assert landing.status_code == 200, LANDING[username]
+    hrefs = links(landing.content.decode())
+    assert len(hrefs) >= 3, f"the landing page links to {hrefs}"
+    broken = {}
+    for href in hrefs:
+        status = client.get(href).status_code
+        if status not in (200, 302):
+            broken[href] = status
+    assert not broken, f"{username or 'anonymous'} on {LANDING[username]}: {broken}"

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.errors import DomainError
+from portal.files.uploads import max_upload_bytes
 from portal.offices.models import OfficeKind
 from portal.outbox.models import mask_mobile
 from portal.people.identity import mask_name
@@ -38,7 +39,6 @@ from ..forms_filing import CONSENT_FIELD, VILLAGER_FIELDS, FilingForm, ItemSearc
 from ..models import Application, ApplicationFile, Notice
 from ..policies import application_policy
 from ..states import State
-from ..uploads import max_upload_bytes
 
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 

@@ -6,9 +6,11 @@ from django.http import Http404
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from ..certificates.views import pdf_response
+from portal.printing import layout
+from portal.printing.responses import pdf_response
+
+from .. import papers
 from ..models import Application
-from ..printing import layout, papers
 from ..selectors import application_detail_for, notices_of
 
 

@@ -2,7 +2,7 @@
 
 The form asks for the application number and the last 4 digits of the villager's ID number or
 mobile; `approvals.tracking.tracking_lookup` checks them and limits guessing. A match is
-remembered in the session (this browser may see these applications), and the detail page shows
+remembered in the session (`approvals.tracking_session`: this browser may see these applications), and the detail page shows
 only what the villager needs: where it is, by when, whom to call, what is owed, and the history
 in plain words. Never a staff member's name, never more of the villager than a masked name,
 ID number and mobile. Both pages are `never_cache` (private, no-store): they carry a CSRF token
@@ -10,31 +10,29 @@ or personal data, and the public page cache covers /guide/ only.
 """
 
 import datetime
-import secrets
 from dataclasses import dataclass
 
 from django import forms
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from certificates import selectors as certificate_selectors
+from certificates.printing import certificate_pdf
 from portal.offices.selectors import station_contact
 from portal.people.identity import mask_name
-from portal.web.client_address import client_address
+from portal.printing.responses import pdf_response
+from portal.throttle.client_address import client_address
+from ratings.panels import rating_panel
 
 from .. import deadlines, selectors
-from ..certificates import selectors as certificate_selectors
-from ..certificates.printing import certificate_pdf
-from ..certificates.views import pdf_response
 from ..models import Application, ApplicationEvent, Notice
-from ..ratings.selectors import rating_panel
 from ..states import CLOCK_STATES, Act, State
 from ..tracking import (
     CODE_DIGITS,
@@ -48,12 +46,7 @@ from ..tracking import (
     tracking_code_send,
     tracking_lookup,
 )
-
-SESSION_KEY = "tracking_allowed"
-"""The pks of applications this browser has looked up successfully, newest last."""
-SESSION_LIMIT = 10
-BROWSER_KEY = "tracking_browser"
-"""A random value naming this browser: a texted code opens the page only where it was asked for."""
+from ..tracking_session import allow, browser_value, remember_qr, to_tracking_form, tracked_application
 
 HIDDEN_ACTS = frozenset({Act.CREATE, Act.ASSIGN, Act.REASSIGN, Act.UNLOCK_TRACKING})
 """Bookkeeping the villager does not need (and which would name staff)."""
@@ -78,18 +71,6 @@ class TrackingForm(forms.Form):
         return value
 
 
-def _allowed(session) -> list[int]:
-    value = session.get(SESSION_KEY)
-    if not isinstance(value, list):
-        return []
-    return [pk for pk in value if isinstance(pk, int)]
-
-
-def _allow(session, pk: int) -> None:
-    allowed = [other for other in _allowed(session) if other != pk] + [pk]
-    session[SESSION_KEY] = allowed[-SESSION_LIMIT:]
-
-
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def tracking_form(request):
@@ -106,10 +87,8 @@ def tracking_form(request):
             except TrackingRefused as refusal:
                 refused = str(refusal)
             else:
-                _allow(request.session, application.pk)
+                allow(request.session, application.pk)
                 if request.POST.get("via") == "qr":
-                    from ..ratings.views import remember_qr
-
                     remember_qr(request.session, application.pk)
                 return redirect("tracking:detail", number=application.number)
         return _form_page(
@@ -148,15 +127,6 @@ class CodeRequestForm(forms.Form):
 
 class CodeEntryForm(CodeRequestForm):
     code = forms.CharField(label=gettext_lazy("Code from the text message"), max_length=20)
-
-
-def browser_value(session) -> str:
-    """This browser's random value (made on first use): a texted code opens a page only here."""
-    value = session.get(BROWSER_KEY)
-    if not isinstance(value, str) or len(value) < 16:
-        value = secrets.token_urlsafe(24)
-        session[BROWSER_KEY] = value
-    return value
 
 
 @never_cache
@@ -203,7 +173,7 @@ def tracking_code_enter(request):
         except TrackingRefused as refusal:
             refused = str(refusal)
         else:
-            _allow(request.session, application.pk)
+            allow(request.session, application.pk)
             return redirect("tracking:detail", number=application.number)
     return _code_page(request, CodeRequestForm(), form, number=number, sent="", refused=refused)
 
@@ -437,32 +407,13 @@ def _mask_mobile(mobile: str) -> str:
     return mobile[:3] + "****" + mobile[-4:] if len(mobile) == 11 else ""
 
 
-def _tracked(request, number: str) -> Application | None:
-    """The application with this number, if this browser proved who it is for; else None."""
-    allowed = _allowed(request.session)
-    if not allowed:
-        return None
-    return (
-        Application.objects.filter(number=number, pk__in=allowed)
-        .select_related("current_office", "village", "resident")
-        .defer("resident__id_number", "request_note")  # never decrypted for this page
-        .first()
-    )
-
-
-def _to_form(number: str):
-    if contains_id_number(number):
-        return redirect("tracking:form")
-    return HttpResponseRedirect(reverse("tracking:form") + "?" + urlencode({"number": number}))
-
-
 @never_cache
 @require_safe
 def tracking_detail(request, number: str):
     number = normalise_number(number)
-    application = _tracked(request, number)
+    application = tracked_application(request.session, number)
     if application is None:
-        return _to_form(number)
+        return to_tracking_form(number)
     contact = station_contact(application.village)
     deadline = _deadline(application)
     context = {
@@ -489,9 +440,9 @@ def tracking_detail(request, number: str):
 def tracking_certificate(request, number: str, certificate_pk: int):
     """The villager's own certificate in force, as a PDF, after the same proof as the page."""
     number = normalise_number(number)
-    application = _tracked(request, number)
+    application = tracked_application(request.session, number)
     if application is None:
-        return _to_form(number)
+        return to_tracking_form(number)
     certificate = certificate_selectors.certificate_in_force_for_villager(application, certificate_pk)
     if certificate is None:
         raise Http404

@@ -16,21 +16,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from certificates import selectors as certificate_selectors
+from certificates import services as certificate_services
+from certificates.policies import REVOKE, certificate_policy
 from portal.audit.services import audit_record
 from portal.errors import DomainError
 from portal.exports import neutral_row
+from portal.files.uploads import download_name
 from portal.people.identity import mask_name
 from portal.web.steps import perform_step
+from ratings import panels as rating_panels
+from ratings import selectors as rating_selectors
 
 from .. import deadlines, forms, policies, selectors, services
-from ..certificates import selectors as certificate_selectors
-from ..certificates import services as certificate_services
-from ..certificates.policies import REVOKE, certificate_policy
 from ..models import Application
 from ..policies import application_policy
-from ..ratings import selectors as rating_selectors
 from ..states import BUTTON_LABELS, Act, State
-from ..uploads import download_name
+from ..tracking import tracking_paused
 
 PAGE_SIZE = 50
 
@@ -156,7 +158,7 @@ def detail(request, pk: int):
     )
     certificates = certificate_selectors.certificates_of(application)
     files_for = application_policy.user_has_permission_for_instance(request.user, policies.FILE, application)
-    rating = rating_selectors.rating_panel(application, assisted=True)
+    rating = rating_panels.rating_panel(application, assisted=True)
     return render(
         request,
         "approvals/work_detail.html",
@@ -175,6 +177,7 @@ def detail(request, pk: int):
             "rating_open_for_filer": files_for and rating["rating_open"],
             "rectifications": list(rating["rating"].rectifications.all()) if rating["rating"] else [],
             "id_number": _revealed_id_number(request, application),
+            "tracking_paused": application.tracking_locked_at is None and tracking_paused(application.number),
             "certificates": certificates,
             "revocable": {
                 c.pk

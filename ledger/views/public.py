@@ -27,14 +27,15 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_cookie
 
-from approvals.certificates.views import pdf_response
 from approvals.tracking import CODE_DIGITS, code_sent_answer
-from approvals.views.tracking import browser_value
+from approvals.tracking_session import browser_value
 from portal.errors import DomainError
 from portal.offices.models import OfficeKind
 from portal.offices.selectors import station_contact
 from portal.people.identity import mask_name
 from portal.places.models import Region, RegionLevel
+from portal.printing.responses import pdf_response
+from portal.throttle.client_address import client_address
 from portal.web.site import site_url
 
 from .. import forms, printing, public, selectors, services
@@ -79,7 +80,7 @@ def wish_form(request):
                     kind=data["kind"],
                     photo=data["photo"],
                     client_token=data["client_token"],
-                    address=public.client_address(request),
+                    address=client_address(request),
                 )
             except public.PublicLimitReached as error:
                 form.add_error(None, str(error))
@@ -125,7 +126,7 @@ def track(request):
                 item = public.lookup(
                     number=form.cleaned_data["number"],
                     last4=form.cleaned_data["last4"],
-                    address=public.client_address(request),
+                    address=client_address(request),
                 )
             except public.LookupRefused as error:
                 refused = str(error)
@@ -177,7 +178,7 @@ def track_code(request):
             try:
                 public.code_send(
                     number=form.cleaned_data["number"],
-                    address=public.client_address(request),
+                    address=client_address(request),
                     browser=browser_value(request.session),
                 )
             except public.LookupRefused as refusal:

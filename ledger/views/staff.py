@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from approvals.uploads import download_name
 from portal.errors import DomainError
 from portal.exports import neutral_row
+from portal.files.uploads import download_name
 from portal.people.identity import mask_name
 from portal.web.steps import perform_step
 

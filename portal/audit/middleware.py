@@ -3,6 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from portal.throttle.client_address import client_address
+
 from . import services
 from .models import AuditEntry
 
@@ -15,7 +17,7 @@ class AuditContextMiddleware:
 
     def __call__(self, request):
         context = services.AuditContext(
-            user=getattr(request, "user", None), ip_address=services.client_ip(request), path=request.path
+            user=getattr(request, "user", None), ip_address=client_address(request), path=request.path
         )
         token = services.current.set(context)
         try:

@@ -9,8 +9,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from portal.web.client_address import client_address
-
 from .models import AuditEntry
 
 MIN_RETENTION_DAYS = 184
@@ -25,12 +23,6 @@ class AuditContext:
 
 
 current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("cunban_audit", default=None)
-
-
-def client_ip(request) -> str | None:
-    """The client's address behind the configured proxies (portal.web.client_address), the
-    same answer the login lockout and the public forms' limits use."""
-    return client_address(request)
 
 
 def audit_record(

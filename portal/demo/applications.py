@@ -923,7 +923,7 @@ def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> No
 
 
 def _do_certificate_step(run: _Run, case: Case, step: Step, application, actor) -> None:
-    from approvals.certificates import services as certificates
+    from certificates import services as certificates
 
     certificate = certificates.current_certificate(application)
     if certificate is None:

@@ -68,7 +68,7 @@ CHANGE_AFTER = datetime.timedelta(hours=5, minutes=30)
 
 def _decided_ratable() -> list:
     from approvals.models import Application
-    from approvals.ratings.services import rating_blocker
+    from ratings.services import rating_blocker
 
     tokens = [case_token(case.key) for case in CASES]
     applications = [
@@ -99,7 +99,7 @@ def _next_working_moment(days: Days, after: datetime.datetime, at: datetime.time
 
 def _change_moment(rated_at: datetime.datetime) -> datetime.datetime:
     """When the villager changes the rating: the same afternoon, well inside the change window."""
-    from approvals.ratings.models import QualitySettings
+    from ratings.models import QualitySettings
 
     window = datetime.timedelta(hours=QualitySettings.current().change_window_hours)
     return rated_at + min(CHANGE_AFTER, window / 2)
@@ -107,8 +107,8 @@ def _change_moment(rated_at: datetime.datetime) -> datetime.datetime:
 
 def load_demo_ratings(progress: Callable[[str], None] = print) -> int:
     """Rate the decided demo applications not yet rated; return how many were rated."""
-    from approvals.ratings import services
-    from approvals.ratings.models import Rating
+    from ratings import services
+    from ratings.models import Rating
 
     if Rating.objects.filter(application__client_token__in=[case_token(case.key) for case in CASES]).exists():
         progress("ratings: already loaded")

@@ -27,6 +27,7 @@ from portal.audit.services import audit_record
 from portal.errors import DomainError, NotPermitted
 from portal.outbox.models import mask_mobile
 from portal.outbox.services import message_queue
+from portal.throttle import limits
 
 from .crypto import keyed_digest
 from .identity import normalise_mobile, validate_mobile
@@ -35,7 +36,7 @@ from .services import staff_require_manage
 from .tasks import account_mail_enqueue
 
 CHANGE_LIFETIME = timedelta(hours=24)
-MOBILE_CODE_ATTEMPTS = 5
+MOBILE_CODE_ATTEMPTS = limits.CONTACT_CHANGE_WRONG_CODES.maximum
 Field = ContactChange.Field
 State = ContactChange.State
 

@@ -4,39 +4,35 @@ Why its own path: Wagtail's `/admin/password_reset/` counted nothing, wrote no a
 with an e-mail an administrator could set freely, handed accounts over (finding 2). Here a
 request by username or e-mail mails a one-time link (Django's token generator: it dies when the
 password changes or after PASSWORD_RESET_TIMEOUT) to the e-mail in force, never to a pending
-one. Requests are counted per account and per client address from the audit log itself, so the
-limit holds across processes and is visible to auditors; the answer is the same whether the
-account exists, has an e-mail, or was throttled.
+one. Requests are counted per account and per client address in the one attempts store
+(portal.throttle.limits: PASSWORD_RESETS_PER_ACCOUNT, PASSWORD_RESETS_PER_CLIENT), and every
+one is an audit row; the answer is the same whether the account exists, has an e-mail, or was
+throttled.
 """
-
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from portal.audit.models import AuditEntry
 from portal.audit.services import audit_record
+from portal.throttle import limits
+from portal.throttle.limits import Scope
+from portal.throttle.models import Attempt
+from portal.throttle.selectors import limit_reached
+from portal.throttle.services import attempt_record, attempts_lock
 
 from .models import User
 from .tasks import account_mail_enqueue
 
 REQUESTED = "password_reset_requested"
 COMPLETED = "password_reset_completed"
-THROTTLE_WINDOW = timedelta(hours=1)
-
-
-def _recent(**filters) -> int:
-    since = timezone.now() - THROTTLE_WINDOW
-    return AuditEntry.objects.filter(
-        event=AuditEntry.Event.STATE_CHANGE, detail__act=REQUESTED, at__gte=since, **filters
-    ).count()
+THROTTLE_WINDOW = limits.PASSWORD_RESETS_PER_ACCOUNT.window
 
 
 def password_reset_accounts(*, handle: str) -> list[User]:
@@ -54,9 +50,11 @@ def password_reset_request(*, handle: str, client_address: str | None) -> None:
     asked too often in the last hour. Returns nothing: the caller answers the same either way.
     Every request is an audit row (the handle is not stored, only the account it matched)."""
     accounts = password_reset_accounts(handle=handle)
-    address_count = _recent(ip_address=client_address) if client_address else 0
-    address_limited = address_count >= settings.PASSWORD_RESET_PER_ADDRESS_HOUR
     with transaction.atomic():
+        attempts_lock(scope=Scope.PASSWORD_RESET, client=client_address)
+        address_limited = (
+            limit_reached([limits.PASSWORD_RESETS_PER_CLIENT], client=client_address) is not None
+        )
         if not accounts:
             audit_record(
                 event=AuditEntry.Event.STATE_CHANGE,
@@ -64,10 +62,24 @@ def password_reset_request(*, handle: str, client_address: str | None) -> None:
                 username="",
                 detail={"act": REQUESTED, "reason": "throttled" if address_limited else "no account"},
             )
+            attempt_record(
+                scope=Scope.PASSWORD_RESET,
+                client=client_address,
+                outcome=Attempt.Outcome.REFUSED if address_limited else Attempt.Outcome.FAILED,
+            )
             return
-        for user in accounts:
-            account_limited = _recent(object_id=str(user.pk)) >= settings.PASSWORD_RESET_PER_ACCOUNT_HOUR
+        for user in sorted(accounts, key=lambda account: account.pk):
+            attempts_lock(scope=Scope.PASSWORD_RESET, key=str(user.pk))
+            account_limited = (
+                limit_reached([limits.PASSWORD_RESETS_PER_ACCOUNT], key=str(user.pk)) is not None
+            )
             limited = address_limited or account_limited
+            attempt_record(
+                scope=Scope.PASSWORD_RESET,
+                key=str(user.pk),
+                client=client_address,
+                outcome=Attempt.Outcome.REFUSED if limited else Attempt.Outcome.OK,
+            )
             audit_record(
                 event=AuditEntry.Event.STATE_CHANGE,
                 outcome=AuditEntry.Outcome.REFUSED if limited else AuditEntry.Outcome.OK,

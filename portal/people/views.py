@@ -160,15 +160,13 @@ def _safe_next(request) -> str:
 def password_reset_request(request):
     """Ask for a reset link by username or e-mail. The same answer whether or not an account
     matched or the request was throttled (people.password_reset)."""
-    from portal.audit.services import client_ip, current
+    from portal.throttle.client_address import client_address
 
     from .password_reset import password_reset_request as reset_request
 
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        context = current.get()
-        address = context.ip_address if context is not None else client_ip(request)
-        reset_request(handle=form.cleaned_data["handle"], client_address=address)
+        reset_request(handle=form.cleaned_data["handle"], client_address=client_address(request))
         return render(request, "people/password_reset_requested.html")
     return render(request, "people/password_reset.html", {"form": form})
 

@@ -28,12 +28,13 @@ INSTALLED_APPS = [
     "portal.people",
     "portal.workdays",
     "portal.outbox",
+    "portal.throttle",
     "services_catalog",
     "services_catalog.search",
     "services_catalog.catalogue_io",
     "approvals",
-    "approvals.certificates",
-    "approvals.ratings",
+    "certificates",
+    "ratings",
     "ledger",
     "cms",
     "portal.audit",
@@ -77,8 +78,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Too many files in one POST: a message, not a bare 400 (approvals/upload_limits.py).
-    "approvals.upload_limits.TooManyFilesMiddleware",
+    # Too many files in one POST: a message, not a bare 400 (portal/files/upload_limits.py).
+    "portal.files.upload_limits.TooManyFilesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Absolute session lifetime and the password-expiry profile (portal/people/sessions.py).

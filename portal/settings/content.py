@@ -20,7 +20,7 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "cms.rich_text.DraftailE
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "xlsx", "jpg", "jpeg", "png"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
-CUNBAN_UPLOAD_MAX_BYTES = env_int("CUNBAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)  # approvals/uploads.py
+CUNBAN_UPLOAD_MAX_BYTES = env_int("CUNBAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)  # portal/files/uploads.py
 
 # Long jobs (imports, batch certificates, reminders) run on the database task backend;
 # `manage.py db_worker` works the queue.
@@ -45,7 +45,7 @@ WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 CUNBAN_SMS_BACKEND = env_str("CUNBAN_SMS_BACKEND", "portal.outbox.senders.ConsoleSender")
 CUNBAN_SMS_FILE = env_str("CUNBAN_SMS_FILE", "")  # for portal.outbox.senders.FileSender (demo)
 
-# Printed papers (approvals/printing, docs/certificates.md): the CJK TrueType font they embed
+# Printed papers (portal/printing, docs/certificates.md): the CJK TrueType font they embed
 # (empty: Debian's fonts-wqy-zenhei), and the key of the certificates' QR tokens and check codes
 # (required with DEBUG off; empty on a developer's machine: SECRET_KEY). Set the key once and keep
 # it: papers printed under an old key verify only while that key is listed in the fallbacks.

@@ -53,9 +53,9 @@ AXES_LOCKOUT_CALLABLE = "portal.people.views.locked_out"
 # Count per account, not per spelling: "Clerk_A", "clerk_a" and the clerk's mobile are one key.
 AXES_USERNAME_CALLABLE = "portal.people.auth.lockout_username"
 # Proxies in front that append to X-Forwarded-For (nginx: 1; 0: none, the header is ignored).
-# portal/web/client_address.py reads the client from it, for axes and every other limit alike.
+# portal/throttle/client_address.py reads the client from it, for axes and every other limit alike.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "portal.web.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "portal.throttle.client_address.client_address"
 AXES_VERBOSE = False
 
 # Second factor (portal/people/two_factor.py): TOTP apps, optional unless this is on (等保 level 3).

@@ -7,7 +7,7 @@ same files. The private bucket holds application materials, ledger records and p
 certificate batches: its objects are written with the `private` ACL, signed query strings are
 on, and no code builds a URL to it — the views that check the jurisdiction open the object
 through `storages["private"]` and stream it (approvals/views/work.py, ledger/views/staff.py,
-approvals/certificates/views.py). docs/deploy.md says how to set the buckets up.
+certificates/views.py). docs/deploy.md says how to set the buckets up.
 """
 
 from pathlib import Path

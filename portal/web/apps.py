@@ -10,7 +10,7 @@ class WebConfig(AppConfig):
     verbose_name = _("Web")
 
     def ready(self) -> None:
-        from . import base_url, client_address  # noqa: F401  (register the deploy checks)
+        from . import base_url  # noqa: F401  (registers the deploy check)
         from .csp import patch_wagtail_choosers
         from .page_cache import connect_invalidation
 

@@ -2,10 +2,10 @@
 
 from django_tasks import task
 
-from . import services
+from .services import runs
 
 
 @task()
 def catalogue_import_run(run_id: int) -> str:
-    """Work an uploaded import (see `services.catalogue_import_run`); returns the run's status."""
-    return services.catalogue_import_run(run_id=run_id).status
+    """Work an uploaded import (see `services.runs.catalogue_import_run`); returns the run's status."""
+    return runs.catalogue_import_run(run_id=run_id).status

@@ -6,7 +6,8 @@ from django.utils import translation
 
 from services_catalog.models import ServiceItemPage
 
-from .registry import Weight, register_term_extractor
+from .registry import Weight
+from .signals import index_page_type
 
 
 def service_item_texts(page: ServiceItemPage) -> Iterator[tuple[str, int]]:
@@ -28,7 +29,7 @@ def service_item_texts(page: ServiceItemPage) -> Iterator[tuple[str, int]]:
 
 
 def register_service_items() -> None:
-    register_term_extractor(
+    index_page_type(
         ServiceItemPage,
         texts=service_item_texts,
         select_related=["department"],

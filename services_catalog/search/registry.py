@@ -3,16 +3,18 @@
 The indexer always indexes a page's title (bigrams, pinyin, initials, synonyms). A page type
 adds its other texts by registering a term extractor, usually in its app's `ready()`:
 
-    from services_catalog.search.registry import Weight, register_term_extractor
+    from services_catalog.search.registry import Weight
+    from services_catalog.search.signals import index_page_type
 
-    register_term_extractor(
+    index_page_type(
         PolicyPage,
         texts=lambda page: [(page.document_number, Weight.FIELD), (page.summary, Weight.SUMMARY)],
         select_related=["issuer"],
     )
 
-Registering also connects the signals that keep the page type's entries current (published,
-unpublished, deleted). Run `manage.py rebuild_guide_search` once after adding a type, to index
+`index_page_type` registers the extractor here and connects the signals that keep the page
+type's entries current (published, unpublished, deleted); this module only keeps the table, so
+the indexing services can read it without importing the signals. Run `manage.py rebuild_guide_search` once after adding a type, to index
 the pages published before it was registered.
 """
 
@@ -79,9 +81,8 @@ def register_term_extractor(
     prefetch_related: Sequence[str] = (),
     boost: int = 100,
 ) -> TermExtractor:
-    """Index pages of `model` from now on; registering the same model again replaces it."""
-    from .signals import connect_page_model
-
+    """What the index reads from pages of `model`; registering the same model again replaces it.
+    Use `signals.index_page_type`, which also keeps the index current."""
     extractor = TermExtractor(
         model=model,
         texts=texts,
@@ -90,7 +91,6 @@ def register_term_extractor(
         boost=boost,
     )
     _extractors[model] = extractor
-    connect_page_model(model)
     return extractor
 
 

@@ -12,7 +12,8 @@ from approvals.models import Application, ApplicationFile
 from portal.people.services import resident_register
 from services_catalog.models import DelegationMode, SpecialProcedure
 from tests.factories import make_id_number
-from tests.services_catalog.conftest import delegate, dibao, guide, make_item  # noqa: F401
+from tests.services_catalog.conftest import delegate, delegate_item, dibao, guide, make_item  # noqa: F401
+from tests.sharing import shareable, shared
 
 
 def png_upload(name: str = "scan.png") -> SimpleUploadedFile:
@@ -21,22 +22,26 @@ def png_upload(name: str = "scan.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
-@pytest.fixture
-def items(guide, dibao, delegate, world):  # noqa: F811
+def build_items(county_guide, low_income, world) -> dict:
     """dibao: entrusted to both centres; housing: delegated with a second approval and a 公示;
     relief: not delegated (the county department handles it)."""
-    delegate(dibao, [world.centre_a, world.centre_b])
+    delegate_item(low_income, [world.centre_a, world.centre_b])
     housing = make_item(
-        guide, world.d1, code="120115-XK-002", title="农村宅基地建房审批", needs_second_approval=True
+        county_guide, world.d1, code="120115-XK-002", title="农村宅基地建房审批", needs_second_approval=True
     )
     SpecialProcedure.objects.create(page=housing, name="公示", working_days=5)
-    delegate(housing, [world.centre_a], mode=DelegationMode.AUTHORISATION, number="宝坻政发〔2024〕13号")
-    relief = make_item(guide, world.d1, code="120115-JF-003", title="临时救助审批")
-    return {"dibao": dibao, "housing": housing, "relief": relief}
+    delegate_item(housing, [world.centre_a], mode=DelegationMode.AUTHORISATION, number="宝坻政发〔2024〕13号")
+    relief = make_item(county_guide, world.d1, code="120115-JF-003", title="临时救助审批")
+    return {"dibao": low_income, "housing": housing, "relief": relief}
 
 
 @pytest.fixture
-def residents(world):
+def items(request, guide, dibao, delegate, world):  # noqa: F811
+    """The three items, built once per module (tests/sharing.py)."""
+    return shared(request, "items")
+
+
+def build_residents(world) -> dict:
     a1, _ = resident_register(
         actor=None,
         name="张小明",
@@ -52,6 +57,16 @@ def residents(world):
         village=world.village_b1,
     )
     return {"a1": a1, "b1": b1}
+
+
+@pytest.fixture
+def residents(request, world):
+    """张小明 of village A1 and 李大山 of village B1, built once per module."""
+    return shared(request, "residents")
+
+
+shareable("items", items)(lambda get: build_items(get("guide"), get("dibao"), get("world")))
+shareable("residents", residents)(lambda get: build_residents(get("world")))
 
 
 class Cases:

@@ -41,9 +41,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals import services
-from approvals.certificates.models import Certificate
 from approvals.models import Application, ApplicationEvent, ApplicationFile, Notice
 from approvals.states import Act, State
+from certificates.models import Certificate
 from portal.people.identity import mask_name
 from portal.people.models import IdNumberDisclosure, User
 from portal.people.services import resident_register

@@ -165,8 +165,8 @@ def test_confirming_the_year_moves_the_dates_at_once_and_tells_only_those_whose_
 
 
 def test_confirming_the_year_moves_an_open_rectification(cases, world, confirmed_2026, draft_2027):
-    from approvals.ratings import services as ratings
-    from approvals.ratings.models import RatingEvent, Rectification
+    from ratings import services as ratings
+    from ratings.models import RatingEvent, Rectification
 
     with at(D(2026, 12, 1)):
         application = cases.accepted()

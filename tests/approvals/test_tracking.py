@@ -10,12 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals import services
-from approvals.models import Application, TrackingAttempt
+from approvals.models import Application
 from approvals.services import MissingItem
 from approvals.tracking import ADDRESS_FAILURES_PER_DAY, FAILURES_IN_ALL, FAILURES_PER_DAY
-from approvals.views.tracking import SESSION_KEY, SESSION_LIMIT
+from approvals.tracking_session import SESSION_KEY, SESSION_LIMIT
 from portal.errors import NotPermitted
 from portal.people.services import resident_register
+from portal.throttle.limits import Scope
+from portal.throttle.models import Attempt
 from portal.workdays.models import CalendarDay, CalendarYear
 from tests.factories import make_id_number
 from tests.security import proxy
@@ -50,8 +52,12 @@ def fail(client, application, times, **extra):
         assert response.status_code == 200
 
 
+def lookups():
+    return Attempt.objects.filter(scope=Scope.TRACKING_LOOKUP)
+
+
 def age_attempts(days: int) -> None:
-    TrackingAttempt.objects.update(at=timezone.now() - datetime.timedelta(days=days))
+    lookups().update(at=timezone.now() - datetime.timedelta(days=days))
 
 
 def id_last4(resident) -> str:
@@ -147,7 +153,7 @@ def test_missing_or_short_digits_are_explained_at_the_field_and_not_counted(vill
     response = look_up(villager, application.number, "12")
     assert response.status_code == 200
     assert "Enter exactly 4 characters" in response.content.decode()
-    assert not TrackingAttempt.objects.exists()
+    assert not lookups().exists()
 
 
 @pytest.mark.parametrize(
@@ -174,7 +180,7 @@ def test_an_id_number_typed_as_the_number_is_explained_never_echoed_nor_stored(v
     html = response.content.decode()
     assert "That looks like an ID number" in html
     assert full not in html and spaced not in html
-    assert not TrackingAttempt.objects.exists()
+    assert not lookups().exists()
     assert villager.get(FORM + "?number=" + full)["Location"] == FORM
 
 
@@ -220,8 +226,11 @@ def test_unlock_the_same_day_lets_the_villager_in_at_once(villager, cases, world
     application = cases.submitted()
     Application.objects.filter(pk=application.pk).update(tracking_locked_at=timezone.now())
     fail(villager, application, 1)  # refused while locked: not even counted
-    TrackingAttempt.objects.bulk_create(
-        [TrackingAttempt(number=application.number, address="10.0.0.9", succeeded=False) for _ in range(5)]
+    Attempt.objects.bulk_create(
+        [
+            Attempt(scope=Scope.TRACKING_LOOKUP, key=application.number, client="10.0.0.9", outcome="failed")
+            for _ in range(5)
+        ]
     )
     services.tracking_unlock(actor=world.clerk_a, application=application)
     assert look_up(villager, application.number, MOBILE_LAST4).status_code == 302

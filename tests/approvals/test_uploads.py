@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile, UploadedFile
 from django.test import override_settings
 
-from approvals import uploads
-from approvals.uploads import (
+from portal.files import uploads
+from portal.files.uploads import (
     DISPLAY_NAME_MAX_LENGTH,
     CheckedUpload,
     check_upload,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from approvals import services
-from approvals.certificates.models import Certificate
+from certificates.models import Certificate
 from services_catalog.models import ServiceItemPage
 from tests.approvals.conftest import cases, items, png_upload, residents  # noqa: F401
 from tests.services_catalog.conftest import delegate, dibao, guide  # noqa: F401

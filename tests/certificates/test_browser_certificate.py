@@ -4,8 +4,8 @@ QR code read off the printed page opens the public check → "genuine and valid"
 import pytest
 from django.test import override_settings
 
-from approvals.certificates.models import Certificate
 from approvals.states import State
+from certificates.models import Certificate
 from tests.certificates.conftest import pdf_text, qr_codes
 from tests.conftest import PASSWORD
 

@@ -6,10 +6,10 @@ from functools import partial
 import pytest
 
 from approvals import services as application_services
-from approvals.certificates import services
-from approvals.certificates.models import Certificate
 from approvals.models import ApplicationEvent
 from approvals.states import Act
+from certificates import services
+from certificates.models import Certificate
 from tests.approvals.test_concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -8,9 +8,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from approvals.certificates import services
-from approvals.certificates.printing import certificate_pdf
-from approvals.certificates.tokens import check_code
+from certificates import services
+from certificates.printing import certificate_pdf
+from certificates.tokens import check_code
 from tests.certificates.conftest import pdf_text, qr_codes
 
 pytestmark = pytest.mark.django_db

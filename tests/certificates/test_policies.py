@@ -10,9 +10,9 @@ answer, and `users_with_permission_for_instance` must name exactly the people.
 
 import pytest
 
-from approvals.certificates import policies
-from approvals.certificates.policies import certificate_policy
 from approvals.states import Who
+from certificates import policies
+from certificates.policies import certificate_policy
 from tests.approvals.conftest import cases, items, residents  # noqa: F401
 from tests.approvals.test_policies import EVERYONE
 from tests.certificates.conftest import approve, certified  # noqa: F401
@@ -83,7 +83,7 @@ def test_the_revoker_is_recorded_in_their_capacity(world, certificates):
 
 @pytest.mark.django_db
 def test_a_revoked_certificate_is_neither_printed_nor_revoked_again(world, certificates):
-    from approvals.certificates.services import certificate_revoke
+    from certificates.services import certificate_revoke
 
     revoked = certificate_revoke(
         actor=world.supervisor_a, certificate=certificates["at_a"], reason="姓名有误"

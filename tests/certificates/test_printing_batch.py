@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from approvals.certificates import services
-from approvals.certificates.models import PrintBatch
+from certificates import batches, services
+from certificates.models import PrintBatch
 from tests.certificates.conftest import pdf_pages, pdf_text, qr_codes
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ class TestPrintPage:
         client.force_login(world.clerk_a)
         batch = services.print_batch_create(actor=world.clerk_a, certificates=[first, second], title="两份")
         services.certificate_revoke(actor=world.supervisor_a, certificate=first, reason="有误")
-        batch = services.print_batch_run(batch_id=batch.pk)
+        batch = batches.print_batch_run(batch_id=batch.pk)
         assert batch.status == PrintBatch.Status.DONE and batch.pages == 1
         assert batch.failures == [
             {"serial": first.licence_number, "error": re.sub(r"\s", " ", batch.failures[0]["error"])}
@@ -91,7 +91,7 @@ class TestPrintPage:
         assert first.licence_number in page and "1 份证照未打印" in page
 
     def test_a_certificate_that_fails_to_draw_does_not_stop_the_batch(self, approve, world, monkeypatch):
-        from approvals.printing import papers
+        from certificates import papers
 
         first, second = approve("dibao", "a1"), approve("dibao", "a1")
         real = papers.certificate_paper
@@ -103,7 +103,7 @@ class TestPrintPage:
 
         monkeypatch.setattr(papers, "certificate_paper", flaky)
         batch = services.print_batch_create(actor=world.clerk_a, certificates=[first, second], title="两份")
-        batch = services.print_batch_run(batch_id=batch.pk)
+        batch = batches.print_batch_run(batch_id=batch.pk)
         assert batch.pages == 1 and "字体缺字" in batch.failures[0]["error"]
 
     def test_progress_survives_a_reload_while_it_runs(self, client, approve, world):
@@ -119,7 +119,7 @@ class TestPrintPage:
     def test_a_batch_is_only_its_makers(self, client, approve, world):
         certificate = approve("dibao", "a1")
         batch = services.print_batch_create(actor=world.clerk_a, certificates=[certificate], title="一份")
-        services.print_batch_run(batch_id=batch.pk)
+        batches.print_batch_run(batch_id=batch.pk)
         client.force_login(world.supervisor_a)
         assert client.get(reverse("certificates:batch", args=[batch.pk])).status_code == 404
         assert client.get(reverse("certificates:batch_file", args=[batch.pk])).status_code == 404
@@ -132,8 +132,8 @@ class TestPrintPage:
     def test_a_batch_delivered_twice_prints_once(self, approve, world):
         certificate = approve("dibao", "a1")
         batch = services.print_batch_create(actor=world.clerk_a, certificates=[certificate], title="一份")
-        first = services.print_batch_run(batch_id=batch.pk)
-        again = services.print_batch_run(batch_id=batch.pk)
+        first = batches.print_batch_run(batch_id=batch.pk)
+        again = batches.print_batch_run(batch_id=batch.pk)
         assert first.file.name == again.file.name and again.status == PrintBatch.Status.DONE
 
 

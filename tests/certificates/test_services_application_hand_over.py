@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from approvals import selectors
-from approvals.certificates import services
-from approvals.certificates.models import HandOver
 from approvals.states import Act
+from certificates import services
+from certificates.models import HandOver
 from portal.errors import DomainError, NotPermitted
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from approvals import services
-from approvals.certificates import tokens
-from approvals.certificates.models import Certificate
 from approvals.models import ApplicationEvent
 from approvals.states import Act
+from certificates import tokens
+from certificates.models import Certificate
 from services_catalog.models import ServiceItemPage
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ class TestCertificateIssue:
         def broken(*args, **kwargs):
             raise RuntimeError("sequence table unavailable")
 
-        monkeypatch.setattr("approvals.certificates.services._next_serial", broken)
+        monkeypatch.setattr("certificates.services._next_serial", broken)
         with pytest.raises(RuntimeError):
             services.application_approve(actor=world.clerk_a, application=application)
         application.refresh_from_db()

@@ -4,9 +4,9 @@ in the application's history; a reissue replaces the paper with a corrected one.
 import pytest
 from django.urls import reverse
 
-from approvals.certificates import services
-from approvals.certificates.models import Certificate
 from approvals.states import Act
+from certificates import services
+from certificates.models import Certificate
 from portal.errors import DomainError, NotPermitted
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from approvals.certificates import services
-from approvals.certificates.models import CertificateCheck
-from approvals.certificates.tokens import check_code, normalise_serial
+from certificates import services
+from certificates.models import CertificateCheck
+from certificates.tokens import check_code, normalise_serial
 
 pytestmark = pytest.mark.django_db
 

@@ -27,6 +27,7 @@ from portal.people.services import membership_create
 from portal.places.models import RegionLevel
 from services_catalog.models import ItemType, LegalBasis, ServiceGuideIndexPage, ServiceItemPage
 from tests.factories import OfficeFactory, RegionFactory, UserFactory
+from tests.sharing import shareable, shared
 
 
 def with_email(user: User) -> User:
@@ -45,7 +46,12 @@ class Tree:
 
 
 @pytest.fixture
-def tree(world) -> Tree:
+def tree(request, world) -> Tree:
+    """The county's pages, built once per module (tests/sharing.py)."""
+    return shared(request, "tree")
+
+
+def build_tree(world) -> Tree:
     root = Page.get_first_root_node()
     home = root.add_child(instance=CountyHomePage(title="宝坻区", slug="baodi", region=world.county))
     Site.objects.update_or_create(
@@ -69,6 +75,9 @@ def tree(world) -> Tree:
     guide.add_child(instance=item)
     item.save_revision().publish()
     return Tree(home=home, policies=policies, news=news, guide=guide, item=item)
+
+
+shareable("tree", tree)(lambda get: build_tree(get("world")))
 
 
 @pytest.fixture

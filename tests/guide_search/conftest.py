@@ -30,6 +30,7 @@ from services_catalog.models import (
     ServiceItemPage,
     Synonym,
 )
+from tests.sharing import shareable, shared
 
 LOW_INCOME = "最低生活保障审核确认"
 HOUSING = "农村宅基地和建房（规划许可）审批"
@@ -156,12 +157,17 @@ def make_item(
 
 
 @pytest.fixture
-def synonyms(db) -> list[Synonym]:
-    return [Synonym.objects.create(phrase=phrase, means=means) for phrase, means in SYNONYMS.items()]
+def synonyms(request, db) -> list[Synonym]:
+    return shared(request, "synonyms")
 
 
 @pytest.fixture
-def catalogue(world, synonyms) -> Catalogue:
+def catalogue(request, world, synonyms) -> Catalogue:
+    """The county's guide with its items, built once per module (tests/sharing.py)."""
+    return shared(request, "catalogue")
+
+
+def build_catalogue(world) -> Catalogue:
     root = Page.get_first_root_node()
     home = root.add_child(instance=CountyHomePage(title="宝坻区", slug="baodi", region=world.county))
     Site.objects.update_or_create(
@@ -180,3 +186,9 @@ def catalogue(world, synonyms) -> Catalogue:
             materials=materials,
         )
     return Catalogue(home=home, guide=guide, items=items)
+
+
+shareable("synonyms", synonyms)(
+    lambda get: [Synonym.objects.create(phrase=phrase, means=means) for phrase, means in SYNONYMS.items()]
+)
+shareable("catalogue", catalogue)(lambda get: (get("synonyms"), build_catalogue(get("world")))[1])

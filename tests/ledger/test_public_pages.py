@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ledger import public, services
-from ledger.models import LedgerItem, PublicAttempt
+from ledger.models import LedgerItem
 from ledger.states import State
 from portal.outbox.models import OutboxMessage
 from portal.people.identity import mask_name
+from portal.throttle.limits import Scope
+from portal.throttle.models import Attempt
 from tests.certificates.conftest import pdf_pages, pdf_text, qr_codes
 from tests.ledger.conftest import VILLAGER_MOBILE, bulk_items, png_upload
 
@@ -193,7 +195,10 @@ class TestVillagerPage:
             assert response.status_code == 400 and "No request matches" in body(response)
         response = villager.post(TRACK, {"number": item.number, "last4": "5678"})
         assert "Too many wrong tries" in body(response)
-        assert PublicAttempt.objects.filter(kind="lookup", succeeded=False).count() == public.FAILURES_PER_DAY
+        assert (
+            Attempt.objects.filter(scope=Scope.LEDGER_LOOKUP, outcome="failed").count()
+            == public.FAILURES_PER_DAY
+        )
 
     @pytest.mark.parametrize(
         "data", [{"number": "", "last4": ""}, {"number": "W1", "last4": "12x4"}, {"last4": "1234"}]

@@ -18,6 +18,8 @@ from ledger.models import ClosedVia, Helper, Kind, LedgerEvent, LedgerItem, Ledg
 from ledger.states import TRANSITIONS, Act, State
 from portal.errors import DomainError, NotPermitted
 from portal.outbox.models import OutboxMessage
+from portal.throttle.limits import Scope
+from portal.throttle.models import Attempt
 from tests.ledger.conftest import VILLAGER_MOBILE, checked_photo, in_days
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +190,9 @@ class TestPublicSubmission:
             need="x",
             address="192.0.2.8",
         )
-        public.PublicAttempt.objects.update(at=timezone.now() - datetime.timedelta(days=2))
+        Attempt.objects.filter(scope=Scope.LEDGER_SUBMIT).update(
+            at=timezone.now() - datetime.timedelta(days=2)
+        )
         services.ledger_item_submit(
             village=world.village_a2,
             villager_name="村民",

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from approvals.printing import layout, merge
+from portal.printing import layout, merge
 from tests.certificates.conftest import pdf_pages, pdf_text
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from approvals import services
 from approvals.models import Application
-from approvals.ratings import services as rating_services
-from approvals.ratings.models import Channel, Level, Rating
+from ratings import services as rating_services
+from ratings.models import Channel, Level, Rating
 from tests.approvals.conftest import cases, items, png_upload, residents  # noqa: F401
 from tests.services_catalog.conftest import delegate, dibao, guide  # noqa: F401
 

@@ -21,10 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals import services
-from approvals.certificates.services import application_hand_over, current_certificate
-from approvals.ratings import services as rating_services
-from approvals.ratings.models import Channel, Level, Rating, RatingAppeal, RatingEvent, Rectification
+from certificates.services import application_hand_over, current_certificate
 from portal.people.services import resident_register
+from ratings import services as rating_services
+from ratings.models import Channel, Level, Rating, RatingAppeal, RatingEvent, Rectification
 from tests.approvals.conftest import Cases
 from tests.approvals.test_access_matrix import _items
 from tests.conftest import MATRIX_ROLES, build_matrix_cast

@@ -6,7 +6,7 @@ The live server answers from another thread, so the database is transactional.""
 
 import pytest
 
-from approvals.ratings.models import Level, Rating, RatingEvent, Rectification
+from ratings.models import Level, Rating, RatingEvent, Rectification
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

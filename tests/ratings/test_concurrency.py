@@ -5,8 +5,8 @@ from functools import partial
 
 import pytest
 
-from approvals.ratings import services as rating_services
-from approvals.ratings.models import Channel, Level, Rating, RatingEvent, Rectification
+from ratings import services as rating_services
+from ratings.models import Channel, Level, Rating, RatingEvent, Rectification
 from tests.approvals.test_concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -2,9 +2,9 @@
 
 import pytest
 
-from approvals.ratings import figures
-from approvals.ratings import services as rating_services
-from approvals.ratings.models import Level, Rectification
+from ratings import figures
+from ratings import services as rating_services
+from ratings.models import Level, Rectification
 
 pytestmark = pytest.mark.django_db
 

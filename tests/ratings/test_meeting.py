@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from approvals import meeting
 from approvals.models import Application
-from approvals.ratings.models import Level
+from ratings.models import Level
 
 pytestmark = pytest.mark.django_db
 

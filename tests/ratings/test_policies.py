@@ -10,11 +10,11 @@ Each row names who may; everyone else of the cast may not. Lists agree with sing
 
 import pytest
 
-from approvals.ratings import policies
-from approvals.ratings import services as rating_services
-from approvals.ratings.models import Level
-from approvals.ratings.policies import appeal_policy, rating_policy, rectification_policy
 from approvals.states import Who
+from ratings import policies
+from ratings import services as rating_services
+from ratings.models import Level
+from ratings.policies import appeal_policy, rating_policy, rectification_policy
 from tests.approvals.conftest import cases, items, residents  # noqa: F401
 from tests.approvals.test_policies import EVERYONE
 from tests.ratings.conftest import bad, decided, rate  # noqa: F401

@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from approvals import services
-from approvals.certificates import services as certificate_services
-from approvals.ratings import services as rating_services
-from approvals.ratings.models import Channel, Level, QualitySettings, Rating, RatingEvent, Rectification
+from certificates import services as certificate_services
 from portal.errors import DomainError, NotPermitted
+from ratings import services as rating_services
+from ratings.models import Channel, Level, QualitySettings, Rating, RatingEvent, Rectification
 from tests.certificates.conftest import approve, certified  # noqa: F401
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ import datetime
 import pytest
 import time_machine
 
-from approvals.ratings import figures
-from approvals.ratings import services as rating_services
-from approvals.ratings.models import Level, Rating, RatingAppeal, RatingEvent, Rectification
 from portal.errors import DomainError, NotPermitted
 from portal.outbox.models import OutboxMessage
+from ratings import figures
+from ratings import services as rating_services
+from ratings.models import Level, Rating, RatingAppeal, RatingEvent, Rectification
 
 pytestmark = pytest.mark.django_db
 

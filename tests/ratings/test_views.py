@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from approvals.ratings import services as rating_services
-from approvals.ratings.models import Channel, Level, Rating, Rectification
+from ratings import services as rating_services
+from ratings.models import Channel, Level, Rating, Rectification
 
 pytestmark = pytest.mark.django_db
 

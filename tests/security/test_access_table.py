@@ -30,15 +30,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals import services
-from approvals.certificates.models import Certificate
-from approvals.certificates.services import application_hand_over, current_certificate
 from approvals.models import Application, ApplicationFile, Notice
-from approvals.ratings import services as rating_services
-from approvals.ratings.models import Channel, Level, RatingAppeal, Rectification
+from certificates.models import Certificate
+from certificates.services import application_hand_over, current_certificate
 from ledger import services as ledger_services
 from ledger.models import LedgerItem
 from portal.people.identity import mask_name
 from portal.people.services import resident_register
+from ratings import services as rating_services
+from ratings.models import Channel, Level, RatingAppeal, Rectification
 from tests.approvals.conftest import Cases
 from tests.approvals.test_access_matrix import _items
 from tests.conftest import MATRIX_ROLES, build_matrix_cast

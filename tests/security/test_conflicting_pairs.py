@@ -24,11 +24,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from approvals import services
-from approvals.certificates import services as certificate_services
-from approvals.certificates.models import Certificate, CertificateSequence
 from approvals.models import Application, ApplicationEvent, Notice
 from approvals.services import MissingItem
 from approvals.states import Act, State
+from certificates import services as certificate_services
+from certificates.models import Certificate, CertificateSequence
 from portal.errors import DomainError
 from tests.approvals.conftest import cases, items, residents  # noqa: F401
 from tests.certificates.conftest import certified  # noqa: F401

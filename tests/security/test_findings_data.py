@@ -12,7 +12,7 @@ from PIL import Image
 
 from approvals import services
 from approvals.models import Application, ApplicationFile
-from approvals.uploads import check_upload
+from portal.files.uploads import check_upload
 from tests.approvals.conftest import cases, items, residents  # noqa: F401
 from tests.approvals.test_filing_views import start_url, token_of, villager
 from tests.factories import make_id_number

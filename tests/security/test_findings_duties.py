@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 
 from approvals import services
-from approvals.ratings.models import Channel, Level, Rectification
 from approvals.states import State
 from portal.errors import DomainError
+from ratings.models import Channel, Level, Rectification
 from tests.approvals.conftest import cases, items, residents  # noqa: F401
 from tests.ratings.conftest import bad, decided, rate  # noqa: F401
 from tests.services_catalog.conftest import delegate, dibao, guide  # noqa: F401

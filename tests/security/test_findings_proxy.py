@@ -10,7 +10,7 @@ from django.urls import reverse
 from approvals.tracking import ADDRESS_FAILURES_PER_DAY
 from ledger.models import LedgerItem
 from portal.audit.models import AuditEntry
-from portal.web.client_address import client_address
+from portal.throttle.client_address import client_address
 from tests.conftest import PASSWORD
 from tests.ledger.test_public_pages import wish_data
 
@@ -111,7 +111,7 @@ def test_finding_03_twenty_failed_lookups_from_one_client_do_not_stop_another(ca
 
 
 def test_finding_03_certificate_checks_are_limited_per_real_client(client):
-    from approvals.certificates.services import FAILURES_PER_ADDRESS_PER_DAY
+    from certificates.services import FAILURES_PER_ADDRESS_PER_DAY
 
     attacker = via_proxy(BOB)
     for n in range(FAILURES_PER_ADDRESS_PER_DAY):
@@ -144,7 +144,7 @@ def test_finding_03_audit_entries_record_the_real_client(cases, world):
 
 
 def test_finding_03_the_deploy_check_warns_behind_a_proxy_without_a_proxy_count(settings):
-    from portal.web.client_address import proxy_count_deploy_check
+    from portal.throttle.client_address import proxy_count_deploy_check
 
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.PROXY_COUNT = 0

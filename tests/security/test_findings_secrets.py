@@ -25,7 +25,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.certificates import tokens
+from certificates import tokens
 from portal.people import crypto
 from portal.people.models import Resident
 from portal.people.tasks import expired_sessions_clear, expired_sessions_clear_task

@@ -1,5 +1,5 @@
 """Issue 16, finding 12: uploads are downloaded under the extension of their detected type, and
-PDFs with automatic or outward actions are refused (approvals/uploads.py, with pikepdf).
+PDFs with automatic or outward actions are refused (portal/files/uploads.py, with pikepdf).
 Finding 17's photo half (EXIF and GPS) is in tests/security/test_findings_data.py.
 """
 
@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from approvals import services
 from approvals.models import ApplicationFile
-from approvals.uploads import check_upload, download_name
+from portal.files.uploads import check_upload, download_name
 from tests.approvals.conftest import cases, items, residents  # noqa: F401
 from tests.approvals.upload_files import handmade_pdf, png_bytes, reportlab_pdf
 from tests.services_catalog.conftest import delegate, dibao, guide  # noqa: F401

@@ -4,7 +4,7 @@ Each file goes in the 户口簿 field of one POST that also carries a good PNG f
 typed villager. The page must re-render (200) with a clear English message next to the hostile
 field, keep what was typed, and keep the good file; files that are harmless but badly named are
 accepted with the name neutralised. Too many files in one request is answered by
-approvals/upload_limits.py with a message instead of a bare 400.
+portal/files/upload_limits.py with a message instead of a bare 400.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def _corpus() -> list[Hostile]:
 
 
 def settings_limit() -> int:
-    from approvals.uploads import max_upload_bytes
+    from portal.files.uploads import max_upload_bytes
 
     return max_upload_bytes()
 

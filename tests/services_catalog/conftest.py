@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from cms.models import CountyHomePage
 from services_catalog.models import (
@@ -15,6 +15,7 @@ from services_catalog.models import (
     ServiceGuideIndexPage,
     ServiceItemPage,
 )
+from tests.sharing import shareable, shared
 
 
 def make_item(
@@ -47,12 +48,9 @@ def make_item(
     return item
 
 
-@pytest.fixture
-def guide(world):
+def build_guide(world) -> ServiceGuideIndexPage:
     root = Page.get_first_root_node()
     home = root.add_child(instance=CountyHomePage(title="宝坻区", slug="baodi", region=world.county))
-    from wagtail.models import Site
-
     Site.objects.update_or_create(
         is_default_site=True, defaults={"hostname": "localhost", "root_page": home, "port": 80}
     )
@@ -60,32 +58,45 @@ def guide(world):
 
 
 @pytest.fixture
-def dibao(guide, world):
-    return make_item(guide, world.d1, code="120115-JF-001", title="最低生活保障审核确认")
+def guide(request, world):
+    """The county home and its service guide, built once per module (tests/sharing.py)."""
+    return shared(request, "guide")
+
+
+@pytest.fixture
+def dibao(request, guide, world):
+    return shared(request, "dibao")
+
+
+shareable("guide", guide)(lambda get: build_guide(get("world")))
+shareable("dibao", dibao)(
+    lambda get: make_item(get("guide"), get("world").d1, code="120115-JF-001", title="最低生活保障审核确认")
+)
+
+
+def delegate_item(
+    item,
+    centres,
+    *,
+    mode=DelegationMode.ENTRUSTMENT,
+    valid_from=None,
+    valid_until=None,
+    revoked_on=None,
+    number="宝坻政发〔2024〕12号",
+) -> Delegation:
+    delegation = Delegation.objects.create(
+        item=item,
+        department=item.department,
+        mode=mode,
+        document_number=number,
+        valid_from=valid_from or datetime.date(2024, 3, 1),
+        valid_until=valid_until,
+        revoked_on=revoked_on,
+    )
+    delegation.centres.set(centres)
+    return delegation
 
 
 @pytest.fixture
 def delegate(world):
-    def _delegate(
-        item,
-        centres,
-        *,
-        mode=DelegationMode.ENTRUSTMENT,
-        valid_from=None,
-        valid_until=None,
-        revoked_on=None,
-        number="宝坻政发〔2024〕12号",
-    ):
-        delegation = Delegation.objects.create(
-            item=item,
-            department=item.department,
-            mode=mode,
-            document_number=number,
-            valid_from=valid_from or datetime.date(2024, 3, 1),
-            valid_until=valid_until,
-            revoked_on=revoked_on,
-        )
-        delegation.centres.set(centres)
-        return delegation
-
-    return _delegate
+    return delegate_item

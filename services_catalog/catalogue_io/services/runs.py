@@ -1,15 +1,13 @@
-"""Back-office imports: an uploaded workbook, stored as an ImportRun and worked by a task.
+"""Back-office imports: working an uploaded workbook's ImportRun (queued by `queue.py`).
 
-The upload view calls `catalogue_import_run_create`; the task `tasks.catalogue_import_run`
-calls `catalogue_import_run`, which runs `catalogue_import` and keeps the run row up to date
-so the run page can show progress while the import works.
+The task `tasks.catalogue_import_run` calls `catalogue_import_run`, which runs
+`catalogue_import` and keeps the run row up to date so the run page can show progress while the
+import works.
 """
 
 import logging
-from functools import partial
 
-from django.core.files import File
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -17,31 +15,9 @@ from cms.models import CountyHomePage
 from portal.errors import DomainError, NotPermitted
 
 from ..models import ImportRun
-from .importing import catalogue_import, catalogue_import_check_permission
+from .importing import catalogue_import
 
 logger = logging.getLogger(__name__)
-
-
-def catalogue_import_run_create(
-    *, actor, county_home: CountyHomePage, file: File, dry_run: bool
-) -> ImportRun:
-    """Store an uploaded workbook and queue its import; the task starts once this commits."""
-    if actor is None:
-        raise NotPermitted(_("An uploaded catalogue needs the person who uploaded it."))
-    catalogue_import_check_permission(actor=actor, county_home=county_home)
-    from ..tasks import catalogue_import_run as catalogue_import_run_task
-
-    with transaction.atomic():
-        run = ImportRun.objects.create(
-            county=county_home.region,
-            created_by=actor,
-            file=file,
-            original_name=(getattr(file, "name", "") or "")[-200:],
-            dry_run=dry_run,
-            language=translation.get_language() or "",
-        )
-        transaction.on_commit(partial(catalogue_import_run_task.enqueue, run.pk))
-    return run
 
 
 class _ProgressRecorder:

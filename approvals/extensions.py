@@ -1,0 +1,40 @@
+"""Where the apps above applications (certificates, ratings) join an application's life without
+applications importing them, so imports point one way: up the layers, never down.
+
+Each hook is a Django signal sent synchronously, inside the caller's transaction, so a receiver's
+error rolls the whole step back exactly as a direct call would. The apps connect their receivers
+in their AppConfig.ready().
+
+- `application_approved`: sent by the approval (批准) after its event is written; certificates
+  issues the certificate (出证) here, so there is never an approval without its paper.
+- `step_blockers_asked`: sent by `services.step_blocker` for a step the table allows; a receiver
+  returns a sentence saying why the step cannot be taken now, or None (certificates answers for
+  the hand-over, 送达).
+- `deadlines_swept` and `deadlines_recounted`: sent by the daily sweep and by the recount after
+  the work calendar changed; a receiver does the same for its own deadlines and returns how many
+  it reminded or moved (ratings, for the rectifications of bad ratings).
+"""
+
+from django.dispatch import Signal
+
+application_approved = Signal()
+"""Arguments: application (locked, decided), actor, who (the capacity the step was taken in)."""
+
+step_blockers_asked = Signal()
+"""Arguments: application, act. Receivers return a blocker sentence or None."""
+
+deadlines_swept = Signal()
+"""Arguments: today. Receivers return how many overdue items they reminded."""
+
+deadlines_recounted = Signal()
+"""Arguments: actor. Receivers return how many dates they moved."""
+
+
+def first_answer(responses: list[tuple[object, object]]) -> str | None:
+    """The first non-empty answer of `Signal.send`'s (receiver, response) pairs."""
+    return next((response for _receiver, response in responses if response), None)
+
+
+def total(responses: list[tuple[object, object]]) -> int:
+    """The sum of the counts `Signal.send`'s receivers returned."""
+    return sum(int(response or 0) for _receiver, response in responses)

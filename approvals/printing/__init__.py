@@ -1,1 +1,0 @@
-"""Printed papers (certificates, receipts, one-time notices) from one A4 layout (reportlab)."""

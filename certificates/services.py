@@ -1,0 +1,337 @@
+"""Every change to certificates: issue (on approval), revoke, reissue, hand over, check, print.
+
+Issuing runs inside the approving step's transaction (`approvals.services._decide` sends
+`approvals.extensions.application_approved`; `receivers` answers it), so an approval and its
+certificate are committed together or not at all. Revocation and the hand-over
+lock the application row first, as every application step does, so they queue behind a
+concurrent step on the same file and each writes one event in its history: they use the
+application steps' own machinery (`approvals.services._lock`, `_check`, `_record`), so a
+certificate's events are checked, versioned and notified like every other step.
+"""
+
+import calendar
+import datetime
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from approvals import services as application_services
+from approvals.models import Application
+from approvals.states import Act, State, Who
+from portal.errors import DomainError, NotPermitted
+from portal.offices.models import OfficeKind
+from portal.people.models import User
+from portal.throttle import limits
+from portal.throttle.limits import Scope
+from portal.throttle.models import Attempt
+from portal.throttle.selectors import limit_reached
+from portal.throttle.services import attempt_guard, attempt_record
+from services_catalog.models import DelegationMode
+
+from . import policies, selectors, tokens
+from .models import Certificate, CertificateCheck, CertificateSequence, HandOver, PrintBatch
+from .policies import certificate_policy
+from .tasks import print_batch_run_task
+
+logger = logging.getLogger(__name__)
+
+
+# -- issuing -------------------------------------------------------------------------------------
+
+
+def _next_serial(office, year: int) -> str:
+    """Office short name, year and the year's sequence: 郝各庄镇〔2026〕17号. The office's row for
+    the year is locked while the next number is taken, so concurrent issues never share one."""
+    number = CertificateSequence.take_next(office=office, year=year)
+    return tokens.format_serial(office.short_name or office.name, year, number)
+
+
+def _months_later(day: datetime.date, months: int) -> datetime.date:
+    """The last day of validity: `months` months from `day`, less one day (1 Dec → 30 Nov)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    end = datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return end - datetime.timedelta(days=1)
+
+
+def certificate_issue(
+    *, actor: User, application: Application, who: Who, replaces: Certificate | None = None
+) -> Certificate:
+    """Issue the certificate of an approved application whose item results in one.
+
+    Call it with the application locked (from an approving step or a reissue): it trusts the
+    caller's permission check. The issuing office is the one that decided (the township centre,
+    or the county department after 上报); under 委托 the paper names the entrusting department."""
+    item = application.item
+    if application.state != State.APPROVED:
+        raise DomainError(_("Only an approved application has a certificate."))
+    if not item.certificate_name:
+        raise DomainError(_("“%(item)s” results in no certificate.") % {"item": item.title})
+    office = application.current_office
+    entrusting = None
+    if (
+        application.mode == DelegationMode.ENTRUSTMENT
+        and application.delegation is not None
+        and office.kind == OfficeKind.CENTRE
+    ):
+        entrusting = application.delegation.department
+    decided_on = timezone.localdate(application.decided_at)
+    today = timezone.localdate()
+    resident = application.resident
+    serial = _next_serial(office, today.year)
+    with translation.override("zh-hans"):
+        decision = _("Approved (准予)")
+    certificate = Certificate.objects.create(
+        application=application,
+        replaces=replaces,
+        licence_type_name=item.certificate_name,
+        licence_type_code=item.item_code,
+        licence_number=serial,
+        item_title=application.item_title or item.title,
+        holder_name=resident.name if resident else application.applicant_name,
+        holder_id_masked=resident.id_number_masked if resident else "",
+        resident=resident,
+        issuing_office=office,
+        issuer_name=office.name,
+        entrusting_department=entrusting,
+        entrusting_name=entrusting.name if entrusting else "",
+        delegation_document=application.delegation.document_number if application.delegation else "",
+        decision=decision,
+        decided_on=decided_on,
+        issued_on=today,
+        valid_from=decided_on,
+        valid_until=(
+            _months_later(decided_on, item.certificate_valid_months)
+            if item.certificate_valid_months
+            else None
+        ),
+        issued_at=timezone.now(),
+        issued_by=actor,
+        token=tokens.certificate_token(serial),
+    )
+    application_services._record(
+        application,
+        None,
+        Act.ISSUE_CERTIFICATE,
+        actor,
+        who=who,
+        data={
+            "certificate": certificate.pk,
+            "serial": serial,
+            "replaces": replaces.licence_number if replaces else "",
+        },
+    )
+    return certificate
+
+
+# -- revoking ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def certificate_revoke(
+    *, actor: User, certificate: Certificate, reason: str, reissue: bool = False
+) -> Certificate:
+    """Revoke with a reason (verification answers "revoked" from now on); with `reissue`, issue a
+    corrected certificate in the same step, from the application's and villager's current data.
+    Returns the new certificate when reissued, else the revoked one."""
+    application = application_services._lock(certificate.application)
+    # of=("self",): the office row stays unlocked, else a concurrent issue in that office (which
+    # holds the serial's row and checks its key on the office at commit) deadlocks with this one.
+    locked = (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("issuing_office")
+        .get(pk=certificate.pk)
+    )
+    who = certificate_policy.capacity_for(actor, policies.REISSUE if reissue else policies.REVOKE, locked)
+    if who is None:
+        raise NotPermitted(
+            _("You may not revoke certificate %(serial)s.") % {"serial": locked.licence_number}
+        )
+    if locked.revoked_at is not None:
+        raise DomainError(
+            _("Certificate %(serial)s was already revoked on %(day)s. (已被处理)")
+            % {"serial": locked.licence_number, "day": timezone.localdate(locked.revoked_at)}
+        )
+    if not reason.strip():
+        raise DomainError(_("Give the reason for revoking the certificate."))
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = actor
+    locked.revocation_reason = reason.strip()
+    locked.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+    application_services._record(
+        application,
+        None,
+        Act.REVOKE_CERTIFICATE,
+        actor,
+        who=who,
+        comment=locked.revocation_reason,
+        data={"certificate": locked.pk, "serial": locked.licence_number, "reissued": reissue},
+    )
+    if reissue:
+        return certificate_issue(actor=actor, application=application, who=who, replaces=locked)
+    return locked
+
+
+# -- handing over --------------------------------------------------------------------------------
+
+
+def current_certificate(application: Application) -> Certificate | None:
+    """The application's certificate in force: the newest one not revoked (one query)."""
+    return application.certificates.filter(revoked_at__isnull=True).order_by("-pk").first()
+
+
+def hand_over_blocker(application: Application) -> str | None:
+    """Why the certificate cannot be handed over (送达) now, or None: asked by the application's
+    `step_blocker` for the hand-over step, through `approvals.extensions`."""
+    current = current_certificate(application)
+    if current is None:
+        return _("There is no certificate in force to hand over.")
+    if current.handed_over_on is not None:
+        return _("Certificate %(serial)s was handed over on %(day)s.") % {
+            "serial": current.licence_number,
+            "day": current.handed_over_on,
+        }
+    return None
+
+
+@transaction.atomic
+def application_hand_over(
+    *,
+    actor: User,
+    application: Application,
+    on: datetime.date,
+    how: str,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Certificate:
+    """送达: the assistant records that the certificate reached the villager, and how; the last step
+    before the villager rates the service."""
+    locked = application_services._lock(application)
+    step = application_services._check(locked, Act.HAND_OVER, actor, expected_version)
+    certificate = Certificate.objects.select_for_update().get(pk=current_certificate(locked).pk)
+    if how not in HandOver.values:
+        raise DomainError(_("Say how the certificate reached the villager."))
+    if on > timezone.localdate() or on < certificate.issued_on:
+        raise DomainError(
+            _("The hand-over date must be between the issue date %(issued)s and today.")
+            % {"issued": certificate.issued_on}
+        )
+    certificate.handed_over_on = on
+    certificate.handed_over_how = how
+    certificate.handed_over_note = note.strip()[:200]
+    certificate.handed_over_by = actor
+    certificate.handed_over_at = timezone.now()
+    certificate.save(
+        update_fields=[
+            "handed_over_on",
+            "handed_over_how",
+            "handed_over_note",
+            "handed_over_by",
+            "handed_over_at",
+        ]
+    )
+    application_services._record(
+        locked,
+        step,
+        Act.HAND_OVER,
+        actor,
+        who=step.who,
+        comment=certificate.handed_over_note,
+        data={"serial": certificate.licence_number, "on": on.isoformat(), "how": how},
+    )
+    return certificate
+
+
+# -- the public check ----------------------------------------------------------------------------
+
+FAILURES_PER_ADDRESS_PER_DAY = limits.CERTIFICATE_CHECKS_PER_CLIENT.maximum
+"""Checks that found no genuine certificate, from one address in a day, before it must wait."""
+FAILURES_PER_SERIAL_PER_DAY = limits.CERTIFICATE_CHECKS_PER_SERIAL.maximum
+"""Wrong check codes typed for one serial in a day before that serial's typed check pauses."""
+CHECK_LIMITS = (limits.CERTIFICATE_CHECKS_PER_CLIENT, limits.CERTIFICATE_CHECKS_PER_SERIAL)
+
+
+class VerificationRefused(DomainError):
+    """Too many wrong guesses; the message says when to try again."""
+
+
+@dataclass(frozen=True)
+class Verification:
+    outcome: str
+    certificate: Certificate | None
+
+    @property
+    def genuine(self) -> bool:
+        return self.outcome != CertificateCheck.Outcome.NOT_GENUINE
+
+
+def certificate_verify(
+    *, address: str | None, token: str = "", serial: str = "", code: str = ""
+) -> Verification:
+    """Check a paper by its QR token, or by its serial and check code, and count the check.
+
+    Limited per client and per serial as typed (portal.throttle.limits); the check is counted in
+    the attempts store and on the certificate in one transaction that ends before a refusal is
+    raised, so a failed check stays counted."""
+    now = timezone.now()
+    if not token:
+        serial, code = tokens.normalise_serial(serial)[:40], tokens.normalise_code(code)
+    else:
+        serial = ""
+    # Counted on the serial as typed, existing or not: the pause says nothing about which
+    # serials exist, and the QR code (an unguessable token, no serial) keeps working for the holder.
+    with attempt_guard(scope=Scope.CERTIFICATE_CHECK, key=serial, client=address):
+        reached = limit_reached(CHECK_LIMITS, key=serial, client=address)
+        if reached is None:
+            certificates = Certificate.objects.select_related("issuing_office", "application")
+            if token:
+                via = CertificateCheck.Via.QR
+                token = tokens.normalise_token(token)
+                certificate = certificates.filter(token=token).first() if token else None
+                genuine = certificate is not None and tokens.token_matches(certificate.licence_number, token)
+            else:
+                via = CertificateCheck.Via.FORM
+                certificate = certificates.filter(licence_number=serial).first()
+                genuine = certificate is not None and tokens.code_matches(serial, code)
+            outcome = (
+                certificate.status_on(timezone.localdate())
+                if genuine
+                else CertificateCheck.Outcome.NOT_GENUINE
+            )
+            CertificateCheck.objects.create(
+                certificate=certificate, outcome=outcome, via=via, serial=serial, address=address, at=now
+            )
+            attempt_record(
+                scope=Scope.CERTIFICATE_CHECK,
+                key=serial,
+                client=address,
+                outcome=Attempt.Outcome.OK if genuine else Attempt.Outcome.FAILED,
+                at=now,
+            )
+    if reached is not None:
+        raise VerificationRefused(reached.message)
+    return Verification(outcome=outcome, certificate=certificate if genuine else None)
+
+
+# -- batch printing ------------------------------------------------------------------------------
+
+
+def print_batch_create(*, actor: User, certificates: list[Certificate], title: str) -> PrintBatch:
+    """Queue one merged PDF of `certificates` (already chosen through the jurisdiction selector);
+    the task starts once this commits."""
+    if not certificates:
+        raise DomainError(_("Choose at least one certificate to print."))
+    ids = [certificate.pk for certificate in certificates]
+    allowed = set(selectors.certificates_printable_by(actor).filter(pk__in=ids).values_list("pk", flat=True))
+    if allowed != set(ids):
+        raise NotPermitted(_("You may not print some of these certificates."))
+    with transaction.atomic():
+        batch = PrintBatch.objects.create(
+            created_by=actor, title=title[:100], certificate_ids=ids, progress_total=len(ids)
+        )
+        transaction.on_commit(partial(print_batch_run_task.enqueue, batch.pk))
+    return batch
