@@ -26,11 +26,11 @@ from portal.offices.models import Office, OfficeKind
 from portal.people.identity import mask_name
 from portal.people.jurisdiction import office_policy
 from portal.people.models import User
-from portal.people.roles import Action
+from portal.people.roles import Action, Role
 from portal.places.models import Region, RegionLevel
 
 from .models import Helper, LedgerEvent, LedgerItem, LedgerPhoto
-from .services import capacities_of, township_staff
+from .services import capacities_of
 from .states import OPEN_STATES, PROMISED_STATES, State, Transition, Who, acts_from
 
 
@@ -189,10 +189,19 @@ def steps_for(user: User, item: LedgerItem) -> list[Transition]:
 def staff_of_township(item: LedgerItem) -> QuerySet[User]:
     """Who the supervisor may give the item to: the active staff of its township's centre
     (clerks, supervisors) and village stations (assistants)."""
-    condition = Q(pk__in=[])
-    for _office, staff in township_staff(item.village.parent):
-        condition |= Q(pk__in=staff.values("pk"))
-    return User.objects.filter(condition).order_by("name", "username")
+    township = item.village.parent
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__ended_at__isnull=True,
+            memberships__office__is_active=True,
+            memberships__office__kind__in=[OfficeKind.CENTRE, OfficeKind.STATION],
+            memberships__office__region__code__startswith=township.prefix,
+            memberships__role__in=[Role.TOWNSHIP_CLERK, Role.CENTRE_SUPERVISOR, Role.VILLAGE_ASSISTANT],
+        )
+        .distinct()
+        .order_by("name", "username")
+    )
 
 
 # -- what the public sees ------------------------------------------------------------------------

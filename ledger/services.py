@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -428,36 +427,27 @@ def _clean_helper(helper_name: str, helper: str) -> tuple[str, str]:
     return helper_name, helper
 
 
-def township_staff(township: Region) -> list[tuple[Office, QuerySet[User]]]:
-    """The township's active centre and village stations, centre first, each with the staff who
-    work there: the centre's clerks and supervisors (they handle its applications), a station's
-    assistant (they file for it). Asked of the office policy, so it follows the roles exactly
-    where the permissions do."""
-    offices = Office.objects.filter(
-        is_active=True,
-        kind__in=[OfficeKind.CENTRE, OfficeKind.STATION],
-        region__code__startswith=township.prefix,
-    ).order_by("kind", "pk")  # "centre" sorts before "station"
-    return [
-        (
-            office,
-            office_policy.users_with_permission_for_instance(
-                Action.HANDLE if office.kind == OfficeKind.CENTRE else Action.FILE, office
-            ),
-        )
-        for office in offices
-    ]
-
-
 def township_office_of(user: User, item: LedgerItem) -> Office | None:
     """The office of the item's township through which `user` works there: the centre (as a
     clerk or supervisor) before a village station (as its assistant); None when neither."""
+    from portal.people.roles import Role
+
+    memberships = (
+        user.memberships.current()
+        .filter(
+            office__is_active=True,
+            office__region__code__startswith=item.village.parent.prefix,
+        )
+        .filter(
+            office__kind__in=[OfficeKind.CENTRE, OfficeKind.STATION],
+            role__in=[Role.TOWNSHIP_CLERK, Role.CENTRE_SUPERVISOR, Role.VILLAGE_ASSISTANT],
+        )
+        .select_related("office")
+    )
     if not user.is_active:
         return None
-    for office, staff in township_staff(item.village.parent):
-        if staff.filter(pk=user.pk).exists():
-            return office
-    return None
+    offices = [membership.office for membership in memberships]
+    return next((o for o in offices if o.kind == OfficeKind.CENTRE), None) or next(iter(offices), None)
 
 
 def _set_promise(
