@@ -66,10 +66,12 @@ demo: $(STAMP) run-packages
 # (portal/settings/keys.py). `python -m portal.keys` prints such a set.
 THROWAWAY_KEYS = env $$($(PY) -m portal.keys)
 
+# mypy checks the services, selectors and policies ([tool.mypy] in pyproject.toml; cache in .mypy_cache).
 check: $(STAMP)
 	$(THROWAWAY_KEYS) $(PY) manage.py check
 	$(THROWAWAY_KEYS) $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 test: system-packages check test-postgres test-sqlite
 

@@ -15,6 +15,8 @@ in their AppConfig.ready().
   it reminded or moved (ratings, for the rectifications of bad ratings).
 """
 
+from collections.abc import Sequence
+
 from django.dispatch import Signal
 
 application_approved = Signal()
@@ -30,11 +32,11 @@ deadlines_recounted = Signal()
 """Arguments: actor. Receivers return how many dates they moved."""
 
 
-def first_answer(responses: list[tuple[object, object]]) -> str | None:
+def first_answer(responses: Sequence[tuple[object, object]]) -> str | None:
     """The first non-empty answer of `Signal.send`'s (receiver, response) pairs."""
     return next((response for _receiver, response in responses if response), None)
 
 
-def total(responses: list[tuple[object, object]]) -> int:
+def total(responses: Sequence[tuple[object, object]]) -> int:
     """The sum of the counts `Signal.send`'s receivers returned."""
     return sum(int(response or 0) for _receiver, response in responses)

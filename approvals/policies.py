@@ -23,6 +23,7 @@ answered and appealed by whoever answers for the office concerned.
 """
 
 from collections.abc import Iterable
+from typing import TypeGuard
 
 from django.db.models import Q, QuerySet
 
@@ -65,7 +66,7 @@ STEP_ACTIONS = frozenset(t.act.value for t in TRANSITIONS if t.who is not Who.SY
 ACTIONS = frozenset({*_AS, *_OFFICE_ACTIONS, UNLOCK_TRACKING, *STEP_ACTIONS})
 
 
-def _active(user) -> bool:
+def _active(user) -> TypeGuard[User]:
     return bool(user and user.is_authenticated and user.is_active)
 
 
@@ -241,11 +242,13 @@ def visibility_condition(user: User | None, prefix: str = "", *, eager: bool = F
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()
-    filing = office_policy.instances_user_has_permission_for(user, Action.FILE)
-    viewing = office_policy.instances_user_has_permission_for(user, Action.VIEW)
+    filing_offices = office_policy.instances_user_has_permission_for(user, Action.FILE)
+    viewing_offices = office_policy.instances_user_has_permission_for(user, Action.VIEW)
+    filing: QuerySet[Office] | list[int] = filing_offices
+    viewing: QuerySet[Office] | list[int] = viewing_offices
     if eager:
-        filing = list(filing.values_list("pk", flat=True))
-        viewing = list(viewing.values_list("pk", flat=True))
+        filing = list(filing_offices.values_list("pk", flat=True))
+        viewing = list(viewing_offices.values_list("pk", flat=True))
 
     def field(name: str, value) -> Q:
         return Q(**{f"{prefix}{name}": value})

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import services as audit_services
-from portal.errors import DomainError, NotPermitted
+from portal.errors import DomainError, NotPermitted, required
 from portal.files.uploads import check_upload, stored_name
 from portal.offices.models import Office
 from portal.people.models import IdNumberDisclosure, Resident, User
@@ -307,7 +307,7 @@ def draft_update(
         if elsewhere and typed_name is None:
             raise DomainError(_("The villager must live in %(village)s.") % {"village": locked.village})
         locked.resident = resident
-        locked.applicant_name = typed_name if elsewhere else resident.name
+        locked.applicant_name = (typed_name or "") if elsewhere else resident.name
         locked.applicant_mobile = (typed_mobile or "") if elsewhere else resident.mobile
         fields += ["resident", "applicant_name", "applicant_mobile"]
     if request_note is not None:
@@ -423,7 +423,7 @@ def application_submit(
     if problems:
         raise DomainError(" ".join(problems))
     today = _today()
-    township = locked.village.parent
+    township = required(locked.village.parent, "village.parent")
     route = service_item_route(item=locked.item, township=township, on=today)
     calendar = deadlines.calendar_around(today)
     locked.number = _next_number(township, today)
@@ -538,7 +538,7 @@ def application_accept(
         actor,
         who=step.who,
         comment=comment,
-        data={"due_on": locked.due_on.isoformat()},
+        data={"due_on": required(locked.due_on, "due_on").isoformat()},
         fields=fields,
     )
     return locked
@@ -563,7 +563,11 @@ def _notice_items(locked: Application, items: list[MissingItem], *, with_dates: 
 
 def _write_notice(locked: Application, kind: str, actor: User, items: list[MissingItem], note: str) -> Notice:
     notice = Notice.objects.create(
-        application=locked, kind=kind, issued_by=actor, office=locked.current_office, note=note
+        application=locked,
+        kind=kind,
+        issued_by=actor,
+        office=required(locked.current_office, "current_office"),
+        note=note,
     )
     NoticeItem.objects.bulk_create(
         [
@@ -607,8 +611,10 @@ def application_accept_with_promise(
     if promise_file is None:
         raise DomainError(_("Upload the villager's signed promise (容缺受理承诺书)."))
     fields = _take_if_free(locked, actor) + _start_clock(locked, _today())
+    due_on = required(locked.due_on, "due_on")
     for item in items:
-        if item.due_on < _today() or item.due_on > locked.due_on:
+        item_due = required(item.due_on, "item.due_on")  # _notice_items(with_dates=True) checked it
+        if item_due < _today() or item_due > due_on:
             raise DomainError(
                 _("The date for “%(material)s” must be between today and the due date %(due)s.")
                 % {"material": item.material_name, "due": locked.due_on}
@@ -623,7 +629,7 @@ def application_accept_with_promise(
         actor,
         who=step.who,
         comment=comment,
-        data={"notice": notice.pk, "due_on": locked.due_on.isoformat()},
+        data={"notice": notice.pk, "due_on": due_on.isoformat()},
     )
     return locked
 
@@ -761,13 +767,16 @@ def application_resume(
     locked = _lock(application)
     step = _check(locked, Act.RESUME, actor, expected_version)
     today = _today()
-    calendar = deadlines.calendar_around(locked.accepted_on, today, working_days=locked.limit_days or 0)
-    paused = calendar.working_days_between(locked.paused_since, today)
+    accepted_on = required(locked.accepted_on, "accepted_on")
+    calendar = deadlines.calendar_around(accepted_on, today, working_days=locked.limit_days or 0)
+    paused = calendar.working_days_between(required(locked.paused_since, "paused_since"), today)
     name = locked.pause_name
     locked.paused_days += paused
     locked.paused_since = None
     locked.pause_name = ""
-    locked.due_on = deadlines.due_date(locked.accepted_on, locked.limit_days, locked.paused_days, calendar)
+    locked.due_on = deadlines.due_date(
+        accepted_on, required(locked.limit_days, "limit_days"), locked.paused_days, calendar
+    )
     _record(
         locked,
         step,
@@ -830,7 +839,7 @@ def application_forward(
         actor,
         who=step.who,
         comment=comment.strip(),
-        data={"from": origin.name, "to": department.name},
+        data={"from": required(origin, "current_office").name, "to": department.name},
         fields=["current_office", "assignee"],
     )
     return locked
@@ -904,14 +913,15 @@ def application_deem_accepted(*, application: Application) -> Application | None
     today = _today()
     if locked.state != State.SUBMITTED or locked.accept_by is None or locked.accept_by >= today:
         return None
-    calendar = deadlines.calendar_around(locked.received_on, today, working_days=0)
-    provisional = calendar.unconfirmed_years(locked.received_on, locked.accept_by)
+    received_on = required(locked.received_on, "received_on")
+    calendar = deadlines.calendar_around(received_on, today, working_days=0)
+    provisional = calendar.unconfirmed_years(received_on, locked.accept_by)
     if provisional and calendar.working_days_between(locked.accept_by, today) <= (
         deadlines.PROVISIONAL_ACCEPTANCE_MARGIN_DAYS
     ):
         return None
     step = _check(locked, Act.DEEM_ACCEPTED, None, None)
-    fields = _start_clock(locked, locked.received_on)
+    fields = _start_clock(locked, received_on)
     _record(
         locked,
         step,
@@ -920,7 +930,7 @@ def application_deem_accepted(*, application: Application) -> Application | None
         who=Who.SYSTEM,
         comment=_("Not accepted or returned within %(days)s working days: counted as accepted from %(day)s.")
         % {"days": deadlines.ACCEPTANCE_WINDOW_DAYS, "day": locked.received_on},
-        data={"due_on": locked.due_on.isoformat(), "provisional_years": provisional},
+        data={"due_on": required(locked.due_on, "due_on").isoformat(), "provisional_years": provisional},
         fields=fields,
     )
     return locked
@@ -992,7 +1002,8 @@ def tracking_unlock(*, actor: User, application: Application) -> Application:
     who = application_policy.capacity_for(actor, UNLOCK_TRACKING, locked)
     if who is None:
         raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
-    if locked.tracking_locked_at is None and not tracking_paused(locked.number):
+    # An application without a number was never tracked, so nothing pauses it.
+    if locked.tracking_locked_at is None and not (locked.number and tracking_paused(locked.number)):
         return locked
     locked.tracking_locked_at = None
     _record(locked, None, Act.UNLOCK_TRACKING, actor, who=who, fields=["tracking_locked_at"])

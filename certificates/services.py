@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from approvals import services as application_services
 from approvals.models import Application
 from approvals.states import Act, State, Who
-from portal.errors import DomainError, NotPermitted
+from portal.errors import DomainError, NotPermitted, required
 from portal.offices.models import OfficeKind
 from portal.people.models import User
 from portal.throttle import limits
@@ -71,7 +71,7 @@ def certificate_issue(
         raise DomainError(_("Only an approved application has a certificate."))
     if not item.certificate_name:
         raise DomainError(_("“%(item)s” results in no certificate.") % {"item": item.title})
-    office = application.current_office
+    office = required(application.current_office, "current_office")
     entrusting = None
     if (
         application.mode == DelegationMode.ENTRUSTMENT
@@ -212,7 +212,9 @@ def application_hand_over(
     before the villager rates the service."""
     locked = application_services._lock(application)
     step = application_services._check(locked, Act.HAND_OVER, actor, expected_version)
-    certificate = Certificate.objects.select_for_update().get(pk=current_certificate(locked).pk)
+    certificate = Certificate.objects.select_for_update().get(
+        pk=required(current_certificate(locked), "certificate").pk
+    )
     if how not in HandOver.values:
         raise DomainError(_("Say how the certificate reached the villager."))
     if on > timezone.localdate() or on < certificate.issued_on:
@@ -299,7 +301,7 @@ def certificate_verify(
                 genuine = certificate is not None and tokens.code_matches(serial, code)
             outcome = (
                 certificate.status_on(timezone.localdate())
-                if genuine
+                if genuine and certificate is not None
                 else CertificateCheck.Outcome.NOT_GENUINE
             )
             CertificateCheck.objects.create(

@@ -19,6 +19,7 @@ from portal.people.backoffice import ReadOnlyScopedViewSet, ScopedIndexView, Sta
 from portal.people.identity import mask_name
 
 from .models import LedgerItem
+from .policies import VIEW, ledger_policy
 from .selectors import ledger_items_visible_to, responsible_label
 from .states import State
 
@@ -26,10 +27,10 @@ from .states import State
 class LedgerItemPolicy(ApplicationPolicy):
     """View only, opened by the same people as the applications' list (whoever files for a
     station or views an office's work; the answer is remembered once per request for both);
-    the rows are the ledger's own rule."""
+    the rows are `ledger_policy`'s VIEW."""
 
     def scoped_queryset(self, user):
-        return ledger_items_visible_to(user)
+        return ledger_policy.instances_user_has_permission_for(user, VIEW)
 
 
 class LedgerItemFilterSet(WagtailFilterSet):

@@ -24,28 +24,18 @@ from django.utils.translation import gettext as _
 
 from portal.offices.models import Office, OfficeKind
 from portal.people.identity import mask_name
-from portal.people.jurisdiction import office_policy
 from portal.people.models import User
-from portal.people.roles import Action, Role
 from portal.places.models import Region, RegionLevel
 
 from .models import Helper, LedgerEvent, LedgerItem, LedgerPhoto
-from .services import capacities_of
-from .states import OPEN_STATES, PROMISED_STATES, State, Transition, Who, acts_from
-
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+from .policies import TAKE_ON, VIEW, ledger_policy
+from .states import OPEN_STATES, PROMISED_STATES, State, Transition
 
 
 def ledger_items_visible_to(user: User) -> QuerySet[LedgerItem]:
-    """The items `user` may see (a lazy queryset; the permission subqueries run with it)."""
-    if not _active(user):
-        return LedgerItem.objects.none()
-    if user.is_superuser:
-        return LedgerItem.objects.all()
-    viewing = office_policy.instances_user_has_any_permission_for(user, [Action.VIEW, Action.FILE])
-    return LedgerItem.objects.filter(Q(office__in=viewing) | Q(station__in=viewing) | Q(assignee=user))
+    """The items `user` may see (a lazy queryset; the permission subqueries run with it): the
+    ledger policy's VIEW."""
+    return ledger_policy.instances_user_has_permission_for(user, VIEW)
 
 
 def open_items(queryset: QuerySet[LedgerItem]) -> QuerySet[LedgerItem]:
@@ -143,10 +133,7 @@ def villages_for_list(user: User) -> QuerySet[Region]:
 
 def villages_for_registering(user: User) -> QuerySet[Region]:
     """Villages whose active station the user may register requests for (its assistant)."""
-    stations = office_policy.instances_user_has_permission_for(user, Action.FILE).filter(
-        kind=OfficeKind.STATION, is_active=True
-    )
-    return Region.objects.filter(offices__in=stations).select_related("parent").distinct().order_by("code")
+    return ledger_policy.villages_user_may_register_for(user)
 
 
 def ledger_item_detail_for(user: User, pk: int) -> LedgerItem:
@@ -182,26 +169,13 @@ def steps_for(user: User, item: LedgerItem) -> list[Transition]:
     """The steps this user may take now, for the buttons on the page: the table's steps from
     this state that one of the user's capacities allows (the villager's answers are never a
     staff member's)."""
-    capacities = capacities_of(user, item)
-    return [step for step in acts_from(item.state) if Who.VILLAGER not in step.who and step.who & capacities]
+    return ledger_policy.steps_for(user, item)
 
 
 def staff_of_township(item: LedgerItem) -> QuerySet[User]:
     """Who the supervisor may give the item to: the active staff of its township's centre
     (clerks, supervisors) and village stations (assistants)."""
-    township = item.village.parent
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__ended_at__isnull=True,
-            memberships__office__is_active=True,
-            memberships__office__kind__in=[OfficeKind.CENTRE, OfficeKind.STATION],
-            memberships__office__region__code__startswith=township.prefix,
-            memberships__role__in=[Role.TOWNSHIP_CLERK, Role.CENTRE_SUPERVISOR, Role.VILLAGE_ASSISTANT],
-        )
-        .distinct()
-        .order_by("name", "username")
-    )
+    return ledger_policy.users_with_permission_for_instance(TAKE_ON, item)
 
 
 # -- what the public sees ------------------------------------------------------------------------

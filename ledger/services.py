@@ -17,21 +17,21 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.errors import DomainError, NotPermitted
+from portal.errors import DomainError, NotPermitted, required
 from portal.files.uploads import check_upload, stored_name
 from portal.offices.models import Office, OfficeKind
 from portal.people.identity import normalise_mobile, validate_mobile
-from portal.people.jurisdiction import office_policy
 from portal.people.models import User
-from portal.people.roles import Action
 from portal.places.models import Region, RegionLevel
 
 from . import notifications
 from .models import ClosedVia, Helper, Kind, LedgerEvent, LedgerItem, LedgerPhoto, LedgerSequence, Source
+from .policies import REGISTER, ledger_policy
 from .states import Act, Transition, Who, transition_for
 
 NEED_MAX_LENGTH = 1000
@@ -45,41 +45,7 @@ class LedgerItemChanged(DomainError):
     """The item moved on since the page was shown (someone else acted first)."""
 
 
-# -- who may act ---------------------------------------------------------------------------------
-
-_OFFICE_ACTION = {
-    Who.FILER: Action.FILE,
-    Who.HANDLER: Action.HANDLE,
-    Who.SUPERVISOR: Action.SUPERVISE,
-    Who.MANAGER: Action.MANAGE,
-}
-# When a person holds several of a step's capacities, the event names the first of these.
-_PREFERENCE = (Who.ASSIGNEE, Who.SUPERVISOR, Who.HANDLER, Who.FILER, Who.MANAGER)
-
-
-def office_for(item: LedgerItem, who: Who) -> Office | None:
-    """The office whose permission decides capacity `who` (and which the event names)."""
-    if who is Who.FILER:
-        return item.station
-    if who is Who.ASSIGNEE:
-        return item.assignee_office
-    if who is Who.VILLAGER:
-        return None
-    return item.office
-
-
-def may_act_as(user: User | None, item: LedgerItem, who: Who) -> bool:
-    """Does `user` hold capacity `who` on `item`? The villager's capacity is never a login's."""
-    if who is Who.VILLAGER or user is None or not (user.is_authenticated and user.is_active):
-        return False
-    if who is Who.ASSIGNEE:
-        return item.assignee_id is not None and item.assignee_id == user.pk
-    return office_policy.user_has_permission_for_instance(user, _OFFICE_ACTION[who], office_for(item, who))
-
-
-def capacities_of(user: User | None, item: LedgerItem) -> set[Who]:
-    """Every capacity `user` holds on `item` (four permission checks at most)."""
-    return {who for who in _PREFERENCE if may_act_as(user, item, who)}
+# -- who may act: `ledger.policies.ledger_policy` -------------------------------------------------
 
 
 def _today() -> datetime.date:
@@ -116,7 +82,7 @@ def _check(
         if actor is not None:
             raise NotPermitted(_("Only the villager gives this answer."))
         return step, Who.VILLAGER
-    who = next((who for who in _PREFERENCE if who in step.who and may_act_as(actor, locked, who)), None)
+    who = ledger_policy.capacity_for_step(actor, locked, act)
     if who is None:
         raise NotPermitted(
             _("You may not do “%(act)s” on %(number)s.") % {"act": Act(act).label, "number": locked.number}
@@ -161,7 +127,7 @@ def _record(
         to_state=target,
         actor=actor,
         actor_role=who.value,
-        actor_office=office_for(locked, who),
+        actor_office=ledger_policy.office_for(locked, who),
         comment=comment,
         data=data or {},
         at=now,
@@ -175,7 +141,7 @@ def _record(
 
 @dataclass(frozen=True)
 class CheckedPhoto:
-    uploaded: object
+    uploaded: File  # the upload, or its bytes without metadata
     content_type: str
     size: int
     sha256: str
@@ -290,7 +256,7 @@ def _create(
     source: str,
 ) -> tuple[LedgerItem, bool]:
     station, centre = _places_of(village)
-    if actor is not None and not office_policy.user_has_permission_for_instance(actor, Action.FILE, station):
+    if actor is not None and not ledger_policy.user_has_permission_for_instance(actor, REGISTER, station):
         raise NotPermitted(_("You may not register requests for %(village)s.") % {"village": village.name})
     if client_token is not None:
         existing = LedgerItem.objects.filter(client_token=client_token).first()
@@ -303,7 +269,7 @@ def _create(
         raise DomainError(_("Choose whether it is a need or a small wish."))
     now = timezone.now()
     item = LedgerItem(
-        number=_next_number(village.parent, timezone.localdate(now).year),
+        number=_next_number(required(village.parent, "village.parent"), timezone.localdate(now).year),
         kind=kind,
         village=village,
         office=centre,
@@ -427,29 +393,6 @@ def _clean_helper(helper_name: str, helper: str) -> tuple[str, str]:
     return helper_name, helper
 
 
-def township_office_of(user: User, item: LedgerItem) -> Office | None:
-    """The office of the item's township through which `user` works there: the centre (as a
-    clerk or supervisor) before a village station (as its assistant); None when neither."""
-    from portal.people.roles import Role
-
-    memberships = (
-        user.memberships.current()
-        .filter(
-            office__is_active=True,
-            office__region__code__startswith=item.village.parent.prefix,
-        )
-        .filter(
-            office__kind__in=[OfficeKind.CENTRE, OfficeKind.STATION],
-            role__in=[Role.TOWNSHIP_CLERK, Role.CENTRE_SUPERVISOR, Role.VILLAGE_ASSISTANT],
-        )
-        .select_related("office")
-    )
-    if not user.is_active:
-        return None
-    offices = [membership.office for membership in memberships]
-    return next((o for o in offices if o.kind == OfficeKind.CENTRE), None) or next(iter(offices), None)
-
-
 def _set_promise(
     locked: LedgerItem,
     *,
@@ -515,11 +458,11 @@ def ledger_item_assign(
     promise = _clean_promise(promise, promised_on)
     now = timezone.now()
     if to is not None:
-        office = township_office_of(to, locked)
+        office = ledger_policy.township_office_of(to, locked)
         if office is None:
             raise DomainError(
                 _("%(name)s is not on the staff of %(township)s.")
-                % {"name": to.get_full_name(), "township": locked.village.parent.name}
+                % {"name": to.get_full_name(), "township": locked.village.parent}
             )
         data, fields = _set_promise(
             locked,
@@ -575,7 +518,7 @@ def ledger_item_claim(
     data, fields = _set_promise(
         locked,
         assignee=actor,
-        assignee_office=office_for(locked, who),
+        assignee_office=ledger_policy.office_for(locked, who),
         helper=helper,
         helper_name=helper_name,
         promise=promise,

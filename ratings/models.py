@@ -187,6 +187,9 @@ class Rectification(models.Model):
     revisit_note = models.TextField(_("revisit note"), blank=True, max_length=1000)
     closed_reason = models.CharField(_("why it was cancelled"), max_length=200, blank=True)
     overdue_reminded_at = models.DateTimeField(_("overdue reminder sent"), null=True, blank=True)
+    # Not a column: set on the rows `selectors.with_provisional_notes` returns (the answer date
+    # may still move with a calendar not yet confirmed).
+    provisional_note: str
 
     class Meta:
         verbose_name = _("rectification (差评整改)")

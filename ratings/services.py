@@ -26,7 +26,7 @@ from approvals import services as application_services
 from approvals.models import Application
 from approvals.states import State
 from certificates.services import current_certificate
-from portal.errors import DomainError, NotPermitted
+from portal.errors import DomainError, NotPermitted, required
 from portal.outbox.services import message_queue
 from portal.people.models import User
 from portal.workdays.calendar import WorkCalendar, add_working_days, window_for_working_days
@@ -224,10 +224,10 @@ def rating_submit(
     if rating is None:
         rating = Rating.objects.create(
             application=locked,
-            office=locked.current_office,
+            office=required(locked.current_office, "current_office"),
             item=locked.item,
             station=locked.station,
-            township=locked.village.parent,
+            township=required(locked.village.parent, "village.parent"),
             assistant=locked.filed_by,
             first_rated_at=now,
             decided_at=locked.decided_at or now,
@@ -548,7 +548,7 @@ def _tell_office(rectification: Rectification, topic: str) -> None:
             to_user=user,
             body=body,
             topic=topic.replace("_", "-"),
-            reference=application.number,
+            reference=required(application.number, "number"),
             dedupe_key=f"{topic}:{rectification.pk}:{user.pk}",
         )
 
@@ -578,17 +578,22 @@ def rectifications_recount(*, actor: User | None = None) -> int:
     if not open_ones:
         return 0
     starts = [timezone.localdate(r.opened_at) for r in open_ones]
-    longest = max(r.working_days for r in open_ones)
+    # Only rows with working days were read; `required` says so to the type checker.
+    longest = max(required(r.working_days, "working_days") for r in open_ones)
     calendar = WorkCalendar.for_range(first=min(starts), last=max(starts) + window_for_working_days(longest))
     moved = 0
     for rectification, opened_on in zip(open_ones, starts, strict=True):
-        if calendar.add_working_days(opened_on, rectification.working_days) == rectification.due_on:
+        if calendar.add_working_days(opened_on, required(rectification.working_days, "working_days")) == (
+            rectification.due_on
+        ):
             continue
         with transaction.atomic():
             locked = _lock_open_rectification(rectification.pk)
             if locked is None:
                 continue
-            new = calendar.add_working_days(timezone.localdate(locked.opened_at), locked.working_days)
+            new = calendar.add_working_days(
+                timezone.localdate(locked.opened_at), required(locked.working_days, "working_days")
+            )
             if new == locked.due_on:
                 continue
             old, locked.due_on = locked.due_on, new

@@ -11,50 +11,25 @@ from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 
 from portal.errors import DomainError
-from portal.offices.models import OfficeKind
 from portal.people.backoffice import (
-    JurisdictionPolicy,
     ScopedCreateView,
     ScopedEditView,
     ScopedForm,
     ScopedIndexView,
     ScopedModelViewSet,
 )
-from portal.people.jurisdiction import user_is_county_administrator
-from portal.people.selectors import offices_user_manages
 
-from .models import Delegation, ServiceItemPage
+from .models import Delegation
+from .policies import REVOKE, delegation_policy
 from .services import REVOKE_LOG_ACTION, delegation_revoke, delegation_save
 
 
-def _departments(user):
-    return offices_user_manages(user).filter(kind=OfficeKind.DEPARTMENT)
-
-
-def _centres(user):
-    return offices_user_manages(user).filter(kind=OfficeKind.CENTRE).select_related("region")
-
-
-def _items(user):
-    return ServiceItemPage.objects.filter(department__in=_departments(user)).order_by("title")
-
-
-class DelegationPolicy(JurisdictionPolicy):
-    allowed_actions = frozenset({"add", "change", "view"})
-
-    def user_may_add(self, user) -> bool:
-        return user_is_county_administrator(user)
-
-    def scoped_queryset(self, user):
-        if not user_is_county_administrator(user):
-            return Delegation.objects.none()
-        return Delegation.objects.filter(department__in=_departments(user)).select_related(
-            "item", "department"
-        )
-
-
 class DelegationForm(ScopedForm):
-    scoped_choices = {"item": _items, "department": _departments, "centres": _centres}
+    scoped_choices = {
+        "item": delegation_policy.items_user_may_choose,
+        "department": delegation_policy.departments_user_may_choose,
+        "centres": delegation_policy.centres_user_may_choose,
+    }
 
     class Meta:
         model = Delegation
@@ -104,7 +79,7 @@ class RevokeForm(forms.Form):
 
 class DelegationViewSet(ScopedModelViewSet):
     model = Delegation
-    permission_policy_class = DelegationPolicy
+    permission_policy = delegation_policy
     index_view_class = DelegationIndexView
     add_view_class = DelegationCreateView
     edit_view_class = DelegationEditView
@@ -133,7 +108,7 @@ class DelegationViewSet(ScopedModelViewSet):
         """A confirmation page with the reason; POST revokes through the service."""
         policy = self.permission_policy
         delegation = get_object_or_404(
-            policy.instances_user_has_permission_for(request.user, "change"), pk=pk
+            policy.instances_user_has_permission_for(request.user, REVOKE), pk=pk
         )
         form = RevokeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

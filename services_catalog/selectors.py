@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from portal.errors import required
 from portal.offices.models import Office, OfficeKind
 from portal.places.models import Region, RegionLevel
 
@@ -39,7 +40,7 @@ def service_item_route(
     One query, two when the township's centre is not passed in (`centre`, if the caller has it)."""
     on = on or timezone.localdate()
     if township.level == RegionLevel.VILLAGE:
-        township = township.parent
+        township = required(township.parent, "village.parent")
     delegation = (
         Delegation.objects.in_force_on(on)
         .filter(item=item, centres__region=township, centres__kind=OfficeKind.CENTRE, centres__is_active=True)

@@ -12,15 +12,15 @@ from wagtail.log_actions import log
 
 from portal.errors import DomainError, NotPermitted
 from portal.offices.models import Office, OfficeKind
-from portal.people.jurisdiction import user_is_county_administrator
 
 from .models import Delegation
+from .policies import delegation_policy
 
 REVOKE_LOG_ACTION = "cunban.delegation.revoke"
 
 
 def _require_county_administrator(actor) -> None:
-    if actor is not None and not user_is_county_administrator(actor):
+    if not delegation_policy.user_may_change_records(actor):
         raise NotPermitted(_("Only county administrators may change delegation records."))
 
 

@@ -37,6 +37,11 @@ def pytest_runtest_setup(item):
     sharing.before_test(item)
 
 
+def pytest_terminal_summary(terminalreporter):
+    if sharing.builds:
+        terminalreporter.write_line(f"shared test data (tests/sharing.py) built {sharing.builds} times")
+
+
 PASSWORD = "correct horse battery"
 
 
@@ -246,6 +251,7 @@ def pytest_collection_modifyitems(config, items):
     if browser_missing and os.environ.get("CI") == "true":
         raise pytest.UsageError(f"{CHROMIUM} is missing under CI: .ci/run must install Debian's chromium")
     skip_browser = pytest.mark.skip(reason=f"needs {CHROMIUM} (apt-get install chromium)")
+    sharing.group_by_shared_data(items)
     embedded = pytest.mark.embedded
     for item in items:
         if any(item.nodeid.startswith(prefix) for prefix in EMBEDDED):

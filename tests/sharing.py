@@ -9,8 +9,10 @@ reaches the next, and its savepoint undoes what it changed in the database.
 
 A fixture opts in by building through `shared(request, name)` with a builder registered under
 its name (`@shareable("world")`); the builder gets the other shared objects through its `get`
-argument. Only objects the module's tests use are built, and only where the fixture the test
-sees is the registered one (a module may override a fixture with its own).
+argument. Exactly the objects a test uses are built, and only where the fixture the test sees
+is the registered one (a module may override a fixture with its own): when the next test of the
+module uses others, the data is rolled back and built again for it, so no test sees rows it did
+not ask for. Keep the tests of a module that use the same fixtures together.
 
 Tests that commit (`transactional_db`, `live_server`: the concurrency and browser tests) cannot
 run inside an open transaction: other connections would not see the data and would wait on
@@ -30,6 +32,7 @@ Builder = Callable[[Callable[[str], Any]], Any]
 _builders: dict[str, tuple[Builder, Callable]] = {}
 _current_item: pytest.Item | None = None
 _open: list["ModuleData"] = []
+builds = 0  # how many times module data was built: the terminal summary reports it
 
 
 def shareable(name: str, fixture: Callable):
@@ -52,17 +55,48 @@ def is_transactional(item: pytest.Item) -> bool:
     return "transactional_db" in names or "live_server" in names
 
 
+def wanted(item: pytest.Item) -> tuple[str, ...]:
+    """The shared objects a test uses (through the registered fixtures), in registry order."""
+    if is_transactional(item):
+        return ()
+    return tuple(name for name in _builders if name in item.fixturenames and _uses_registered(item, name))
+
+
+def group_by_shared_data(items: list[pytest.Item]) -> None:
+    """Within each module, runs the tests that use the same shared objects one after another
+    (in file order otherwise), so that the module's data is built once per group."""
+    modules: dict[object, int] = {}
+    groups: dict[tuple, int] = {}
+    for item in items:
+        module = getattr(item, "module", None)
+        modules.setdefault(module, len(modules))
+        groups.setdefault((module, wanted(item)), len(groups))
+    items.sort(
+        key=lambda item: (
+            modules[getattr(item, "module", None)],
+            groups[(getattr(item, "module", None), wanted(item))],
+        )
+    )
+
+
 def before_test(item: pytest.Item) -> None:
-    """Called first for every test: remembers it and, before a test that commits, rolls back
-    the module transactions still open."""
+    """Called first for every test: before a test that commits, rolls back the module
+    transactions still open; before a test that uses other shared objects than the module's
+    data holds, rebuilds that data for it, so that no test sees rows it did not ask for."""
     global _current_item
     _current_item = item
-    if _open and is_transactional(item):
-        from pytest_django.plugin import blocking_manager_key
+    if not _open:
+        return
+    from pytest_django.plugin import blocking_manager_key
 
-        with item.config.stash[blocking_manager_key].unblock():
+    with item.config.stash[blocking_manager_key].unblock():
+        if is_transactional(item):
             while _open:
                 _open[-1].close()
+            return
+        data = _open[-1]
+        if data.module is getattr(item, "module", None) and data.names != wanted(item):
+            data.build(wanted(item))
 
 
 def _uses_registered(item: pytest.Item, name: str) -> bool:
@@ -76,19 +110,41 @@ def _uses_registered(item: pytest.Item, name: str) -> bool:
 class ModuleData:
     """One module's transaction and the objects built inside it, by name."""
 
-    def __init__(self) -> None:
+    def __init__(self, module) -> None:
+        self.module = module
+        self.names: tuple[str, ...] = ()
         self.values: dict[str, Any] = {}
+        self.atomic = None
+
+    @property
+    def open(self) -> bool:
+        return self.atomic is not None
+
+    def build(self, names: tuple[str, ...]) -> None:
+        """Rolls back what was built and builds `names` (nothing when empty) in a new
+        transaction."""
+        self.close()
+        self.names, self.values = names, {}
+        if not names:
+            return
         self.atomic = transaction.atomic()
         self.atomic._from_testcase = True  # code under test may open durable blocks, as in TestCase
         self.atomic.__enter__()
-        self.open = True
         _open.append(self)
+        global builds
+        builds += 1
+        try:
+            for name in names:
+                self.get(name)
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
-        if self.open:
-            self.open = False
+        if self.atomic is not None:
+            atomic, self.atomic = self.atomic, None
             transaction.set_rollback(True)
-            self.atomic.__exit__(None, None, None)
+            atomic.__exit__(None, None, None)
         if self in _open:
             _open.remove(self)
 
@@ -101,28 +157,18 @@ class ModuleData:
 
 @pytest.fixture(scope="module", autouse=True)
 def _module_data(request, django_db_blocker):
-    """Builds, once, every registered object that a test of this module uses; nothing when the
-    module's first test commits or none of its tests needs a shared object."""
+    """The module's shared data, built for its first test; `before_test` rebuilds it when a
+    later test uses other shared objects. None when no test of the module uses any."""
     module = request.module
-    wanted: list[str] = []
-    for item in request.session.items:
-        if getattr(item, "module", None) is not module or is_transactional(item):
-            continue
-        wanted.extend(
-            name for name in _builders if name in item.fixturenames and _uses_registered(item, name)
-        )
-    if not wanted or (_current_item is not None and is_transactional(_current_item)):
+    items = [item for item in request.session.items if getattr(item, "module", None) is module]
+    if not any(wanted(item) for item in items):
         yield None
         return
     request.getfixturevalue("django_db_setup")
+    data = ModuleData(module)
+    first = _current_item if getattr(_current_item, "module", None) is module else None
     with django_db_blocker.unblock():
-        data = ModuleData()
-        try:
-            for name in dict.fromkeys(wanted):
-                data.get(name)
-        except BaseException:
-            data.close()
-            raise
+        data.build(wanted(first) if first is not None else ())
     yield data
     with django_db_blocker.unblock():
         data.close()
@@ -130,7 +176,7 @@ def _module_data(request, django_db_blocker):
 
 def shared(request: pytest.FixtureRequest, name: str) -> Any:
     """The test's own copy of the module's `name`; built afresh for a test that commits, or
-    when the module transaction has been closed."""
+    when the module's data does not hold it."""
     data = request.getfixturevalue("_module_data")
     if data is not None and data.open and name in data.values and not is_transactional(request.node):
         return copy.deepcopy(data.values[name])

@@ -27,6 +27,7 @@ from portal.web.steps import perform_step
 
 from .. import forms, selectors, services
 from ..models import LedgerItem
+from ..policies import ledger_policy
 from ..states import BUTTON_LABELS, STAFF_ACTS, Act, Who
 
 PAGE_SIZE = 50
@@ -173,7 +174,7 @@ def register(request):
 @require_safe
 def detail(request, pk: int):
     item = _item(request, pk)
-    capacities = services.capacities_of(request.user, item)
+    capacities = ledger_policy.capacities_of(request.user, item)
     return render(
         request,
         "ledger/staff_detail.html",

@@ -3,7 +3,7 @@
 The log is the county's record of who did what: nobody adds, changes or deletes an entry
 there (the models and the database refuse it too, see docs/audit.md)."""
 
-from portal.workdays.permissions import CountyAdministratorReadOnlyPolicy
+from portal.people.jurisdiction import CountyAdministratorReadOnlyPolicy
 
 
 class AuditPolicy(CountyAdministratorReadOnlyPolicy):

@@ -15,8 +15,9 @@ name the assistant chose is only shown to people, after `clean_display_name`, an
 named by `download_name`: the assistant's name with the extension of the detected type, so a
 PDF/HTA polyglot called "居民身份证.hta" downloads as "居民身份证.pdf".
 
-PDFs are parsed a second time with pikepdf (qpdf), the way a reader sees them, and refused when
-they carry any automatic or outward action (issue 16, finding 12). Photos are kept without their
+PDFs are read with pikepdf (qpdf), the way a reader sees them, and refused when they are damaged
+or encrypted or carry scripts, embedded files, or any automatic or outward action (issue 16,
+finding 12). Photos are kept without their
 EXIF, GPS, XMP and comments, with the camera's rotation applied to the pixels (finding 17).
 """
 
@@ -28,7 +29,6 @@ import re
 import secrets
 import unicodedata
 import warnings
-import zlib
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
@@ -39,6 +39,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from pikepdf.settings import set_qpdf_limits
 from PIL import Image, ImageOps
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -57,8 +58,6 @@ _HEAD_BYTES = 4096
 # A PDF reader looks for %%EOF in the last 1024 bytes (PDF 32000-1, annex H) and tolerates a
 # header that is not quite at the start; we accept the first but not the second.
 _PDF_TAIL_BYTES = 1024
-# Object streams hold dictionaries only; far more than this once inflated is an attack.
-_PDF_OBJECT_STREAM_BUDGET = 32 * 1024 * 1024
 
 
 def max_upload_bytes() -> int:
@@ -85,6 +84,7 @@ class CheckedUpload:
     # A photo's bytes without its metadata, when the upload had any: what is stored instead of
     # the upload (`size` and `sha256` describe these bytes then). None: store the upload as sent.
     cleaned: bytes | None = None
+    pages: int | None = None  # a PDF's page count, as qpdf reads the page tree; None for photos
 
     def content(self, uploaded: Any) -> Any:
         """What to store: the cleaned bytes if there are any, else the upload itself."""
@@ -315,9 +315,10 @@ def _check(uploaded: Any) -> CheckedUpload:
         raise _refuse(_MSG_EMPTY, "empty")
 
     cleaned = None
+    pages = None
     if head.startswith(b"%PDF-"):
         content_type = PDF
-        _check_pdf(uploaded, size)
+        pages = _check_pdf(uploaded, size)
     elif head.startswith(b"\xff\xd8\xff"):
         content_type = JPEG
         _check_image(uploaded, "JPEG")
@@ -342,6 +343,7 @@ def _check(uploaded: Any) -> CheckedUpload:
         sha256=digest.hexdigest(),
         display_name=clean_display_name(getattr(uploaded, "name", "") or ""),
         cleaned=cleaned,
+        pages=pages,
     )
 
 
@@ -454,86 +456,98 @@ def _decode_text(head: bytes) -> str | None:
 
 
 # --- PDF ------------------------------------------------------------------------------------------
-
-_PDF_SCRIPT_NAMES = {b"JavaScript", b"JS", b"XFA"}
-_PDF_ACTION_NAMES = {b"Launch", b"AA", b"SubmitForm", b"ImportData"}
-_PDF_ATTACHMENT_NAMES = {b"EmbeddedFile", b"EmbeddedFiles", b"FileAttachment", b"RichMedia", b"GoToE"}
-
-# What the lexer stops at outside streams: comments, strings, dictionaries, hex strings, names,
-# the keywords "obj" (to find a stream's dictionary) and "stream" (to step over its data).
-_PDF_TOKEN = re.compile(
-    rb"%|\(|<<|<|/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*|\bobj\b|\bstream(?:\r\n|\n|\r)",
+#
+# qpdf (through pikepdf) reads the PDF the way a reader does; nothing here parses PDF syntax by hand.
+# qpdf decodes object and cross-reference streams by itself while it resolves objects, so its
+# decoders are bounded before any upload is opened: a few kilobytes that inflate to gigabytes stop
+# at the limit instead of filling the worker's memory. The limits are process-wide (qpdf keeps them
+# globally); only this module opens PDFs in the running portal, and the bound is far above what
+# the dictionaries of a real document need. Image data is never decoded here.
+_PDF_DECODE_LIMIT = 32 * 1024 * 1024
+set_qpdf_limits(
+    flate_max_memory=_PDF_DECODE_LIMIT,
+    run_length_max_memory=_PDF_DECODE_LIMIT,
+    png_max_memory=_PDF_DECODE_LIMIT,
+    tiff_max_memory=_PDF_DECODE_LIMIT,
 )
+# qpdf has no such bound for LZW, which can expand a thousandfold too; no current writer uses it
+# (scanners and office programs write Flate), so a PDF that names it anywhere is refused unopened.
+# Names may be written with #xx escapes ("/LZW#44ecode"); those are decoded before comparing.
 _PDF_NAME = re.compile(rb"/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*")
-_PDF_EOL = re.compile(rb"[\r\n]")
-_PDF_STRING_STOP = re.compile(rb"[()\\]")
 _PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_PDF_LENGTH = re.compile(rb"/Length\s+(\d+)(\s+\d+\s+R)?")
-_PDF_INT_KEY = re.compile(rb"/(N|First)\s+\d+")
+_PDF_UNBOUNDED_FILTERS = {b"LZWDecode", b"LZW"}
+_PDF_STARTXREF = re.compile(rb"startxref\s+\d+")
+# An indirect reference ("12 0 R"), for reading an object that only a hidden object stream holds.
+_PDF_REFERENCE = re.compile(rb"(?<![\w.#/+-])\d+\s+\d+\s+R\b")
 
-
-class _PdfProblem(Exception):
-    """A PDF that cannot be checked with confidence: the caller refuses it as damaged."""
-
-
-def _check_pdf(uploaded: Any, size: int) -> None:
-    """Refuse PDFs that are cut off, encrypted, or carry scripts, automatic actions or attachments.
-
-    Such PDFs are refused rather than cleaned: rewriting a PDF safely needs a full parser, and an
-    assistant can always print to a new PDF or scan the paper. The whole file is read (it is at most
-    the upload limit) because a dangerous dictionary can be anywhere in it. Stream data is stepped
-    over, since scanned pages are mostly JPEG data in which "/JS" occurs by chance; object streams,
-    which hold compressed dictionaries, are inflated and scanned like the rest.
-    """
-    uploaded.seek(0)
-    data = uploaded.read(size + 1)
-    if not re.match(rb"%PDF-\d\.\d", data):
-        raise _refuse(_MSG_PDF_BAD_START, "pdf_bad_start")
-    tail = data[-_PDF_TAIL_BYTES:]
-    if b"%%EOF" not in tail:
-        raise _refuse(_MSG_PDF_TRUNCATED, "pdf_truncated")
-
-    names: set[bytes] = set()
-    try:
-        objects = _scan_pdf(data, names, budget=[_PDF_OBJECT_STREAM_BUDGET])
-        problem = None if objects and b"startxref" in tail else "no objects or no startxref"
-    except _PdfProblem as error:
-        problem = str(error)
-    # Encryption first: an encrypted file's object streams do not inflate, which is not "damage".
-    if b"Encrypt" in names:
-        raise _refuse(_MSG_PDF_ENCRYPTED, "pdf_encrypted")
-    if names & _PDF_SCRIPT_NAMES:
-        raise _refuse(_MSG_PDF_SCRIPT, "pdf_script")
-    if names & _PDF_ACTION_NAMES:
-        raise _refuse(_MSG_PDF_ACTION, "pdf_action")
-    if names & _PDF_ATTACHMENT_NAMES:
-        raise _refuse(_MSG_PDF_ATTACHMENT, "pdf_attachment")
-    if problem is not None:
-        raise _refuse(_MSG_PDF_DAMAGED, "pdf_damaged")
-    _check_pdf_with_qpdf(data[:size])
-
-
-# Action types (PDF 32000-1, 12.6.4) that only move within the document; anything else (URI,
-# GoToR, Launch, JavaScript, SubmitForm, ImportData, GoToE, Sound, Movie, Rendition…) is refused.
+# Action types (PDF 32000-1, 12.6.4). Only jumps inside the document are harmless; the others are
+# refused with the message that fits them best.
 _PDF_SAFE_ACTIONS = {"/GoTo", "/Named"}
-_PDF_SCRIPT_ACTIONS = {"/JavaScript"}
-_PDF_REMOTE_ACTIONS = {"/URI", "/GoToR", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/Thread"}
-# Keys that run actions by themselves or carry files, wherever they appear.
+_PDF_SCRIPT_ACTIONS = {"/JavaScript", "/RichMediaExecute"}
+_PDF_PROGRAM_ACTIONS = {"/Launch", "/SubmitForm", "/ImportData"}
+_PDF_REMOTE_ACTIONS = {"/URI", "/GoToR", "/Thread"}
+_PDF_ATTACHMENT_ACTIONS = {"/GoToE"}
+_PDF_ACTION_TYPES = _PDF_SAFE_ACTIONS | _PDF_SCRIPT_ACTIONS | _PDF_PROGRAM_ACTIONS | _PDF_REMOTE_ACTIONS | {
+    "/GoToE", "/GoToDp", "/Sound", "/Movie", "/Hide", "/ResetForm", "/SetOCGState", "/Rendition",
+    "/Trans", "/GoTo3DView",
+}  # fmt: skip
+# Keys that run actions by themselves, carry scripts or carry files, wherever they appear.
 _PDF_AUTO_KEYS = {"/AA"}
+_PDF_SCRIPT_KEYS = {"/JS", "/JavaScript", "/XFA"}
 _PDF_FILE_KEYS = {"/EmbeddedFiles", "/EmbeddedFile", "/RichMediaContent"}
+_PDF_FILE_TYPES = {"/EmbeddedFile", "/FileAttachment", "/RichMedia"}
+# Dictionaries and arrays visited per reading: a few thousand in a scanned document.
 _PDF_OBJECT_BUDGET = 200_000
 
 
-def _check_pdf_with_qpdf(data: bytes) -> None:
-    """Read the PDF as a reader would (qpdf through pikepdf) and refuse any action that is not a
-    jump inside the document: /OpenAction with an action, /AA (additional actions), JavaScript,
-    /Launch, GoToR (which makes Windows send the clerk's NTLM hash to any server), URI links,
-    forms that submit, and embedded files.
+def _check_pdf(uploaded: Any, size: int) -> int:
+    """Refuse PDFs that are cut off, damaged, encrypted, or carry scripts, actions that run by
+    themselves or open something outside the document, or embedded files; return the page count.
 
-    The hand-written scanner above runs first and keeps its specific messages; this second
-    reading catches what it cannot see (an action's /S type, objects qpdf recovers from a broken
-    cross-reference table) and is the one that decides for actions.
+    Such PDFs are refused rather than cleaned: rewriting a PDF safely needs a full parser, and an
+    assistant can always print to a new PDF or scan the paper. The header and the end-of-file
+    marker are checked first, so a cut-off download gets its own message (qpdf would otherwise
+    repair it quietly). Then qpdf reads the file twice: once through its cross-reference table, as
+    a reader normally does, and once with the table ignored and rebuilt from the objects in the
+    file, as a reader does when the table looks broken. A dangerous object hidden from one of the
+    two readings (past a stream's /Length, outside the table) is found in the other.
     """
+    uploaded.seek(0)
+    data = uploaded.read(size + 1)[:size]
+    if not re.match(rb"%PDF-\d\.\d", data):
+        raise _refuse(_MSG_PDF_BAD_START, "pdf_bad_start")
+    if b"%%EOF" not in data[-_PDF_TAIL_BYTES:]:
+        raise _refuse(_MSG_PDF_TRUNCATED, "pdf_truncated")
+    if _names_unbounded_filter(data):
+        raise _refuse(_MSG_PDF_DAMAGED, "pdf_damaged")
+    pages = _inspect_pdf(data)
+    _inspect_pdf(_without_cross_references(data))
+    return pages
+
+
+def _names_unbounded_filter(data: bytes) -> bool:
+    for match in _PDF_NAME.finditer(data):
+        name = match.group()[1:]
+        if b"#" in name:
+            name = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), name)
+        if name in _PDF_UNBOUNDED_FILTERS:
+            return True
+    return False
+
+
+def _without_cross_references(data: bytes) -> bytes:
+    """The file with its last `startxref` pointing at the header, so qpdf rebuilds the table from
+    the objects it finds in the file (every "n 0 obj", the last of each number winning)."""
+    matches = list(_PDF_STARTXREF.finditer(data[-_PDF_TAIL_BYTES:]))
+    if not matches:
+        return data  # qpdf rebuilds the table anyway
+    last = matches[-1]
+    offset = len(data) - min(len(data), _PDF_TAIL_BYTES)
+    return data[: offset + last.start()] + b"startxref\n0" + data[offset + last.end() :]
+
+
+def _inspect_pdf(data: bytes) -> int:
+    """Open the PDF with qpdf and check every object in it; return the number of pages."""
     try:
         pdf = pikepdf.open(BytesIO(data))
     except pikepdf.PasswordError as error:
@@ -541,14 +555,56 @@ def _check_pdf_with_qpdf(data: bytes) -> None:
     except Exception as error:  # qpdf cannot read it at all
         raise _refuse(_MSG_PDF_DAMAGED, "pdf_damaged") from error
     with pdf:
-        if pdf.is_encrypted:
-            raise _refuse(_MSG_PDF_ENCRYPTED, "pdf_encrypted")
-        root = pdf.Root
-        if "/OpenAction" in root and isinstance(root.OpenAction, pikepdf.Dictionary):
-            _check_pdf_action(root.OpenAction)
-        budget = [_PDF_OBJECT_BUDGET]
-        for obj in pdf.objects:
-            _walk_pdf_object(obj, budget)
+        try:
+            if pdf.is_encrypted:
+                raise _refuse(_MSG_PDF_ENCRYPTED, "pdf_encrypted")
+            pages = len(pdf.pages)
+            if pages == 0:
+                raise _refuse(_MSG_PDF_DAMAGED, "pdf_damaged")
+            open_action = pdf.Root.get("/OpenAction")
+            if isinstance(open_action, pikepdf.Dictionary):
+                _check_pdf_action(open_action)
+            budget = [_PDF_OBJECT_BUDGET]
+            for obj in pdf.objects:
+                if isinstance(obj, pikepdf.Stream) and _is_object_stream(obj):
+                    _check_hidden_objects(pdf, obj, budget)
+                _walk_pdf_object(obj, budget)
+        except ValidationError:
+            raise
+        except Exception as error:  # an object qpdf cannot resolve or decode (beyond its limits)
+            raise _refuse(_MSG_PDF_DAMAGED, "pdf_damaged") from error
+    return pages
+
+
+def _is_object_stream(stream: Any) -> bool:
+    """An object stream (PDF 32000-1, 7.5.7), also when a writer left out its /Type."""
+    keys = stream.stream_dict
+    return keys.get("/Type") == "/ObjStm" or (
+        isinstance(keys.get("/N"), int) and isinstance(keys.get("/First"), int)
+    )
+
+
+def _check_hidden_objects(pdf: Any, stream: Any, budget: list[int]) -> None:
+    """Check the objects of an object stream that the cross-reference table does not list.
+
+    qpdf reads an object stream's objects only when the table points into it, but a reader that
+    rebuilds the table can find them, so each such object is read on its own and checked. Its
+    indirect references are blanked first (an object read alone has nothing to point at; its keys
+    are what matter). An object stream may not hold a stream (7.5.7): qpdf refuses the trailing
+    data, and the file is refused as damaged.
+    """
+    data = stream.read_bytes()  # decoded by qpdf, within its limits
+    first = int(stream.stream_dict.First)
+    header = data[:first].split()
+    if len(header) % 2 or not all(token.isdigit() for token in header):
+        raise _refuse(_MSG_PDF_DAMAGED, "pdf_damaged")
+    numbers, offsets = [int(n) for n in header[::2]], [first + int(o) for o in header[1::2]]
+    for index, number in enumerate(numbers):
+        if pdf.get_object(number, 0) is not None:
+            continue  # listed in the table: checked with the other objects
+        end = offsets[index + 1] if index + 1 < len(offsets) else len(data)
+        text = _PDF_REFERENCE.sub(b"null", data[offsets[index] : end])
+        _walk_pdf_object(pikepdf.Object.parse(text.strip()), budget)
 
 
 def _walk_pdf_object(top: Any, budget: list[int]) -> None:
@@ -578,13 +634,18 @@ def _walk_pdf_object(top: Any, budget: list[int]) -> None:
 
 def _check_pdf_dictionary(obj: Any) -> None:
     keys = set(obj.keys())
+    if keys & _PDF_SCRIPT_KEYS:
+        raise _refuse(_MSG_PDF_SCRIPT, "pdf_script")
     if keys & _PDF_AUTO_KEYS:
         raise _refuse(_MSG_PDF_ACTION, "pdf_action")
-    if keys & _PDF_FILE_KEYS or ("/EF" in keys and "/F" in keys):
+    if (
+        keys & _PDF_FILE_KEYS
+        or ("/EF" in keys and "/F" in keys)
+        or str(obj.get("/Type", "")) in _PDF_FILE_TYPES
+        or str(obj.get("/Subtype", "")) in _PDF_FILE_TYPES
+    ):
         raise _refuse(_MSG_PDF_ATTACHMENT, "pdf_attachment")
-    if "/JS" in keys or "/JavaScript" in keys or "/XFA" in keys:
-        raise _refuse(_MSG_PDF_SCRIPT, "pdf_script")
-    if obj.get("/Type") == "/Action":
+    if obj.get("/Type") == "/Action" or str(obj.get("/S", "")) in _PDF_ACTION_TYPES:
         _check_pdf_action(obj)
     action = obj.get("/A")
     if isinstance(action, pikepdf.Dictionary) and "/S" in action:
@@ -597,8 +658,12 @@ def _check_pdf_action(action: Any) -> None:
     while isinstance(action, pikepdf.Dictionary) and seen < 100:
         seen += 1
         kind = str(action.get("/S", ""))
-        if kind in _PDF_SCRIPT_ACTIONS:
+        if kind in _PDF_SCRIPT_ACTIONS or "/JS" in action:
             raise _refuse(_MSG_PDF_SCRIPT, "pdf_script")
+        if kind in _PDF_PROGRAM_ACTIONS:
+            raise _refuse(_MSG_PDF_ACTION, "pdf_action")
+        if kind in _PDF_ATTACHMENT_ACTIONS:
+            raise _refuse(_MSG_PDF_ATTACHMENT, "pdf_attachment")
         if kind in _PDF_REMOTE_ACTIONS or "/URI" in action or "/F" in action:
             raise _refuse(_MSG_PDF_LINK, "pdf_link")
         if kind and kind not in _PDF_SAFE_ACTIONS:
@@ -609,110 +674,6 @@ def _check_pdf_action(action: Any) -> None:
                 _check_pdf_action(item)
             return
         action = following
-
-
-def _scan_pdf(data: bytes, names: set[bytes], budget: list[int], *, in_object_stream: bool = False) -> int:
-    """Collect every name outside strings, comments and stream data into `names`; count objects.
-
-    Names are decoded ("/J#61vaScript" is "/JavaScript"), so escapes hide nothing. An object
-    stream may not hold streams (PDF 32000-1, 7.5.7), so one that seems to is refused rather than
-    followed down, which also bounds the recursion.
-    """
-    objects = 0
-    position = 0
-    last_obj = 0
-    while match := _PDF_TOKEN.search(data, position):
-        token = match.group()
-        position = match.end()
-        if token == b"%":
-            end = _PDF_EOL.search(data, position)
-            position = end.end() if end else len(data)
-        elif token == b"(":
-            position = _skip_string(data, position)
-        elif token == b"<<":
-            pass
-        elif token == b"<":
-            end = data.find(b">", position)
-            position = end + 1 if end >= 0 else len(data)
-        elif token.startswith(b"/"):
-            names.add(_decode_name(token))
-        elif token == b"obj":
-            objects += 1
-            last_obj = position
-        elif in_object_stream:
-            raise _PdfProblem("a stream inside an object stream")
-        else:  # stream
-            position = _step_over_stream(data, match, data[last_obj : match.start()], names, budget)
-    return objects
-
-
-def _skip_string(data: bytes, position: int) -> int:
-    """The position after a literal string whose "(" ends at `position` (strings nest, "\\" escapes)."""
-    depth = 1
-    while depth:
-        stop = _PDF_STRING_STOP.search(data, position)
-        if stop is None:
-            return len(data)
-        char = stop.group()
-        if char == b"\\":
-            position = stop.end() + 1
-            continue
-        depth += 1 if char == b"(" else -1
-        position = stop.end()
-    return position
-
-
-def _decode_name(token: bytes) -> bytes:
-    return _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), token[1:])
-
-
-def _step_over_stream(
-    data: bytes, keyword: re.Match[bytes], dictionary: bytes, names: set[bytes], budget: list[int]
-) -> int:
-    """Skip a stream's data, scanning it first if it is an object stream; return where to go on.
-
-    The data ends at /Length or at the first "endstream", whichever comes first, so a wrong /Length
-    can only make us scan more, never skip a dictionary a reader would see.
-    """
-    start = keyword.end()
-    end = data.find(b"endstream", start)
-    if end < 0:
-        end = len(data)
-    length = _PDF_LENGTH.search(dictionary)
-    if length and not length.group(2):
-        end = min(end, start + int(length.group(1)))
-    dictionary_names = {_decode_name(m.group()) for m in _PDF_NAME.finditer(dictionary)}
-    is_object_stream = b"ObjStm" in dictionary_names or len(set(_PDF_INT_KEY.findall(dictionary))) == 2
-    if is_object_stream and b"Encrypt" not in names:
-        _scan_object_stream(data[start:end], dictionary_names, names, budget)
-    return end
-
-
-def _scan_object_stream(
-    raw: bytes, dictionary_names: set[bytes], names: set[bytes], budget: list[int]
-) -> None:
-    """Inflate an object stream and scan its dictionaries; anything we cannot inflate is a problem."""
-    filters = dictionary_names & {
-        b"FlateDecode", b"Fl", b"LZWDecode", b"LZW", b"ASCIIHexDecode", b"AHx", b"ASCII85Decode",
-        b"A85", b"RunLengthDecode", b"RL", b"Crypt", b"DCTDecode", b"JPXDecode", b"JBIG2Decode",
-        b"CCITTFaxDecode",
-    }  # fmt: skip
-    if b"DecodeParms" in dictionary_names or b"DP" in dictionary_names or len(filters) > 1:
-        raise _PdfProblem("object stream with predictors or several filters")
-    if filters and not filters <= {b"FlateDecode", b"Fl"}:
-        raise _PdfProblem("object stream with an unusual filter")
-    if not filters:
-        content = raw
-    else:
-        inflater = zlib.decompressobj()
-        try:
-            content = inflater.decompress(raw.lstrip(b"\r\n"), budget[0] + 1)
-        except zlib.error as error:
-            raise _PdfProblem("object stream does not inflate") from error
-        if len(content) > budget[0] or not inflater.eof:
-            raise _PdfProblem("object stream too large or cut off")
-    budget[0] -= len(content)
-    _scan_pdf(content, names, budget, in_object_stream=True)
 
 
 # --- JPEG and PNG ---------------------------------------------------------------------------------

@@ -68,7 +68,9 @@ def _station_and_centre(condition: Q) -> tuple[Office | None, Office | None]:
 
 
 def _contact(village: Region, station: Office | None, centre: Office | None) -> StationContact:
-    members = [m.user for m in station.assistant_memberships if m.user.is_active] if station else []
+    # `assistant_memberships` is the list Prefetch(to_attr=...) in _station_and_centre set.
+    memberships = station.assistant_memberships if station else []  # type: ignore[attr-defined]
+    members = [m.user for m in memberships if m.user.is_active]
     return StationContact(village=village, station=station, assistants=members, centre=centre)
 
 

@@ -2,33 +2,16 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from portal.people.backoffice import (
-    JurisdictionPolicy,
     ScopedCreateView,
     ScopedEditView,
     ScopedForm,
     ScopedModelViewSet,
 )
-from portal.people.jurisdiction import regions_managed_by, user_is_county_administrator
-from portal.people.selectors import offices_user_manages
+from portal.people.jurisdiction import regions_managed_by
 
 from .models import Office
+from .policies import office_record_policy
 from .services import office_save
-
-
-class OfficePolicy(JurisdictionPolicy):
-    def scoped_queryset(self, user):
-        return offices_user_manages(user).select_related("region")
-
-
-def _regions_for_offices(user):
-    """Where the user may create or move an office: their whole jurisdiction for a county
-    administrator, the regions strictly below their own for anyone else (`office_save`)."""
-    regions = regions_managed_by(user)
-    if user is None or user.is_superuser or user_is_county_administrator(user):
-        return regions
-    from portal.places.services import administered_regions
-
-    return regions.exclude(pk__in=[region.pk for region in administered_regions(user)])
 
 
 class OfficeForm(ScopedForm):
@@ -36,7 +19,7 @@ class OfficeForm(ScopedForm):
     under the user's own (village stations for a township administrator), and the office on
     the user's own region (their centre) shows its kind, region and active flag fixed."""
 
-    scoped_choices = {"region": _regions_for_offices}
+    scoped_choices = {"region": office_record_policy.regions_user_may_place_offices_in}
 
     class Meta:
         model = Office
@@ -45,22 +28,17 @@ class OfficeForm(ScopedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.for_user
-        if user is None or user.is_superuser or user_is_county_administrator(user):
+        if user is None or user.is_superuser:
             return
-        from portal.places.services import region_is_strictly_below
-
-        from .models import REGION_LEVEL_FOR_KIND
-
-        if self.instance.pk and not region_is_strictly_below(user, self.instance.region):
-            for name in ("kind", "region", "is_active"):
+        fixed = office_record_policy.fields_user_may_not_change(user, self.instance)
+        if fixed:
+            for name in fixed:
                 self.fields[name].disabled = True
             self.fields["region"].queryset = regions_managed_by(user)
             return
-        levels = set(self.fields["region"].queryset.values_list("level", flat=True).distinct())
+        kinds = office_record_policy.kinds_user_may_create(user)
         self.fields["kind"].choices = [
-            (value, label)
-            for value, label in self.fields["kind"].choices
-            if not value or REGION_LEVEL_FOR_KIND.get(value) in levels
+            (value, label) for value, label in self.fields["kind"].choices if not value or value in kinds
         ]
 
 
@@ -76,7 +54,7 @@ class OfficeEditView(ScopedEditView):
 
 class OfficeViewSet(ScopedModelViewSet):
     model = Office
-    permission_policy_class = OfficePolicy
+    permission_policy = office_record_policy
     add_view_class = OfficeCreateView
     edit_view_class = OfficeEditView
     menu_label = _("Offices")

@@ -5,8 +5,8 @@ county, which is a county administrator's view. Nobody edits or deletes a messag
 table is the record of what was sent.
 """
 
-from portal.workdays.permissions import CountyAdministratorReadOnlyPolicy
+from portal.people.jurisdiction import CountyAdministratorReadOnlyPolicy
 
 
 class OutboxPolicy(CountyAdministratorReadOnlyPolicy):
-    """The work calendar's county-administrator rule, narrowed to viewing."""
+    """The county-administrator rule, narrowed to viewing."""

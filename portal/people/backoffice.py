@@ -4,7 +4,8 @@ Wagtail's generic views ask a permission policy whether a user may add, change, 
 view; they do not narrow the list or the object lookup to what the user may touch. These
 classes add that: every list comes from the policy's `instances_user_has_any_permission_for`
 and every object lookup answers 404 outside it, so a township administrator can neither see
-nor guess another township's rows. The policy itself is built from the jurisdiction selectors.
+nor guess another township's rows. The policies themselves live in each app's `policies.py`
+(`JurisdictionPolicy`, their base, in `portal.people.policies`).
 """
 
 from django.core.exceptions import ValidationError
@@ -13,73 +14,10 @@ from django.utils.functional import cached_property
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import BasePermissionPolicy
 
 from portal.errors import DomainError
 
-
-class JurisdictionPolicy(BasePermissionPolicy):
-    """A Wagtail permission policy whose answers come from a jurisdiction queryset.
-
-    Subclasses implement `scoped_queryset(user)` (what the user may manage) and may narrow
-    `allowed_actions` (e.g. no "delete" where history must be kept)."""
-
-    allowed_actions = frozenset({"add", "change", "view"})
-
-    def scoped_queryset(self, user):
-        raise NotImplementedError
-
-    def _active(self, user) -> bool:
-        return bool(user and user.is_authenticated and user.is_active)
-
-    def _scoped_pks(self, user) -> set:
-        """The pks the user may manage, computed once per request: admin lists ask about every
-        row (which buttons to show), and one query per row is what we never do. The cache
-        lives on `request.user`, which is rebuilt for every request."""
-        cache = user.__dict__.setdefault("_cunban_scoped_pks", {})
-        key = type(self)
-        if key not in cache:
-            cache[key] = set(self.scoped_queryset(user).values_list("pk", flat=True))
-        return cache[key]
-
-    def user_may_add(self, user) -> bool:
-        """Whether the user may create a row. By default: whoever manages some rows already;
-        a policy whose list can start empty (delegation records) says who may add instead."""
-        return bool(self._scoped_pks(user))
-
-    def user_has_permission(self, user, action):
-        if not self._active(user) or action not in self.allowed_actions:
-            return False
-        if user.is_superuser:
-            return True
-        return self.user_may_add(user) if action == "add" else bool(self._scoped_pks(user))
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if not self._active(user) or not set(actions) & self.allowed_actions:
-            return self.model._default_manager.none()
-        return self.scoped_queryset(user)
-
-    def instances_user_has_permission_for(self, user, action):
-        return self.instances_user_has_any_permission_for(user, [action])
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_any_permission_for_instance(user, [action], instance)
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        if not self._active(user) or not set(actions) & self.allowed_actions:
-            return False
-        return instance.pk in self._scoped_pks(user)
-
-    def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-
-        return get_user_model().objects.none()
-
-    def users_with_permission(self, action):
-        return self.users_with_any_permission([action])
+from .policies import JurisdictionPolicy
 
 
 class ScopedObjectMixin:
@@ -189,6 +127,7 @@ class ScopedModelViewSet(ModelViewSet):
     User one), and other admin corners that consult it keep Wagtail's stricter default."""
 
     permission_policy_class: type[JurisdictionPolicy]
+    """Or set `permission_policy` to the app's policy object (`policies.py`) directly."""
     index_view_class = ScopedIndexView
     add_view_class = ScopedCreateView
     edit_view_class = ScopedEditView

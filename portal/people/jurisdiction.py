@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from guardian.core import ObjectPermissionChecker
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
+from wagtail.permission_policies.base import BasePermissionPolicy
 
 from portal.offices.models import Office
 from portal.places.models import Region
@@ -211,6 +212,21 @@ class OfficePermissionPolicy:
 office_policy = OfficePermissionPolicy()
 
 
+def administered_regions(user) -> list[Region]:
+    """The regions of the user's current administrator memberships: the roots of the region
+    trees they administer (`regions_managed_by` is everything below them). The field-level
+    rules of regions and offices ask it: below the county, an administrator's own region keeps
+    its level and code, and only what lies strictly below it is theirs to shape."""
+    if not (user and user.is_authenticated and user.is_active):
+        return []
+    return [
+        membership.office.region
+        for membership in user.memberships.current()
+        .filter(role=Role.ADMINISTRATOR)
+        .select_related("office__region")
+    ]
+
+
 def regions_managed_by(user) -> QuerySet[Region]:
     """Regions an administrator may edit: the subtree of each administrator membership's region."""
     if not (user and user.is_authenticated and user.is_active):
@@ -255,7 +271,8 @@ def user_is_county_administrator(user) -> bool:
     """An administrator whose jurisdiction is a whole county (or a superuser).
 
     Remembered on the user object, which is rebuilt for every request: each back-office menu
-    item asks, and one query per page is enough."""
+    item asks, and one query per page is enough. This is the only cache of the answer: every
+    county-administrator policy below asks here."""
     if not (user and user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
@@ -267,13 +284,58 @@ def user_is_county_administrator(user) -> bool:
     return cached
 
 
+class CountyAdministratorPolicy(BasePermissionPolicy):
+    """Every action on the model is allowed to county administrators and superusers only: for
+    records that belong to the whole county rather than to an office (the work calendar, the
+    catalogue's imports). The answer is `user_is_county_administrator`, cached with it."""
+
+    def user_has_permission(self, user, action):
+        """May `user` do `action` (add, change, delete, view, confirm) on this model?"""
+        return user_is_county_administrator(user)
+
+    def user_has_any_permission(self, user, actions):
+        """May `user` do at least one of `actions`? (The same answer for every action.)"""
+        return user_is_county_administrator(user)
+
+    def users_with_any_permission(self, actions):
+        """Active superusers and active users with a current county administrator membership:
+        `user_is_county_administrator` as a queryset, from the same condition
+        (`COUNTY_ADMINISTRATOR_MEMBERSHIP`), for listings of who could act."""
+        from .models import User
+
+        superusers = User.objects.filter(is_active=True, is_superuser=True)
+        return (superusers | county_administrators()).distinct()
+
+    def users_with_permission(self, action):
+        return self.users_with_any_permission([action])
+
+
+class CountyAdministratorReadOnlyPolicy(CountyAdministratorPolicy):
+    """The same rule narrowed to viewing: for records nobody edits in the back office (the
+    outbox, the audit log)."""
+
+    def user_has_permission(self, user, action):
+        """May `user` do `action`? Only "view", and only county administrators and superusers."""
+        return action == "view" and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return "view" in actions and super().user_has_any_permission(user, actions)
+
+    def users_with_any_permission(self, actions):
+        users = super().users_with_any_permission(actions)
+        return users if "view" in actions else users.none()
+
+
 __all__ = [
     "COUNTY_ADMINISTRATOR_MEMBERSHIP",
     "Action",
+    "CountyAdministratorPolicy",
+    "CountyAdministratorReadOnlyPolicy",
     "OfficePermissionPolicy",
     "county_administrators",
     "granted_by_memberships",
     "jurisdiction_sync",
+    "administered_regions",
     "office_policy",
     "regions_managed_by",
     "user_is_county_administrator",

@@ -14,7 +14,7 @@ from portal.places.models import Region, RegionLevel
 
 from .crypto import EncryptedTextField
 from .identity import validate_mobile
-from .roles import ROLE_RULES, Role
+from .roles import Role, office_kinds_for
 
 
 class User(AbstractUser):
@@ -123,8 +123,8 @@ class Membership(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        rule = ROLE_RULES.get(self.role)
-        if rule and self.office_id and self.office.kind not in rule.office_kinds:
+        office_kinds = office_kinds_for(self.role)
+        if office_kinds and self.office_id and self.office.kind not in office_kinds:
             raise ValidationError(
                 {
                     "role": gettext("A %(role)s cannot belong to a %(kind)s.")

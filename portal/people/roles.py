@@ -86,6 +86,12 @@ MANAGED_CODENAMES = frozenset(action.value for action in Action)
 COUNTY_GRANTED_ROLES = frozenset({Role.CENTRE_SUPERVISOR, Role.EDITOR, Role.ADMINISTRATOR})
 
 
+def office_kinds_for(role: str) -> frozenset[str] | None:
+    """The kinds of office a role can belong to (None for an unknown role)."""
+    rule = ROLE_RULES.get(role)
+    return rule.office_kinds if rule is not None else None
+
+
 def roles_grantable_by(*, county_administrator: bool) -> list[tuple[str, str]]:
     """The (value, label) role choices an administrator may grant."""
     return [

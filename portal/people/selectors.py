@@ -3,10 +3,11 @@
 from django.db.models import Prefetch, QuerySet
 
 from portal.offices.models import Office
-from portal.places.models import Region
 
+from . import policies
 from .jurisdiction import office_policy, regions_managed_by
 from .models import Membership, Resident, User
+from .policies import VIEW, membership_policy, resident_policy, staff_policy
 from .roles import Action
 
 
@@ -30,25 +31,19 @@ def offices_user_may_view(user: User) -> QuerySet[Office]:
 
 
 def offices_user_manages(user: User) -> QuerySet[Office]:
-    return office_policy.instances_user_has_permission_for(user, Action.MANAGE)
+    """Offices whose staff this user manages."""
+    return policies.offices_user_manages(user)
 
 
 def memberships_visible_to(user: User) -> QuerySet[Membership]:
     """Memberships in offices the user administers, joined for a list page."""
-    return Membership.objects.filter(office__in=offices_user_manages(user)).select_related(
-        "user", "office__region"
-    )
+    return membership_policy.instances_user_has_permission_for(user, VIEW)
 
 
 def staff_visible_to(user: User) -> QuerySet[User]:
-    """Accounts with a current membership in an office the user administers."""
-    if user.is_superuser:
-        queryset = User.objects.all()
-    else:
-        queryset = User.objects.filter(
-            memberships__ended_at__isnull=True, memberships__office__in=offices_user_manages(user)
-        ).distinct()
-    return queryset.prefetch_related(
+    """Accounts with a current membership in an office the user administers (`staff_policy`),
+    with their current memberships for display."""
+    return staff_policy.scoped_queryset(user).prefetch_related(
         Prefetch(
             "memberships",
             queryset=Membership.objects.current().select_related("office"),
@@ -59,12 +54,7 @@ def staff_visible_to(user: User) -> QuerySet[User]:
 
 def residents_visible_to(user: User) -> QuerySet[Resident]:
     """Residents of villages within the user's jurisdiction (filing or administration)."""
-    if user.is_superuser:
-        return Resident.objects.select_related("village__parent")
-    villages = Region.objects.filter(
-        offices__in=office_policy.instances_user_has_any_permission_for(user, [Action.FILE, Action.MANAGE])
-    ).values("code")
-    return Resident.objects.filter(village__code__in=villages).select_related("village__parent")
+    return resident_policy.scoped_queryset(user)
 
 
 def current_memberships(user: User) -> QuerySet[Membership]:

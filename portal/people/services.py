@@ -13,7 +13,8 @@ from .crypto import keyed_digest
 from .identity import check_id_number, mask_id_number, normalise_mobile
 from .jurisdiction import jurisdiction_sync, office_policy, user_is_county_administrator
 from .models import Membership, MembershipEvent, Resident, User
-from .roles import COUNTY_GRANTED_ROLES, ROLE_RULES, Action, Role
+from .policies import membership_policy, resident_policy, staff_policy
+from .roles import Action, Role, office_kinds_for
 
 
 def _require_manage(actor: User, office: Office) -> None:
@@ -21,18 +22,13 @@ def _require_manage(actor: User, office: Office) -> None:
         raise NotPermitted(_("You may not manage the staff of %(office)s.") % {"office": office})
 
 
-def _require_may_grant(actor: User, user: User, role: str) -> None:
-    """Nobody grants or ends their own roles (a second person always decides who may do what),
-    and only a county administrator grants or ends the roles that reach beyond one office's
-    own work: supervisor, editor, administrator (`COUNTY_GRANTED_ROLES`)."""
-    if actor.is_superuser:
-        return
-    if actor.pk == user.pk:
-        raise NotPermitted(_("You cannot grant or end a role of your own; ask another administrator."))
-    if role in COUNTY_GRANTED_ROLES and not user_is_county_administrator(actor):
-        raise NotPermitted(
-            _("Only a county administrator may grant or end the role %(role)s.") % {"role": Role(role).label}
-        )
+def _require_may_grant(actor: User, *, user: User, office: Office, role: str) -> None:
+    """`membership_policy.grant_refusal`: the actor manages the office, nobody grants or ends
+    their own roles, and only a county administrator grants or ends supervisor, editor and
+    administrator."""
+    refusal = membership_policy.grant_refusal(actor, user=user, office=office, role=role)
+    if refusal is not None:
+        raise NotPermitted(refusal)
 
 
 def permissions_sync_audited(user: User) -> tuple[int, int]:
@@ -52,13 +48,12 @@ def membership_create(
     """Give `user` a role in `office` and grant the role's object permissions at once.
 
     `actor=None` is reserved for system jobs (demo data, imports run by an operator)."""
-    rule = ROLE_RULES.get(role)
-    if rule is None:
+    office_kinds = office_kinds_for(role)
+    if office_kinds is None:
         raise DomainError(_("Unknown role."))
     if actor is not None:
-        _require_manage(actor, office)
-        _require_may_grant(actor, user, role)
-    if office.kind not in rule.office_kinds:
+        _require_may_grant(actor, user=user, office=office, role=role)
+    if office.kind not in office_kinds:
         raise DomainError(
             _("A %(role)s cannot belong to a %(kind)s.")
             % {"role": Role(role).label, "kind": office.get_kind_display()}
@@ -88,8 +83,7 @@ def membership_end(*, actor: User | None, membership: Membership, comment: str =
     """End a membership; the permissions it alone granted go with it in the same transaction."""
     membership = Membership.objects.select_for_update().select_related("office").get(pk=membership.pk)
     if actor is not None:
-        _require_manage(actor, membership.office)
-        _require_may_grant(actor, membership.user, membership.role)
+        _require_may_grant(actor, user=membership.user, office=membership.office, role=membership.role)
     if membership.ended_at is not None:
         return membership
     membership.ended_at = timezone.now()
@@ -134,11 +128,9 @@ def staff_require_manage(actor: User, user: User) -> None:
     """Refuse unless `actor` manages the staff of every office where `user` holds a role: what
     one does to an account (disable it, remove its authenticator app) reaches all its offices.
     An account with no role now belongs to no office's administrators, only the county's."""
-    memberships = list(user.memberships.current().select_related("office"))
-    if not memberships and not user_is_county_administrator(actor):
-        raise NotPermitted(_("Only a county administrator may manage an account that holds no role."))
-    for membership in memberships:
-        _require_manage(actor, membership.office)
+    refusal = staff_policy.refusal(actor, user)
+    if refusal is not None:
+        raise NotPermitted(refusal)
 
 
 @transaction.atomic
@@ -152,12 +144,6 @@ def staff_set_active(*, actor: User | None, user: User, active: bool) -> User:
     return user
 
 
-def _may_register_residents_of(actor: User, village: Region) -> bool:
-    """The village's own assistant (filing) or an administrator over it may register its people."""
-    offices = office_policy.instances_user_has_any_permission_for(actor, [Action.FILE, Action.MANAGE])
-    return offices.filter(region=village).exists()
-
-
 @transaction.atomic
 def resident_register(
     *, actor: User | None, name: str, id_number: str, mobile: str, village: Region
@@ -167,7 +153,7 @@ def resident_register(
     Returns the resident and the validator's warnings (an old area code, for instance), which
     the caller shows without blocking. Raises ValidationError with the failing part named.
     """
-    if actor is not None and not _may_register_residents_of(actor, village):
+    if actor is not None and not resident_policy.user_may_register_residents_of(actor, village):
         raise NotPermitted(_("You may not register residents of %(village)s.") % {"village": village})
     checked = check_id_number(id_number)
     digest = keyed_digest(checked.number)

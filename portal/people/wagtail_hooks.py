@@ -9,7 +9,6 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from .backoffice import (
-    JurisdictionPolicy,
     ScopedCreateView,
     ScopedDeleteView,
     ScopedEditView,
@@ -18,21 +17,11 @@ from .backoffice import (
     ScopedModelViewSet,
 )
 from .identity import normalise_mobile
-from .jurisdiction import user_is_county_administrator
 from .models import Membership, Resident, User
-from .roles import Role, roles_grantable_by
-from .selectors import (
-    memberships_visible_to,
-    offices_user_manages,
-    residents_visible_to,
-    staff_visible_to,
-)
+from .policies import membership_policy, resident_policy, staff_policy
+from .roles import Role
+from .selectors import offices_user_manages
 from .services import membership_create, membership_end, staff_create, staff_set_active
-
-
-class StaffPolicy(JurisdictionPolicy):
-    def scoped_queryset(self, user):
-        return staff_visible_to(user)
 
 
 class MobileCleaningMixin:
@@ -52,15 +41,14 @@ class MobileCleaningMixin:
 
 
 def _bound_role_choices(form) -> None:
-    """Offer only the roles the user may grant (`membership_create` enforces the same)."""
+    """Offer only the roles the user may grant (`membership_policy`; `membership_create` asks
+    the same)."""
     user = form.for_user
     if user is None or user.is_superuser:
         return
-    county_administrator = user_is_county_administrator(user)
+    grantable = dict(membership_policy.roles_user_may_grant(user))
     form.fields["role"].choices = [
-        (value, label)
-        for value, label in form.fields["role"].choices
-        if not value or value in dict(roles_grantable_by(county_administrator=county_administrator))
+        (value, label) for value, label in form.fields["role"].choices if not value or value in grantable
     ]
 
 
@@ -70,7 +58,7 @@ class StaffCreateForm(MobileCleaningMixin, ScopedForm):
     office = forms.ModelChoiceField(queryset=offices_user_manages(None), label=_("Office"))
     role = forms.ChoiceField(choices=Role.choices, label=_("Role"))
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput(render_value=True))
-    scoped_choices = {"office": offices_user_manages}
+    scoped_choices = {"office": staff_policy.offices_user_may_place_staff_in}
 
     class Meta:
         model = User
@@ -151,7 +139,7 @@ class StaffEditView(ScopedEditView):
 
 class StaffViewSet(ScopedModelViewSet):
     model = User
-    permission_policy_class = StaffPolicy
+    permission_policy = staff_policy
     add_view_class = StaffCreateView
     edit_view_class = StaffEditView
     menu_label = _("Staff")
@@ -175,19 +163,14 @@ class StaffViewSet(ScopedModelViewSet):
         ]
 
 
-class MembershipPolicy(JurisdictionPolicy):
-    # Memberships are ended, never deleted: their history is the audit of who could do what.
-    allowed_actions = frozenset({"add", "view", "delete"})
-
-    def scoped_queryset(self, user):
-        return memberships_visible_to(user)
-
-
 class MembershipForm(ScopedForm):
     """Offices and people of the user's jurisdiction, never the user themselves, and only the
     roles the user may grant."""
 
-    scoped_choices = {"office": offices_user_manages, "user": staff_visible_to}
+    scoped_choices = {
+        "office": membership_policy.offices_user_may_grant_in,
+        "user": membership_policy.staff_user_may_grant_to,
+    }
 
     class Meta:
         model = Membership
@@ -195,8 +178,6 @@ class MembershipForm(ScopedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.for_user is not None and not self.for_user.is_superuser:
-            self.fields["user"].queryset = self.fields["user"].queryset.exclude(pk=self.for_user.pk)
         _bound_role_choices(self)
 
 
@@ -235,7 +216,7 @@ class MembershipEndView(ScopedDeleteView):
 
 class MembershipViewSet(ScopedModelViewSet):
     model = Membership
-    permission_policy_class = MembershipPolicy
+    permission_policy = membership_policy
     add_view_class = MembershipCreateView
     delete_view_class = MembershipEndView
     menu_label = _("Memberships")
@@ -248,13 +229,6 @@ class MembershipViewSet(ScopedModelViewSet):
 
     def get_form_class(self, for_update=False):
         return MembershipForm
-
-
-class ResidentPolicy(JurisdictionPolicy):
-    allowed_actions = frozenset({"view"})
-
-    def scoped_queryset(self, user):
-        return residents_visible_to(user)
 
 
 class ResidentInspectView(ScopedInspectView):
@@ -284,7 +258,7 @@ class ResidentViewSet(ScopedModelViewSet):
     Lists show the masked ID number only."""
 
     model = Resident
-    permission_policy_class = ResidentPolicy
+    permission_policy = resident_policy
     menu_label = _("Residents")
     icon = "user"
     list_display = ["name", "id_number_masked", "village"]

@@ -2,24 +2,16 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from portal.people.backoffice import (
-    JurisdictionPolicy,
     ScopedCreateView,
     ScopedEditView,
     ScopedForm,
     ScopedModelViewSet,
 )
-from portal.people.jurisdiction import regions_managed_by, user_is_county_administrator
 
 from .codes import normalise_code
-from .models import Region, RegionLevel
-from .services import administered_regions, region_save
-
-LEVEL_DEPTH = {RegionLevel.COUNTY: 0, RegionLevel.TOWNSHIP: 1, RegionLevel.VILLAGE: 2}
-
-
-class RegionPolicy(JurisdictionPolicy):
-    def scoped_queryset(self, user):
-        return regions_managed_by(user).select_related("parent")
+from .models import Region
+from .policies import region_policy
+from .services import region_save
 
 
 class RegionForm(ScopedForm):
@@ -27,7 +19,7 @@ class RegionForm(ScopedForm):
     lie below the user's own region, and the region the user's own office sits on shows its
     level, code and parent without letting them change (`region_save` enforces the same)."""
 
-    scoped_choices = {"parent": regions_managed_by}
+    scoped_choices = {"parent": region_policy.parents_user_may_choose}
 
     class Meta:
         model = Region
@@ -41,21 +33,16 @@ class RegionForm(ScopedForm):
         user = self.for_user
         if user is None or user.is_superuser:
             return
-        roots = administered_regions(user)
-        if self.instance.pk and any(root.pk == self.instance.pk for root in roots):
-            fixed = ["level", "parent"]
-            if not (user_is_county_administrator(user) and self.instance.parent_id is None):
-                fixed.append("code")
+        fixed = region_policy.fields_user_may_not_change(user, self.instance)
+        if fixed:
             for name in fixed:
                 self.fields[name].disabled = True
             # Shown as it is, even when the parent lies outside the user's jurisdiction.
             self.fields["parent"].queryset = Region.objects.filter(pk=self.instance.parent_id)
             return
-        top = min((LEVEL_DEPTH[root.level] for root in roots), default=len(LEVEL_DEPTH))
+        levels = region_policy.levels_user_may_create(user)
         self.fields["level"].choices = [
-            (value, label)
-            for value, label in self.fields["level"].choices
-            if not value or LEVEL_DEPTH[value] > top
+            (value, label) for value, label in self.fields["level"].choices if not value or value in levels
         ]
 
     def clean_code(self):
@@ -74,7 +61,7 @@ class RegionEditView(ScopedEditView):
 
 class RegionViewSet(ScopedModelViewSet):
     model = Region
-    permission_policy_class = RegionPolicy
+    permission_policy = region_policy
     add_view_class = RegionCreateView
     edit_view_class = RegionEditView
     form_class = RegionForm

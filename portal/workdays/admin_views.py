@@ -1,6 +1,6 @@
 """Back-office views of the work calendar (工作日历) beyond Wagtail's generic ones.
 
-Views stay thin: they ask `CountyAdministratorPolicy`, call one service, and turn a domain error
+Views stay thin: they ask `calendar_year_policy`, call one service, and turn a domain error
 into a message.
 """
 
@@ -21,7 +21,6 @@ from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button, HeaderButton
-from wagtail.permissions import policy_registry
 
 from portal.errors import DomainError
 
@@ -36,6 +35,7 @@ from .notice_entry import (
     calendar_year_enter_from_notice,
     entered_days_summary,
 )
+from .policies import CONFIRM, ENTER, calendar_year_policy
 from .preview import WEEKDAY_HEADERS, year_preview
 from .selectors import (
     CalendarYearNeedingConfirmation,
@@ -46,8 +46,6 @@ from .selectors import (
 )
 from .services import calendar_year_confirm
 
-CONFIRM_ACTION = "confirm"
-ENTER_ACTION = "add"
 ENTER_URL_NAME = "calendar_years:enter"
 CONFIRM_URL_NAME = "calendar_years:confirm"
 
@@ -169,8 +167,7 @@ class CalendarYearConfirmView(WagtailAdminTemplateMixin, View):
     header_icon = "date"
 
     def dispatch(self, request, *args, **kwargs):
-        policy = policy_registry.get_by_type(CalendarYear)
-        if not policy.user_has_permission(request.user, CONFIRM_ACTION):
+        if not calendar_year_policy.user_has_permission(request.user, CONFIRM):
             return HttpResponseForbidden(gettext("Only a county administrator may confirm a work calendar."))
         self.object = get_object_or_404(CalendarYear, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
@@ -276,8 +273,7 @@ class CalendarYearEnterView(WagtailAdminTemplateMixin, View):
     BLANK_ROWS_FIRST_TIME = 7
 
     def dispatch(self, request, *args, **kwargs):
-        policy = policy_registry.get_by_type(CalendarYear)
-        if not policy.user_has_permission(request.user, ENTER_ACTION):
+        if not calendar_year_policy.user_has_permission(request.user, ENTER):
             return HttpResponseForbidden(gettext("Only a county administrator may enter a work calendar."))
         return super().dispatch(request, *args, **kwargs)
 

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from portal.errors import DomainError, NotPermitted
-from portal.people.jurisdiction import user_is_county_administrator
 
 from .models import FIRST_YEAR, LAST_YEAR, CalendarDay, CalendarYear
 from .notice import NoticeHoliday, holidays_check, holidays_differences, normalize_notice_number
+from .policies import ENTER, calendar_year_policy
 
 # The Wagtail log action written when a year is entered from the notice (registered in
 # wagtail_hooks.py, next to the confirmation's).
@@ -76,7 +76,7 @@ def calendar_year_enter_from_notice(
     at once leave one consistent set of days. Records the notice's number, who entered it and
     when in the year's source note, and writes a Wagtail log entry with the holidays.
     """
-    if not user_is_county_administrator(actor):
+    if not calendar_year_policy.user_has_permission(actor, ENTER):
         raise NotPermitted(_("Only a county administrator may enter a work calendar."))
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise DomainError(

@@ -5,6 +5,7 @@ against the State Council's notice; loading never confirms, and never touches a 
 """
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -14,11 +15,11 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from portal.errors import DomainError, NotPermitted
-from portal.people.jurisdiction import user_is_county_administrator
 
 from .calendar import CalendarException
 from .holiday_package import package_schedule, package_version
 from .models import CalendarDay, CalendarYear
+from .policies import CONFIRM, calendar_year_policy
 from .signals import calendar_confirmed
 
 # The Wagtail log action written when a year is confirmed (registered in wagtail_hooks.py, so
@@ -146,7 +147,7 @@ def calendar_year_confirm(*, actor, year: CalendarYear) -> CalendarYear:
     administrators confirming at once record one confirmation. Writes a Wagtail log entry
     (who and when) that shows in the year's history.
     """
-    if not user_is_county_administrator(actor):
+    if not calendar_year_policy.user_has_permission(actor, CONFIRM):
         raise NotPermitted(_("Only a county administrator may confirm a work calendar."))
     year = CalendarYear.objects.select_for_update().get(pk=year.pk)
     if year.is_confirmed:
@@ -163,7 +164,10 @@ def calendar_year_confirm(*, actor, year: CalendarYear) -> CalendarYear:
     year.confirmed_by = actor
     year.confirmed_at = timezone.now()
     year.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-    responses = calendar_confirmed.send(sender=CalendarYear, calendar_year=year, actor=actor)
+    # Receivers return how many deadlines they moved (the stubs type a response as str | None).
+    responses: Sequence[tuple[object, object]] = calendar_confirmed.send(
+        sender=CalendarYear, calendar_year=year, actor=actor
+    )
     moved = sum(count for _receiver, count in responses if isinstance(count, int))
     log(
         instance=year,

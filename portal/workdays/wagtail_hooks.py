@@ -1,7 +1,7 @@
 """Back office for the work calendar (工作日历): years, their days, entering a year from the
 State Council's notice, confirming a year, and the home page's warning about missing years.
 
-Visible and usable by county administrators only (`CountyAdministratorPolicy`). The policies are
+Visible and usable by county administrators only (`policies.calendar_year_policy`). The policies are
 registered first, at import, so Wagtail never creates its default model-permission policy for
 these models (it would let anyone holding a Django model permission in).
 """
@@ -16,7 +16,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permissions import policy_registry, register_permission_policy
+from wagtail.permissions import register_permission_policy
 
 from .admin_views import (
     CalendarYearConfirmView,
@@ -27,12 +27,12 @@ from .admin_views import (
 )
 from .models import CalendarDay, CalendarYear
 from .notice_entry import ENTER_LOG_ACTION
-from .permissions import CountyAdministratorPolicy
+from .policies import VIEW, calendar_day_policy, calendar_year_policy
 from .selectors import calendar_years_needing_confirmation
 from .services import CONFIRM_LOG_ACTION
 
-register_permission_policy(CalendarYear, CountyAdministratorPolicy(CalendarYear))
-register_permission_policy(CalendarDay, CountyAdministratorPolicy(CalendarDay))
+register_permission_policy(CalendarYear, calendar_year_policy)
+register_permission_policy(CalendarDay, calendar_day_policy)
 
 
 class CalendarDayViewSet(ModelViewSet):
@@ -154,5 +154,5 @@ class MissingCalendarPanel(Component):
 @hooks.register("construct_homepage_panels")
 def add_missing_calendar_panel(request, panels):
     # The policy's answer is cached on the user for the request (the menu asked already).
-    if policy_registry.get_by_type(CalendarYear).user_has_permission(request.user, "view"):
+    if calendar_year_policy.user_has_permission(request.user, VIEW):
         panels.append(MissingCalendarPanel())

@@ -1,12 +1,11 @@
 """Who may import and export a county's catalogue: county administrators (and superusers).
 
-The rule is `portal.people.jurisdiction.user_is_county_administrator`. It is asked through the
-work calendar's `CountyAdministratorPolicy`, which keeps the answer on the request's user: the
-admin menu asks on every back-office page, and sharing one cached answer with the work
-calendar's menu keeps this app from adding a query to each of them.
+The rule is `portal.people.jurisdiction.CountyAdministratorPolicy`, whose answer is kept on the
+request's user: the admin menu asks on every back-office page, and sharing one cached answer
+with the work calendar's menu keeps this app from adding a query to each of them.
 """
 
-from portal.workdays.permissions import CountyAdministratorPolicy
+from portal.people.jurisdiction import CountyAdministratorPolicy
 
 from .models import ImportRun
 

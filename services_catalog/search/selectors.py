@@ -125,7 +125,7 @@ def _pages_by_pk(rows: list[dict]) -> dict[int, Page]:
     pages: dict[int, Page] = {}
     for content_type_id, pks in by_type.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class()
-        extractor = term_extractor_for(model)
+        extractor = term_extractor_for(model) if model is not None else None  # None: model removed
         if extractor is not None:
             pages.update((page.pk, page) for page in extractor.hits_queryset().filter(pk__in=pks))
     return pages

@@ -20,19 +20,10 @@ class CountyAdministratorPolicy(BasePermissionPolicy):
 
     actions = frozenset({"add", "change", "delete", "view"})
 
-    def _is_county_administrator(self, user) -> bool:
-        """Asked once per request: the admin list asks about every row, and the answer is
-        cached on `request.user`, which is rebuilt for every request."""
-        if not (user and user.is_authenticated):
-            return False
-        cache = user.__dict__.setdefault("_cunban_county_administrator", {})
-        if "answer" not in cache:
-            cache["answer"] = user_is_county_administrator(user)
-        return cache["answer"]
-
     def user_has_permission(self, user, action):
-        """Whether the user may do `action` to synonyms at all."""
-        return action in self.actions and self._is_county_administrator(user)
+        """Whether the user may do `action` to synonyms at all. `user_is_county_administrator`
+        keeps its answer on `request.user` for the request: the admin list asks about every row."""
+        return action in self.actions and user_is_county_administrator(user)
 
     def user_has_any_permission(self, user, actions):
         """Whether the user may do any of `actions` to synonyms."""

@@ -93,6 +93,7 @@ def test_accepted_files_report_the_type_of_their_content_whatever_their_name(cas
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         display_name=clean_display_name(name),
+        pages=1 if content_type == PDF else None,  # every accepted PDF here has one page
     )
     assert uploaded.tell() == 0, "rewound, so the caller can save it"
     assert uploaded.read() == data
@@ -340,3 +341,53 @@ def test_stored_names_are_random_and_use_the_detected_extension():
     names = {stored_name(checked) for _ in range(50)}
     assert len(names) == 50
     assert all(re.fullmatch(r"[0-9a-f]{32}\.png", name) for name in names)
+
+
+# --- PDFs as qpdf reads them ----------------------------------------------------------------------
+
+
+def _pdf_with_object_streams(pages: int = 1, **catalog: object) -> bytes:
+    """A PDF as modern writers save it: its dictionaries packed into compressed object streams
+    that the cross-reference stream points into."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page()
+    for key, value in catalog.items():
+        pdf.Root[pikepdf.Name("/" + key)] = pdf.make_indirect(value)
+    out = io.BytesIO()
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
+
+
+def test_pdfs_report_their_page_count():
+    assert check_upload(upload(_pdf_with_object_streams(pages=3), "scan.pdf")).pages == 3
+    assert check_upload(upload(files.png_bytes(), "photo.png")).pages is None
+
+
+def test_a_script_inside_a_listed_object_stream_is_refused():
+    import pikepdf
+
+    action = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    data = _pdf_with_object_streams(Names=pikepdf.Dictionary(JavaScript=action))
+    assert b"/JavaScript" not in data  # compressed: only a reader's view shows it
+    assert refusal(data, "scan.pdf").code == "pdf_script"
+
+
+def test_an_object_stream_that_inflates_past_the_limit_is_refused_without_inflating_it():
+    """40 MB of "dictionary" in 40 kB, in an object stream qpdf must read to find the catalog:
+    qpdf stops at the limit set in portal/files/uploads.py instead of inflating it all."""
+    import pikepdf
+
+    data = _pdf_with_object_streams(Big=pikepdf.Dictionary(Text=pikepdf.String(" " * (40 * 1024 * 1024))))
+    assert len(data) < 100_000
+    assert refusal(data, "scan.pdf").code == "pdf_damaged"
+
+
+def test_an_lzw_filter_is_refused_unopened_even_when_its_name_is_escaped():
+    """qpdf bounds Flate but not LZW, so a PDF that names LZW anywhere is not handed to it."""
+    data = files.handmade_pdf(
+        files.stream_object(b"\x80\x0b\x60\x50\x22\x0c\x0c\x85\x01", b"/Filter /LZW#44ecode")
+    )
+    assert refusal(data, "scan.pdf").code == "pdf_damaged"

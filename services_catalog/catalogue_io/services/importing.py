@@ -9,6 +9,7 @@ no row and leaves every "last published" date as it was.
 """
 
 from dataclasses import asdict, dataclass, field
+from typing import Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from cms.models import CountyHomePage
-from portal.errors import DomainError, NotPermitted
+from portal.errors import DomainError, NotPermitted, required
 from portal.people.jurisdiction import regions_managed_by, user_is_county_administrator
 from services_catalog.models import (
     Delegation,
@@ -215,7 +216,7 @@ def _item_state_of_page(page: ServiceItemPage) -> dict:
 def _item_state_of_record(record: ItemRecord) -> dict:
     return {
         **record.fields,
-        "department_id": record.department.pk,
+        "department_id": required(record.department, "department").pk,
         "life_events": sorted(event.pk for event in record.life_events),
         "legal_bases": record.legal_bases,
         "special_procedures": record.special_procedures,
@@ -261,7 +262,7 @@ def _delegation_state_of_row(delegation: Delegation) -> dict:
 
 def _delegation_state_of_record(record: DelegationRecord) -> dict:
     return {
-        "department_id": record.department.pk,
+        "department_id": required(record.department, "department").pk,
         "mode": record.mode,
         "valid_from": record.valid_from,
         "valid_until": record.valid_until,
@@ -271,25 +272,31 @@ def _delegation_state_of_record(record: DelegationRecord) -> dict:
     }
 
 
+_Record = TypeVar("_Record")
+_Stored = TypeVar("_Stored")
+
+
 @dataclass
-class _Change:
+class _Change(Generic[_Record, _Stored]):
     """One record of the file, the stored object it matches (None: new), and whether they differ."""
 
-    record: ItemRecord | DelegationRecord | SynonymRecord
-    stored: ServiceItemPage | Delegation | Synonym | None
+    record: _Record
+    stored: _Stored | None
     changed: bool
 
 
 @dataclass
 class _Plan:
-    items: list[_Change]
-    delegations: list[_Change]
-    synonyms: list[_Change]
+    items: list[_Change[ItemRecord, ServiceItemPage]]
+    delegations: list[_Change[DelegationRecord, Delegation]]
+    synonyms: list[_Change[SynonymRecord, Synonym]]
     counts: dict[str, SheetCounts]
 
     @property
     def changes_anything(self) -> bool:
-        return any(change.changed for change in (*self.items, *self.delegations, *self.synonyms))
+        return any(
+            change.changed for changes in (self.items, self.delegations, self.synonyms) for change in changes
+        )
 
 
 def _count(counts: SheetCounts, stored, changed: bool) -> None:
@@ -310,7 +317,7 @@ def _plan(catalogue: Catalogue) -> _Plan:
             "materials", "legal_bases", "special_procedures", "life_events"
         )
     }
-    items = []
+    items: list[_Change[ItemRecord, ServiceItemPage]] = []
     for code, record in catalogue.items.items():
         page = pages.get(code)
         wanted = _item_state_of_record(record)
@@ -326,23 +333,23 @@ def _plan(catalogue: Catalogue) -> _Plan:
         .select_related("item")
         .prefetch_related("centres")
     }
-    delegations = []
-    for record in catalogue.delegations:
-        delegation = stored_delegations.get(record.key)
+    delegations: list[_Change[DelegationRecord, Delegation]] = []
+    for delegation_record in catalogue.delegations:
+        delegation = stored_delegations.get(delegation_record.key)
         changed = delegation is None or _delegation_state_of_row(delegation) != _delegation_state_of_record(
-            record
+            delegation_record
         )
-        delegations.append(_Change(record=record, stored=delegation, changed=changed))
+        delegations.append(_Change(record=delegation_record, stored=delegation, changed=changed))
         _count(counts[fmt.DELEGATIONS], delegation, changed)
 
     stored_synonyms = Synonym.objects.in_bulk(
         [record.phrase for record in catalogue.synonyms], field_name="phrase"
     )
-    synonyms = []
-    for record in catalogue.synonyms:
-        synonym = stored_synonyms.get(record.phrase)
-        changed = synonym is None or synonym.means.strip() != record.means
-        synonyms.append(_Change(record=record, stored=synonym, changed=changed))
+    synonyms: list[_Change[SynonymRecord, Synonym]] = []
+    for synonym_record in catalogue.synonyms:
+        synonym = stored_synonyms.get(synonym_record.phrase)
+        changed = synonym is None or synonym.means.strip() != synonym_record.means
+        synonyms.append(_Change(record=synonym_record, stored=synonym, changed=changed))
         _count(counts[fmt.SYNONYMS], synonym, changed)
     return _Plan(items=items, delegations=delegations, synonyms=synonyms, counts=counts)
 
@@ -415,18 +422,20 @@ def _write(
     pages: dict[str, ServiceItemPage] = {}
     with search_index_deferred():
         for change in plan.items:
-            record: ItemRecord = change.record
-            pages[record.code] = (
-                _item_save(change, guide=guide, actor=actor) if change.changed else change.stored
+            stored = change.stored
+            pages[change.record.code] = (
+                _item_save(change, guide=guide, actor=actor) if change.changed or stored is None else stored
             )
             step()
-        for change in plan.delegations:
-            if change.changed:
-                _delegation_save(change, item=pages[change.record.item_code], actor=actor)
+        for delegation_change in plan.delegations:
+            if delegation_change.changed:
+                _delegation_save(
+                    delegation_change, item=pages[delegation_change.record.item_code], actor=actor
+                )
             step()
-        for change in plan.synonyms:
-            if change.changed:
-                _synonym_save(change, actor=actor)
+        for synonym_change in plan.synonyms:
+            if synonym_change.changed:
+                _synonym_save(synonym_change, actor=actor)
             step()
 
 
@@ -440,10 +449,12 @@ def _free_slug(guide: ServiceGuideIndexPage, code: str) -> str:
     return slug
 
 
-def _item_save(change: _Change, *, guide: ServiceGuideIndexPage, actor) -> ServiceItemPage:
+def _item_save(
+    change: _Change[ItemRecord, ServiceItemPage], *, guide: ServiceGuideIndexPage, actor
+) -> ServiceItemPage:
     """Create or update the item page, replace its inline rows, and publish a revision."""
-    record: ItemRecord = change.record
-    page: ServiceItemPage | None = change.stored
+    record = change.record
+    page = change.stored
     is_new = page is None
     if page is None:
         page = ServiceItemPage(
@@ -495,14 +506,15 @@ def _item_save(change: _Change, *, guide: ServiceGuideIndexPage, actor) -> Servi
     return page
 
 
-def _delegation_save(change: _Change, *, item: ServiceItemPage, actor) -> None:
-    record: DelegationRecord = change.record
-    delegation: Delegation = change.stored or Delegation(item=item, document_number=record.document_number)
+def _delegation_save(change: _Change[DelegationRecord, Delegation], *, item: ServiceItemPage, actor) -> None:
+    record = change.record
+    delegation = change.stored or Delegation(item=item, document_number=record.document_number)
     if delegation.revoked_on != record.revoked_on:
         delegation.revoked_by = actor if record.revoked_on else None
-    delegation.department = record.department
-    delegation.mode = record.mode
-    delegation.valid_from = record.valid_from
+    # The file's checks refused rows without these, so a planned change has them.
+    delegation.department = required(record.department, "department")
+    delegation.mode = required(record.mode, "mode")
+    delegation.valid_from = required(record.valid_from, "valid_from")
     delegation.valid_until = record.valid_until
     delegation.revoked_on = record.revoked_on
     delegation.revoked_reason = record.revoked_reason
@@ -512,9 +524,9 @@ def _delegation_save(change: _Change, *, item: ServiceItemPage, actor) -> None:
         raise _refused(fmt.DELEGATIONS, record.row, error) from error
 
 
-def _synonym_save(change: _Change, *, actor) -> None:
-    record: SynonymRecord = change.record
-    synonym: Synonym = change.stored or Synonym(phrase=record.phrase)
+def _synonym_save(change: _Change[SynonymRecord, Synonym], *, actor) -> None:
+    record = change.record
+    synonym = change.stored or Synonym(phrase=record.phrase)
     is_new = synonym.pk is None
     synonym.means = record.means
     synonym.save()
