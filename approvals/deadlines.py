@@ -25,6 +25,8 @@ from portal.workdays.calendar import RestDay, WorkCalendar, window_for_working_d
 from portal.workdays.provisional import provisional_note
 from portal.workdays.selectors import unconfirmed_years_between
 
+from .states import CLOCK_STATES, State
+
 ACCEPTANCE_WINDOW_DAYS = 5
 """行政许可法 第三十二条: accept, or tell the applicant everything to supplement, within 5 days."""
 
@@ -119,8 +121,6 @@ def application_provisional_note(application) -> str:
 def deadline_dates(application) -> tuple[datetime.date, datetime.date, str] | None:
     """(start, date, kind) of the deadline that matters now: the acceptance window before
     acceptance, the promised limit after; None when no clock runs."""
-    from .states import CLOCK_STATES, State
-
     if application.state == State.SUBMITTED and application.accept_by and application.received_on:
         return application.received_on, application.accept_by, "accept"
     if application.state in CLOCK_STATES and application.due_on and application.accepted_on:

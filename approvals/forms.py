@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .services import MissingItem
 from .states import State
 
 
@@ -52,23 +53,6 @@ class PauseForm(VersionForm):
     def __init__(self, *args, procedures=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["procedure"].choices = [(p.name, str(p)) for p in procedures]
-
-
-class HandOverForm(VersionForm):
-    """送达: when and how the certificate reached the villager."""
-
-    on = forms.DateField(label=_("Handed over on"), widget=forms.DateInput(attrs={"type": "date"}))
-    how = forms.ChoiceField(label=_("How"), widget=forms.RadioSelect)
-    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=200)
-
-    def __init__(self, *args, **kwargs):
-        from django.utils import timezone
-
-        from certificates.models import HandOver
-
-        super().__init__(*args, **kwargs)
-        self.fields["how"].choices = HandOver.choices
-        self.fields["on"].initial = timezone.localdate()
 
 
 class MaterialsNoticeForm(VersionForm):
@@ -124,8 +108,6 @@ class MaterialsNoticeForm(VersionForm):
         return data
 
     def missing_items(self):
-        from .services import MissingItem
-
         items = [
             MissingItem(
                 material,

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.exports import append_xlsx_row
 from portal.people.selectors import offices_user_may_view
 from portal.places.models import Region, RegionLevel
 from ratings.models import Rectification
@@ -78,7 +79,11 @@ class MeetingSheet:
 
 def meeting_sheet(user, region: Region, *, today: datetime.date | None = None) -> MeetingSheet:
     """The sheet for `region` as `user` may see it: five queries whatever its length."""
-    from ledger.selectors import LedgerFilter, ledger_list_for
+    # why: a report above the ledger kept in approvals (see pyproject ignore_imports)
+    from ledger.selectors import (
+        LedgerFilter,
+        ledger_list_for,
+    )
 
     today = today or timezone.localdate()
     calendar = deadlines.calendar_around(today, working_days=NEAR_WORKING_DAYS)
@@ -127,8 +132,8 @@ def meeting_xlsx(sheet: MeetingSheet) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    # why: a report above the ledger kept in approvals (see pyproject ignore_imports)
     from ledger.selectors import responsible_label
-    from portal.exports import append_xlsx_row
 
     book = Workbook()
     summary = book.active

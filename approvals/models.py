@@ -21,7 +21,7 @@ from portal.people.models import Resident
 from portal.places.models import Region
 from services_catalog.models import Delegation, Material, ServiceItemPage
 
-from .states import Act, State
+from .states import OPEN_STATES, Act, State
 
 
 class Application(models.Model):
@@ -145,8 +145,6 @@ class Application(models.Model):
 
     @property
     def is_open(self) -> bool:
-        from .states import OPEN_STATES
-
         return self.state in OPEN_STATES
 
 

@@ -29,6 +29,7 @@ from . import deadlines, extensions, notifications
 from .models import Application, ApplicationEvent, ApplicationFile, ApplicationSequence, Notice, NoticeItem
 from .policies import REVEAL_ID_NUMBER, UNLOCK_TRACKING, application_policy, may_act_as, office_for
 from .states import CLOCK_STATES, Act, State, Transition, Who, transition_for
+from .tracking import tracking_paused
 
 
 class ApplicationChanged(DomainError):
@@ -996,8 +997,6 @@ def tracking_unlock(*, actor: User, application: Application) -> Application:
     """The assistant or the centre lets the villager look the application up online again: lifts
     the lock after too many failures in all, and the day's pause too (failures before the unlock
     no longer count, approvals.tracking)."""
-    from .tracking import tracking_paused
-
     locked = _lock(application)
     who = application_policy.capacity_for(actor, UNLOCK_TRACKING, locked)
     if who is None:

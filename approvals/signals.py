@@ -12,17 +12,16 @@ from django.dispatch import receiver
 from portal.workdays.models import CalendarDay, CalendarYear
 from portal.workdays.signals import calendar_confirmed
 
+from .reminders import deadlines_recompute
+from .tasks import deadlines_recompute_task
+
 
 def _recompute_later(**_kwargs) -> None:
-    from .tasks import deadlines_recompute_task
-
     transaction.on_commit(deadlines_recompute_task.enqueue)
 
 
 @receiver(calendar_confirmed, dispatch_uid="approvals-calendar-confirmed")
 def calendar_year_confirmed(sender, calendar_year, actor, **kwargs) -> int:
-    from .reminders import deadlines_recompute
-
     return deadlines_recompute(actor=actor)
 
 

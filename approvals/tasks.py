@@ -2,12 +2,12 @@
 
 from django_tasks import task
 
+from .reminders import deadlines_recompute, deadlines_sweep
+
 
 @task()
 def deadlines_sweep_task() -> dict:
     """The hourly deadline sweep; returns the counts for the task's result."""
-    from .reminders import deadlines_sweep
-
     report = deadlines_sweep()
     return {
         "deemed_accepted": report.deemed_accepted,
@@ -21,6 +21,4 @@ def deadlines_sweep_task() -> dict:
 @task()
 def deadlines_recompute_task() -> int:
     """Move open deadlines after an administrator changed the work calendar."""
-    from .reminders import deadlines_recompute
-
     return deadlines_recompute()

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.errors import DomainError
 from portal.outbox.services import message_queue
+from portal.outbox.tasks import outbox_send_task
 from portal.people.identity import check_id_number, normalise_mobile, validate_mobile
 from portal.throttle import limits
 from portal.throttle.limits import Scope
@@ -290,8 +291,6 @@ def code_send(
             minutes = int(CODE_VALID.total_seconds() // 60)
             body = str(message) % {"ref": number, "code": code, "minutes": minutes}
         message_queue(to_mobile=mobile, body=body, topic="one-time-code", reference=number[:40])
-    from portal.outbox.tasks import outbox_send_task
-
     transaction.on_commit(outbox_send_task.enqueue)
 
 

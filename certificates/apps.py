@@ -10,9 +10,8 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certificates")
 
     def ready(self) -> None:
-        from . import (
-            checks,  # noqa: F401  # why: importing registers the font and key checks, once the apps are ready
-            receivers,  # why: imports models, so only once the apps are ready
-        )
+        # Imported here, once the apps are ready: importing `checks` registers the font and key
+        # checks, and `receivers` imports models.
+        from . import checks, receivers  # noqa: F401
 
         receivers.connect()

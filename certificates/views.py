@@ -30,6 +30,7 @@ from . import policies, selectors, services
 from .models import Certificate, CertificateCheck, PrintBatch
 from .policies import certificate_policy
 from .printing import certificate_pdf
+from .tokens import normalise_code
 
 PAGE_SIZE = 50
 
@@ -216,8 +217,6 @@ class VerifyForm(forms.Form):
     )
 
     def clean_code(self) -> str:
-        from .tokens import normalise_code
-
         code = normalise_code(self.cleaned_data["code"])
         if not (len(code) == 8 and code.isdigit()):
             raise forms.ValidationError(_("Enter the 8 digits printed under the QR code."))

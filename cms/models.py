@@ -26,6 +26,7 @@ from wagtail.models import GroupApprovalTask, Orderable, Page
 from wagtail.search import index
 
 from portal.places.models import Region, RegionLevel
+from services_catalog.models import ServiceGuideIndexPage
 
 from . import workflows
 
@@ -63,8 +64,6 @@ class CountyHomePage(Page):
     def route(self, request, path_components):
         """The service guide is found in one query instead of two (see ServiceGuideIndexPage)."""
         if path_components:
-            from services_catalog.models import ServiceGuideIndexPage
-
             guide = ServiceGuideIndexPage.objects.child_of(self).filter(slug=path_components[0]).first()
             if guide is not None:
                 return guide.route(request, path_components[1:])
@@ -85,6 +84,7 @@ class PolicyIndexPage(Page):
         verbose_name = _("policy list")
 
     def get_context(self, request, *args, **kwargs):
+        # why: the page serves itself (Wagtail), and its selectors import this module
         from .selectors import policy_list_page
 
         context = super().get_context(request, *args, **kwargs)
@@ -99,6 +99,7 @@ class PolicyPageForm(WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "related_items" in self.fields:
+            # why: the page serves itself (Wagtail), and its selectors import this module
             from .selectors import service_items_in_county_of
 
             self.fields["related_items"].queryset = service_items_in_county_of(
@@ -160,6 +161,7 @@ class PolicyPage(Page):
         verbose_name_plural = _("policies")
 
     def get_context(self, request, *args, **kwargs):
+        # why: the page serves itself (Wagtail), and its selectors import this module
         from .selectors import policy_attachments, policy_service_items
 
         context = super().get_context(request, *args, **kwargs)
@@ -205,6 +207,7 @@ class NewsIndexPage(Page):
         verbose_name = _("news list")
 
     def get_context(self, request, *args, **kwargs):
+        # why: the page serves itself (Wagtail), and its selectors import this module
         from .selectors import news_list_page
 
         context = super().get_context(request, *args, **kwargs)

@@ -10,6 +10,8 @@ from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Manager, QuerySet
 
+from services_catalog.models import ServiceItemPage
+
 from .models import CountyHomePage, NewsIndexPage, NewsPage, PolicyIndexPage, PolicyPage
 
 LIST_PAGE_SIZE = 20
@@ -62,8 +64,6 @@ def live_policies(policies: Iterable[PolicyPage]) -> list[PolicyPage]:
 def service_items_in_county_of(page) -> QuerySet:
     """The service items an editor may link from a policy placed at or under `page`: those of
     the same county home. None when `page` is not inside a county (or not saved yet)."""
-    from services_catalog.models import ServiceItemPage
-
     if page is None or page.pk is None:
         return ServiceItemPage.objects.none()
     county = CountyHomePage.objects.ancestor_of(page, inclusive=True).first()

@@ -21,6 +21,7 @@ Actions:
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
+from guardian.models import UserObjectPermission
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from portal.errors import required
@@ -218,8 +219,6 @@ def _desk_permissions(township: Region):
     active centre, filing at one of its active village stations. Read from the permissions
     themselves, not through the office policy, because a superuser, to whom the office policy
     answers yes everywhere, is on a township's staff only when they hold a role there."""
-    from guardian.models import UserObjectPermission
-
     desks = Q()
     for kind, office_action in _DESK_ACTION.items():
         offices = (

@@ -17,6 +17,7 @@ from reportlab.lib.colors import Color, black
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from portal.places.models import Region, RegionLevel
+from portal.printing.fonts import cjk_font
 from portal.printing.layout import (
     GREY,
     MARGIN,
@@ -72,8 +73,6 @@ def promise_list_pdf(
     *, region: Region, rows: list[PublicRow], summary: PublicSummary, url: str, today: datetime.date
 ) -> bytes:
     """The page as PDF bytes. `rows` are in the list's order; `summary` gives the totals."""
-    from portal.printing.fonts import cjk_font
-
     font = cjk_font()
     buffer = io.BytesIO()
     title = _("Public list of promises (承诺公示): %(place)s") % {"place": _place(region)}

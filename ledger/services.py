@@ -29,7 +29,7 @@ from portal.people.identity import normalise_mobile, validate_mobile
 from portal.people.models import User
 from portal.places.models import Region, RegionLevel
 
-from . import notifications
+from . import notifications, public
 from .models import ClosedVia, Helper, Kind, LedgerEvent, LedgerItem, LedgerPhoto, LedgerSequence, Source
 from .policies import REGISTER, ledger_policy
 from .states import Act, Transition, Who, transition_for
@@ -340,8 +340,6 @@ def ledger_item_submit(
 ) -> LedgerItem:
     """A villager's own wish from the public form (no login). Limited per client address and
     day (`ledger.public.SUBMISSIONS_PER_DAY`): a refusal raises `public.PublicLimitReached`."""
-    from . import public
-
     if client_token is not None:
         existing = LedgerItem.objects.filter(client_token=client_token, registered_by=None).first()
         if existing is not None:

@@ -16,6 +16,7 @@ class NotPermitted(DomainError):
         super().__init__(*args)
         # Every refusal is audited, whichever service raised it; imported here because the
         # audit app's models are not loaded yet when this module first is.
+        # why: audit models are not loaded when this module first is
         from portal.audit.services import audit_refusal_note
 
         audit_refusal_note(args[0] if args else "")

@@ -3,6 +3,7 @@
 Rows come from `ratings.selectors.ratings_visible_to`, like the staff pages; nothing can be
 added, changed or deleted here (every change goes through `ratings.services`)."""
 
+from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, TitleColumn
@@ -46,8 +47,6 @@ class RatingIndexView(ScopedIndexView):
 
 class RatingInspectView(generic.InspectView):
     def get_object(self, queryset=None):
-        from django.shortcuts import get_object_or_404
-
         return get_object_or_404(ratings_visible_to(self.request.user), pk=self.pk)
 
     def get_fields(self):

@@ -10,6 +10,7 @@ class RatingsConfig(AppConfig):
     verbose_name = _("Ratings")
 
     def ready(self) -> None:
-        from . import receivers  # why: imports models, so only once the apps are ready
+        # why: imports models, so only once the apps are ready
+        from . import receivers
 
         receivers.connect()

@@ -23,6 +23,7 @@ from django.db.models import Count, F, Q
 from portal.offices.models import Office, OfficeKind
 from portal.people.models import User
 from portal.places.models import Region
+from services_catalog.models import ServiceItemPage
 
 from .models import BAD_LEVELS, SATISFIED_LEVELS, Rating, Rectification
 from .policies import rating_policy
@@ -136,6 +137,7 @@ RECTIFICATION_FIELDS = {"opened": "rectifications", "on_time": "rectified_on_tim
 
 def _ledger_counts(key: str, ids: Iterable[int]) -> dict[int, dict]:
     """Closed ledger items per office ('office') or per assistant ('registered_by')."""
+    # why: a report above the ledger kept in ratings (see pyproject ignore_imports)
     from ledger.figures import closed_on_time_counts
 
     return closed_on_time_counts(key, list(ids))
@@ -166,8 +168,6 @@ def _ledger_part(key: str, ids: Iterable[int]) -> dict[int, dict[str, int]]:
 
 def for_offices(offices: list[Office]) -> dict[str, list[Figures]]:
     """By office, by item and by village assistant, for the ratings of these offices."""
-    from services_catalog.models import ServiceItemPage
-
     where = _by_offices([office.pk for office in offices])
     keys = ("office_id", "item_id", "assistant_id")
     ratings = _rating_rows(where, keys)

@@ -4,7 +4,7 @@ rules (who, when, how long) are in `ratings.services`."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Channel, Level, RatingAppeal, Reason
+from .models import Channel, Level, RatingAppeal, Reason, Rectification
 
 LEVEL_CHOICES = [(level.value, level.label) for level in Level]
 
@@ -119,8 +119,6 @@ class RectificationFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from .models import Rectification
-
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", _("Open (to rectify or revisit)"))] + list(
             Rectification.State.choices

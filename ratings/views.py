@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from approvals import selectors as application_selectors
 from approvals import tracking_session
 from approvals.models import Application
+from approvals.tracking import normalise_number
 from portal.errors import DomainError
 from portal.people.identity import mask_name
 from portal.web.steps import perform_step
@@ -69,8 +70,6 @@ def _submit(request, form, application: Application, *, channel: str, actor) -> 
 @require_http_methods(["GET", "HEAD", "POST"])
 def villager_rate(request, number: str):
     """After the tracking proof only; the page never shows who handled the case by name."""
-    from approvals.tracking import normalise_number
-
     number = normalise_number(number)
     application = tracking_session.tracked_application(request.session, number)
     if application is None:

@@ -119,6 +119,7 @@ class ServiceGuideIndexPage(Page):
         return super().route(request, path_components)
 
     def serve(self, request, *args, **kwargs):
+        # why: the page serves itself (Wagtail), and its views import this module
         from .views import guide_index
 
         return guide_index(request, self)
@@ -242,6 +243,7 @@ class ServiceItemPage(RoutablePageMixin, Page):
 
     @path("")
     def guide(self, request):
+        # why: the page serves itself (Wagtail), and its views import this module
         from .views import service_item
 
         return service_item(request, self)
@@ -249,6 +251,7 @@ class ServiceItemPage(RoutablePageMixin, Page):
     @path("checklist/")
     def checklist(self, request):
         """The materials as one printable page (打印材料清单)."""
+        # why: the page serves itself (Wagtail), and its views import this module
         from .views import service_item_checklist
 
         return service_item_checklist(request, self)

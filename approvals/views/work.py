@@ -5,6 +5,7 @@ jurisdiction is a 404 on every path) and changes state only through `approvals.s
 """
 
 import csv
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from certificates import forms as certificate_forms
 from certificates import selectors as certificate_selectors
 from certificates import services as certificate_services
 from certificates.policies import REVOKE, certificate_policy
@@ -220,8 +222,6 @@ def download(request, pk: int, file_pk: int):
 
 
 def _attachment_header(name: str) -> str:
-    from urllib.parse import quote
-
     return f"attachment; filename=\"download\"; filename*=UTF-8''{quote(name)}"
 
 
@@ -280,7 +280,7 @@ def _step_form(application, act: str, data=None, files=None):
         owed = services.promised_materials(application).order_by("due_on")
         return forms.SupplyForm(owed=list(owed), **kwargs)
     if act == Act.HAND_OVER:
-        return forms.HandOverForm(**kwargs)
+        return certificate_forms.HandOverForm(**kwargs)
     if act in (Act.REVIEW, Act.SEND_BACK, Act.FORWARD):
         return forms.RequiredCommentForm(**kwargs)
     return forms.CommentForm(**kwargs)

@@ -7,6 +7,7 @@ on every path, so its existence is not leaked) and changes state only through `l
 
 import csv
 import uuid
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -198,8 +199,6 @@ def photo(request, pk: int, photo_pk: int):
     except Exception as error:  # DoesNotExist: outside the jurisdiction, or no such photo
         raise Http404 from error
     response = FileResponse(record.file.open("rb"), content_type=record.content_type)
-    from urllib.parse import quote
-
     response["Content-Disposition"] = (
         f"inline; filename=\"photo\"; filename*=UTF-8''{quote(download_name(record.display_name, record.content_type))}"
     )

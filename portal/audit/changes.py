@@ -17,7 +17,10 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+from portal.outbox.models import mask_mobile
 
 from . import services
 from .models import AuditEntry
@@ -80,8 +83,6 @@ def mask_email(value: str) -> str:
 
 
 def _mask_mobile(value: str) -> str:
-    from portal.outbox.models import mask_mobile
-
     return mask_mobile(value) if value else value
 
 
@@ -179,8 +180,6 @@ def _on_relation_changed(owner_label: str, field_name: str):
     def receiver(sender, instance, action, reverse, model, pk_set, **kwargs):
         if action not in ("post_add", "pre_remove", "pre_clear") or services.current.get() is None:
             return
-        from django.apps import apps
-
         field = apps.get_model(owner_label)._meta.get_field(field_name)
         source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
         if reverse:  # group.user_set.add(user): `instance` is the group, pk_set the accounts
@@ -215,8 +214,6 @@ def _on_relation_changed(owner_label: str, field_name: str):
 
 
 def connect_change_receivers() -> None:
-    from django.apps import apps
-
     for label in AUDITED_FIELDS:
         model = apps.get_model(label)
         uid = f"audit_change_{label}"

@@ -1,10 +1,13 @@
 """Audit sources that come to us as signals: sign-in, sign-out, workflow state changes, and
 changes to accounts, roles, regions, offices, delegations and calendars (`changes`)."""
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+
+from portal.history import AppendOnlyEvent
 
 from .changes import connect_change_receivers
 from .models import AuditEntry
@@ -57,10 +60,6 @@ def on_history_event(sender, instance, created, raw=False, **kwargs):
 
 
 def connect_history_receivers() -> None:
-    from django.apps import apps
-
-    from portal.history import AppendOnlyEvent
-
     for model in apps.get_models():
         if issubclass(model, AppendOnlyEvent):
             post_save.connect(on_history_event, sender=model, dispatch_uid=f"audit_{model._meta.label_lower}")

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import AuditEntry
@@ -82,8 +82,6 @@ def audit_prune(*, days: int, now: datetime.datetime | None = None, dry_run: boo
     if dry_run:
         return old.count()
     with transaction.atomic():
-        from django.db import connection
-
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL cunban.audit_prune = 'on'")

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import django
+import wagtail
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.db import connections
@@ -360,9 +362,6 @@ def compare_media(expected: dict[str, dict], actual: dict[str, dict]) -> list[st
 
 
 def software_versions() -> dict[str, str]:
-    import django
-    import wagtail
-
     return {
         "python": platform.python_version(),
         "django": django.get_version(),

@@ -38,6 +38,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from approvals import services
+from approvals.models import Application, ApplicationFile, Notice, NoticeItem
+from approvals.reminders import deadlines_sweep
+from approvals.selectors import items_for_filing
+from approvals.services import MissingItem
+from certificates import services as certificates
 from portal.offices.models import OfficeKind
 from portal.people.models import Resident, User
 from portal.people.roles import Role
@@ -768,9 +774,6 @@ def _resident(run: _Run, case: Case) -> Resident | None:
 
 
 def _do_draft(run: _Run, case: Case, step: Step, moment: datetime.datetime):
-    from approvals import services
-    from approvals.models import ApplicationFile
-
     assistant = run.assistant_of(run.villages[case.village])
     application = services.draft_start(
         actor=assistant,
@@ -819,10 +822,6 @@ def _do_draft(run: _Run, case: Case, step: Step, moment: datetime.datetime):
 
 
 def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> None:
-    from approvals import services
-    from approvals.models import ApplicationFile, NoticeItem
-    from approvals.services import MissingItem
-
     if step.act == "draft":
         run.applications[case.key] = _do_draft(run, case, step, moment)
         return
@@ -923,8 +922,6 @@ def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> No
 
 
 def _do_certificate_step(run: _Run, case: Case, step: Step, application, actor) -> None:
-    from certificates import services as certificates
-
     certificate = certificates.current_certificate(application)
     if certificate is None:
         raise RuntimeError(f"demo case {case.key}: “{step.act}” needs a certificate in force")
@@ -954,8 +951,6 @@ _DEFAULT_STAMPED = {
 
 def _date_stamps(application, act: str, moment: datetime.datetime) -> None:
     """Give the step's moment to the timestamps whose model defaults read the real clock."""
-    from approvals.models import Application, ApplicationFile, Notice
-
     stamped = _DEFAULT_STAMPED.get(act, ())
     if "files" in stamped:
         ApplicationFile.objects.filter(application=application, uploaded_at__gt=moment).update(
@@ -979,10 +974,6 @@ def load_demo_applications(progress: Callable[[str], None] = print) -> int:
     """Tell every demo case not yet in the database; return how many applications were created.
 
     Run after the catalogue, the calendars and the staff exist (the end of `load_demo`)."""
-    from approvals.models import Application
-    from approvals.reminders import deadlines_sweep
-    from approvals.selectors import items_for_filing
-
     existing = set(
         Application.objects.filter(client_token__in=[case_token(case.key) for case in CASES]).values_list(
             "client_token", flat=True

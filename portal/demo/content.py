@@ -8,7 +8,11 @@ from pathlib import Path
 from django.conf import settings
 from wagtail.models import Page, Site
 
+from cms.models import CountyHomePage, NewsIndexPage, NewsPage, PolicyIndexPage, PolicyPage
 from portal.places.models import Region
+from services_catalog.catalogue_io.services import catalogue_import
+from services_catalog.models import ServiceItemPage
+from services_catalog.search.services import search_index_rebuild
 
 DEMO_CATALOGUE = Path(settings.BASE_DIR) / "services_catalog" / "demo_catalogue"
 
@@ -88,10 +92,6 @@ def _child(parent: Page, model, slug: str, **fields):
 
 
 def load_demo_pages(*, county: Region, admin, progress: Callable[[str], None]) -> None:
-    from cms.models import CountyHomePage, NewsIndexPage, NewsPage, PolicyIndexPage, PolicyPage
-    from services_catalog.catalogue_io.services import catalogue_import
-    from services_catalog.models import ServiceItemPage
-
     root = Page.get_first_root_node()
     home = CountyHomePage.objects.filter(region=county).first() or root.add_child(
         instance=CountyHomePage(title=f"{county.name}村办", slug="baodi", region=county)
@@ -137,8 +137,6 @@ def load_demo_pages(*, county: Region, admin, progress: Callable[[str], None]) -
             page = news.add_child(instance=NewsPage(**data))
             page.save_revision(user=admin).publish()
     progress(f"{len(POLICIES)} policy pages, {len(NEWS)} news")
-
-    from services_catalog.search.services import search_index_rebuild
 
     stats = search_index_rebuild()
     progress(f"search index: {stats.pages} pages, {stats.terms} terms")

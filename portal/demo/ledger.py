@@ -20,6 +20,18 @@ import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from django.utils import timezone
+
+from ledger import services
+from ledger.models import Helper, LedgerItem
+from portal.offices.models import OfficeKind
+from portal.people.models import Membership, User
+from portal.people.roles import Role
+from portal.places.models import Region, RegionLevel
+
+from . import county_data
+from .applications import Days, clock_at
+
 DEMO_NAMESPACE = uuid.UUID("0d5f2a61-9b7e-4c3a-8e21-6a4b9c7d1f35")
 
 
@@ -231,17 +243,6 @@ def load_demo_ledger(
     `village_codes` limits the stories to those villages (the date sweep in the tests tells
     them in a few villages only, to check many dates quickly); each item keeps the wish, helper
     and way of confirming it has in the whole demo."""
-    from django.utils import timezone
-
-    from ledger.models import LedgerItem
-    from portal.offices.models import OfficeKind
-    from portal.people.models import Membership, User
-    from portal.people.roles import Role
-    from portal.places.models import Region, RegionLevel
-
-    from . import county_data
-    from .applications import Days, clock_at
-
     villages = {v.code: v for v in Region.objects.filter(level=RegionLevel.VILLAGE).select_related("parent")}
     home_township = county_data.TOWNSHIPS[0]["code"]
     home_village = county_data.TOWNSHIPS[0]["villages"][0]["code"]
@@ -299,9 +300,6 @@ def load_demo_ledger(
 
 
 def _do(run: _Run, village, story: Story, step: Step, n: int, assistant, at_home: bool) -> None:
-    from ledger import services
-    from ledger.models import Helper
-
     wish = WISHES[n % len(WISHES)]
     key = (village.pk, story.key)
     item = run.items.get(key)

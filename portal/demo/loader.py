@@ -14,6 +14,7 @@ county would have it, and its deadlines count as `WorkCalendar` counts such a ye
 import datetime
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from io import StringIO
 
 from django.core.management import call_command
 from django.db import transaction
@@ -26,9 +27,14 @@ from portal.people.roles import Role
 from portal.people.services import membership_create, resident_register
 from portal.places.models import Region, RegionLevel
 from portal.workdays.holiday_package import package_has_schedule, package_version
+from portal.workdays.models import CalendarYear
+from portal.workdays.services import calendar_year_confirm
 
 from . import county_data
-from .applications import Days
+from .applications import Days, load_demo_applications
+from .content import load_demo_pages
+from .ledger import load_demo_ledger
+from .ratings import load_demo_ratings
 
 DEMO_PASSWORD = "cunban-demo-2026"  # noqa: S105 - the demo's shared password, printed in the README
 
@@ -189,8 +195,6 @@ def load_demo_base(progress: Callable[[str], None] = print) -> list[DemoLogin]:
 
     admin = User.objects.get(username="demo_admin")
 
-    from .content import load_demo_pages
-
     load_demo_pages(county=county, admin=admin, progress=progress)
     return [login for login, *_rest in logins]
 
@@ -211,15 +215,9 @@ def load_demo_stories(
                 "schedule for it yet; left unconfirmed"
             )
 
-    from .applications import load_demo_applications
-
     load_demo_applications(progress=progress)
 
-    from .ratings import load_demo_ratings
-
     load_demo_ratings(progress=progress)
-
-    from .ledger import load_demo_ledger
 
     load_demo_ledger(progress=progress, village_codes=ledger_villages)
 
@@ -232,11 +230,6 @@ def story_years(today: datetime.date) -> list[int]:
 
 
 def _load_calendar(year: int, admin: User, progress: Callable[[str], None]) -> None:
-    from io import StringIO
-
-    from portal.workdays.models import CalendarYear
-    from portal.workdays.services import calendar_year_confirm
-
     call_command("load_work_calendar", str(year), stdout=StringIO())
     calendar_year = CalendarYear.objects.get(year=year)
     if calendar_year.status != CalendarYear.Status.CONFIRMED:

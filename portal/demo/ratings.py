@@ -26,7 +26,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from approvals.models import Application
 from portal.people.models import User
+from ratings import services
+from ratings.models import QualitySettings, Rating
+from ratings.services import rating_blocker
 
 from .applications import CASES, Days, case_token, clock_at
 
@@ -67,9 +71,6 @@ CHANGE_AFTER = datetime.timedelta(hours=5, minutes=30)
 
 
 def _decided_ratable() -> list:
-    from approvals.models import Application
-    from ratings.services import rating_blocker
-
     tokens = [case_token(case.key) for case in CASES]
     applications = [
         application
@@ -99,17 +100,12 @@ def _next_working_moment(days: Days, after: datetime.datetime, at: datetime.time
 
 def _change_moment(rated_at: datetime.datetime) -> datetime.datetime:
     """When the villager changes the rating: the same afternoon, well inside the change window."""
-    from ratings.models import QualitySettings
-
     window = datetime.timedelta(hours=QualitySettings.current().change_window_hours)
     return rated_at + min(CHANGE_AFTER, window / 2)
 
 
 def load_demo_ratings(progress: Callable[[str], None] = print) -> int:
     """Rate the decided demo applications not yet rated; return how many were rated."""
-    from ratings import services
-    from ratings.models import Rating
-
     if Rating.objects.filter(application__client_token__in=[case_token(case.key) for case in CASES]).exists():
         progress("ratings: already loaded")
         return 0

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from portal.people.models import Membership
+from portal.people.roles import Role
 from portal.places.models import Region, RegionLevel
 
 from .models import Office, OfficeKind
@@ -52,9 +54,6 @@ class StationContact:
 def _station_and_centre(condition: Q) -> tuple[Office | None, Office | None]:
     """The station and centre matching `condition`, with the station's current assistants:
     two queries (offices, then assistants) whatever the number of assistants."""
-    from portal.people.models import Membership
-    from portal.people.roles import Role
-
     assistants = Membership.objects.current().filter(role=Role.VILLAGE_ASSISTANT).select_related("user")
     offices = (
         Office.objects.active()

@@ -4,14 +4,15 @@ lose their permissions on an office as it is created or moved, in the same trans
 from django.db import transaction
 
 from portal.errors import NotPermitted
+from portal.people.jurisdiction import users_covering_office
+from portal.people.models import User
+from portal.people.services import permissions_sync_audited
 
 from .models import Office
+from .policies import office_record_policy
 
 
 def _resync_covering(office: Office) -> None:
-    from portal.people.jurisdiction import users_covering_office
-    from portal.people.services import permissions_sync_audited
-
     for user in users_covering_office(office):
         permissions_sync_audited(user)
 
@@ -19,8 +20,6 @@ def _resync_covering(office: Office) -> None:
 def _require_may_save(actor, office: Office, before: Office | None) -> None:
     """`offices.policies.office_record_policy`: the regions the actor manages, and below the
     county the field-level rules (offices only strictly below the actor's own region)."""
-    from .policies import office_record_policy
-
     refusal = office_record_policy.refusal(actor, office, before)
     if refusal is not None:
         raise NotPermitted(refusal)
@@ -42,9 +41,6 @@ def office_save(*, actor, office: Office) -> Office:
         if previous_region_id is not None:
             # Users who covered the old place lose the office: resync everyone who had rights on it.
             from guardian.models import UserObjectPermission
-
-            from portal.people.models import User
-            from portal.people.services import permissions_sync_audited
 
             holder_ids = UserObjectPermission.objects.filter(
                 content_type__app_label="offices", object_pk=str(office.pk)

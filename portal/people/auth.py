@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
+from django.utils.timesince import timeuntil
 
 from .identity import normalise_mobile
 
@@ -68,7 +69,5 @@ def lockout_username(request, credentials=None) -> str:
 
 def lockout_minutes_text(cooloff: timedelta) -> str:
     """The cool-off as words in the current language ("15 分钟"), from Django's own catalogue."""
-    from django.utils.timesince import timeuntil
-
     start = datetime(2000, 1, 1, tzinfo=UTC)
     return timeuntil(start + cooloff, start)

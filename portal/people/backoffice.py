@@ -9,11 +9,18 @@ nor guess another township's rows. The policies themselves live in each app's `p
 """
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
+from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.log_actions import log
 
 from portal.errors import DomainError
 
@@ -56,9 +63,6 @@ class ServiceErrorsMixin:
         return False
 
     def form_valid(self, form):
-        from django.db import transaction
-        from wagtail.log_actions import log
-
         self.form = form
         try:
             with transaction.atomic():
@@ -150,8 +154,6 @@ class ScopedModelViewSet(ModelViewSet):
 
     @cached_property
     def menu_item_class(self):
-        from wagtail.admin.menu import MenuItem
-
         policy = self.permission_policy
         actions = self.index_view_class.any_permission_required
 
@@ -181,8 +183,6 @@ class ReadOnlyScopedViewSet(ScopedModelViewSet):
         )
 
     def get_urlpatterns(self):
-        from django.urls import path
-
         return [
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
@@ -192,9 +192,6 @@ class ReadOnlyScopedViewSet(ScopedModelViewSet):
     @property
     def url_finder_class(self):
         """Links to a row from elsewhere in the admin go to its inspect page, for those who may see it."""
-        from django.urls import reverse
-        from wagtail.admin.admin_url_finder import ModelAdminURLFinder
-
         policy = self.permission_policy
         inspect_url_name = self.get_url_name("inspect")
 
@@ -217,10 +214,6 @@ class StaffPageInspectView(generic.InspectView):
 
     @cached_property
     def header_buttons(self):
-        from django.urls import reverse
-        from django.utils.translation import gettext as _
-        from wagtail.admin.widgets.button import HeaderButton
-
         return [
             HeaderButton(
                 _("Open the staff page"),

@@ -17,11 +17,14 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Cast
+
+from portal.audit.services import audit_record
 
 
 def _derive(purpose: bytes) -> bytes:
@@ -125,8 +128,6 @@ class RotationCount:
 
 def encrypted_fields() -> list[tuple[type[models.Model], EncryptedTextField]]:
     """Every concrete model column stored with EncryptedTextField, in app order."""
-    from django.apps import apps
-
     return [
         (model, field)
         for model in apps.get_models()
@@ -149,8 +150,6 @@ def field_keys_rotate(
     operator on the server (`manage.py rotate_field_keys`); it changes no decrypted value, so it
     writes one audit entry for the run, not one per row.
     """
-    from portal.audit.services import audit_record
-
     counts = []
     for model, field in encrypted_fields():
         label = f"{model._meta.label}.{field.name}"

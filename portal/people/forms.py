@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +24,6 @@ class StaffLoginForm(AuthenticationForm):
     }
 
     def get_invalid_login_error(self):
-        from django.conf import settings
-
         return forms.ValidationError(
             self.error_messages["invalid_login"],
             code="invalid_login",

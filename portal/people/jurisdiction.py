@@ -12,6 +12,7 @@ the difference, so two memberships that grant the same permission never fight ov
 
 from collections.abc import Iterable
 
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -23,12 +24,11 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from portal.offices.models import Office
 from portal.places.models import Region
 
+from .models import Membership, User
 from .roles import MANAGED_CODENAMES, ROLE_RULES, Action, Role, Scope
 
 
 def _office_permission_ids() -> dict[str, int]:
-    from django.contrib.auth.models import Permission
-
     content_type = ContentType.objects.get_for_model(Office)
     return dict(
         Permission.objects.filter(content_type=content_type, codename__in=MANAGED_CODENAMES).values_list(
@@ -66,8 +66,6 @@ BACK_OFFICE_GROUPS = {Role.ADMINISTRATOR: "Cunban administrators", Role.EDITOR: 
 
 def back_office_group(role: str):
     """The group for a back-office role, created with Wagtail's admin access on first use."""
-    from django.contrib.auth.models import Group, Permission
-
     group, created = Group.objects.get_or_create(name=BACK_OFFICE_GROUPS[role])
     if created:
         group.permissions.add(
@@ -88,8 +86,6 @@ def county_editor_group_name(county_code: str) -> str:
 
 
 def _sync_groups(user, memberships: list) -> None:
-    from django.contrib.auth.models import Group
-
     roles = {membership.role for membership in memberships}
     for role in BACK_OFFICE_GROUPS:
         group = back_office_group(role)
@@ -150,8 +146,6 @@ def jurisdiction_sync(user) -> tuple[int, int]:
 def users_covering_office(office: Office) -> QuerySet:
     """Users whose region-scoped memberships reach `office` (they need a resync when it
     is created or moved)."""
-    from .models import User
-
     region_roles = [role for role, rule in ROLE_RULES.items() if rule.scope is Scope.REGION]
     prefixes = [office.region.code[:n] for n in (6, 9, 12)]
     return User.objects.filter(
@@ -261,8 +255,6 @@ COUNTY_ADMINISTRATOR_MEMBERSHIP = Q(
 def county_administrators() -> QuerySet:
     """Active users with a current county administrator membership (superusers not included):
     `user_is_county_administrator` as a queryset, for listings of who could act."""
-    from .models import Membership, User
-
     memberships = Membership.objects.current().filter(COUNTY_ADMINISTRATOR_MEMBERSHIP)
     return User.objects.filter(is_active=True, pk__in=memberships.values("user_id"))
 
@@ -301,8 +293,6 @@ class CountyAdministratorPolicy(BasePermissionPolicy):
         """Active superusers and active users with a current county administrator membership:
         `user_is_county_administrator` as a queryset, from the same condition
         (`COUNTY_ADMINISTRATOR_MEMBERSHIP`), for listings of who could act."""
-        from .models import User
-
         superusers = User.objects.filter(is_active=True, is_superuser=True)
         return (superusers | county_administrators()).distinct()
 

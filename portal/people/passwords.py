@@ -88,8 +88,8 @@ def _zxcvbn() -> Any:
     """zxcvbn, imported on first use (its word lists take a moment to load, and the settings
     import this module), with Django's common passwords and the pinyin ones added as ranked lists
     in their order of frequency."""
-    from zxcvbn import zxcvbn
-    from zxcvbn.matching import add_frequency_lists
+    from zxcvbn import zxcvbn  # why: its word lists load slowly; the settings import this module
+    from zxcvbn.matching import add_frequency_lists  # why: as above
 
     with gzip.open(CommonPasswordValidator().DEFAULT_PASSWORD_LIST_PATH, "rt", encoding="utf-8") as lines:
         django_common = [line.strip() for line in lines]
@@ -120,7 +120,7 @@ def _pinyin(text: str) -> list[str]:
     """张伟 -> zhangwei and zw; nothing for text without Chinese characters."""
     if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
         return []
-    from pypinyin import Style, lazy_pinyin
+    from pypinyin import Style, lazy_pinyin  # why: its dictionaries load slowly; only Chinese names need it
 
     syllables = lazy_pinyin(text, errors="ignore")
     initials = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")
@@ -129,7 +129,10 @@ def _pinyin(text: str) -> list[str]:
 
 def _county_words() -> list[str]:
     """The counties the site serves, as written and in pinyin, with and without 县/区/市."""
-    from portal.places.models import Region, RegionLevel
+    from portal.places.models import (  # why: the settings import this module before apps load
+        Region,
+        RegionLevel,
+    )
 
     words: list[str] = []
     for name in Region.objects.filter(level=RegionLevel.COUNTY).values_list("name", flat=True):

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit.services import audit_permissions_changed
 from portal.errors import DomainError, NotPermitted
 from portal.offices.models import Office
 from portal.places.models import Region
@@ -35,8 +36,6 @@ def permissions_sync_audited(user: User) -> tuple[int, int]:
     """Recompute the user's permissions and, when they changed, say so in the audit log."""
     added, removed = jurisdiction_sync(user)
     if added or removed:
-        from portal.audit.services import audit_permissions_changed
-
         audit_permissions_changed(user=user, added=added, removed=removed)
     return added, removed
 

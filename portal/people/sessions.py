@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 
+from .two_factor import user_has_totp, user_must_enrol
+
 LOGIN_AT_SESSION_KEY = "cunban_login_at"
 
 # What a user who still owes a second-factor code may reach.
@@ -87,8 +89,6 @@ class SessionLifetimeMiddleware:
             return None
         if not hasattr(user, "is_verified") or user.is_verified():
             return None
-        from .two_factor import user_has_totp, user_must_enrol
-
         query = urlencode({"next": request.get_full_path()})
         if user_has_totp(user):
             return redirect(f"{reverse('people:otp_verify')}?{query}")

@@ -12,14 +12,30 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from portal.errors import DomainError
+from portal.throttle.client_address import client_address
 
 from .auth import lockout_minutes_text
+from .contact_change import (
+    contact_change_cancel,
+    contact_change_confirm,
+    contact_change_pending,
+    contact_change_request,
+)
 from .forms import (
     ContactChangeForm,
     ContactCodeForm,
     OTPTokenForm,
     PasswordResetRequestForm,
     StaffLoginForm,
+)
+from .password_reset import password_reset_completed
+from .password_reset import password_reset_request as reset_request
+from .two_factor import (
+    totp_device_confirmed,
+    totp_device_pending,
+    totp_failure_record,
+    totp_qr_svg,
+    totp_secret_text,
 )
 
 
@@ -90,8 +106,6 @@ def otp_verify(request):
     from django_otp import login as otp_login
     from django_otp import verify_token
 
-    from .two_factor import totp_device_confirmed, totp_failure_record
-
     device = totp_device_confirmed(request.user)
     next_url = _safe_next(request)
     if device is None:
@@ -117,8 +131,6 @@ def otp_verify(request):
 def otp_setup(request):
     """Enrol an authenticator app: scan the QR code (or type the secret), confirm with a code."""
     from django_otp import login as otp_login
-
-    from .two_factor import totp_device_confirmed, totp_device_pending, totp_qr_svg, totp_secret_text
 
     next_url = _safe_next(request)
     if totp_device_confirmed(request.user) is not None:
@@ -160,10 +172,6 @@ def _safe_next(request) -> str:
 def password_reset_request(request):
     """Ask for a reset link by username or e-mail. The same answer whether or not an account
     matched or the request was throttled (people.password_reset)."""
-    from portal.throttle.client_address import client_address
-
-    from .password_reset import password_reset_request as reset_request
-
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reset_request(handle=form.cleaned_data["handle"], client_address=client_address(request))
@@ -179,8 +187,6 @@ class StaffPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     post_reset_login = False
 
     def form_valid(self, form):
-        from .password_reset import password_reset_completed
-
         response = super().form_valid(form)
         password_reset_completed(user=form.user)
         messages.success(self.request, gettext("Your password has been reset. Please log in."))
@@ -195,13 +201,6 @@ class StaffPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def contact_settings(request):
     """The owner's own e-mail and mobile: ask for a change, type the code texted to a new
     mobile, or withdraw a pending change."""
-    from .contact_change import (
-        contact_change_cancel,
-        contact_change_confirm,
-        contact_change_pending,
-        contact_change_request,
-    )
-
     user = request.user
     form = ContactChangeForm(
         request.POST if request.POST.get("action") == "request" else None,
@@ -250,8 +249,6 @@ def contact_settings(request):
 @require_http_methods(["GET", "POST"])
 def contact_confirm(request, pk: int, token: str):
     """The link mailed to a new e-mail address: the owner, logged in, confirms with a button."""
-    from .contact_change import contact_change_confirm
-
     error = ""
     if request.method == "POST":
         try:
@@ -268,8 +265,6 @@ def contact_confirm(request, pk: int, token: str):
 @require_http_methods(["GET", "POST"])
 def contact_cancel(request, pk: int, token: str):
     """ "This was not me": the link sent to the old e-mail and mobile cancels a pending change."""
-    from .contact_change import contact_change_cancel
-
     error, done = "", False
     if request.method == "POST":
         try:

@@ -12,15 +12,15 @@ from django.views.decorators.http import require_http_methods
 from portal.errors import DomainError
 
 from .forms import SecondFactorResetForm
-from .selectors import staff_visible_to
+from .mobile_reveal import resident_mobile_reveal
+from .selectors import residents_visible_to, staff_visible_to
+from .two_factor import two_factor_reset, user_has_totp
 
 
 @require_http_methods(["GET", "POST"])
 def staff_two_factor_reset(request, pk: int):
     """Remove a colleague's authenticator app after a lost phone, with a reason; they enrol
     again at their next login. Who may: whoever may disable the account, never its holder."""
-    from .two_factor import two_factor_reset, user_has_totp
-
     user = staff_visible_to(request.user).filter(pk=pk).first()
     if user is None:
         raise Http404
@@ -43,9 +43,6 @@ def staff_two_factor_reset(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def resident_mobile(request, pk: int):
     """GET: a button. POST: the full mobile, written to the audit log first."""
-    from .mobile_reveal import resident_mobile_reveal
-    from .selectors import residents_visible_to
-
     if request.method == "POST":
         resident = resident_mobile_reveal(actor=request.user, resident_id=pk, context="back office resident")
         return TemplateResponse(

@@ -1,12 +1,19 @@
 """Back office for staff accounts, memberships and residents, scoped to the user's jurisdiction."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.password_validation import validate_password
 from django.core.validators import MaxLengthValidator
+from django.db import transaction
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.widgets.button import HeaderButton
+
+from portal.errors import DomainError
+from portal.outbox.models import mask_mobile
 
 from .backoffice import (
     ScopedCreateView,
@@ -16,12 +23,14 @@ from .backoffice import (
     ScopedInspectView,
     ScopedModelViewSet,
 )
+from .contact_change import contact_change_request
 from .identity import normalise_mobile
 from .models import Membership, Resident, User
 from .policies import membership_policy, resident_policy, staff_policy
 from .roles import Role
 from .selectors import offices_user_manages
 from .services import membership_create, membership_end, staff_create, staff_set_active
+from .views_backoffice import resident_mobile, staff_two_factor_reset
 
 
 class MobileCleaningMixin:
@@ -107,10 +116,6 @@ class StaffEditView(ScopedEditView):
     def _contact_changes_request(self, user):
         """A new e-mail or mobile waits for its owner's confirmation (people.contact_change):
         the values in force stay, and the page says a confirmation was sent."""
-        from django.contrib import messages
-
-        from .contact_change import contact_change_request
-
         for field in ("email", "mobile"):
             if field not in self.form.changed_data:
                 continue
@@ -125,9 +130,6 @@ class StaffEditView(ScopedEditView):
 
     @cached_property
     def header_buttons(self):
-        from django.urls import reverse
-        from wagtail.admin.widgets.button import HeaderButton
-
         return [
             HeaderButton(
                 _("Reset second factor"),
@@ -154,10 +156,6 @@ class StaffViewSet(ScopedModelViewSet):
         return StaffEditForm if for_update else StaffCreateForm
 
     def get_urlpatterns(self):
-        from django.urls import path
-
-        from .views_backoffice import staff_two_factor_reset
-
         return super().get_urlpatterns() + [
             path("two-factor-reset/<int:pk>/", staff_two_factor_reset, name="two_factor_reset")
         ]
@@ -201,11 +199,6 @@ class MembershipEndView(ScopedDeleteView):
     def form_valid(self, form):
         """A refusal (a role only the county ends, one's own role) comes back as the page's
         error message, never a server error."""
-        from django.contrib import messages
-        from django.db import transaction
-
-        from portal.errors import DomainError
-
         try:
             with transaction.atomic():
                 return super().form_valid(form)
@@ -235,15 +228,10 @@ class ResidentInspectView(ScopedInspectView):
     """The mobile masked (139****0001); the full number only through the audited reveal."""
 
     def get_mobile_display_value(self):
-        from portal.outbox.models import mask_mobile
-
         return mask_mobile(self.object.mobile)
 
     @cached_property
     def header_buttons(self):
-        from django.urls import reverse
-        from wagtail.admin.widgets.button import HeaderButton
-
         return [
             HeaderButton(
                 _("Show the full mobile"),
@@ -271,10 +259,6 @@ class ResidentViewSet(ScopedModelViewSet):
     name = "resident_admin"
 
     def get_urlpatterns(self):
-        from django.urls import path
-
-        from .views_backoffice import resident_mobile
-
         return super().get_urlpatterns() + [path("mobile/<int:pk>/", resident_mobile, name="mobile")]
 
 

@@ -6,6 +6,8 @@ and a child's code repeats its parent's prefix. Each rule raises its own message
 administrator typing a code from a paper list knows which digit is wrong.
 """
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -16,8 +18,6 @@ PARENT_LEVEL = {"county": None, "township": "county", "village": "township"}
 
 def normalise_code(raw: str) -> str:
     """Strip spaces and turn full-width digits into ASCII ones (codes are often pasted)."""
-    import unicodedata
-
     return unicodedata.normalize("NFKC", raw or "").replace(" ", "").strip()
 
 

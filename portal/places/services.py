@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from portal.errors import DomainError, NotPermitted
 
 from .models import Region
+from .policies import region_policy
 
 
 @transaction.atomic
@@ -24,8 +25,6 @@ def region_save(*, actor, region: Region) -> Region:
 
     Raises NotPermitted when a field reaches beyond the actor's jurisdiction and DomainError
     (ValidationError for the code's own rules) when the tree would not be consistent."""
-    from .policies import region_policy
-
     before = None
     if region.pk is not None:
         before = Region.objects.select_for_update().filter(pk=region.pk).first()

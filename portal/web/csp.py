@@ -73,6 +73,7 @@ def patch_wagtail_choosers() -> None:
     written there): a Wagtail upgrade that changes it keeps Wagtail's own render, and the
     browser test in tests/security/test_findings_headers.py shows the violation.
     """
+    # why: Wagtail's admin needs the apps loaded; called from WebConfig.ready
     from wagtail.admin.widgets.chooser import BaseChooser
 
     if getattr(BaseChooser, "_cunban_csp", False):

@@ -19,9 +19,20 @@ non-GET requests and responses that set cookies are never cached.
 import hashlib
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone, translation
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished
+
+from portal.offices.models import Office
+from portal.offices.selectors import PLACE_COOKIE
+from portal.people.models import Membership
+from portal.places.models import Region
+
+from .context_processors import ELDERLY_COOKIE
 
 VERSION_KEY = "public_pages:version"
 
@@ -39,10 +50,6 @@ def bump_content_version(*args, **kwargs) -> None:
 
 
 def _key(request) -> str:
-    from portal.offices.selectors import PLACE_COOKIE
-
-    from .context_processors import ELDERLY_COOKIE
-
     parts = [
         request.get_full_path(),
         translation.get_language() or "",
@@ -88,14 +95,7 @@ class PublicPageCacheMiddleware:
 
 def connect_invalidation() -> None:
     """Bump the content version on every change the public guide shows."""
-    from django.contrib.auth import get_user_model
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-    from wagtail.models import Page
-    from wagtail.signals import page_published, page_unpublished
-
-    from portal.offices.models import Office
-    from portal.people.models import Membership
-    from portal.places.models import Region
+    # why: the cache listens to the catalogue, a layer above (pyproject ignore_imports)
     from services_catalog.models import Delegation, Synonym
 
     page_published.connect(bump_content_version, dispatch_uid="page_cache.published")

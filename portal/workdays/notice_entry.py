@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from portal.audit.services import audit_change
 from portal.errors import DomainError, NotPermitted
 
 from .models import FIRST_YEAR, LAST_YEAR, CalendarDay, CalendarYear
@@ -118,8 +119,6 @@ def calendar_year_enter_from_notice(
     }
     calendar_year.save(update_fields=["notice", "source_note"])
     # The days are written in bulk, which no model signal sees: one audit row says what changed.
-    from portal.audit.services import audit_change
-
     audit_change(
         obj=calendar_year,
         act="days",

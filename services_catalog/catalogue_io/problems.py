@@ -4,6 +4,8 @@ from dataclasses import asdict, dataclass
 
 from django.utils.translation import gettext as _
 
+from .format import SHEETS
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -32,7 +34,5 @@ class Problem:
 
 def problem_sort_key(problem: Problem) -> tuple:
     """Problems read best sheet by sheet, top to bottom, in the format's sheet order."""
-    from .format import SHEETS
-
     sheet_index = SHEETS.index(problem.sheet) if problem.sheet in SHEETS else -1
     return (sheet_index, problem.row or 0)

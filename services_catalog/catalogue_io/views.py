@@ -23,8 +23,8 @@ from . import format as fmt
 from .export import catalogue_export
 from .forms import CatalogueUploadForm
 from .permissions import user_may_import_catalogues
+from .queue import catalogue_import_run_create
 from .selectors import county_homes_administered_by, import_runs_visible_to
-from .services import catalogue_import_run_create
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_RUNS = 10

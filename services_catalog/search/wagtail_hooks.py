@@ -4,6 +4,7 @@ Saving or deleting a synonym re-derives every page's synonym terms (`signals`), 
 takes effect at the next search.
 """
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permission_policies.base import BasePermissionPolicy
@@ -41,8 +42,6 @@ class CountyAdministratorPolicy(BasePermissionPolicy):
 
     def users_with_any_permission(self, actions):
         """Nobody is listed: access comes from memberships, which this policy does not enumerate."""
-        from django.contrib.auth import get_user_model
-
         return get_user_model().objects.none()
 
 

@@ -11,7 +11,8 @@ from portal.errors import NotPermitted
 from portal.people.models import Membership
 from services_catalog.catalogue_io import format as fmt
 from services_catalog.catalogue_io.models import ImportPhase, ImportRun
-from services_catalog.catalogue_io.services import catalogue_import_run, catalogue_import_run_create
+from services_catalog.catalogue_io.queue import catalogue_import_run_create
+from services_catalog.catalogue_io.services import catalogue_import_run
 from services_catalog.catalogue_io.services.runs import _ProgressRecorder
 from services_catalog.models import ServiceItemPage
 

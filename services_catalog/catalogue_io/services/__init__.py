@@ -1,8 +1,7 @@
 """State changes of catalogue import: the import itself (importing.py) and back-office runs of
-it (queue.py queues them, runs.py works them). Import from here; the modules are split by subject, not by audience."""
+it (runs.py works them; ../queue.py queues them). Import from here; the modules are split by subject, not by audience."""
 
 from .importing import IMPORT_LOG_ACTION, ImportReport, SheetCounts, catalogue_import
-from .queue import catalogue_import_run_create
 from .runs import catalogue_import_run
 
 __all__ = [
@@ -11,5 +10,4 @@ __all__ = [
     "SheetCounts",
     "catalogue_import",
     "catalogue_import_run",
-    "catalogue_import_run_create",
 ]

@@ -29,6 +29,7 @@ from services_catalog.models import (
     SpecialProcedure,
     Synonym,
 )
+from services_catalog.search.services import search_index_deferred
 from services_catalog.services import delegation_save
 
 from .. import format as fmt
@@ -414,8 +415,6 @@ def _write(
         done += 1
         if progress:
             progress(done, total, ImportPhase.WRITE)
-
-    from services_catalog.search.services import search_index_deferred
 
     # Each published item and saved synonym would refresh the search index on its own; an
     # import does it once, at the end.

@@ -1,4 +1,4 @@
-"""Back-office imports: working an uploaded workbook's ImportRun (queued by `queue.py`).
+"""Back-office imports: working an uploaded workbook's ImportRun (queued by `catalogue_io.queue`).
 
 The task `tasks.catalogue_import_run` calls `catalogue_import_run`, which runs
 `catalogue_import` and keeps the run row up to date so the run page can show progress while the

@@ -1,8 +1,8 @@
 """Back-office imports: an uploaded workbook, stored as an ImportRun and queued for the task.
 
 The upload view calls `catalogue_import_run_create`; the task works the run through
-`runs.catalogue_import_run`. Kept apart from `runs` because it imports the task, which imports
-`runs`.
+`services.runs.catalogue_import_run`. Kept outside `services` because it imports the task, which
+imports `services`.
 """
 
 from functools import partial
@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from cms.models import CountyHomePage
 from portal.errors import NotPermitted
 
-from ..models import ImportRun
-from ..tasks import catalogue_import_run as catalogue_import_run_task
-from .importing import catalogue_import_check_permission
+from .models import ImportRun
+from .services.importing import catalogue_import_check_permission
+from .tasks import catalogue_import_run as catalogue_import_run_task
 
 
 def catalogue_import_run_create(
