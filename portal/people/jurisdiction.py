@@ -193,8 +193,6 @@ class OfficePermissionPolicy:
         For "who is told" and "to whom may it be given": read from the same guardian rows as
         every other answer here, so a role reaches these lists exactly where it reaches the
         work. Superusers are not listed: they are operators, nobody's clerk or supervisor."""
-        from .models import User
-
         granted = UserObjectPermission.objects.filter(
             content_type=ContentType.objects.get_for_model(Office),
             permission__codename=action,
