@@ -24,43 +24,37 @@ from portal.people.backoffice import (
     StaffPageInspectView,
 )
 from portal.people.identity import mask_name
-from portal.people.jurisdiction import office_policy
-from portal.people.roles import Action
 from services_catalog.models import DelegationMode
 
+from . import policies
 from .models import Application
+from .policies import application_policy
 from .selectors import applications_visible_to
 from .states import State
 
 
 class ApplicationPolicy(JurisdictionPolicy):
-    """View only. Whoever files for a station or views an office's work may open the list
-    (it may be empty today); everyone else, editors included, does not see it at all."""
+    """View only, answered by `approvals.policies.application_policy`: whoever files for a
+    station or views an office's work may open the list (it may be empty today); everyone
+    else, editors included, does not see it at all."""
 
-    allowed_actions = frozenset({"view"})
+    allowed_actions = frozenset({policies.VIEW})
 
     def scoped_queryset(self, user):
-        return applications_visible_to(user)
+        return application_policy.instances_user_has_permission_for(user, policies.VIEW)
 
     def user_has_permission(self, user, action):
         """May the user open the list? One query per request, remembered on `request.user`."""
-        if not self._active(user) or action not in self.allowed_actions:
+        if action not in self.allowed_actions:
             return False
-        if user.is_superuser:
-            return True
-        cached = user.__dict__.get("_cunban_sees_applications")
-        if cached is None:
-            cached = office_policy.instances_user_has_any_permission_for(
-                user, [Action.FILE, Action.VIEW]
-            ).exists()
-            user.__dict__["_cunban_sees_applications"] = cached
-        return cached
+        return application_policy.user_has_permission(user, action)
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
         """One row looked up, not every visible pk: a county holds many applications."""
-        if not self._active(user) or not set(actions) & self.allowed_actions:
-            return False
-        return self.scoped_queryset(user).filter(pk=instance.pk).exists()
+        return any(
+            application_policy.user_has_permission_for_instance(user, action, instance)
+            for action in set(actions) & self.allowed_actions
+        )
 
 
 def _office_name(office: Office | None) -> str:

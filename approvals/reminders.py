@@ -15,12 +15,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.people.models import Membership, User
-from portal.people.roles import Role
 from portal.workdays.provisional import provisional_note
 
 from . import deadlines, extensions, notifications, services
 from .models import Application, NoticeItem
+from .policies import supervisors_by_office
 from .states import CLOCK_STATES, State
 
 
@@ -32,17 +31,6 @@ class SweepReport:
     overdue: int = 0
     rectifications_overdue: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def supervisors_by_office(office_ids: set[int]) -> dict[int, list[User]]:
-    found: dict[int, list[User]] = {}
-    for membership in (
-        Membership.objects.current()
-        .filter(office_id__in=office_ids, role=Role.CENTRE_SUPERVISOR, user__is_active=True)
-        .select_related("user")
-    ):
-        found.setdefault(membership.office_id, []).append(membership.user)
-    return found
 
 
 def deadlines_sweep(
@@ -89,7 +77,7 @@ def deadlines_sweep(
     if not candidates:
         return report
     calendar = deadlines.calendar_around(today, *[a.due_on for a in candidates], working_days=5)
-    supervisors = supervisors_by_office({a.current_office_id for a in candidates})
+    supervisors = supervisors_by_office({a.current_office for a in candidates})
     for index, application in enumerate(candidates, start=1):
         left = deadlines.days_left(today, application.due_on, calendar)
         alert = "overdue" if left < 0 else "due_soon" if left <= deadlines.DUE_SOON_DAYS else ""

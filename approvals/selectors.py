@@ -1,5 +1,6 @@
 """Who sees which applications, and the lists pages show. Every page, download, export and admin
-view of applications starts from `applications_visible_to`, so they all give the same answer.
+view of applications starts from `applications_visible_to`, so they all give the same answer;
+the rule itself is `approvals.policies.application_policy` (VIEW):
 
 - an assistant sees their station's applications, drafts included;
 - a clerk or supervisor sees what was routed to their centre or now sits there;
@@ -14,52 +15,18 @@ from dataclasses import dataclass
 from django.db.models import Case, DateField, F, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
-from portal.offices.models import Office
-from portal.people.jurisdiction import office_policy
 from portal.people.models import User
-from portal.people.roles import Action, Role
 from services_catalog.models import ServiceItemPage
 
-from . import deadlines
+from . import deadlines, policies
 from .models import Application, ApplicationEvent, ApplicationFile, Notice, NoticeItem
-from .services import may_act_as, step_blocker
+from .policies import application_policy, may_act_as
+from .services import step_blocker
 from .states import CLOCK_STATES, OPEN_STATES, State, Transition, Who, acts_from
 
 
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
 def applications_visible_to(user: User) -> QuerySet[Application]:
-    return Application.objects.filter(visibility_condition(user))
-
-
-def visibility_condition(user: User, prefix: str = "", *, eager: bool = False) -> Q:
-    """The rule of `applications_visible_to` as a condition, on the application reached
-    through `prefix` ("rating__application__" from a rating's table, say). With `eager`, the
-    user's offices are read first (two small queries) and the condition holds their ids: on a
-    large table that is much cheaper than the permission subqueries joined to every row."""
-    if not _active(user):
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    filing_offices = office_policy.instances_user_has_permission_for(user, Action.FILE)
-    viewing_offices = office_policy.instances_user_has_permission_for(user, Action.VIEW)
-    filing: QuerySet[Office] | list[int] = filing_offices
-    viewing: QuerySet[Office] | list[int] = viewing_offices
-    if eager:
-        filing = list(filing_offices.values_list("pk", flat=True))
-        viewing = list(viewing_offices.values_list("pk", flat=True))
-
-    def field(name: str, value) -> Q:
-        return Q(**{f"{prefix}{name}": value})
-
-    submitted = ~field("state", State.DRAFT) & (
-        field("station__in", viewing)
-        | field("current_office__in", viewing)
-        | field("handling_office__in", viewing)
-    )
-    return field("station__in", filing) | submitted
+    return application_policy.instances_user_has_permission_for(user, policies.VIEW)
 
 
 def _list_columns(queryset: QuerySet[Application]) -> QuerySet[Application]:
@@ -117,16 +84,16 @@ def inbox_for(
     """Open work sitting at an office the user handles (centre clerks, supervisors, officers)."""
     filters = filters or InboxFilter()
     today = today or timezone.localdate()
-    handling = office_policy.instances_user_has_permission_for(user, Action.HANDLE)
-    queryset = applications_visible_to(user).filter(current_office__in=handling, state__in=OPEN_STATES)
+    queryset = application_policy.instances_user_has_permission_for(user, policies.HANDLE).filter(
+        state__in=OPEN_STATES
+    )
     return _apply(queryset, filters, user, today)
 
 
 def station_applications_for(user: User, filters: InboxFilter | None = None) -> QuerySet[Application]:
     """Everything the user's stations filed, drafts first among the newest."""
     filters = filters or InboxFilter()
-    filing = office_policy.instances_user_has_permission_for(user, Action.FILE)
-    queryset = applications_visible_to(user).filter(station__in=filing)
+    queryset = application_policy.instances_user_has_permission_for(user, policies.FILE)
     return _apply(queryset, filters, user, timezone.localdate(), ordered=False).order_by("-created_at", "-pk")
 
 
@@ -151,8 +118,9 @@ def _apply(queryset, filters: InboxFilter, user, today, *, ordered: bool = True)
 def overdue_for(user: User, *, today: datetime.date | None = None) -> QuerySet[Application]:
     """The supervisor's overdue list: open work past its deadline at offices they supervise."""
     today = today or timezone.localdate()
-    supervised = office_policy.instances_user_has_permission_for(user, Action.SUPERVISE)
-    queryset = applications_visible_to(user).filter(current_office__in=supervised, state__in=OPEN_STATES)
+    queryset = application_policy.instances_user_has_permission_for(user, policies.SUPERVISE).filter(
+        state__in=OPEN_STATES
+    )
     return _apply(queryset, InboxFilter(overdue=True), user, today)
 
 
@@ -247,15 +215,6 @@ def items_for_filing() -> QuerySet[ServiceItemPage]:
     )
 
 
-def clerks_of(office: Office) -> QuerySet[User]:
-    """Staff who may handle the office's work, for the supervisor's reassign form."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__office=office,
-            memberships__ended_at__isnull=True,
-            memberships__role__in=[Role.TOWNSHIP_CLERK, Role.CENTRE_SUPERVISOR, Role.COUNTY_OFFICER],
-        )
-        .distinct()
-        .order_by("name", "username")
-    )
+def clerks_of(application: Application) -> QuerySet[User]:
+    """Staff who may handle the work where it now sits, for the supervisor's reassign form."""
+    return application_policy.assignees_for(application)

@@ -20,9 +20,7 @@ from portal.audit import services as audit_services
 from portal.errors import DomainError, NotPermitted, required
 from portal.files.uploads import check_upload, stored_name
 from portal.offices.models import Office
-from portal.people.jurisdiction import office_policy
 from portal.people.models import IdNumberDisclosure, Resident, User
-from portal.people.roles import Action
 from portal.places.models import Region, RegionLevel
 from portal.workdays.calendar import WorkCalendar
 from services_catalog.models import Material, ServiceItemPage
@@ -30,6 +28,7 @@ from services_catalog.selectors import service_item_route
 
 from . import deadlines, extensions, notifications
 from .models import Application, ApplicationEvent, ApplicationFile, ApplicationSequence, Notice, NoticeItem
+from .policies import REVEAL_ID_NUMBER, UNLOCK_TRACKING, application_policy, may_act_as, office_for
 from .states import CLOCK_STATES, TABLE, Act, State, Transition, Who
 from .tracking import tracking_paused
 
@@ -52,25 +51,7 @@ class MissingItem:
         return self.material.name if self.material is not None else self.name
 
 
-# -- who may act ---------------------------------------------------------------------------------
-
-_WHO_ACTION = {Who.FILER: Action.FILE, Who.HANDLER: Action.HANDLE, Who.SUPERVISOR: Action.SUPERVISE}
-
-
-def office_for(application: Application, who: Who) -> Office | None:
-    """The office whose permission decides whether someone may act in capacity `who`."""
-    if who is Who.FILER:
-        return application.station
-    return application.current_office
-
-
-def may_act_as(user: User | None, application: Application, who: Who) -> bool:
-    if who is Who.SYSTEM:
-        return user is None
-    office = office_for(application, who)
-    if user is None or office is None:
-        return False
-    return office_policy.user_has_permission_for_instance(user, _WHO_ACTION[who], office)
+# -- who may act: `approvals.policies` ---------------------------------------------------------
 
 
 def _today() -> datetime.date:
@@ -238,7 +219,7 @@ def draft_start(
         raise DomainError(_("Choose a village (村/社区)."))
     _require_proxy_item(item)
     station = _station_of(village)
-    if not office_policy.user_has_permission_for_instance(actor, Action.FILE, station):
+    if not application_policy.user_may_file_at(actor, station):
         raise NotPermitted(_("You may not file applications for %(village)s.") % {"village": village})
     fields = {
         "item": item,
@@ -477,9 +458,7 @@ def application_reassign(
     """A supervisor moves work to another clerk of the same office (改派)."""
     locked = workflow.lock(application)
     step = workflow.check(locked, Act.REASSIGN, actor, expected_version)
-    if not office_policy.user_has_permission_for_instance(
-        to, Action.HANDLE, required(locked.current_office, "current_office")
-    ):
+    if not application_policy.user_may_set(actor, "assignee", to, locked):
         raise DomainError(
             _("%(name)s does not handle work of %(office)s.") % {"name": to, "office": locked.current_office}
         )
@@ -972,13 +951,13 @@ def tracking_unlock(*, actor: User, application: Application) -> Application:
     the lock after too many failures in all, and the day's pause too (failures before the unlock
     no longer count, approvals.tracking)."""
     locked = workflow.lock(application)
-    if not (may_act_as(actor, locked, Who.FILER) or may_act_as(actor, locked, Who.HANDLER)):
+    who = application_policy.capacity_for(actor, UNLOCK_TRACKING, locked)
+    if who is None:
         raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
     # An application without a number was never tracked, so nothing pauses it.
     if locked.tracking_locked_at is None and not (locked.number and tracking_paused(locked.number)):
         return locked
     locked.tracking_locked_at = None
-    who = Who.FILER if may_act_as(actor, locked, Who.FILER) else Who.HANDLER
     workflow.record(locked, None, actor, act=Act.UNLOCK_TRACKING, who=who, fields=["tracking_locked_at"])
     return locked
 
@@ -989,7 +968,7 @@ def id_number_reveal(*, actor: User, application: Application) -> str:
     resident = application.resident
     if resident is None:
         return ""
-    if not may_act_as(actor, application, Who.HANDLER):
+    if not application_policy.user_has_permission_for_instance(actor, REVEAL_ID_NUMBER, application):
         return resident.id_number_masked
     IdNumberDisclosure.objects.create(
         viewer=actor, resident=resident, context=f"application {application.reference}"

@@ -1,6 +1,6 @@
 """Which certificates a person may see, download and print: always through the applications
-they may see (`approvals.selectors.applications_visible_to`), so a certificate is never
-reachable where its application is not."""
+they may see, so a certificate is never reachable where its application is not. The rules
+are `certificates.policies.certificate_policy`."""
 
 import datetime
 from dataclasses import dataclass
@@ -9,22 +9,22 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from approvals.models import Application
-from approvals.selectors import applications_visible_to
 from approvals.states import State
 from portal.people.models import User
-from portal.people.selectors import offices_user_may_handle
 
+from . import policies
 from .models import Certificate, PrintBatch
+from .policies import certificate_policy
 
 
 def certificates_visible_to(user: User) -> QuerySet[Certificate]:
-    return Certificate.objects.filter(application__in=applications_visible_to(user))
+    return certificate_policy.instances_user_has_permission_for(user, policies.VIEW)
 
 
 def certificate_for_download(user: User, application_pk: int, certificate_pk: int) -> Certificate:
     """A certificate of an application the user may see; DoesNotExist otherwise."""
     return (
-        certificates_visible_to(user)
+        certificate_policy.instances_user_has_permission_for(user, policies.DOWNLOAD)
         .select_related("application", "issuing_office")
         .get(pk=certificate_pk, application_id=application_pk)
     )
@@ -33,9 +33,7 @@ def certificate_for_download(user: User, application_pk: int, certificate_pk: in
 def certificates_printable_by(user: User) -> QuerySet[Certificate]:
     """Certificates in force issued by an office the user handles work for (clerks, supervisors,
     county officers): what the print page lists and a batch may hold."""
-    return certificates_visible_to(user).filter(
-        issuing_office__in=offices_user_may_handle(user), revoked_at__isnull=True
-    )
+    return certificate_policy.instances_user_has_permission_for(user, policies.PRINT)
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,7 @@ from approvals.states import Act, State, Who
 from portal import workflow
 from portal.errors import DomainError, NotPermitted, required
 from portal.offices.models import OfficeKind
-from portal.people.jurisdiction import office_policy
 from portal.people.models import User
-from portal.people.roles import Action
 from portal.throttle import limits
 from portal.throttle.limits import Scope
 from portal.throttle.models import Attempt
@@ -34,8 +32,9 @@ from portal.throttle.selectors import limit_reached
 from portal.throttle.services import attempt_guard, attempt_record
 from services_catalog.models import DelegationMode
 
-from . import selectors, tokens
+from . import policies, selectors, tokens
 from .models import Certificate, CertificateCheck, CertificateSequence, HandOver, PrintBatch
+from .policies import certificate_policy
 from .tasks import print_batch_run_task
 
 logger = logging.getLogger(__name__)
@@ -132,19 +131,6 @@ def certificate_issue(
 # -- revoking ------------------------------------------------------------------------------------
 
 
-def revoker_capacity(user: User | None, certificate: Certificate) -> Who | None:
-    """The capacity in which `user` may revoke: the supervisor of the issuing centre, or, at a
-    county department (which has no supervisor role), its officers. None: may not."""
-    if user is None or not user.is_authenticated:
-        return None
-    office = certificate.issuing_office
-    if office.kind == OfficeKind.DEPARTMENT:
-        allowed = office_policy.user_has_permission_for_instance(user, Action.HANDLE, office)
-        return Who.HANDLER if allowed else None
-    allowed = office_policy.user_has_permission_for_instance(user, Action.SUPERVISE, office)
-    return Who.SUPERVISOR if allowed else None
-
-
 @transaction.atomic
 def certificate_revoke(
     *, actor: User, certificate: Certificate, reason: str, reissue: bool = False
@@ -160,7 +146,7 @@ def certificate_revoke(
         .select_related("issuing_office")
         .get(pk=certificate.pk)
     )
-    who = revoker_capacity(actor, locked)
+    who = certificate_policy.capacity_for(actor, policies.REISSUE if reissue else policies.REVOKE, locked)
     if who is None:
         raise NotPermitted(
             _("You may not revoke certificate %(serial)s.") % {"serial": locked.licence_number}

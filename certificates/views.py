@@ -23,12 +23,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from portal.audit.services import audit_record
 from portal.errors import DomainError
 from portal.people.identity import mask_name
-from portal.people.selectors import offices_user_may_handle
 from portal.printing.responses import pdf_response
 from portal.throttle.client_address import client_address
 
-from . import selectors, services
+from . import policies, selectors, services
 from .models import Certificate, CertificateCheck, PrintBatch
+from .policies import certificate_policy
 from .printing import certificate_pdf
 from .tokens import normalise_code
 
@@ -68,7 +68,9 @@ class RevokeForm(forms.Form):
 def revoke(request, pk: int, certificate_pk: int):
     certificate = _certificate(request, pk, certificate_pk)
     detail = reverse("approvals:detail", args=[pk])
-    if services.revoker_capacity(request.user, certificate) is None or certificate.is_revoked:
+    if certificate.is_revoked or not certificate_policy.user_has_permission_for_instance(
+        request.user, policies.REVOKE, certificate
+    ):
         messages.error(
             request,
             _("Certificate %(serial)s cannot be revoked by you now.")
@@ -124,7 +126,7 @@ class PrintForm(forms.Form):
 
 
 def _may_print(user) -> bool:
-    return offices_user_may_handle(user).exists()
+    return certificate_policy.user_has_permission(user, policies.PRINT)
 
 
 @login_required

@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q
 
 from portal.offices.models import Office, OfficeKind
-from portal.people.jurisdiction import office_policy
 from portal.people.models import User
-from portal.people.roles import Action
 from portal.places.models import Region
 from services_catalog.models import ServiceItemPage
 
 from .models import BAD_LEVELS, SATISFIED_LEVELS, Rating, Rectification
+from .policies import rating_policy
 
 Where = Callable[[str], Q]
 """Builds the rows' condition for a field prefix: "" on ratings, "rating__" on rectifications."""
@@ -69,9 +68,7 @@ class Figures:
 def scope_offices(user: User):
     """Offices whose figures `user` sees: those they supervise or administer, and for county
     officers their department (which has no supervisor role)."""
-    overseen = office_policy.instances_user_has_any_permission_for(user, [Action.SUPERVISE, Action.MANAGE])
-    handled = office_policy.instances_user_has_permission_for(user, Action.HANDLE)
-    return Office.objects.filter(Q(pk__in=overseen) | Q(pk__in=handled, kind=OfficeKind.DEPARTMENT))
+    return rating_policy.offices_with_figures_for(user)
 
 
 def _by_offices(ids: list[int]) -> Where:

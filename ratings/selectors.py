@@ -8,30 +8,29 @@ view. Acting is a separate question, answered in `ratings.services`.
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from approvals.models import Application
-from approvals.selectors import visibility_condition
-from portal.offices.models import Office, OfficeKind
-from portal.people.jurisdiction import office_policy, user_is_county_administrator
+from approvals.policies import answering_policy
 from portal.people.models import User
-from portal.people.roles import Action
 from portal.places.models import Region, RegionLevel
 from portal.workdays.provisional import provisional_note
 from portal.workdays.selectors import unconfirmed_years_between
 
+from . import policies
 from .models import Rating, RatingAppeal, RatingEvent, Rectification
+from .policies import appeal_policy, rating_policy, rectification_policy
 
 OPEN_RECTIFICATION_STATES = (Rectification.State.OPEN, Rectification.State.ANSWERED)
 
 
 def ratings_visible_to(user: User) -> QuerySet[Rating]:
-    return Rating.objects.filter(visibility_condition(user, "application__", eager=True))
+    return rating_policy.instances_user_has_permission_for(user, policies.VIEW)
 
 
 def rectifications_visible_to(user: User) -> QuerySet[Rectification]:
-    return Rectification.objects.filter(visibility_condition(user, "rating__application__", eager=True))
+    return rectification_policy.instances_user_has_permission_for(user, policies.VIEW)
 
 
 def rating_of(application: Application) -> Rating | None:
@@ -45,14 +44,6 @@ def appeal_of(rating: Rating) -> RatingAppeal | None:
         return rating.appeal
     except RatingAppeal.DoesNotExist:
         return None
-
-
-def offices_answering(user: User) -> QuerySet[Office]:
-    """Offices whose rectifications `user` answers: supervised centres, and departments they
-    handle for (a department has no supervisor role)."""
-    supervised = office_policy.instances_user_has_permission_for(user, Action.SUPERVISE)
-    handled = office_policy.instances_user_has_permission_for(user, Action.HANDLE)
-    return Office.objects.filter(Q(pk__in=supervised) | Q(pk__in=handled, kind=OfficeKind.DEPARTMENT))
 
 
 def rectification_list_for(
@@ -71,7 +62,8 @@ def rectification_list_for(
 
 def overdue_rectifications_for(user: User, *, today: datetime.date | None = None) -> QuerySet[Rectification]:
     """The supervisor's overdue list: open rectifications past their date at offices they answer for."""
-    return rectification_list_for(user, overdue=True, today=today).filter(office__in=offices_answering(user))
+    answered = answering_policy.instances_user_has_permission_for(user)
+    return rectification_list_for(user, overdue=True, today=today).filter(office__in=answered)
 
 
 def with_provisional_notes(rectifications: Iterable[Rectification]) -> list[Rectification]:
@@ -105,10 +97,7 @@ def events_of(rating: Rating) -> list[RatingEvent]:
 
 def appeals_for(user: User, *, pending_only: bool = True) -> QuerySet[RatingAppeal]:
     """Appeals a county administrator decides (every office they administer); nobody else's list."""
-    if not user_is_county_administrator(user):
-        return RatingAppeal.objects.none()
-    managed = office_policy.instances_user_has_permission_for(user, Action.MANAGE)
-    queryset = RatingAppeal.objects.filter(office__in=managed)
+    queryset = appeal_policy.instances_user_has_permission_for(user, policies.DECIDE)
     if pending_only:
         queryset = queryset.filter(outcome=RatingAppeal.Outcome.PENDING)
     return queryset.select_related("office", "filed_by", "rating__application").order_by("filed_at", "pk")
@@ -116,10 +105,9 @@ def appeals_for(user: User, *, pending_only: bool = True) -> QuerySet[RatingAppe
 
 def appeal_detail_for(user: User, pk: int) -> RatingAppeal:
     """The appeal, for the county administrator deciding it or anyone who may see the rating."""
-    decidable = appeals_for(user, pending_only=False).values("pk")
     appeal = (
-        RatingAppeal.objects.filter(pk=pk)
-        .filter(Q(pk__in=decidable) | Q(rating__in=ratings_visible_to(user)))
+        appeal_policy.instances_user_has_permission_for(user, policies.VIEW)
+        .filter(pk=pk)
         .select_related("office", "filed_by", "rating__application", "decided_by")
         .first()
     )

@@ -8,7 +8,7 @@ two submissions at once give one rating and a change, never two ratings.
 Rectifications and appeals run their steps through the workflow machine (`portal.workflow`,
 declared here as `RECTIFICATION_WORKFLOW` and `APPEAL_WORKFLOW`, tables in `ratings.states`).
 
-Who may do what, all checked here:
+Who may do what (asked of `ratings.policies`), all checked here:
 - the villager rates through the tracking page or a paper's QR after proving who they are
   (the view's proof, as for tracking); the filing station's assistant may record it for them;
 - the handling office's supervisor answers the rectification and files an appeal (at a county
@@ -25,22 +25,17 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from approvals import services as application_services
 from approvals.models import Application
-from approvals.reminders import supervisors_by_office
-from approvals.selectors import clerks_of
-from approvals.states import State, Who
+from approvals.states import State
 from certificates.services import current_certificate
 from portal import workflow
 from portal.errors import DomainError, NotPermitted, required
-from portal.offices.models import Office, OfficeKind
 from portal.outbox.services import message_queue
-from portal.people.jurisdiction import office_policy, user_is_county_administrator
 from portal.people.models import User
-from portal.people.roles import Action
 from portal.workdays.calendar import WorkCalendar, add_working_days, window_for_working_days
 from portal.workdays.provisional import with_provisional_note
 
+from . import policies
 from .models import (
     ASSISTED_CHANNELS,
     BAD_LEVELS,
@@ -53,6 +48,7 @@ from .models import (
     Reason,
     Rectification,
 )
+from .policies import appeal_policy, rating_policy, rectification_policy
 from .selectors import appeal_of, with_provisional_notes
 from .states import APPEAL_TABLE, RECTIFICATION_TABLE
 from .states import Who as Capacity
@@ -108,34 +104,18 @@ def change_blocker(
     return None
 
 
-def rectifier_capacity(user: User | None, office: Office) -> Who | None:
-    """The capacity in which `user` answers for `office`: its supervisor, or at a county
-    department its officers. None: may not."""
-    if user is None or not user.is_authenticated:
-        return None
-    if office.kind == OfficeKind.DEPARTMENT:
-        allowed = office_policy.user_has_permission_for_instance(user, Action.HANDLE, office)
-        return Who.HANDLER if allowed else None
-    allowed = office_policy.user_has_permission_for_instance(user, Action.SUPERVISE, office)
-    return Who.SUPERVISOR if allowed else None
-
-
-def may_revisit(user: User | None, office: Office) -> bool:
-    if rectifier_capacity(user, office) is not None:
-        return True
-    return bool(user and office_policy.user_has_permission_for_instance(user, Action.HANDLE, office))
-
-
 def may_answer(user: User | None, rectification: Rectification) -> bool:
     """Whether the page offers the answer: open, and the user answers for its office."""
     return (
         rectification.state == Rectification.State.OPEN
-        and rectifier_capacity(user, rectification.office) is not None
+        and rectification_policy.user_has_permission_for_instance(user, policies.ANSWER, rectification)
     )
 
 
 def may_record_revisit(user: User | None, rectification: Rectification) -> bool:
-    return rectification.state == Rectification.State.ANSWERED and may_revisit(user, rectification.office)
+    return rectification.state == Rectification.State.ANSWERED and (
+        rectification_policy.user_has_permission_for_instance(user, policies.REVISIT, rectification)
+    )
 
 
 def may_appeal(user: User | None, rating: Rating) -> bool:
@@ -143,17 +123,13 @@ def may_appeal(user: User | None, rating: Rating) -> bool:
     return (
         rating.level in BAD_LEVELS
         and rating.set_aside_at is None
-        and rectifier_capacity(user, rating.office) is not None
+        and rating_policy.user_has_permission_for_instance(user, policies.APPEAL, rating)
         and appeal_of(rating) is None
     )
 
 
 def may_decide_appeal(user: User | None, appeal: RatingAppeal) -> bool:
-    return bool(
-        user is not None
-        and user_is_county_administrator(user)
-        and office_policy.user_has_permission_for_instance(user, Action.MANAGE, appeal.office)
-    )
+    return appeal_policy.user_has_permission_for_instance(user, policies.DECIDE, appeal)
 
 
 # -- the workflow machine's declarations -----------------------------------------------------------
@@ -161,9 +137,9 @@ def may_decide_appeal(user: User | None, appeal: RatingAppeal) -> bool:
 
 def _rectification_capacity(actor: User | None, locked: Rectification, row: workflow.Transition):
     """The office answers (its supervisor, at a department its officers) and revisits (its staff)."""
-    if row.act == RatingEvent.Act.ANSWER and rectifier_capacity(actor, locked.office) is not None:
-        return Capacity.OFFICE
-    if row.act == RatingEvent.Act.REVISIT and may_revisit(actor, locked.office):
+    actions: dict[str, str] = {RatingEvent.Act.ANSWER: policies.ANSWER, RatingEvent.Act.REVISIT: policies.REVISIT}
+    action = actions.get(row.act)
+    if action is not None and rectification_policy.user_has_permission_for_instance(actor, action, locked):
         return Capacity.OFFICE
     return None
 
@@ -310,7 +286,7 @@ def rating_submit(
     if channel not in Channel.values:
         raise DomainError(_("Say how the rating was given."))
     if channel in ASSISTED_CHANNELS:
-        if not application_services.may_act_as(actor, locked, Who.FILER):
+        if not rating_policy.user_has_permission_for_instance(actor, policies.RATE, locked):
             raise NotPermitted(
                 _("Only the village assistant of %(village)s may record a rating for the villager.")
                 % {"village": locked.village.name}
@@ -486,7 +462,7 @@ def appeal_file(*, actor: User, rating: Rating, reason: str) -> RatingAppeal:
     """申诉: the office says the bad rating is malicious or mistaken. One appeal per rating; the
     rectification's deadline keeps running meanwhile (an appeal is not a way to wait it out)."""
     locked = Rating.objects.select_for_update(of=("self",)).select_related("office").get(pk=rating.pk)
-    if rectifier_capacity(actor, locked.office) is None:
+    if not rating_policy.user_has_permission_for_instance(actor, policies.APPEAL, locked):
         raise NotPermitted(
             _("Only the supervisor of %(office)s may appeal this rating.")
             % {"office": locked.office.short_name or locked.office.name}
@@ -556,7 +532,7 @@ def quality_settings_save(
     *, actor: User, rectification_days: int, change_window_hours: int
 ) -> QualitySettings:
     """County administrators set the rules; they apply to rectifications opened from now on."""
-    if not user_is_county_administrator(actor):
+    if not rating_policy.user_has_permission(actor, policies.SET_RULES):
         raise NotPermitted(_("The rating rules are set by the county administrator."))
     if not 1 <= int(rectification_days) <= 60:
         raise DomainError(_("The rectification period is 1 to 60 working days."))
@@ -574,11 +550,10 @@ def quality_settings_save(
 
 
 def _tell_office(rectification: Rectification, topic: str) -> None:
-    """A staff message to the office's supervisors (or, at a department, its officers)."""
+    """A staff message to whoever answers the rectification: the office's supervisors (at a
+    department, its officers)."""
     application = rectification.rating.application
-    recipients = supervisors_by_office({rectification.office_id}).get(rectification.office_id, [])
-    if not recipients and rectification.office.kind == OfficeKind.DEPARTMENT:
-        recipients = list(clerks_of(rectification.office))
+    recipients = rectification_policy.users_with_permission_for_instance(policies.ANSWER, rectification)
     with translation.override(settings.LANGUAGE_CODE):
         if topic == "rectification_opened":
             body = _("[村办] Bad rating on %(ref)s %(item)s: rectify and answer by %(due)s.")

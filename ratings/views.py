@@ -15,18 +15,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from approvals import selectors as application_selectors
-from approvals import services as application_services
 from approvals import tracking_session
 from approvals.models import Application
-from approvals.states import Who
 from approvals.tracking import normalise_number
 from portal.errors import DomainError
 from portal.people.identity import mask_name
-from portal.people.jurisdiction import user_is_county_administrator
 from portal.web.steps import perform_step
 
-from . import figures, forms, panels, selectors, services
+from . import figures, forms, panels, policies, selectors, services
 from .models import Channel, QualitySettings, Rating, RatingAppeal, Rectification
+from .policies import appeal_policy, rating_policy
 
 PAGE_SIZE = 50
 """Applications this browser reached through a paper's QR code: their rating says so."""
@@ -117,7 +115,7 @@ def _application(request, pk: int) -> Application:
 def assisted_rate(request, pk: int):
     application = _application(request, pk)
     detail = reverse("approvals:detail", args=[pk])
-    if not application_services.may_act_as(request.user, application, Who.FILER):
+    if not rating_policy.user_has_permission_for_instance(request.user, policies.RATE, application):
         messages.error(request, _("Only the village assistant of the villager's station records a rating."))
         return redirect(detail)
     context = panels.rating_panel(application, assisted=True)
@@ -174,7 +172,7 @@ def rectification_list(request):
             "page": page,
             "today": timezone.localdate(),
             "appeals": selectors.appeals_for(request.user).count()
-            if user_is_county_administrator(request.user)
+            if appeal_policy.user_has_permission(request.user, policies.DECIDE)
             else None,
         },
     )
@@ -286,7 +284,7 @@ def rectification_appeal(request, pk: int):
 @login_required
 @require_safe
 def appeal_list(request):
-    if not user_is_county_administrator(request.user):
+    if not appeal_policy.user_has_permission(request.user, policies.DECIDE):
         raise Http404
     page = Paginator(selectors.appeals_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "ratings/appeal_list.html", {"page": page})
@@ -346,19 +344,19 @@ def appeal_decide(request, pk: int):
 @require_safe
 def figures_page(request):
     tables = figures.for_user(request.user)
-    if not any(tables.values()) and not figures.scope_offices(request.user).exists():
+    if not any(tables.values()) and not rating_policy.user_has_permission(request.user, policies.SEE_FIGURES):
         raise Http404
     return render(
         request,
         "ratings/figures.html",
-        {**tables, "may_set_rules": user_is_county_administrator(request.user)},
+        {**tables, "may_set_rules": rating_policy.user_has_permission(request.user, policies.SET_RULES)},
     )
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def rules(request):
-    if not user_is_county_administrator(request.user):
+    if not rating_policy.user_has_permission(request.user, policies.SET_RULES):
         raise Http404
     current = QualitySettings.current()
     form = forms.RulesForm(

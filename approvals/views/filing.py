@@ -34,10 +34,11 @@ from portal.people.services import resident_register
 from portal.places.models import Region
 from services_catalog.models import DelegationMode
 
-from .. import deadlines, selectors, services
+from .. import deadlines, policies, selectors, services
 from ..forms_filing import CONSENT_FIELD, VILLAGER_FIELDS, FilingForm, ItemSearchForm
 from ..models import Application, ApplicationFile, Notice
-from ..states import State, Who
+from ..policies import application_policy
+from ..states import State
 
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 
@@ -62,7 +63,7 @@ def _visible(user: User, pk: int) -> Application:
 def _own(user: User, pk: int) -> Application:
     """An application the user may file for (its station's assistant), or 404."""
     application = _visible(user, pk)
-    if not services.may_act_as(user, application, Who.FILER):
+    if not application_policy.user_has_permission_for_instance(user, policies.FILE, application):
         raise Http404
     return application
 
@@ -86,7 +87,7 @@ def _already_submitted(request, application: Application):
 @require_safe
 def item_list(request):
     """Items an assistant may file, grouped by department, filtered by ?q= (one query for the list)."""
-    if not offices_user_may_file_for(request.user).exists():
+    if not application_policy.user_has_permission(request.user, policies.FILE):
         raise PermissionDenied
     form = ItemSearchForm(request.GET)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -417,7 +418,9 @@ def submit(request, pk: int):
             application, submitted = services.application_submit(actor=request.user, application=application)
     except DomainError as error:
         messages.error(request, str(error))
-        if application.state in EDITABLE_STATES and services.may_act_as(request.user, application, Who.FILER):
+        if application.state in EDITABLE_STATES and application_policy.user_has_permission_for_instance(
+            request.user, policies.FILE, application
+        ):
             return redirect("approvals:edit", application.pk)
         return redirect("approvals:detail", application.pk)
     if not submitted:
@@ -439,7 +442,7 @@ def receipt(request, pk: int):
     """回执: what the villager takes home, printable on A4; for anyone who may see the application."""
     application = _visible(request.user, pk)
     if not application.number:
-        if services.may_act_as(request.user, application, Who.FILER):
+        if application_policy.user_has_permission_for_instance(request.user, policies.FILE, application):
             return redirect("approvals:edit", application.pk)
         return redirect("approvals:detail", application.pk)
     resident = application.resident

@@ -20,23 +20,20 @@ from django.views.decorators.http import require_POST
 from certificates import forms as certificate_forms
 from certificates import selectors as certificate_selectors
 from certificates import services as certificate_services
+from certificates.policies import REVOKE, certificate_policy
 from portal.audit.services import audit_record
 from portal.errors import DomainError
 from portal.exports import neutral_row
 from portal.files.uploads import download_name
 from portal.people.identity import mask_name
-from portal.people.selectors import (
-    offices_user_may_file_for,
-    offices_user_may_handle,
-    offices_user_may_supervise,
-)
 from portal.web.steps import perform_step
 from ratings import panels as rating_panels
 from ratings import selectors as rating_selectors
 
-from .. import deadlines, forms, selectors, services
+from .. import deadlines, forms, policies, selectors, services
 from ..models import Application
-from ..states import BUTTON_LABELS, Act, State, Who
+from ..policies import application_policy
+from ..states import BUTTON_LABELS, Act, State
 from ..tracking import tracking_paused
 
 PAGE_SIZE = 50
@@ -52,9 +49,9 @@ def _application(request, pk: int) -> Application:
 @login_required
 def landing(request):
     """Clerks, supervisors and officers land on their inbox; assistants on their station's list."""
-    if offices_user_may_handle(request.user).exists():
+    if application_policy.user_has_permission(request.user, policies.HANDLE):
         return inbox(request)
-    if offices_user_may_file_for(request.user).exists():
+    if application_policy.user_has_permission(request.user, policies.FILE):
         return redirect("approvals:station")
     return redirect("web:staff_home")
 
@@ -79,7 +76,7 @@ def inbox(request):
     items = selectors.items_for_filing()
     form, filters = _filters(request, items)
     page, rows = _page(request, selectors.inbox_for(request.user, filters))
-    supervises = offices_user_may_supervise(request.user).exists()
+    supervises = application_policy.user_has_permission(request.user, policies.SUPERVISE)
     return render(
         request,
         "approvals/work_inbox.html",
@@ -107,7 +104,7 @@ def overdue(request):
 
 @login_required
 def station(request):
-    if not offices_user_may_file_for(request.user).exists():
+    if not application_policy.user_has_permission(request.user, policies.FILE):
         raise Http404
     form, filters = _filters(request, ())
     page, rows = _page(request, selectors.station_applications_for(request.user, filters))
@@ -153,14 +150,16 @@ def export(request):
 @login_required
 def detail(request, pk: int):
     application = _application(request, pk)
-    if application.state == State.DRAFT and services.may_act_as(request.user, application, Who.FILER):
+    if application.state == State.DRAFT and application_policy.user_has_permission_for_instance(
+        request.user, policies.FILE, application
+    ):
         return redirect("approvals:edit", pk=pk)
     today = timezone.localdate()
     calendar = deadlines.calendar_around(
         today, application.received_on, application.accepted_on, working_days=application.limit_days or 10
     )
     certificates = certificate_selectors.certificates_of(application)
-    files_for = services.may_act_as(request.user, application, Who.FILER)
+    files_for = application_policy.user_has_permission_for_instance(request.user, policies.FILE, application)
     rating = rating_panels.rating_panel(application, assisted=True)
     return render(
         request,
@@ -172,7 +171,9 @@ def detail(request, pk: int):
             "events": selectors.timeline(application),
             "files": selectors.files_of(application),
             "notices": selectors.notices_of(application),
-            "handles": services.may_act_as(request.user, application, Who.HANDLER),
+            "handles": application_policy.user_has_permission_for_instance(
+                request.user, policies.HANDLE, application
+            ),
             "files_for": files_for,
             **rating,
             "rating_open_for_filer": files_for and rating["rating_open"],
@@ -183,7 +184,8 @@ def detail(request, pk: int):
             "revocable": {
                 c.pk
                 for c in certificates
-                if not c.is_revoked and certificate_services.revoker_capacity(request.user, c) is not None
+                if not c.is_revoked
+                and certificate_policy.user_has_permission_for_instance(request.user, REVOKE, c)
             },
         },
     )
@@ -194,7 +196,9 @@ def _revealed_id_number(request, application) -> str | None:
     handles the application; read from the database, never from the session."""
     if not request.session.pop(f"id_number:{application.pk}", None):
         return None
-    if application.resident is None or not services.may_act_as(request.user, application, Who.HANDLER):
+    if application.resident is None or not application_policy.user_has_permission_for_instance(
+        request.user, policies.REVEAL_ID_NUMBER, application
+    ):
         return None
     return application.resident.id_number
 
@@ -226,7 +230,9 @@ def _attachment_header(name: str) -> str:
 def id_number(request, pk: int):
     """Reveal the full ID number once, on the next view of the page; the reveal is logged."""
     application = _application(request, pk)
-    if not services.may_act_as(request.user, application, Who.HANDLER):
+    if not application_policy.user_has_permission_for_instance(
+        request.user, policies.REVEAL_ID_NUMBER, application
+    ):
         raise Http404
     services.id_number_reveal(actor=request.user, application=application)
     # The session keeps only the one-time grant, never the number: sessions are rows in the
@@ -267,7 +273,7 @@ def _step_form(application, act: str, data=None, files=None):
     if act == Act.WITHDRAW:
         return forms.WithdrawForm(**kwargs)
     if act == Act.REASSIGN:
-        return forms.ReassignForm(clerks=selectors.clerks_of(application.current_office), **kwargs)
+        return forms.ReassignForm(clerks=selectors.clerks_of(application), **kwargs)
     if act == Act.PAUSE:
         return forms.PauseForm(procedures=application.item.special_procedures.all(), **kwargs)
     if act == Act.SUPPLY:

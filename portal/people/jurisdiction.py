@@ -187,6 +187,19 @@ class OfficePermissionPolicy:
         """May `user` do `action` on at least one office?"""
         return self.instances_user_has_permission_for(user, action).exists()
 
+    def users_with_permission_for_instance(self, action: str, office: Office) -> QuerySet:
+        """The active users who may do `action` to the work of `office` (a lazy queryset).
+
+        For "who is told" and "to whom may it be given": read from the same guardian rows as
+        every other answer here, so a role reaches these lists exactly where it reaches the
+        work. Superusers are not listed: they are operators, nobody's clerk or supervisor."""
+        granted = UserObjectPermission.objects.filter(
+            content_type=ContentType.objects.get_for_model(Office),
+            permission__codename=action,
+            object_pk=str(office.pk),
+        )
+        return User.objects.filter(is_active=True, pk__in=granted.values("user_id"))
+
 
 office_policy = OfficePermissionPolicy()
 

@@ -68,7 +68,10 @@ def test_finding_11_a_grant_is_worthless_to_someone_who_no_longer_handles_it(cli
     session = client.session
     assert session[f"id_number:{application.pk}"] is True
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("approvals.services.may_act_as", lambda *args, **kwargs: False)
+        patch.setattr(
+            "approvals.policies.application_policy.user_has_permission_for_instance",
+            lambda *args, **kwargs: False,
+        )
         from approvals.views import work
 
         request = type("R", (), {"session": session, "user": world.clerk_a})()
