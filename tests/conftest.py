@@ -265,6 +265,12 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(f"{CHROMIUM} is missing under CI: .ci/run must install Debian's chromium")
     skip_browser = pytest.mark.skip(reason=f"needs {CHROMIUM} (apt-get install chromium)")
     sharing.group_by_shared_data(items)
+    unserialized = [item.nodeid for item in items if sharing.flushes_without_restoring(item)]
+    if unserialized:
+        raise pytest.UsageError(
+            "Tests that commit must be marked django_db(transaction=True, serialized_rollback=True) "
+            f"(the comment below says why): {unserialized[:5]}"
+        )
     embedded = pytest.mark.embedded
     for item in items:
         if any(item.nodeid.startswith(prefix) for prefix in EMBEDDED):

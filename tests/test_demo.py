@@ -59,7 +59,7 @@ def demo(request, db) -> datetime.datetime:
 def demo_day(request):
     """The tests run on `DEMO_DAY`, just after the demo was loaded (its events may not lie in the
     future)."""
-    loaded = shared(request, "demo") if "demo" in request.fixturenames else DEMO_DAY
+    loaded = request.getfixturevalue("demo") if "demo" in request.fixturenames else DEMO_DAY
     with time_machine.travel(loaded + datetime.timedelta(seconds=1), tick=True):
         yield DEMO_DAY
 

@@ -201,7 +201,7 @@ def test_an_unlock_lifts_the_days_pause_too(cases, world):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_guesses_at_one_number_never_pass_the_limit():
     """Twelve wrong guesses at once from twelve addresses: without the lock each could count the
     failures before any is recorded and all twelve would be tried; with it, five are."""
@@ -218,7 +218,7 @@ def test_simultaneous_guesses_at_one_number_never_pass_the_limit():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_code_requests_from_one_client_stop_at_its_limit():
     outcomes = race(
         *[
