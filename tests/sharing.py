@@ -32,6 +32,7 @@ Builder = Callable[[Callable[[str], Any]], Any]
 _builders: dict[str, tuple[Builder, Callable]] = {}
 _current_item: pytest.Item | None = None
 _open: list["ModuleData"] = []
+_module: "ModuleData | None" = None  # the data of the module whose tests run now
 builds = 0  # how many times module data was built: the terminal summary reports it
 
 
@@ -95,8 +96,6 @@ def before_test(item: pytest.Item) -> None:
     data holds, rebuilds that data for it, so that no test sees rows it did not ask for."""
     global _current_item
     _current_item = item
-    if not _open:
-        return
     from pytest_django.plugin import blocking_manager_key
 
     with item.config.stash[blocking_manager_key].unblock():
@@ -104,9 +103,10 @@ def before_test(item: pytest.Item) -> None:
             while _open:
                 _open[-1].close()
             return
-        data = _open[-1]
-        if data.module is getattr(item, "module", None) and data.names != wanted(item):
-            data.build(wanted(item))
+        data, needs = _module, wanted(item)
+        in_module = data is not None and data.module is getattr(item, "module", None)
+        if in_module and (data.names != needs or (needs and not data.open)):
+            data.build(needs)
 
 
 def _uses_registered(item: pytest.Item, name: str) -> bool:
@@ -174,12 +174,14 @@ def _module_data(request, django_db_blocker):
     if not any(wanted(item) for item in items):
         yield None
         return
+    global _module
     request.getfixturevalue("django_db_setup")
-    data = ModuleData(module)
+    data = _module = ModuleData(module)
     first = _current_item if getattr(_current_item, "module", None) is module else None
     with django_db_blocker.unblock():
         data.build(wanted(first) if first is not None else ())
     yield data
+    _module = None
     with django_db_blocker.unblock():
         data.close()
 
