@@ -19,8 +19,7 @@ from wagtail.locks import WorkflowLock
 from wagtail.models import Page, Revision, WorkflowState
 
 from portal.errors import NotPermitted
-from portal.people.models import Membership
-from portal.people.roles import Role
+from portal.people import jurisdiction
 
 
 class SelfApprovalRefused(NotPermitted, PermissionDenied):
@@ -96,15 +95,7 @@ def user_is_county_granted_editor(user, obj) -> bool:
     The two people of the two-person rule must both be such editors: an editor role granted by
     anyone else (before township administrators were stopped from granting it) counts for
     writing, not for publishing."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    grants = Membership.objects.current().filter(user=user, role=Role.EDITOR, county_granted=True)
-    prefix = county_prefix_of(obj)
-    if prefix is not None:
-        grants = grants.filter(office__region__code__startswith=prefix)
-    return grants.exists()
+    return jurisdiction.user_is_county_granted_editor(user, county_prefix_of(obj))
 
 
 class UngrantedEditorRefused(NotPermitted, PermissionDenied):

@@ -257,6 +257,21 @@ def county_administrators() -> QuerySet:
     return User.objects.filter(is_active=True, pk__in=memberships.values("user_id"))
 
 
+def user_is_county_granted_editor(user, county_prefix: str | None) -> bool:
+    """Does `user` hold a current editor role, granted by a county administrator (or an
+    operator's command), in the county whose codes start with `county_prefix` (in any county when
+    None)? A superuser counts. The two-person publishing rule (cms.workflows) asks it of both
+    people: an editor role granted by anyone else counts for writing, not for publishing."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    grants = Membership.objects.current().filter(user=user, role=Role.EDITOR, county_granted=True)
+    if county_prefix is not None:
+        grants = grants.filter(office__region__code__startswith=county_prefix)
+    return grants.exists()
+
+
 def user_is_county_administrator(user) -> bool:
     """An administrator whose jurisdiction is a whole county (or a superuser).
 
