@@ -45,6 +45,21 @@ def pytest_terminal_summary(terminalreporter):
 PASSWORD = "correct horse battery"
 
 
+WORLD_PEOPLE = (
+    "assistant_a1",
+    "assistant_b1",
+    "clerk_a",
+    "supervisor_a",
+    "clerk_b",
+    "officer_d1",
+    "editor",
+    "county_admin",
+    "township_admin_a",
+    "outsider",
+)
+"""The world's people by name: everyone of `World.people`."""
+
+
 @dataclass
 class World:
     county: Region
@@ -81,21 +96,7 @@ class World:
 
     @property
     def people(self) -> dict[str, User]:
-        return {
-            name: getattr(self, name)
-            for name in (
-                "assistant_a1",
-                "assistant_b1",
-                "clerk_a",
-                "supervisor_a",
-                "clerk_b",
-                "officer_d1",
-                "editor",
-                "county_admin",
-                "township_admin_a",
-                "outsider",
-            )
-        }
+        return {name: getattr(self, name) for name in WORLD_PEOPLE}
 
 
 def build_world() -> World:

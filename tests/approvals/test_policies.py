@@ -19,21 +19,11 @@ from approvals import policies
 from approvals.policies import answering_policy, application_policy
 from approvals.states import Who
 from tests.approvals.conftest import cases, items, residents  # noqa: F401
+from tests.conftest import WORLD_PEOPLE
 from tests.factories import UserFactory
 from tests.services_catalog.conftest import delegate, dibao, guide  # noqa: F401
 
-EVERYONE = (
-    "assistant_a1",
-    "assistant_b1",
-    "clerk_a",
-    "supervisor_a",
-    "clerk_b",
-    "officer_d1",
-    "editor",
-    "county_admin",
-    "township_admin_a",
-    "outsider",
-)
+EVERYONE = WORLD_PEOPLE
 
 SEE_A1_AT_A = {"assistant_a1", "clerk_a", "supervisor_a", "county_admin", "township_admin_a"}
 

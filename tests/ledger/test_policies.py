@@ -9,19 +9,9 @@ import pytest
 
 from ledger.policies import DOWNLOAD_PHOTO, EXPORT, REGISTER, TAKE_ON, VIEW, ledger_policy
 from ledger.states import Act, State, Who
+from tests.conftest import WORLD_PEOPLE
 
-PEOPLE = (
-    "assistant_a1",
-    "assistant_b1",
-    "clerk_a",
-    "supervisor_a",
-    "clerk_b",
-    "officer_d1",
-    "editor",
-    "county_admin",
-    "township_admin_a",
-    "outsider",
-)
+PEOPLE = WORLD_PEOPLE
 
 SEES_A1 = {"assistant_a1", "clerk_a", "supervisor_a", "county_admin", "township_admin_a"}
 SEES_B1 = {"assistant_b1", "clerk_b", "county_admin"}

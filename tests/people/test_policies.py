@@ -6,19 +6,9 @@ import pytest
 
 from portal.people.policies import VIEW, membership_policy, resident_policy, staff_policy
 from portal.people.roles import COUNTY_GRANTED_ROLES, Role
+from tests.conftest import WORLD_PEOPLE
 
-PEOPLE = (
-    "assistant_a1",
-    "assistant_b1",
-    "clerk_a",
-    "supervisor_a",
-    "clerk_b",
-    "officer_d1",
-    "editor",
-    "county_admin",
-    "township_admin_a",
-    "outsider",
-)
+PEOPLE = WORLD_PEOPLE
 TOWNSHIP_A_STAFF = {"assistant_a1", "clerk_a", "supervisor_a", "township_admin_a"}
 EVERY_STAFF_MEMBER = set(PEOPLE) - {"outsider"}
 
@@ -86,7 +76,9 @@ def test_nobody_grants_or_ends_a_role_of_their_own(world):
 
     for admin, office in ((world.county_admin, world.ds), (world.township_admin_a, world.centre_a)):
         with translation.override("en"):
-            refusal = membership_policy.grant_refusal(admin, user=admin, office=office, role=Role.TOWNSHIP_CLERK)
+            refusal = membership_policy.grant_refusal(
+                admin, user=admin, office=office, role=Role.TOWNSHIP_CLERK
+            )
         assert "of your own" in refusal
         assert not membership_policy.user_may_set(admin, "user", admin)
         assert admin not in membership_policy.staff_user_may_grant_to(admin)
