@@ -166,13 +166,37 @@ class LedgerItemPolicy(BasePermissionPolicy):
         return queryset
 
     def users_with_permission_for_instance(self, action: str, instance: LedgerItem) -> QuerySet[User]:
-        """Who may do `action` to `instance`. TAKE_ON: the active staff of the item's township
-        (its centre's clerks and supervisor, its stations' assistants), whom the supervisor may
-        give it to."""
-        if action != TAKE_ON:
-            raise NotImplementedError(action)
-        holders = _desk_permissions(required(instance.village.parent, "village.parent")).values("user_id")
-        return User.objects.filter(is_active=True, pk__in=holders).order_by("name", "username")
+        """Who may do `action` to `instance` (superusers, operators, not listed), from the same
+        office permissions as `user_has_permission_for_instance`. TAKE_ON: the active staff of
+        the item's township (its centre's clerks and supervisor, its stations' assistants), whom
+        the supervisor may give it to."""
+        if action == TAKE_ON:
+            holders = _desk_permissions(required(instance.village.parent, "village.parent")).values("user_id")
+            return User.objects.filter(is_active=True, pk__in=holders).order_by("name", "username")
+        if action in SEEING_ACTIONS:
+            offices = [office for office in (instance.office, instance.station) if office is not None]
+            capacities = {Who.ASSIGNEE}
+            users = self._office_users(offices, [Action.VIEW, Action.FILE])
+        elif action in STEP_ACTIONS:
+            step = transition_for(instance.state, action)
+            capacities = set(step.who) - {Who.VILLAGER} if step is not None else set()
+            users = User.objects.none()
+            for who in capacities - {Who.ASSIGNEE}:
+                office = self.office_for(instance, who)
+                users = users | self._office_users([office] if office else [], [_OFFICE_ACTION[who]])
+        else:
+            return User.objects.none()
+        if Who.ASSIGNEE in capacities and instance.assignee_id is not None:
+            users = users | User.objects.filter(pk=instance.assignee_id, is_active=True)
+        return users.distinct().order_by("name", "username")
+
+    @staticmethod
+    def _office_users(offices: list[Office], actions: list[str]) -> QuerySet[User]:
+        users = User.objects.none()
+        for office in offices:
+            for action in actions:
+                users = users | office_policy.users_with_permission_for_instance(action, office)
+        return users
 
     def users_with_any_permission(self, actions):
         """Nobody is listed model-wide: who may act depends on the item (see

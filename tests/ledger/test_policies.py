@@ -7,7 +7,7 @@ step on and may be given a ledger item. The tables are written from docs/ledger.
 
 import pytest
 
-from ledger.policies import DOWNLOAD_PHOTO, EXPORT, REGISTER, TAKE_ON, VIEW, ledger_policy
+from ledger.policies import DOWNLOAD_PHOTO, EXPORT, REGISTER, STEP_ACTIONS, TAKE_ON, VIEW, ledger_policy
 from ledger.states import Act, State, Who
 from tests.conftest import WORLD_PEOPLE
 
@@ -127,3 +127,20 @@ def test_a_disabled_account_may_do_nothing(world, items):
     assert not ledger_policy.user_has_permission_for_instance(world.supervisor_a, VIEW, items["a1"])
     assert ledger_policy.capacities_of(world.supervisor_a, items["a1"]) == set()
     assert world.supervisor_a not in ledger_policy.users_with_permission_for_instance(TAKE_ON, items["a1"])
+
+
+def test_who_may_act_on_an_item_is_listed_as_it_is_answered(world, ledger):
+    """`users_with_permission_for_instance` (who is told, who may be given the work) names
+    exactly the people `user_has_permission_for_instance` lets act, for every action."""
+    registered = ledger.registered("a1")
+    in_progress = ledger.in_progress("a1", to=world.clerk_a)
+    for item in (registered, in_progress):
+        actions = [VIEW, EXPORT, DOWNLOAD_PHOTO, TAKE_ON, *sorted(STEP_ACTIONS)]
+        for action in actions:
+            listed = set(ledger_policy.users_with_permission_for_instance(action, item))
+            allowed = {
+                person
+                for person in world.people.values()
+                if ledger_policy.user_has_permission_for_instance(person, action, item)
+            }
+            assert listed == allowed, (item.state, action)
