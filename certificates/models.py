@@ -53,6 +53,15 @@ class HandOver(models.TextChoices):
     OTHER = "other", _("Another way (其他)")
 
 
+class HandOverProof(models.TextChoices):
+    """What proves the villager received the paper (送达回证): their signature drawn on the
+    assistant's phone, or a photo or scan of the paper receipt they signed (the way without
+    JavaScript, and for post: the signed return slip)."""
+
+    SIGNATURE = "signature", _("Signed on the assistant's phone")
+    PHOTO = "photo", _("Photo of the signed receipt")
+
+
 class Certificate(models.Model):
     # Fields that may change after issue; everything else is fixed (see `save`).
     LATER_FIELDS = frozenset(
@@ -65,6 +74,10 @@ class Certificate(models.Model):
             "handed_over_note",
             "handed_over_by",
             "handed_over_at",
+            "handed_over_proof",
+            "handed_over_proof_kind",
+            "handed_over_proof_type",
+            "handed_over_proof_sha256",
         }
     )
 
@@ -147,6 +160,19 @@ class Certificate(models.Model):
         related_name="+",
     )
     handed_over_at = models.DateTimeField(null=True, blank=True)
+    # 送达回证: kept in private storage, served only through `certificate_policy` (VIEW).
+    handed_over_proof = models.FileField(
+        _("proof of receipt (送达回证)"),
+        upload_to="handovers/%Y/%m/",
+        max_length=200,
+        storage=private_storage,
+        blank=True,
+    )
+    handed_over_proof_kind = models.CharField(
+        _("kind of proof"), max_length=16, choices=HandOverProof.choices, blank=True
+    )
+    handed_over_proof_type = models.CharField(max_length=40, blank=True)
+    handed_over_proof_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("certificate")

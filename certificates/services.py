@@ -9,12 +9,18 @@ workflow machine every application step uses (`portal.workflow`: `lock`, `check`
 a certificate's events are checked, versioned and notified like every other step.
 """
 
+import base64
+import binascii
 import calendar
 import datetime
 import logging
 from dataclasses import dataclass
 from functools import partial
+from io import BytesIO
+from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,6 +29,7 @@ from approvals.models import Application
 from approvals.states import Act, State, Who
 from portal import workflow
 from portal.errors import DomainError, NotPermitted, required
+from portal.files.uploads import PNG, CheckedUpload, check_upload, stored_name
 from portal.offices.models import OfficeKind
 from portal.people.models import User
 from portal.throttle import limits
@@ -33,7 +40,7 @@ from portal.throttle.services import attempt_guard, attempt_record
 from services_catalog.models import DelegationMode
 
 from . import policies, selectors, tokens
-from .models import Certificate, CertificateCheck, CertificateSequence, HandOver, PrintBatch
+from .models import Certificate, CertificateCheck, CertificateSequence, HandOver, HandOverProof, PrintBatch
 from .policies import certificate_policy
 from .tasks import print_batch_run_task
 
@@ -198,6 +205,77 @@ def hand_over_blocker(application: Application) -> str | None:
     return None
 
 
+SIGNATURE_PREFIX = "data:image/png;base64,"
+MAX_SIGNATURE_CHARACTERS = 700_000
+"""A signature drawn on a phone's canvas is a PNG of some 10–60 KB; a data URL longer than this
+(about 512 KB of image) is not one."""
+
+
+def _signature_unreadable() -> DomainError:
+    return DomainError(
+        _(
+            "The signature could not be read. Ask the villager to sign again, or upload a photo of "
+            "the receipt they signed on paper."
+        )
+    )
+
+
+def _is_blank(image_bytes: bytes) -> bool:
+    """Is the drawn picture one colour only (the villager did not sign)? A transparent canvas
+    counts as white."""
+    # why: Pillow is only needed for a drawn signature; a lazy heavy import
+    from PIL import Image
+
+    with Image.open(BytesIO(image_bytes)) as image:
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        low, high = Image.alpha_composite(paper, rgba).convert("L").getextrema()
+    return high - low < 32
+
+
+def _signature_upload(data_url: str) -> tuple[ContentFile, CheckedUpload]:
+    """The PNG the canvas posted as a data URL, checked like any uploaded picture."""
+    text = "".join(data_url.split())
+    if not text.startswith(SIGNATURE_PREFIX) or len(text) > MAX_SIGNATURE_CHARACTERS:
+        raise _signature_unreadable()
+    try:
+        raw = base64.b64decode(text[len(SIGNATURE_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise _signature_unreadable() from error
+    upload = ContentFile(raw, name="signature.png")
+    try:
+        checked = check_upload(upload)
+    except ValidationError as error:
+        raise _signature_unreadable() from error
+    if checked.content_type != PNG:
+        raise _signature_unreadable()
+    try:
+        blank = _is_blank(checked.cleaned if checked.cleaned is not None else raw)
+    except Exception as error:  # Pillow raises many kinds; a bad picture is the user's, never a 500
+        raise _signature_unreadable() from error
+    if blank:
+        raise DomainError(
+            _("The signature box is empty. Ask the villager to sign in the box, then record the hand-over.")
+        )
+    return upload, checked
+
+
+def _proof(signature: str, photo: Any) -> tuple[str, Any, CheckedUpload]:
+    """The proof of receipt: the drawn signature when there is one, else the photo or scan of the
+    signed receipt. Raises DomainError (or the upload check's ValidationError) with what to do."""
+    if signature and signature.strip():
+        upload, checked = _signature_upload(signature)
+        return HandOverProof.SIGNATURE, upload, checked
+    if photo:
+        return HandOverProof.PHOTO, photo, check_upload(photo)
+    raise DomainError(
+        _(
+            "Record the proof of receipt (送达回证): let the villager sign in the box, or upload a photo "
+            "of the receipt they signed on paper."
+        )
+    )
+
+
 @transaction.atomic
 def application_hand_over(
     *,
@@ -206,10 +284,18 @@ def application_hand_over(
     on: datetime.date,
     how: str,
     note: str = "",
+    signature: str = "",
+    photo: Any = None,
     expected_version: int | None = None,
 ) -> Certificate:
-    """送达: the assistant records that the certificate reached the villager, and how; the last step
-    before the villager rates the service."""
+    """送达: the assistant records that the certificate reached the villager, how, and the proof
+    of receipt (送达回证): the villager's signature drawn on the assistant's phone (`signature`, a
+    PNG data URL) or a photo or scan of the receipt signed on paper (`photo`, an upload). The
+    last step before the villager rates the service.
+
+    The date lies between the decision (and the paper's issue) and today, the project's today.
+    The proof is kept in private storage and served only to those who may see the application
+    (`certificate_policy`, VIEW)."""
     locked = workflow.lock(application)
     step = workflow.check(locked, Act.HAND_OVER, actor, expected_version)
     certificate = Certificate.objects.select_for_update().get(
@@ -217,16 +303,23 @@ def application_hand_over(
     )
     if how not in HandOver.values:
         raise DomainError(_("Say how the certificate reached the villager."))
-    if on > timezone.localdate() or on < certificate.issued_on:
+    earliest = max(certificate.issued_on, certificate.decided_on)
+    if on > timezone.localdate() or on < earliest:
         raise DomainError(
             _("The hand-over date must be between the issue date %(issued)s and today.")
-            % {"issued": certificate.issued_on}
+            % {"issued": earliest}
         )
+    kind, upload, checked = _proof(signature, photo)
     certificate.handed_over_on = on
     certificate.handed_over_how = how
     certificate.handed_over_note = note.strip()[:200]
     certificate.handed_over_by = actor
     certificate.handed_over_at = timezone.now()
+    certificate.handed_over_proof_kind = kind
+    certificate.handed_over_proof_type = checked.content_type
+    certificate.handed_over_proof_sha256 = checked.sha256
+    # Photos are kept without their EXIF (GPS) data; the file's name is random, never the upload's.
+    certificate.handed_over_proof.save(stored_name(checked), checked.content(upload), save=False)
     certificate.save(
         update_fields=[
             "handed_over_on",
@@ -234,6 +327,10 @@ def application_hand_over(
             "handed_over_note",
             "handed_over_by",
             "handed_over_at",
+            "handed_over_proof",
+            "handed_over_proof_kind",
+            "handed_over_proof_type",
+            "handed_over_proof_sha256",
         ]
     )
     workflow.record(
@@ -241,7 +338,7 @@ def application_hand_over(
         step,
         actor,
         comment=certificate.handed_over_note,
-        data={"serial": certificate.licence_number, "on": on.isoformat(), "how": how},
+        data={"serial": certificate.licence_number, "on": on.isoformat(), "how": how, "proof": kind},
     )
     return certificate
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.audit.services import audit_record
 from portal.errors import DomainError
+from portal.files.uploads import EXTENSIONS
 from portal.people.identity import mask_name
 from portal.printing.responses import pdf_response
 from portal.throttle.client_address import client_address
@@ -51,6 +52,28 @@ def download(request, pk: int, certificate_pk: int):
     certificate = _certificate(request, pk, certificate_pk)
     audit_record(event="certificate_download", obj=certificate)
     return pdf_response(certificate_pdf(certificate), f"{certificate.licence_number}.pdf")
+
+
+@login_required
+@require_safe
+def hand_over_proof(request, pk: int, certificate_pk: int):
+    """送达回证: the villager's signature or the photo of the signed receipt, only for those who
+    may see the application (the same selector as the certificate's download; 404 otherwise).
+    Pictures open in the page (the clerk's thumbnail); a scanned PDF downloads."""
+    certificate = _certificate(request, pk, certificate_pk)
+    if not certificate.handed_over_proof:
+        raise Http404
+    audit_record(event="material_download", obj=certificate, detail={"file": "hand_over_proof"})
+    content_type = certificate.handed_over_proof_type or "application/octet-stream"
+    response = FileResponse(
+        certificate.handed_over_proof.open("rb"),
+        content_type=content_type,
+        as_attachment=not content_type.startswith("image/"),
+        filename=f"{certificate.licence_number}-送达回证{EXTENSIONS.get(content_type, '')}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class RevokeForm(forms.Form):
@@ -272,6 +295,9 @@ work_urlpatterns = [
     path("certificates/print/<int:batch_pk>/certificates.pdf", batch_file, name="batch_file"),
     path("<int:pk>/certificates/<int:certificate_pk>.pdf", download, name="download"),
     path("<int:pk>/certificates/<int:certificate_pk>/revoke/", revoke, name="revoke"),
+    path(
+        "<int:pk>/certificates/<int:certificate_pk>/hand-over-proof/", hand_over_proof, name="hand_over_proof"
+    ),
 ]
 
 verify_urlpatterns = [

@@ -45,6 +45,7 @@ from ..tracking import (
     tracking_code_open,
     tracking_code_send,
     tracking_lookup,
+    tracking_notes,
 )
 from ..tracking_session import allow, browser_value, remember_qr, to_tracking_form, tracked_application
 
@@ -321,9 +322,20 @@ def _history(application: Application) -> list[Step]:
     return steps
 
 
-def _state_text(application: Application) -> str:
+def _delivered_on(certificates) -> datetime.date | None:
+    """The day the certificate in force reached the villager (送达), or None: not yet."""
+    in_force = next((c for c in certificates if c.revoked_at is None), None)
+    return in_force.handed_over_on if in_force is not None else None
+
+
+def _state_text(application: Application, certificates=()) -> str:
     office = application.current_office.short_name if application.current_office else _("The centre")
     state = application.state
+    delivered_on = _delivered_on(certificates) if state == State.APPROVED else None
+    if delivered_on is not None:
+        return _("Approved (准予). The result was delivered to you on %(date)s (送达).") % {
+            "date": _day(delivered_on)
+        }
     if state == State.SUBMITTED:
         return _("%(office)s has your papers and will accept or return them by %(date)s.") % {
             "office": office,
@@ -416,9 +428,10 @@ def tracking_detail(request, number: str):
         return to_tracking_form(number)
     contact = station_contact(application.village)
     deadline = _deadline(application)
+    certificates = certificate_selectors.certificates_for_villager(application)
     context = {
         "application": application,
-        "state_text": _state_text(application),
+        "state_text": _state_text(application, certificates),
         "deadline": deadline,
         "holidays": _holidays(deadline.skipped) if deadline else [],
         "owed": _owed(application),
@@ -429,7 +442,8 @@ def tracking_detail(request, number: str):
         "name": mask_name(application.applicant_name),
         "id_number": application.resident.id_number_masked if application.resident_id else "",
         "mobile": _mask_mobile(application.applicant_mobile),
-        "certificates": certificate_selectors.certificates_for_villager(application),
+        "certificates": certificates,
+        "notes": tracking_notes(application),
         **rating_panel(application),
     }
     return render(request, "approvals/track_detail.html", context)

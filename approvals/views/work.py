@@ -337,7 +337,12 @@ def _perform(request, application, act: str, form) -> str:
         return _("Withdrawn.")
     if act == Act.HAND_OVER:
         certificate = certificate_services.application_hand_over(
-            **common, on=data["on"], how=data["how"], note=data.get("note", "")
+            **common,
+            on=data["on"],
+            how=data["how"],
+            note=data.get("note", ""),
+            signature=data.get("signature", ""),
+            photo=data.get("photo"),
         )
         return _("Hand-over of %(serial)s recorded.") % {"serial": certificate.licence_number}
     raise Http404
@@ -371,15 +376,17 @@ def act(request, pk: int, act: str):
     )
     if done is not None:
         return done
+    hand_over = act == Act.HAND_OVER
     return render(
         request,
-        "approvals/work_act.html",
+        "approvals/work_hand_over.html" if hand_over else "approvals/work_act.html",
         {
             "application": application,
             "act": Act(act),
             "button": BUTTON_LABELS.get(act, Act(act).label),
             "form": form,
             "back": reverse("approvals:detail", args=[pk]),
+            "certificate": certificate_services.current_certificate(application) if hand_over else None,
         },
         status=200 if request.method == "GET" or form.is_valid() else 400,
     )

@@ -23,7 +23,9 @@ loading the demo again creates nothing twice.
 
 from __future__ import annotations
 
+import base64
 import datetime
+import functools
 import io
 import random
 import uuid
@@ -37,6 +39,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from PIL import Image, ImageDraw
 
 from approvals import services
 from approvals.models import Application, ApplicationFile, Notice, NoticeItem
@@ -670,8 +673,6 @@ def clock_at(moment: datetime.datetime):
 
 def scan_png(seed: str) -> bytes:
     """A tiny grey 'scan' of a paper: a heading bar and lines of text, different for each seed."""
-    from PIL import Image, ImageDraw
-
     rng = random.Random(seed)  # noqa: S311 (a picture, not a secret)
     image = Image.new("L", (90, 120), 248)
     draw = ImageDraw.Draw(image)
@@ -921,13 +922,31 @@ def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> No
         raise ValueError(f"unknown demo step {act!r}")
 
 
+@functools.cache
+def demo_signature() -> str:
+    """A villager's signature as the phone's signature box posts it (a PNG data URL): a few
+    strokes, drawn once."""
+    image = Image.new("RGBA", (320, 120), (255, 255, 255, 0))
+    pen = ImageDraw.Draw(image)
+    pen.line([(20, 80), (60, 30), (90, 90), (130, 40), (170, 85)], fill=(27, 27, 27, 255), width=4)
+    pen.line([(190, 60), (240, 55), (300, 70)], fill=(27, 27, 27, 255), width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
 def _do_certificate_step(run: _Run, case: Case, step: Step, application, actor) -> None:
     certificate = certificates.current_certificate(application)
     if certificate is None:
         raise RuntimeError(f"demo case {case.key}: “{step.act}” needs a certificate in force")
     if step.act == "hand_over":
         certificates.application_hand_over(
-            actor=actor, application=application, on=timezone.localdate(), how=step.how, note=step.text
+            actor=actor,
+            application=application,
+            on=timezone.localdate(),
+            how=step.how,
+            note=step.text,
+            signature=demo_signature(),
         )
     elif step.act == "revoke":
         certificates.certificate_revoke(

@@ -48,6 +48,7 @@ from portal.people.identity import mask_name
 from portal.people.models import IdNumberDisclosure, User
 from portal.people.services import resident_register
 from tests.approvals.conftest import Cases, png_upload
+from tests.certificates.proofs import signature_data_url
 from tests.conftest import MATRIX_ROLES, build_matrix_cast
 from tests.factories import make_id_number
 from tests.services_catalog.conftest import make_item
@@ -471,7 +472,11 @@ def _step_data(application: Application, act: str, clerks: dict[int, int]) -> di
     elif act == Act.SUPPLY:
         data |= {"owed": "", "upload": png_upload("补交.png")}
     elif act == Act.HAND_OVER:
-        data |= {"on": timezone.localdate().isoformat(), "how": "assistant"}
+        data |= {
+            "on": timezone.localdate().isoformat(),
+            "how": "assistant",
+            "signature": signature_data_url(),
+        }
     else:
         data |= {"comment": "请审核"}
     return data

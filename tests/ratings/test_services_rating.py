@@ -14,6 +14,7 @@ from portal.errors import DomainError, NotPermitted
 from ratings import services as rating_services
 from ratings.models import Channel, Level, QualitySettings, Rating, RatingEvent, Rectification
 from tests.certificates.conftest import approve, certified  # noqa: F401
+from tests.certificates.proofs import signature_data_url
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,11 @@ def test_a_certificate_must_be_handed_over_before_the_rating(approve, rate, worl
     with pytest.raises(DomainError, match="handed over"):
         rate(application)
     certificate_services.application_hand_over(
-        actor=world.assistant_a1, application=application, on=timezone.localdate(), how="in_person"
+        actor=world.assistant_a1,
+        application=application,
+        on=timezone.localdate(),
+        how="in_person",
+        signature=signature_data_url(),
     )
     assert rate(application).level == Level.SATISFIED
 

@@ -41,6 +41,7 @@ from ratings import services as rating_services
 from ratings.models import Channel, Level, RatingAppeal, Rectification
 from tests.approvals.conftest import Cases
 from tests.approvals.test_access_matrix import _items
+from tests.certificates.proofs import signature_data_url
 from tests.conftest import MATRIX_ROLES, build_matrix_cast
 from tests.factories import make_id_number
 from tests.ledger.conftest import checked_photo
@@ -252,7 +253,11 @@ def build_data() -> Data:
         services.application_approve(actor=decider, application=application)
         if current_certificate(application) is not None:
             application_hand_over(
-                actor=application.filed_by, application=application, on=timezone.localdate(), how="in_person"
+                actor=application.filed_by,
+                application=application,
+                on=timezone.localdate(),
+                how="in_person",
+                signature=signature_data_url(),
             )
         level = Level.VERY_DISSATISFIED if key == "b1" else Level.DISSATISFIED
         rating = rating_services.rating_submit(application=application, level=level, channel=Channel.TRACKING)
