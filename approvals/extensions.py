@@ -10,12 +10,16 @@ in their AppConfig.ready().
 - `step_blockers_asked`: sent by `services.step_blocker` for a step the table allows; a receiver
   returns a sentence saying why the step cannot be taken now, or None (certificates answers for
   the hand-over, 送达).
+- `tracking_notes_asked`: sent by the villager's tracking page; a receiver returns the
+  `TrackingNote`s it adds, in the villager's words (ratings: what the office did about a bad
+  rating, and the revisit).
 - `deadlines_swept` and `deadlines_recounted`: sent by the daily sweep and by the recount after
   the work calendar changed; a receiver does the same for its own deadlines and returns how many
   it reminded or moved (ratings, for the rectifications of bad ratings).
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.dispatch import Signal
 
@@ -24,6 +28,20 @@ application_approved = Signal()
 
 step_blockers_asked = Signal()
 """Arguments: application, act. Receivers return a blocker sentence or None."""
+
+tracking_notes_asked = Signal()
+"""Arguments: application (the villager proved who they are). Receivers return a list of
+`TrackingNote`, or None."""
+
+
+@dataclass(frozen=True)
+class TrackingNote:
+    """A section of the villager's tracking page added by an app above applications: a heading
+    and sentences, plain text (the page escapes them), never a staff member's name."""
+
+    heading: str
+    lines: tuple[str, ...]
+
 
 deadlines_swept = Signal()
 """Arguments: today. Receivers return how many overdue items they reminded."""

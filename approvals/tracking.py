@@ -34,6 +34,7 @@ from portal.throttle.models import Attempt
 from portal.throttle.selectors import attempt_count, limit_reached
 from portal.throttle.services import attempt_guard, attempt_record
 
+from .extensions import TrackingNote, tracking_notes_asked
 from .models import Application, ApplicationEvent, TrackingCode
 from .states import Act
 
@@ -362,3 +363,14 @@ def tracking_code_open(*, number: str, code: str, browser: str) -> Application:
     if application is None:  # deleted since the code was sent
         raise code_refusal()
     return application
+
+
+# -- what the apps above applications add to the page --------------------------------------------
+
+
+def tracking_notes(application: Application) -> list[TrackingNote]:
+    """The sections certificates and ratings add to the villager's page (`approvals.extensions`):
+    applications do not import them. Ratings adds what the office did about a bad rating and
+    the revisit (回访)."""
+    responses = tracking_notes_asked.send(sender=Application, application=application)
+    return [note for _receiver, notes in responses for note in (notes or ())]

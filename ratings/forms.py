@@ -4,6 +4,8 @@ rules (who, when, how long) are in `ratings.services`."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.offices.models import Office
+
 from .models import Channel, Level, RatingAppeal, Reason, Rectification
 
 LEVEL_CHOICES = [(level.value, level.label) for level in Level]
@@ -108,6 +110,18 @@ class RulesForm(forms.Form):
     change_window_hours = forms.IntegerField(
         label=_("Hours in which a villager may change a rating"), min_value=0, max_value=720
     )
+    revisit_office = forms.ModelChoiceField(
+        label=_("Office that calls villagers back (回访)"),
+        queryset=Office.objects.none(),
+        required=False,
+        empty_label=_("The county administrator"),
+        help_text=_("Never the office that was rated: its own staff do not revisit their own case."),
+    )
+
+    def __init__(self, *args, offices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if offices is not None:
+            self.fields["revisit_office"].queryset = offices
 
 
 class RectificationFilterForm(forms.Form):

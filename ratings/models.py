@@ -294,6 +294,19 @@ class QualitySettings(models.Model):
         default=72,
         validators=[MinValueValidator(0), MaxValueValidator(720)],
     )
+    revisit_office = models.ForeignKey(
+        Office,
+        verbose_name=_("office that revisits villagers (回访)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": "department"},
+        help_text=_(
+            "A county office, usually the 政务服务 office: its staff call the villager back after a "
+            "rectification, never the rated office itself. Left empty, the county administrator does."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -308,4 +321,4 @@ class QualitySettings(models.Model):
 
     @classmethod
     def current(cls) -> "QualitySettings":
-        return cls.objects.order_by("pk").first() or cls()
+        return cls.objects.select_related("revisit_office__region").order_by("pk").first() or cls()

@@ -7,7 +7,11 @@ sees its rating, the rectifications that followed and the appeal, and nobody els
   own rating needs no login: the tracking page checks their proof);
 - ANSWER (整改反馈, the rectification) and APPEAL: whoever answers for the rated office
   (`approvals.policies.answering_policy`: its supervisor, a department's officers);
-- REVISIT (回访): they, or any clerk of that office;
+- REVISIT (回访): someone other than the rated office: the staff of the county office the county
+  names for it (`QualitySettings.revisit_office`, the 政务服务 office: its officers and its
+  administrators, the county administrator among them), or, where none is named, a
+  county administrator; never anyone who handles or answers for the rated office's work, so the
+  office does not mark its own homework;
 - DECIDE (an appeal) and SET_RULES: a county administrator, for the offices they administer.
 
 Every answer comes from `portal.people.jurisdiction` (`office_policy`,
@@ -18,12 +22,12 @@ from django.db.models import Q, QuerySet
 
 from approvals.models import Application
 from approvals.policies import FILE, answering_policy, application_policy, visibility_condition
-from portal.offices.models import Office
+from portal.offices.models import Office, OfficeKind
 from portal.people.jurisdiction import office_policy, user_is_county_administrator
 from portal.people.models import User
 from portal.people.roles import Action
 
-from .models import Rating, RatingAppeal, Rectification
+from .models import QualitySettings, Rating, RatingAppeal, Rectification
 
 VIEW = "view"
 RATE = "rate"
@@ -76,6 +80,17 @@ class RatingPermissionPolicy:
             return self.offices_with_figures_for(user).exists()
         raise ValueError(f"unknown rating action {action!r}")
 
+    def revisit_offices_for(self, user: User | None) -> QuerySet[Office]:
+        """The offices a county administrator may name to revisit villagers (回访): active county
+        departments they administer."""
+        if not user_is_county_administrator(user):
+            return Office.objects.none()
+        managed = office_policy.instances_user_has_permission_for(user, Action.MANAGE)
+        return managed.filter(kind=OfficeKind.DEPARTMENT, is_active=True).order_by("name")
+
+    def may_name_revisit_office(self, user: User | None, office: Office) -> bool:
+        return self.revisit_offices_for(user).filter(pk=office.pk).exists()
+
     def offices_with_figures_for(self, user: User | None) -> QuerySet[Office]:
         """Offices whose satisfaction figures `user` sees: those they answer for (supervised
         centres, a department's own) and those they administer."""
@@ -105,19 +120,59 @@ class RectificationPermissionPolicy:
         if action == ANSWER:
             return answering_policy.user_has_permission_for_instance(user, rectification.office)
         if action == REVISIT:
-            return answering_policy.user_has_permission_for_instance(user, rectification.office) or bool(
-                user
-                and office_policy.user_has_permission_for_instance(user, Action.HANDLE, rectification.office)
+            return (
+                _active(user)
+                and self.instances_user_has_permission_for(user, REVISIT).filter(pk=rectification.pk).exists()
             )
         raise ValueError(f"unknown rectification action {action!r}")
 
+    def revisit_office(self) -> Office | None:
+        """The county office whose staff call villagers back (回访), if the county named one."""
+        office = QualitySettings.current().revisit_office
+        return office if office is not None and office.is_active else None
+
+    def _works_at(self, user: User | None, office: Office) -> bool:
+        """Does `user` work at the revisit office: handle its work (its officers) or administer
+        it (its administrators, the county administrator among them)?"""
+        return office_policy.user_has_permission_for_instance(
+            user, Action.HANDLE, office
+        ) or office_policy.user_has_permission_for_instance(user, Action.MANAGE, office)
+
+    def _revisitable(self, user: User | None) -> QuerySet[Rectification]:
+        """The rectifications `user` may record the revisit of, in any state (the step's own
+        table says when): the staff of the county's revisit office (its officers and
+        administrators), for the county's offices, or
+        a county administrator where no office is named, for the offices they administer; minus,
+        always, the offices whose work the user handles or answers for."""
+        if not _active(user):
+            return Rectification.objects.none()
+        office = self.revisit_office()
+        if office is not None and self._works_at(user, office):
+            scope = Rectification.objects.filter(office__region__code__startswith=office.region.prefix)
+        elif office is None and user_is_county_administrator(user):
+            managed = office_policy.instances_user_has_permission_for(user, Action.MANAGE)
+            scope = Rectification.objects.filter(office__in=managed)
+        else:
+            return Rectification.objects.none()
+        own = office_policy.instances_user_has_permission_for(user, Action.HANDLE)
+        answered = answering_policy.instances_user_has_permission_for(user)
+        return scope.exclude(office__in=own).exclude(office__in=answered)
+
     def instances_user_has_permission_for(self, user: User | None, action: str) -> QuerySet[Rectification]:
-        """The rectifications `user` may see (VIEW) or answer (ANSWER)."""
+        """The rectifications `user` may see (VIEW: those of applications they see, and those they
+        revisit), answer (ANSWER) or revisit (REVISIT)."""
+        if action == REVISIT:
+            return self._revisitable(user)
         visible = Rectification.objects.filter(
             visibility_condition(user, "rating__application__", eager=True)
         )
         if action == VIEW:
-            return visible
+            revisitable = self._revisitable(user)
+            if revisitable.query.is_empty():
+                return visible
+            return Rectification.objects.filter(
+                Q(pk__in=visible.values("pk")) | Q(pk__in=revisitable.values("pk"))
+            )
         if action == ANSWER:
             return visible.filter(office__in=answering_policy.instances_user_has_permission_for(user))
         raise ValueError(f"unknown rectification action {action!r}")
@@ -125,6 +180,8 @@ class RectificationPermissionPolicy:
     def user_has_permission(self, user: User | None, action: str) -> bool:
         if action == ANSWER:
             return _active(user) and answering_policy.instances_user_has_permission_for(user).exists()
+        if action == REVISIT:
+            return self._revisitable(user).exists()
         raise ValueError(f"unknown rectification action {action!r}")
 
     def users_with_permission_for_instance(self, action: str, rectification: Rectification) -> QuerySet[User]:

@@ -13,7 +13,9 @@ Who may do what (asked of `ratings.policies`), all checked here:
   (the view's proof, as for tracking); the filing station's assistant may record it for them;
 - the handling office's supervisor answers the rectification and files an appeal (at a county
   department, which has no supervisor role, its officers do);
-- the supervisor or a clerk of that office records the revisit (回访 is a phone call);
+- the revisit (回访, a phone call) is recorded outside the rated office: by the staff of the
+  county office the county names for it (the 政务服务 office), or where none is named by a county
+  administrator (`rectification_policy`, REVISIT);
 - a county administrator decides appeals.
 """
 
@@ -30,6 +32,7 @@ from approvals.states import State
 from certificates.services import current_certificate
 from portal import workflow
 from portal.errors import DomainError, NotPermitted, required
+from portal.offices.models import Office
 from portal.outbox.services import message_queue
 from portal.people.models import User
 from portal.workdays.calendar import WorkCalendar, add_working_days, window_for_working_days
@@ -136,11 +139,15 @@ def may_decide_appeal(user: User | None, appeal: RatingAppeal) -> bool:
 
 
 def _rectification_capacity(actor: User | None, locked: Rectification, row: workflow.Transition):
-    """The office answers (its supervisor, at a department its officers) and revisits (its staff)."""
-    actions: dict[str, str] = {RatingEvent.Act.ANSWER: policies.ANSWER, RatingEvent.Act.REVISIT: policies.REVISIT}
-    action = actions.get(row.act)
-    if action is not None and rectification_policy.user_has_permission_for_instance(actor, action, locked):
+    """The office answers (its supervisor, at a department its officers); the county revisits."""
+    if row.act == RatingEvent.Act.ANSWER and rectification_policy.user_has_permission_for_instance(
+        actor, policies.ANSWER, locked
+    ):
         return Capacity.OFFICE
+    if row.act == RatingEvent.Act.REVISIT and rectification_policy.user_has_permission_for_instance(
+        actor, policies.REVISIT, locked
+    ):
+        return Capacity.COUNTY
     return None
 
 
@@ -159,7 +166,15 @@ def _rectification_not_possible(locked: Rectification, act: str) -> str:
 def _rectification_not_permitted(locked: Rectification, act: str) -> str:
     office = locked.office.short_name or locked.office.name
     if act == RatingEvent.Act.REVISIT:
-        return _("Only staff of %(office)s record the revisit.") % {"office": office}
+        revisit_office = rectification_policy.revisit_office()
+        if revisit_office is None:
+            return _(
+                "The revisit is recorded by the county administrator, never by the rated office (%(office)s)."
+            ) % {"office": office}
+        return _("The revisit is recorded by %(revisit_office)s, never by the rated office (%(office)s).") % {
+            "revisit_office": revisit_office.short_name or revisit_office.name,
+            "office": office,
+        }
     return _("Only the supervisor of %(office)s answers this rectification.") % {"office": office}
 
 
@@ -175,7 +190,13 @@ RECTIFICATION_WORKFLOW = workflow.Workflow(
         not_permitted=_rectification_not_permitted,
         stale=_changed,
     ),
-    office_for=lambda locked, who: locked.office if who is Capacity.OFFICE else None,
+    office_for=lambda locked, who: (
+        locked.office
+        if who is Capacity.OFFICE
+        else rectification_policy.revisit_office()
+        if who is Capacity.COUNTY
+        else None
+    ),
     related=("rating__application", "office"),
     creation_acts=frozenset({RatingEvent.Act.OPEN}),
     version_field=None,
@@ -433,7 +454,8 @@ def rectification_answer(*, actor: User, rectification: Rectification, answer: s
 def rectification_revisit(
     *, actor: User, rectification: Rectification, satisfied: bool, note: str = ""
 ) -> Rectification:
-    """回访: after the answer, someone of the office asks the villager whether they are satisfied now."""
+    """回访: after the answer, someone outside the rated office (the county's revisit office) asks
+    the villager whether they are satisfied now."""
     locked = workflow.lock(rectification)
     step = workflow.check(locked, RatingEvent.Act.REVISIT, actor)
     note = (note or "").strip()
@@ -529,9 +551,15 @@ def appeal_decide(*, actor: User, appeal: RatingAppeal, set_aside: bool, reason:
 
 @transaction.atomic
 def quality_settings_save(
-    *, actor: User, rectification_days: int, change_window_hours: int
+    *,
+    actor: User,
+    rectification_days: int,
+    change_window_hours: int,
+    revisit_office: Office | None = None,
 ) -> QualitySettings:
-    """County administrators set the rules; they apply to rectifications opened from now on."""
+    """County administrators set the rules; they apply to rectifications opened from now on.
+    `revisit_office`: the county office whose staff record revisits (回访), or None for the
+    county administrator; a county department they administer."""
     if not rating_policy.user_has_permission(actor, policies.SET_RULES):
         raise NotPermitted(_("The rating rules are set by the county administrator."))
     if not 1 <= int(rectification_days) <= 60:
@@ -541,6 +569,9 @@ def quality_settings_save(
     current = QualitySettings.objects.select_for_update().order_by("pk").first() or QualitySettings()
     current.rectification_days = int(rectification_days)
     current.change_window_hours = int(change_window_hours)
+    if revisit_office is not None and not rating_policy.may_name_revisit_office(actor, revisit_office):
+        raise DomainError(_("The revisit office must be a county office you administer (县直部门)."))
+    current.revisit_office = revisit_office
     current.updated_by = actor
     current.save()
     return current

@@ -230,7 +230,7 @@ def _rectification_step(request, pk: int, form_class, run, *, title: str, allowe
 def rectification_answer(request, pk: int):
     def run(rectification, data):
         services.rectification_answer(actor=request.user, rectification=rectification, answer=data["answer"])
-        return _("The answer is recorded. Now call the villager and record the revisit (回访).")
+        return _("The answer is recorded. The county's office will call the villager back (回访).")
 
     return _rectification_step(
         request,
@@ -364,7 +364,9 @@ def rules(request):
         initial={
             "rectification_days": current.rectification_days,
             "change_window_hours": current.change_window_hours,
+            "revisit_office": current.revisit_office_id,
         },
+        offices=rating_policy.revisit_offices_for(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:

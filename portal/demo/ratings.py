@@ -9,7 +9,8 @@ and the county administrator has an appeal waiting.
 When things happen, so that every story holds whatever today's weekday or holiday:
 - the villager rates on the working day after the last step of the application (the decision,
   or the hand-over of the certificate: a paper not yet handed over cannot be rated);
-- the office's steps (answer, revisit, appeal, the county's decision) follow one a working day,
+- the office's steps (answer, appeal) and the county's (the revisit by its 政务服务 office, the
+  decision on an appeal) follow one a working day,
   as the working-day deadlines count;
 - a villager who changes their mind does so the same afternoon: the change window is counted
   in hours (`QualitySettings.change_window_hours`), not working days, so "the next working day"
@@ -27,11 +28,13 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from approvals.models import Application
+from portal.offices.models import Office
 from portal.people.models import User
 from ratings import services
 from ratings.models import QualitySettings, Rating
 from ratings.services import rating_blocker
 
+from . import county_data
 from .applications import CASES, Days, case_token, clock_at
 
 
@@ -111,9 +114,16 @@ def load_demo_ratings(progress: Callable[[str], None] = print) -> int:
         return 0
     days = Days(timezone.localdate())
     supervisor = User.objects.get(username="demo_supervisor")
-    clerk = User.objects.get(username="demo_clerk")
     officer = User.objects.get(username="demo_officer")
     county_admin = User.objects.get(username="demo_admin")
+    # 回访 is the county's: its 政务服务 office calls villagers back, never the rated centre.
+    rules = QualitySettings.current()
+    services.quality_settings_save(
+        actor=county_admin,
+        rectification_days=rules.rectification_days,
+        change_window_hours=rules.change_window_hours,
+        revisit_office=Office.objects.get(name=county_data.DEPARTMENTS[0]["name"]),
+    )
     applications = _decided_ratable()
     rated = 0
     for story, application in zip(STORIES, applications, strict=False):
@@ -131,7 +141,7 @@ def load_demo_ratings(progress: Callable[[str], None] = print) -> int:
             )
         rated += 1
         answerer = officer if rating.office.kind == "department" else supervisor
-        revisiter = officer if rating.office.kind == "department" else clerk
+        revisiter = county_admin  # of the county's 政务服务 office, outside every rated office
         step = moment
         for then in story.then:
             if then == "change_good":

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.states import Act
+from certificates import services
 from certificates.models import HandOver, HandOverProof
 from tests.certificates.proofs import blank_signature_data_url, receipt_photo, signature_data_url
 
@@ -113,3 +114,26 @@ def test_no_proof_no_page(client, approve, world):
     client.force_login(world.clerk_a)
     proof = reverse("certificates:hand_over_proof", args=[certificate.application.pk, certificate.pk])
     assert client.get(proof).status_code == 404
+
+
+def test_the_tracking_page_says_the_result_was_delivered_once_it_was(client, approve, world):
+    """Issue 18, gap 9: after 送达 the status still said 村代办员会把办理结果送给您."""
+    certificate = approve("dibao", "a1")
+    application = certificate.application
+    track = reverse("tracking:detail", args=[application.number])
+    response = client.post(reverse("tracking:form"), {"number": application.number, "last4": "5678"})
+    assert response.status_code == 302
+    before = client.get(track).content.decode()
+    assert "村代办员会把办理结果送给您" in before and "送达给您" not in before
+
+    services.application_hand_over(
+        actor=world.assistant_a1,
+        application=application,
+        on=timezone.localdate(),
+        how=HandOver.ASSISTANT,
+        signature=signature_data_url(),
+    )
+    after = client.get(track).content.decode()
+    assert "村代办员会把办理结果送给您" not in after
+    assert "办理结果已于" in after and "送达给您" in after
+    assert "hand-over-proof" not in after  # the proof is for staff pages only

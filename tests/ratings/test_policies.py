@@ -6,23 +6,30 @@
     at_d1       a 不满意 rating of a 临时救助 application of village A1 decided at department D1
 
 Each row names who may; everyone else of the cast may not. Lists agree with single answers.
+The revisit (回访) is the county's, never the rated office's (issue 18, gap 10): the table holds
+for a county that named no revisit office; `test_the_county_s_revisit_office_revisits` names one.
 """
 
 import pytest
 
 from approvals.states import Who
+from portal.people.roles import Role
+from portal.people.services import membership_create
 from ratings import policies
 from ratings import services as rating_services
-from ratings.models import Level
+from ratings.models import Level, QualitySettings
 from ratings.policies import appeal_policy, rating_policy, rectification_policy
 from tests.approvals.conftest import cases, items, residents  # noqa: F401
 from tests.approvals.test_policies import EVERYONE
+from tests.factories import UserFactory
 from tests.ratings.conftest import bad, decided, rate  # noqa: F401
 from tests.services_catalog.conftest import delegate, dibao, guide  # noqa: F401
 
 SEE_A1_AT_A = {"assistant_a1", "clerk_a", "supervisor_a", "county_admin", "township_admin_a"}
 SEE_A1_AT_D1 = {"assistant_a1", "officer_d1", "county_admin", "township_admin_a"}
 SEE_B1 = {"assistant_b1", "clerk_b", "county_admin"}
+# 回访 is never the rated office's: with no office named by the county, its administrator's.
+REVISITS = {"county_admin"}
 
 
 @pytest.fixture
@@ -53,13 +60,13 @@ TABLE = {
         "bad": {
             policies.VIEW: SEE_A1_AT_A,
             policies.ANSWER: {"supervisor_a"},
-            policies.REVISIT: {"supervisor_a", "clerk_a"},
+            policies.REVISIT: REVISITS,
         },
-        "at_b": {policies.VIEW: SEE_B1, policies.ANSWER: set(), policies.REVISIT: {"clerk_b"}},
+        "at_b": {policies.VIEW: SEE_B1, policies.ANSWER: set(), policies.REVISIT: REVISITS},
         "at_d1": {
             policies.VIEW: SEE_A1_AT_D1,
             policies.ANSWER: {"officer_d1"},
-            policies.REVISIT: {"officer_d1"},
+            policies.REVISIT: REVISITS,
         },
     },
     "appeal": {
@@ -70,7 +77,7 @@ TABLE = {
 POLICIES = {"rating": rating_policy, "rectification": rectification_policy, "appeal": appeal_policy}
 LISTED = {
     "rating": {policies.VIEW, policies.APPEAL},
-    "rectification": {policies.VIEW, policies.ANSWER},
+    "rectification": {policies.VIEW, policies.ANSWER, policies.REVISIT},
     "appeal": {policies.VIEW, policies.DECIDE},
 }
 
@@ -138,3 +145,46 @@ def test_who_may_open_each_page(world, cast):
         "county_admin",
         "township_admin_a",
     }
+
+
+@pytest.mark.django_db
+def test_the_county_s_revisit_office_revisits_never_the_rated_office(world, cast):
+    """The county names its 政务服务 office (ds): its officers and administrators record the
+    revisit of every office's case but their own; the rated office's supervisor and clerks never.
+    Naming D1 shows the exclusion: D1's officer revisits centre A's case, not D1's own."""
+
+    caller = UserFactory(username="caller_ds", name="caller_ds")
+    membership_create(actor=None, user=caller, office=world.ds, role=Role.COUNTY_OFFICER)
+    rules = QualitySettings.current()
+    rules.revisit_office = world.ds
+    rules.save()
+    everyone = {**{p: getattr(world, p) for p in EVERYONE}, "caller_ds": caller}
+    rectifications = cast["rectification"]
+
+    def revisiters(rectification) -> set[str]:
+        may = {
+            name
+            for name, user in everyone.items()
+            if rectification_policy.user_has_permission_for_instance(user, policies.REVISIT, rectification)
+        }
+        listed = {
+            name
+            for name, user in everyone.items()
+            if rectification_policy.instances_user_has_permission_for(user, policies.REVISIT)
+            .filter(pk=rectification.pk)
+            .exists()
+        }
+        assert may == listed
+        return may
+
+    for name in ("bad", "at_b", "at_d1"):
+        assert revisiters(rectifications[name]) == {"caller_ds", "county_admin"}, name
+        # and they see what they revisit, the villager's phone with it
+        assert rectification_policy.user_has_permission_for_instance(
+            caller, policies.VIEW, rectifications[name]
+        )
+
+    rules.revisit_office = world.d1
+    rules.save()
+    assert revisiters(rectifications["bad"]) == {"officer_d1", "county_admin"}  # D1's administrator too
+    assert revisiters(rectifications["at_d1"]) == {"county_admin"}  # D1's own case: not D1's officer

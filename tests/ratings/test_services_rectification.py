@@ -1,5 +1,5 @@
-"""Working a bad rating: the office's supervisor answers it by the date, someone of the office
-revisits the villager, and a malicious or mistaken rating may be appealed to the county."""
+"""Working a bad rating: the office's supervisor answers it by the date, the county (never the
+rated office) revisits the villager, and a malicious or mistaken rating may be appealed to the county."""
 
 import datetime
 
@@ -8,9 +8,12 @@ import time_machine
 
 from portal.errors import DomainError, NotPermitted
 from portal.outbox.models import OutboxMessage
+from portal.people.roles import Role
+from portal.people.services import membership_create
 from ratings import figures
 from ratings import services as rating_services
 from ratings.models import Level, Rating, RatingAppeal, RatingEvent, Rectification
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,22 +68,50 @@ def test_a_second_answer_is_told_it_was_done_already(bad, world):
 
 def test_the_revisit_follows_the_answer(bad, world):
     with pytest.raises(DomainError, match="Answer the rectification first"):
-        rating_services.rectification_revisit(actor=world.supervisor_a, rectification=bad, satisfied=True)
+        rating_services.rectification_revisit(actor=world.county_admin, rectification=bad, satisfied=True)
     _answer(bad, world.supervisor_a)
     rectification = rating_services.rectification_revisit(
-        actor=world.clerk_a, rectification=bad, satisfied=True, note="村民表示满意"
+        actor=world.county_admin, rectification=bad, satisfied=True, note="村民表示满意"
     )
     assert rectification.state == Rectification.State.REVISITED
-    assert rectification.revisit_satisfied is True and rectification.revisited_by == world.clerk_a
-    assert rectification.events.get(act=RatingEvent.Act.REVISIT).data == {"satisfied": True}
+    assert rectification.revisit_satisfied is True and rectification.revisited_by == world.county_admin
+    event = rectification.events.get(act=RatingEvent.Act.REVISIT)
+    assert event.data == {"satisfied": True} and event.actor_role == "county"
 
 
-@pytest.mark.parametrize("person", ["assistant_a1", "clerk_b", "officer_d1", "county_admin"])
-def test_the_revisit_is_for_the_office_s_staff(bad, world, person):
+@pytest.mark.parametrize(
+    "person", ["supervisor_a", "clerk_a", "township_admin_a", "assistant_a1", "clerk_b", "officer_d1"]
+)
+def test_the_rated_centre_never_revisits_its_own_case(bad, world, person):
+    """Issue 18, gap 10: the supervisor of the rated centre recorded the revisit of their own case."""
     _answer(bad, world.supervisor_a)
-    with pytest.raises(NotPermitted):
-        rating_services.rectification_revisit(
-            actor=getattr(world, person), rectification=bad, satisfied=False
+    with pytest.raises(NotPermitted, match="never by the rated office"):
+        rating_services.rectification_revisit(actor=getattr(world, person), rectification=bad, satisfied=True)
+    assert Rectification.objects.get(pk=bad.pk).state == Rectification.State.ANSWERED
+
+
+def test_the_county_s_revisit_office_records_it(bad, world):
+
+    caller = UserFactory(username="caller_ds", name="caller_ds")
+    membership_create(actor=None, user=caller, office=world.ds, role=Role.COUNTY_OFFICER)
+    rating_services.quality_settings_save(
+        actor=world.county_admin, rectification_days=15, change_window_hours=72, revisit_office=world.ds
+    )
+    _answer(bad, world.supervisor_a)
+    with pytest.raises(NotPermitted, match="区政务服务办"):
+        rating_services.rectification_revisit(actor=world.supervisor_a, rectification=bad, satisfied=True)
+    rectification = rating_services.rectification_revisit(actor=caller, rectification=bad, satisfied=False)
+    assert rectification.state == Rectification.State.REVISITED and rectification.revisited_by == caller
+    assert rectification.events.get(act=RatingEvent.Act.REVISIT).actor_office == world.ds
+
+
+def test_only_a_county_department_the_administrator_manages_is_named(bad, world):
+    with pytest.raises(DomainError, match="county office"):
+        rating_services.quality_settings_save(
+            actor=world.county_admin,
+            rectification_days=15,
+            change_window_hours=72,
+            revisit_office=world.centre_a,
         )
 
 
