@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 from functools import partial
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -229,7 +229,8 @@ def _is_blank(image_bytes: bytes) -> bool:
     with Image.open(BytesIO(image_bytes)) as image:
         rgba = image.convert("RGBA")
         paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        low, high = Image.alpha_composite(paper, rgba).convert("L").getextrema()
+        extrema = Image.alpha_composite(paper, rgba).convert("L").getextrema()
+    low, high = cast(tuple[float, float], extrema)  # one band ("L"): (darkest, lightest)
     return high - low < 32
 
 

@@ -5,30 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certificates', '0002_check_serial'),
+        ("certificates", "0002_check_serial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='certificate',
-            name='handed_over_proof',
-            field=models.FileField(blank=True, max_length=200, storage=portal.files.storage.private_storage, upload_to='handovers/%Y/%m/', verbose_name='proof of receipt (送达回证)'),
+            model_name="certificate",
+            name="handed_over_proof",
+            field=models.FileField(
+                blank=True,
+                max_length=200,
+                storage=portal.files.storage.private_storage,
+                upload_to="handovers/%Y/%m/",
+                verbose_name="proof of receipt (送达回证)",
+            ),
         ),
         migrations.AddField(
-            model_name='certificate',
-            name='handed_over_proof_kind',
-            field=models.CharField(blank=True, choices=[('signature', "Signed on the assistant's phone"), ('photo', 'Photo of the signed receipt')], max_length=16, verbose_name='kind of proof'),
+            model_name="certificate",
+            name="handed_over_proof_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("signature", "Signed on the assistant's phone"),
+                    ("photo", "Photo of the signed receipt"),
+                ],
+                max_length=16,
+                verbose_name="kind of proof",
+            ),
         ),
         migrations.AddField(
-            model_name='certificate',
-            name='handed_over_proof_sha256',
+            model_name="certificate",
+            name="handed_over_proof_sha256",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='certificate',
-            name='handed_over_proof_type',
+            model_name="certificate",
+            name="handed_over_proof_type",
             field=models.CharField(blank=True, max_length=40),
         ),
     ]

@@ -5,16 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('offices', '0001_initial'),
-        ('ratings', '0002_rectification_working_days'),
+        ("offices", "0001_initial"),
+        ("ratings", "0002_rectification_working_days"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='qualitysettings',
-            name='revisit_office',
-            field=models.ForeignKey(blank=True, help_text='A county office, usually the 政务服务 office: its staff call the villager back after a rectification, never the rated office itself. Left empty, the county administrator does.', limit_choices_to={'kind': 'department'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offices.office', verbose_name='office that revisits villagers (回访)'),
+            model_name="qualitysettings",
+            name="revisit_office",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="A county office, usually the 政务服务 office: its staff call the villager back after a rectification, never the rated office itself. Left empty, the county administrator does.",
+                limit_choices_to={"kind": "department"},
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="offices.office",
+                verbose_name="office that revisits villagers (回访)",
+            ),
         ),
     ]
