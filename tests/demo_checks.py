@@ -131,6 +131,8 @@ def check_certificates() -> None:
     revoked = Certificate.objects.get(revoked_at__isnull=False)
     assert revoked.replaced_by.handed_over_on is not None
     assert Certificate.objects.filter(handed_over_on__isnull=False).count() == 2
+    # Each hand-over has its proof of receipt (送达回证), kept privately (issue 18, gap 9).
+    assert not Certificate.objects.filter(handed_over_on__isnull=False, handed_over_proof="").exists()
     assert CertificateCheck.objects.filter(outcome="valid").count() == 3
     assert Certificate.objects.filter(issuing_office__kind="department").exists()
     assert Certificate.objects.exclude(entrusting_name="").exists()
@@ -162,6 +164,15 @@ def check_ratings() -> None:
     supervisor = User.objects.get(username="demo_supervisor")
     assert selectors.overdue_rectifications_for(supervisor).exists()
     assert selectors.appeals_for(User.objects.get(username="demo_admin")).count() == 1
+    # 回访 is the county's 政务服务 office's, never the rated office's (issue 18, gap 10).
+    revisited = Rectification.objects.filter(state=Rectification.State.REVISITED)
+    assert revisited.exists()
+    assert set(revisited.values_list("revisited_by__username", flat=True)) == {"demo_admin"}
+    assert set(
+        RatingEvent.objects.filter(act=RatingEvent.Act.REVISIT).values_list(
+            "actor_office__short_name", flat=True
+        )
+    ) == {"区政务服务办"}
     for event in RatingEvent.objects.select_related("rating"):
         assert event.at >= event.rating.decided_at
         assert event.at < timezone.now()
