@@ -7,8 +7,7 @@ spaces, a letter O for a zero, full-width digits (１２０１１５) or a Cyril
 a Latin one would publish a second, wrong address for the same item. Each is refused with a
 message that names what is wrong, so a county clerk can fix the cell.
 
-The type codes follow the letters counties use in their power lists (权责清单): XK 许可, JF 给付,
-QR 确认, CJ 裁决, QT 其他行政权力, GG 公共服务.
+The type codes are in services_catalog.item_types.
 """
 
 import re
@@ -17,16 +16,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
-from .models import ItemType
+from .item_types import ITEM_TYPE_CODES, ItemType
 
-ITEM_TYPE_CODES: dict[str, str] = {
-    ItemType.LICENSING: "XK",
-    ItemType.BENEFIT: "JF",
-    ItemType.CONFIRMATION: "QR",
-    ItemType.RULING: "CJ",
-    ItemType.OTHER_POWER: "QT",
-    ItemType.PUBLIC_SERVICE: "GG",
-}
 TYPE_OF_CODE = {code: item_type for item_type, code in ITEM_TYPE_CODES.items()}
 
 _SHAPE = re.compile(r"(?P<county>[^-]*)-(?P<type>[^-]*)-(?P<number>[^-]*)")

@@ -33,14 +33,8 @@ from wagtail.models import Orderable, Page
 
 from portal.offices.models import Office, OfficeKind
 
-
-class ItemType(models.TextChoices):
-    LICENSING = "licensing", _("Administrative licensing (行政许可)")
-    BENEFIT = "benefit", _("Administrative payment (行政给付)")
-    CONFIRMATION = "confirmation", _("Administrative confirmation (行政确认)")
-    RULING = "ruling", _("Administrative ruling (行政裁决)")
-    OTHER_POWER = "other_power", _("Other administrative power (其他行政权力)")
-    PUBLIC_SERVICE = "public_service", _("Public service (公共服务)")
+from .item_codes import item_code_problem, item_code_slug
+from .item_types import ItemType
 
 
 class DelegationMode(models.TextChoices):
@@ -137,9 +131,6 @@ class ServiceItemPageForm(WagtailAdminPageForm):
     address of the item the code names (/guide/120115-xk-002/)."""
 
     def clean(self):
-        # why: the rule's module names the item types defined in this module
-        from .item_codes import item_code_problem, item_code_slug
-
         data = self.cleaned_data
         code, department = data.get("item_code"), data.get("department")
         if code and department is not None:
