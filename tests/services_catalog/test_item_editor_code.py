@@ -3,7 +3,7 @@ services_catalog.item_codes) and takes the page's address from the checked code.
 
 import pytest
 
-from services_catalog.models import ItemType, ServiceItemPage
+from services_catalog.models import ItemType, ServiceItemPage, ServiceItemPageForm
 
 
 def _data(code: str, world, **extra) -> dict:
@@ -62,3 +62,19 @@ def test_the_editor_takes_the_address_from_the_code(guide, world):
     form = _form(guide, world, "120115-XK-002")
     assert form.is_valid(), form.errors
     assert form.cleaned_data["slug"] == "120115-xk-002"
+
+
+def test_the_back_office_edit_page_uses_the_checking_form(client, guide, dibao, world):
+    from django.urls import reverse
+
+    from portal.people.models import User
+
+    admin = User.objects.create_superuser("root_editor", password="x-long-enough-2026")
+    client.force_login(admin)
+    response = client.get(reverse("wagtailadmin_pages:edit", args=[dibao.pk]))
+    assert response.status_code == 200
+    assert isinstance(response.context["form"], ServiceItemPageForm)
+    add = client.get(
+        reverse("wagtailadmin_pages:add", args=["services_catalog", "serviceitempage", guide.pk])
+    )
+    assert add.status_code == 200
