@@ -58,6 +58,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("certificate_valid_months", "证照有效期（月）"),
         Column("consult_phone", "咨询电话"),
         Column("complaint_phone", "投诉电话"),
+        Column("procedure_basis", "程序依据"),
     ),
     MATERIALS: (
         Column("item_code", "事项编码", required=True),
