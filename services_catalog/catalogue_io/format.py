@@ -19,11 +19,13 @@ SHEET_HEADINGS = {ITEMS: "事项", MATERIALS: "申请材料", DELEGATIONS: "权�
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a sheet. `required` means a row must give a value in it."""
+    """One column of a sheet. `required` means a row must give a value in it; `may_be_absent`
+    that a file written before the column existed still imports (its cells read as empty)."""
 
     key: str
     heading: str
     required: bool = False
+    may_be_absent: bool = False
 
     @property
     def header(self) -> str:
@@ -58,7 +60,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("certificate_valid_months", "证照有效期（月）"),
         Column("consult_phone", "咨询电话"),
         Column("complaint_phone", "投诉电话"),
-        Column("procedure_basis", "程序依据"),
+        Column("procedure_basis", "程序依据", may_be_absent=True),
     ),
     MATERIALS: (
         Column("item_code", "事项编码", required=True),

@@ -3,9 +3,11 @@
 
 import pytest
 
+from services_catalog.catalogue_io import format as fmt
+from services_catalog.catalogue_io.services import catalogue_import
 from services_catalog.models import ServiceItemPage
 
-from .files import catalogue_data, import_data
+from .files import catalogue_data, import_data, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +36,12 @@ def test_the_licensing_law_for_a_licence_is_accepted(county_home, world):
     data["items"][0]["item_type"] = "行政许可"
     data["items"][0]["procedure_basis"] = "《中华人民共和国行政许可法》第三十二条"
     assert import_data(county_home, data).ok
+
+
+def test_a_file_written_before_the_column_existed_still_imports(county_home, world, monkeypatch):
+    without = tuple(column for column in fmt.COLUMNS[fmt.ITEMS] if column.key != "procedure_basis")
+    with monkeypatch.context() as patch:
+        patch.setitem(fmt.COLUMNS, fmt.ITEMS, without)
+        source = workbook_bytes(catalogue_data())
+    report = catalogue_import(actor=None, source=source, county_home=county_home)
+    assert report.ok, report.problems
