@@ -200,6 +200,15 @@ class ServiceItemPage(RoutablePageMixin, Page):
     )
     consult_phone = models.CharField(_("consultation phone"), max_length=32, blank=True)
     complaint_phone = models.CharField(_("complaint phone"), max_length=32, blank=True)
+    procedure_basis = models.CharField(
+        _("law cited on the papers (程序依据)"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Printed on the acceptance notice, the one-time notice and a refusal, e.g. "
+            "《社会救助暂行办法》第十一条. Empty: the default for the item type (行政许可法 for licences only)."
+        ),
+    )
 
     parent_page_types = ["services_catalog.ServiceGuideIndexPage"]
     subpage_types: list[str] = []
@@ -215,6 +224,7 @@ class ServiceItemPage(RoutablePageMixin, Page):
         InlinePanel("materials", label=_("Materials (申请材料)")),
         FieldPanel("steps"),
         InlinePanel("legal_bases", label=_("Legal basis (设定依据)"), min_num=1),
+        FieldPanel("procedure_basis"),
     ]
     limits_panels = [
         FieldRowPanel([FieldPanel("legal_limit_days"), FieldPanel("promised_limit_days")]),
@@ -254,6 +264,19 @@ class ServiceItemPage(RoutablePageMixin, Page):
                 {
                     "promised_limit_days": gettext(
                         "The promised time limit cannot be longer than the legal one."
+                    )
+                }
+            )
+        if (
+            self.item_type
+            and self.item_type != ItemType.LICENSING
+            and "行政许可法" in (self.procedure_basis or "")
+        ):
+            raise ValidationError(
+                {
+                    "procedure_basis": gettext(
+                        "Only a licence (行政许可) acts under the Administrative Licensing Law: cite this "
+                        "item's own law."
                     )
                 }
             )

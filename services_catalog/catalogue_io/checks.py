@@ -21,6 +21,7 @@ from portal.places.models import Region, RegionLevel
 from services_catalog.item_codes import item_code_problem, item_code_slug
 from services_catalog.models import (
     Delegation,
+    ItemType,
     LegalBasis,
     LifeEvent,
     Material,
@@ -372,8 +373,22 @@ class _Checker:
                 "certificate_valid_months": row.integer("certificate_valid_months"),
                 "consult_phone": row.text("consult_phone", page_length("consult_phone")),
                 "complaint_phone": row.text("complaint_phone", page_length("complaint_phone")),
+                "procedure_basis": self.procedure_basis(row),
             },
         )
+
+    def procedure_basis(self, row: _Row) -> str:
+        """The law the item's papers cite (optional column); 行政许可法 only for a licence."""
+        text = row.text("procedure_basis", _max_length(ServiceItemPage, "procedure_basis"))
+        licence = fmt.ITEM_TYPES.get(row.values.get("item_type", "")) == ItemType.LICENSING
+        if text and "行政许可法" in text and not licence:
+            row.problem(
+                "procedure_basis",
+                _(
+                    "Only a licence (行政许可) acts under the Administrative Licensing Law: cite this item's own law."
+                ),
+            )
+        return text
 
     def special_procedures(self, row: _Row) -> list[tuple[str, int, str]]:
         """`名称|工作日|依据`, one per line; the basis may be left out."""

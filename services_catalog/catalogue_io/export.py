@@ -68,6 +68,7 @@ def _item_row(item: ServiceItemPage) -> list:
         item.certificate_valid_months if item.certificate_valid_months is not None else "",
         item.consult_phone,
         item.complaint_phone,
+        item.procedure_basis,
     ]
 
 

@@ -220,6 +220,7 @@ ITEM_FIELDS = (
     "certificate_valid_months",
     "consult_phone",
     "complaint_phone",
+    "procedure_basis",
 )
 ITEM_TEXT_FIELDS = (
     "title",
@@ -231,6 +232,7 @@ ITEM_TEXT_FIELDS = (
     "certificate_name",
     "consult_phone",
     "complaint_phone",
+    "procedure_basis",
 )
 ITEM_LINE_FIELDS = ("conditions", "steps")
 
