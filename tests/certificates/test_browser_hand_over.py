@@ -43,7 +43,11 @@ def test_the_villager_signs_on_the_assistant_s_phone(live_server, chromium, appr
     canvas = page.locator("[data-signature-pad] canvas")
     assert canvas.is_visible()
     box = canvas.bounding_box()
-    assert box is not None and box["width"] <= 360
+    wide = page.evaluate(
+        "Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > 362)"
+        ".slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + (e.getAttribute('name') || ''))"
+    )
+    assert box is not None and box["width"] <= 360, wide
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
 
     page.click("main form button.primary")  # not signed yet: refused, nothing lost
