@@ -31,7 +31,7 @@ def desk_links(sender, *, user, **kwargs) -> list[DeskLink]:
             DeskLink(
                 title=_("Bad ratings (差评整改)"),
                 url=reverse("ratings:rectifications"),
-                order=FOLLOW_UP,
+                order=FOLLOW_UP + 1,
                 counts=counts,
             )
         )
@@ -42,7 +42,7 @@ def desk_links(sender, *, user, **kwargs) -> list[DeskLink]:
             DeskLink(
                 title=_("Appeals of ratings (申诉)"),
                 url=url,
-                order=FOLLOW_UP + 1,
+                order=FOLLOW_UP,  # a decision waiting: before the lists
                 counts=(DeskCount(_("To decide (待裁定)"), pending, url, urgent=True),),
             )
         )
