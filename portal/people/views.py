@@ -72,9 +72,7 @@ def back_office_gate(view):
 def _no_back_office(request):
     """A logged-in user whom Wagtail turned away from /admin/: told, and sent to their start page
     (sending them back to /admin/ would go round in circles with the login page)."""
-    messages.info(
-        request, gettext("Your account has no access to the back office (后台). Your work starts here.")
-    )
+    messages.info(request, gettext("Your account has no access to the back office (后台). Your work starts here."))
     return redirect("web:staff_home")
 
 
