@@ -61,6 +61,7 @@ def _item_row(item: ServiceItemPage) -> list:
         item.visits,
         fmt.yes_no(item.village_proxy),
         fmt.yes_no(item.online),
+        item.offline_reason,
         item.delivery,
         fmt.yes_no(item.needs_second_approval),
         item.certificate_name,
