@@ -57,12 +57,16 @@ def landing(request):
     return redirect("web:staff_home")
 
 
-def _filters(request, items):
-    form = forms.InboxFilterForm(request.GET or None, items=items)
+def _filters(request, items, *, drafts: bool = False):
+    form = forms.InboxFilterForm(request.GET or None, items=items, drafts=drafts)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         return form, selectors.InboxFilter(
-            state=data["state"] or "", item_id=data["item"], mine=data["mine"], query=data["q"]
+            state=data["state"] or "",
+            item_id=data["item"],
+            mine=data["mine"],
+            query=data["q"],
+            due=data["due"] or "",
         )
     return form, selectors.InboxFilter()
 
@@ -107,9 +111,10 @@ def overdue(request):
 def station(request):
     if not application_policy.user_has_permission(request.user, policies.FILE):
         raise Http404
-    form, filters = _filters(request, ())
+    form, filters = _filters(request, (), drafts=True)
     page, rows = _page(request, selectors.station_applications_for(request.user, filters))
-    return render(request, "approvals/work_station.html", {"page": page, "rows": rows})
+    shown = dict(form.fields["state"].choices).get(filters.state) if filters.state else None
+    return render(request, "approvals/work_station.html", {"page": page, "rows": rows, "shown": shown})
 
 
 @login_required
