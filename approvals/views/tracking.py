@@ -230,11 +230,13 @@ def _step_text(event: ApplicationEvent, application: Application) -> str | None:
             _("Your village assistant submitted the application to %(office)s.")
             % {"office": data.get("office") or office}
         ),
-        Act.RESUBMIT: lambda: (
+        Act.RESUBMIT: lambda: _resubmit_text(data),
+        Act.SECOND_RETURN: lambda: (
             _(
-                "Your village assistant handed in what was missing. The centre accepts or returns it by %(date)s."
+                "%(office)s returned the application a second time (再次退回) with a new one-time notice "
+                "of what is needed."
             )
-            % {"date": _day(data.get("accept_by"))}
+            % {"office": office}
         ),
         Act.ACCEPT: lambda: (
             _("%(office)s accepted the application (受理). Promised by %(date)s.")
@@ -300,6 +302,31 @@ def _step_text(event: ApplicationEvent, application: Application) -> str | None:
     }
     text = texts.get(event.act)
     return text() if text is not None else None
+
+
+def _resubmit_text(data: dict) -> str:
+    """What the assistant really did for each line of the notice: the files handed in and the
+    lines answered in writing, never "handed in what was missing" for a line left as it was."""
+    date = _day(data.get("accept_by"))
+    supplied, answered = "、".join(data.get("supplied") or ()), "、".join(data.get("answered") or ())
+    if supplied and answered:
+        return _(
+            "Your village assistant handed in new files for %(supplied)s and explained %(answered)s in "
+            "writing. The centre accepts or returns it by %(date)s."
+        ) % {"supplied": supplied, "answered": answered, "date": date}
+    if supplied:
+        return _(
+            "Your village assistant handed in new files for %(supplied)s. The centre accepts or returns it "
+            "by %(date)s."
+        ) % {"supplied": supplied, "date": date}
+    if answered:
+        return _(
+            "Your village assistant explained %(answered)s in writing. The centre accepts or returns it by "
+            "%(date)s."
+        ) % {"answered": answered, "date": date}
+    return _(
+        "Your village assistant sent the application back. The centre accepts or returns it by %(date)s."
+    ) % {"date": date}
 
 
 def _moved_to(data: dict):

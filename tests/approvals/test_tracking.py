@@ -421,6 +421,12 @@ def test_detail_page_is_a_few_queries_and_small(villager, cases, world, django_a
         application=application,
         items=[MissingItem(material=None, name="户口簿", reason="缺页")],
     )
+    services.notice_item_answer(
+        actor=world.assistant_a1,
+        application=application,
+        notice_item=services.open_notice_lines(application)[0],
+        answer="户口簿只有一页",
+    )
     services.application_resubmit(actor=world.assistant_a1, application=application)
     application = services.application_accept(actor=world.clerk_a, application=application)
     look_up(villager, application.number, MOBILE_LAST4)
