@@ -254,7 +254,7 @@ class NoticeItem(models.Model):
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered in writing on"), null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='noticeitem',
             name='answered_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='answered'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='answered in writing on'),
         ),
         migrations.AddField(
             model_name='noticeitem',

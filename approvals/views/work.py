@@ -161,16 +161,24 @@ def detail(request, pk: int):
     certificates = certificate_selectors.certificates_of(application)
     files_for = application_policy.user_has_permission_for_instance(request.user, policies.FILE, application)
     rating = rating_panels.rating_panel(application, assisted=True)
+    notices = selectors.notices_of(application)
+    returned_before = application.state == State.SUBMITTED and any(
+        n.kind == Notice.Kind.SUPPLEMENT for n in notices
+    )
     return render(
         request,
         "approvals/work_detail.html",
         {
+            "second_return_agreement": services.second_return_agreement(application)
+            if returned_before
+            else None,
+            "returned_before": returned_before,
             "application": application,
             "deadline": deadlines.deadline_of(application, today, calendar, with_skipped=True),
             "steps": selectors.steps_for(request.user, application),
             "events": selectors.timeline(application),
             "files": selectors.files_of(application),
-            "notices": selectors.notices_of(application),
+            "notices": notices,
             "handles": application_policy.user_has_permission_for_instance(
                 request.user, policies.HANDLE, application
             ),
