@@ -499,6 +499,13 @@ def missing_for_submission(application: Application) -> list[str]:
         for material in application.item.materials.all()
         if material.required and not material.may_be_missing and material.pk not in uploaded
     )
+    return problems
+
+
+def resubmission_problems(application: Application) -> list[str]:
+    """What stops the supplement from going back: what stops any submission, and every line of
+    the one-time notice with neither a new file nor a written answer, named (issue 18, gap 4)."""
+    problems = missing_for_submission(application)
     still_open = open_notice_lines(application)
     if still_open:
         problems.append(
@@ -861,10 +868,10 @@ def application_resubmit(
     """Send back the supplemented application; the 5-day acceptance window starts again today."""
     locked = workflow.lock(application)
     step = workflow.check(locked, Act.RESUBMIT, actor, expected_version)
-    problems = missing_for_submission(locked)
+    problems = resubmission_problems(locked)
     if problems:
         raise DomainError(" ".join(problems))
-    # missing_for_submission refused any line with neither a new file nor a written answer.
+    # resubmission_problems refused any line with neither a new file nor a written answer.
     notice = latest_supplement_notice(locked)
     supplied: dict[int, list[ApplicationFile]] = notice_lines_supplied(notice) if notice else {}
     lines = list(notice.items.all()) if notice else []

@@ -258,7 +258,7 @@ def _save(request, form: FilingForm, application: Application):
         )
         return redirect("approvals:edit", application.pk)
 
-    problems = services.missing_for_submission(application)
+    problems = _problems_of(application)
     if problems:
         return _render(request, form, application=application, problems=problems, tried_submit=True)
     try:
@@ -282,10 +282,17 @@ def _save(request, form: FilingForm, application: Application):
     return redirect("approvals:receipt", application.pk)
 
 
+def _problems_of(application: Application) -> list[str]:
+    """What stops a submission, or after a return the resubmission (open notice lines too)."""
+    if application.state == State.RETURNED:
+        return services.resubmission_problems(application)
+    return services.missing_for_submission(application)
+
+
 def _problems_besides(form: FilingForm, application: Application) -> list[str]:
     """What else stops a submission, without repeating "enter the villager" when the villager
     fields already carry their own errors."""
-    problems = services.missing_for_submission(application)
+    problems = _problems_of(application)
     if any(field in form.errors for field in (*VILLAGER_FIELDS, "resident")):
         villager = _("Enter the villager's name, ID number and mobile.")
         problems = [problem for problem in problems if problem != villager]
@@ -406,7 +413,7 @@ def _render(
             }
         )
     if application is not None and problems is None:
-        problems = services.missing_for_submission(application)
+        problems = _problems_of(application)
     context = {
         "form": form,
         "item": item,

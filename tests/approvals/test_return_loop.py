@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from approvals import selectors, services
@@ -23,6 +24,13 @@ from tests.approvals.upload_files import reportlab_pdf
 from tests.certificates.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The services' refusals in English, so the assertions read the same in any catalog."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
