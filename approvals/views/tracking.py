@@ -32,6 +32,7 @@ from portal.throttle.client_address import client_address
 from ratings.panels import rating_panel
 
 from .. import deadlines, selectors
+from ..decision_papers import paper_links
 from ..models import Application, ApplicationEvent, Notice
 from ..states import CLOCK_STATES, Act, State
 from ..tracking import (
@@ -221,6 +222,13 @@ def _office(event: ApplicationEvent, application: Application) -> str:
     return office.short_name if office is not None else _("The centre")
 
 
+def _handler_name(application: Application) -> str:
+    """The office that handles the application now (the county department after a revoked
+    delegation, not always the township centre), as the villager's pages name it."""
+    office = application.current_office or application.handling_office
+    return (office.short_name or office.name) if office is not None else _("The centre")
+
+
 def _step_text(event: ApplicationEvent, application: Application) -> str | None:
     """The event in the villager's words: offices and roles, never a staff member's name."""
     data = event.data or {}
@@ -230,7 +238,7 @@ def _step_text(event: ApplicationEvent, application: Application) -> str | None:
             _("Your village assistant submitted the application to %(office)s.")
             % {"office": data.get("office") or office}
         ),
-        Act.RESUBMIT: lambda: _resubmit_text(data),
+        Act.RESUBMIT: lambda: _resubmit_text(data, _handler_name(application)),
         Act.SECOND_RETURN: lambda: (
             _(
                 "%(office)s returned the application a second time (再次退回) with a new one-time notice "
@@ -304,29 +312,42 @@ def _step_text(event: ApplicationEvent, application: Application) -> str | None:
     return text() if text is not None else None
 
 
-def _resubmit_text(data: dict) -> str:
+def _resubmit_text(data: dict, office: str) -> str:
     """What the assistant really did for each line of the notice: the files handed in and the
-    lines answered in writing, never "handed in what was missing" for a line left as it was."""
+    lines answered in writing, never "handed in what was missing" for a line left as it was.
+    `office` handles it now (`_handler_name`)."""
     date = _day(data.get("accept_by"))
     supplied, answered = "、".join(data.get("supplied") or ()), "、".join(data.get("answered") or ())
+    values = {"supplied": supplied, "answered": answered, "date": date, "office": office}
     if supplied and answered:
-        return _(
-            "Your village assistant handed in new files for %(supplied)s and explained %(answered)s in "
-            "writing. The centre accepts or returns it by %(date)s."
-        ) % {"supplied": supplied, "answered": answered, "date": date}
+        return (
+            _(
+                "Your village assistant handed in new files for %(supplied)s and explained %(answered)s "
+                "in writing. %(office)s accepts or returns it by %(date)s."
+            )
+            % values
+        )
     if supplied:
-        return _(
-            "Your village assistant handed in new files for %(supplied)s. The centre accepts or returns it "
-            "by %(date)s."
-        ) % {"supplied": supplied, "date": date}
+        return (
+            _(
+                "Your village assistant handed in new files for %(supplied)s. %(office)s accepts or "
+                "returns it by %(date)s."
+            )
+            % values
+        )
     if answered:
-        return _(
-            "Your village assistant explained %(answered)s in writing. The centre accepts or returns it by "
-            "%(date)s."
-        ) % {"answered": answered, "date": date}
-    return _(
-        "Your village assistant sent the application back. The centre accepts or returns it by %(date)s."
-    ) % {"date": date}
+        return (
+            _(
+                "Your village assistant explained %(answered)s in writing. %(office)s accepts or returns "
+                "it by %(date)s."
+            )
+            % values
+        )
+    # An event written before the lines were recorded (issue 18).
+    return (
+        _("Your village assistant handed in what was missing. %(office)s accepts or returns it by %(date)s.")
+        % values
+    )
 
 
 def _moved_to(data: dict):
@@ -349,7 +370,7 @@ def _history(application: Application) -> list[Step]:
 
 
 def _state_text(application: Application) -> str:
-    office = application.current_office.short_name if application.current_office else _("The centre")
+    office = _handler_name(application)
     state = application.state
     if state == State.SUBMITTED:
         return _("%(office)s has your papers and will accept or return them by %(date)s.") % {
@@ -368,7 +389,8 @@ def _state_text(application: Application) -> str:
             }
         return text
     return {
-        State.RETURNED: _("Returned: your village assistant will bring what is needed to the centre."),
+        State.RETURNED: _("Returned: your village assistant will bring what is needed to %(office)s.")
+        % {"office": office},
         State.APPROVED: _("Approved (准予). Your village assistant will bring you the result."),
         State.REJECTED: _("Not approved (不予)."),
         State.WITHDRAWN: _("Withdrawn (撤回)."),
@@ -451,12 +473,14 @@ def tracking_detail(request, number: str):
         "owed": _owed(application),
         "steps": _history(application),
         "office": application.current_office,
+        "handler_name": _handler_name(application),
         "station": contact.station,
         "assistant_mobiles": [user.mobile for user in contact.assistants if user.mobile],
         "name": mask_name(application.applicant_name),
         "id_number": application.resident.id_number_masked if application.resident_id else "",
         "mobile": _mask_mobile(application.applicant_mobile),
         "certificates": certificate_selectors.certificates_for_villager(application),
+        "written_papers": paper_links(application),
         **rating_panel(application),
     }
     return render(request, "approvals/track_detail.html", context)
