@@ -30,6 +30,18 @@ class RejectForm(VersionForm):
     basis = forms.CharField(label=_("Legal basis"), max_length=300)
 
 
+class SecondReturnAgreementForm(VersionForm):
+    reason = forms.CharField(
+        label=_("Why it must be returned a second time (再次退回的理由)"),
+        max_length=1000,
+        help_text=_(
+            "A one-time notice lists everything at once; say what the first notice could not have "
+            "known. A clerk of the centre then returns it."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 class WithdrawForm(VersionForm):
     comment = forms.CharField(
         label=_("Why the villager withdraws"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})

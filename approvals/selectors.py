@@ -10,11 +10,14 @@ the rule itself is `approvals.policies.application_policy` (VIEW):
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from portal.offices.models import OfficeKind
 from portal.people.models import User
 from services_catalog.models import ServiceItemPage
 
@@ -22,7 +25,7 @@ from . import deadlines, policies
 from .models import Application, ApplicationEvent, ApplicationFile, Notice, NoticeItem
 from .policies import application_policy, may_act_as
 from .services import step_blocker
-from .states import CLOCK_STATES, OPEN_STATES, State, Transition, Who, acts_from
+from .states import CLOCK_STATES, OPEN_STATES, Act, State, Transition, Who, acts_from
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
@@ -300,3 +303,70 @@ def items_for_filing() -> QuerySet[ServiceItemPage]:
 def clerks_of(application: Application) -> QuerySet[User]:
     """Staff who may handle the work where it now sits, for the supervisor's reassign form."""
     return application_policy.assignees_for(application)
+
+
+# -- the materials checklist and second returns (issue 18, gaps 4-6) -------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One material of the item's checklist (or a file handed in under 其他材料) and its current
+    files: what the clerk's return form and the receipt's 收件清单 show."""
+
+    name: str
+    files: tuple[ApplicationFile, ...]
+    material_pk: int | None = None
+    required: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.files)
+
+
+def material_checklist(application: Application) -> list[ChecklistRow]:
+    """The item's materials in checklist order, each with its current files, then files handed
+    in for lines of a notice under 其他材料 (no catalogue material). Two queries."""
+    files = [f for f in files_of(application) if f.kind == ApplicationFile.Kind.MATERIAL]
+    rows = [
+        ChecklistRow(
+            name=material.name,
+            files=tuple(f for f in files if f.material_id == material.pk),
+            material_pk=material.pk,
+            required=material.required and not material.may_be_missing,
+        )
+        for material in application.item.materials.all()
+    ]
+    others: dict[str, list[ApplicationFile]] = {}
+    for f in files:
+        if f.material_id is None:
+            others.setdefault(f.material_name or str(_("Other material")), []).append(f)
+    rows.extend(ChecklistRow(name=name, files=tuple(group)) for name, group in others.items())
+    return rows
+
+
+def second_returns_by_office(office_ids: Iterable[int]) -> dict[int, int]:
+    """How many times each office returned an application a second time (再次退回), broken
+    一次性告知 measured per centre. One grouped query, whatever the number of offices."""
+    rows = (
+        ApplicationEvent.objects.filter(act=Act.SECOND_RETURN, actor_office_id__in=list(office_ids))
+        .values("actor_office_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["actor_office_id"]: row["count"] for row in rows}
+
+
+def second_returns_by_township(township_ids: Iterable[int]) -> dict[int, int]:
+    """Second returns made by the service centres of each township (the public summary's rows).
+    One grouped query."""
+    rows = (
+        ApplicationEvent.objects.filter(
+            act=Act.SECOND_RETURN,
+            actor_office__kind=OfficeKind.CENTRE,
+            actor_office__region_id__in=list(township_ids),
+        )
+        .values("actor_office__region_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["actor_office__region_id"]: row["count"] for row in rows}
