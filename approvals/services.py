@@ -380,12 +380,13 @@ def _next_number(township: Region, day: datetime.date) -> str:
 
 @transaction.atomic
 def application_submit(
-    *, actor: User, application: Application, expected_version: int | None = None
+    *, actor: User, application: Application, expected_version: int | None = None, comment: str = ""
 ) -> tuple[Application, bool]:
     """Submit a draft: route it as of now, number it, start the acceptance window, notify the villager.
 
     Returns (application, submitted). A second submission of the same draft (a double click, a
-    resent form) finds it already submitted and changes nothing: (application, False)."""
+    resent form) finds it already submitted and changes nothing: (application, False). `comment`
+    goes on the event (the assistant's confirmation of a duplicate, `selectors.application_duplicates`)."""
     locked = workflow.lock(application)
     if locked.state != State.DRAFT and locked.number and may_act_as(actor, locked, Who.FILER):
         return locked, False
@@ -411,6 +412,7 @@ def application_submit(
         locked,
         step,
         actor,
+        comment=comment,
         data={
             "office": route.office.name,
             "mode": locked.mode,
@@ -839,7 +841,9 @@ def _decide(
     fields = _take_if_free(locked, actor) + ["decided_at", "decision_reason", "decision_basis"]
     workflow.record(locked, step, actor, comment=reason, data={"basis": basis}, fields=fields)
     if act == Act.APPROVE:
-        extensions.application_approved.send(sender=Application, application=locked, actor=actor, who=step.who)
+        extensions.application_approved.send(
+            sender=Application, application=locked, actor=actor, who=step.who
+        )
 
 
 @transaction.atomic

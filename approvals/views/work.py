@@ -168,6 +168,9 @@ def detail(request, pk: int):
             "application": application,
             "deadline": deadlines.deadline_of(application, today, calendar, with_skipped=True),
             "steps": selectors.steps_for(request.user, application),
+            "duplicates": selectors.application_duplicates(request.user, [application]).get(
+                application.pk, []
+            ),
             "events": selectors.timeline(application),
             "files": selectors.files_of(application),
             "notices": selectors.notices_of(application),
