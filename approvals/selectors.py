@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Case, DateField, F, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
+from portal import workflow
 from portal.people.models import User
 from services_catalog.models import ServiceItemPage
 
@@ -204,6 +205,14 @@ def steps_for(user: User, application: Application) -> list[Transition]:
             continue
         steps.append(step)
     return steps
+
+
+def step_refusal(user: User, application: Application, act: str) -> str | None:
+    """Why `user` may not take `act` on `application` now, or None: the services' own check
+    (`portal.workflow.refusal`), so a page that explains a missing button gives the reason that
+    fails (whose step it is, the item's condition, or the state) and never blames the state for
+    the role. Reads without a lock; the step asks again."""
+    return workflow.refusal(application, act, user)
 
 
 def items_for_filing() -> QuerySet[ServiceItemPage]:
