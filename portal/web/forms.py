@@ -8,6 +8,10 @@ that names the field and says what to do ("请填写“村民姓名”。", "请
 “户口簿”是空的……"). A message a form or field sets itself is kept: only Django's defaults are
 replaced, recognised by identity with the field classes' `default_error_messages`.
 
+A file the upload handler refused for its size (`portal.files.upload_limits.RefusedUpload`)
+becomes an error next to its field, saying which file and the limit, so the page comes back
+with what was typed instead of storing the file first and refusing it afterwards.
+
 The messages are set when the form is cleaned, not when it is built, so fields a form adds in its
 own `__init__` (one per material, say) get them too, in the language of the request.
 """
@@ -19,6 +23,8 @@ from typing import Any
 from django import forms
 from django.forms.utils import pretty_name
 from django.utils.translation import gettext as _
+
+from portal.files.upload_limits import RefusedUpload
 
 # The error keys whose Django defaults say nothing about the field.
 _KEYS = ("required", "empty", "missing", "invalid")
@@ -69,12 +75,25 @@ def apply_clear_messages(form: forms.BaseForm) -> None:
                 field.error_messages[key] = message
 
 
+def add_refused_uploads(form: forms.BaseForm) -> None:
+    """An error on each file field whose upload was refused for its size (never kept)."""
+    if not form.is_bound or not hasattr(form, "cleaned_data"):
+        return
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.FileField):
+            continue
+        for upload in form.files.getlist(form.add_prefix(name)) if hasattr(form.files, "getlist") else []:
+            if isinstance(upload, RefusedUpload):
+                form.add_error(name, upload.reason)
+
+
 class ClearMessagesMixin:
     """Mix into a form (before forms.Form) to replace Django's bare errors with clear ones."""
 
     def full_clean(self) -> None:
         apply_clear_messages(self)  # type: ignore[arg-type]
         super().full_clean()  # type: ignore[misc]
+        add_refused_uploads(self)  # type: ignore[arg-type]
 
 
 class Form(ClearMessagesMixin, forms.Form):
