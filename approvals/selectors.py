@@ -279,7 +279,7 @@ def application_duplicates(
     in_force = Q(pk__in=[])
     for _receiver, condition in extensions.in_force_asked.send(sender=Application, today=today):
         if condition is not None:
-            in_force |= condition
+            in_force |= Q(condition)
     alive = ~Q(state__in=FINAL_STATES) | (Q(state=State.APPROVED) & in_force)
     rows = list(
         applications_visible_to(viewer)

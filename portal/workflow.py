@@ -26,6 +26,7 @@ cancelled because its rating was set aside) take `Workflow.step` instead of `che
 """
 
 import contextlib
+import copy
 import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -257,12 +258,16 @@ class Workflow:
         return None
 
     def _may_ever(self, locked: Any, act: str, actor: Any) -> bool:
-        """Does `actor` hold a capacity for `act` in some state of the table (on this object)?"""
+        """Does `actor` hold a capacity for `act` in some state of the table (on this object)?
+        Each row is asked about a copy of the object in the row's state, for capacities that
+        read the state (the ledger's); nothing is saved."""
         for row in self.table:
             if row.act != act:
                 continue
+            probe = copy.copy(locked)
+            setattr(probe, self.state_field, row.source)
             try:
-                if self.capacity(actor, locked, row) is not None:
+                if self.capacity(actor, probe, row) is not None:
                     return True
             except NotPermitted:
                 continue
