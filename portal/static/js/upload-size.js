@@ -29,13 +29,13 @@
       for (var j = 0; j < files.length; j++) { size += files[j].size; names.push(files[j].name); }
       total += size;
       var p = note(input);
-      if (!files.length) { p.textContent = ""; p.classList.remove("error"); continue; }
+      if (!files.length) { p.textContent = ""; p.className = "hint upload-size"; continue; }
       var tooLarge = false;
       for (var k = 0; k < files.length; k++) { if (files[k].size > max) tooLarge = true; }
       if (tooLarge) bad++;
       p.textContent = (tooLarge ? form.getAttribute("data-too-large") + " " : "") +
         names.join(", ") + ": " + human(size) + " (" + form.getAttribute("data-limit-label") + " " + human(max) + ")";
-      p.classList.toggle("error", tooLarge);
+      p.className = tooLarge ? "msg error upload-size" : "hint upload-size";
     }
     var summary = form.querySelector(".upload-total");
     if (ceiling && total > ceiling) {
