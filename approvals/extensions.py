@@ -10,6 +10,9 @@ in their AppConfig.ready().
 - `step_blockers_asked`: sent by `services.step_blocker` for a step the table allows; a receiver
   returns a sentence saying why the step cannot be taken now, or None (certificates answers for
   the hand-over, 送达).
+- `in_force_asked`: sent by `selectors.application_duplicates`; a receiver returns a condition on
+  applications (a Q or an Exists expression) that holds for an approved application whose result
+  is still in force (certificates: a certificate neither revoked nor expired on `today`).
 - `deadlines_swept` and `deadlines_recounted`: sent by the daily sweep and by the recount after
   the work calendar changed; a receiver does the same for its own deadlines and returns how many
   it reminded or moved (ratings, for the rectifications of bad ratings).
@@ -24,6 +27,9 @@ application_approved = Signal()
 
 step_blockers_asked = Signal()
 """Arguments: application, act. Receivers return a blocker sentence or None."""
+
+in_force_asked = Signal()
+"""Arguments: today. Receivers return a condition on Application (Q or Exists) or None."""
 
 deadlines_swept = Signal()
 """Arguments: today. Receivers return how many overdue items they reminded."""

@@ -3,11 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.web.forms import Form
+
 from .services import MissingItem
 from .states import State
 
 
-class VersionForm(forms.Form):
+class VersionForm(Form):
     """Every step form carries the version the page showed, so a step on a changed file is refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -152,7 +154,7 @@ class SupplyForm(VersionForm):
         ]
 
 
-class InboxFilterForm(forms.Form):
+class InboxFilterForm(Form):
     state = forms.ChoiceField(label=_("State"), required=False)
     item = forms.TypedChoiceField(label=_("Item"), required=False, coerce=int, empty_value=None)
     q = forms.CharField(label=_("Number or name"), required=False, max_length=40)

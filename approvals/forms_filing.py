@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.people.identity import check_id_number, normalise_mobile, validate_mobile
 from portal.people.models import Resident
 from portal.places.models import Region
+from portal.web.forms import Form
 
 from .models import ApplicationFile
 
@@ -20,7 +21,7 @@ CONSENT_FIELD = "consent"
 VILLAGER_FIELDS = ("name", "id_number", "mobile")
 
 
-class ItemSearchForm(forms.Form):
+class ItemSearchForm(Form):
     q = forms.CharField(
         label=_("Find an item"),
         required=False,
@@ -73,7 +74,7 @@ def line_field(line) -> str:
     return f"line_{line.pk}"
 
 
-class FilingForm(forms.Form):
+class FilingForm(Form):
     """The draft of one application: where, who, what they ask, and one upload per material.
 
     `materials` is the item's checklist in order; each gets a file field `material_<pk>`.

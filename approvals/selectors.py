@@ -17,15 +17,16 @@ from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, W
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import workflow
 from portal.offices.models import OfficeKind
 from portal.people.models import User
 from services_catalog.models import ServiceItemPage
 
-from . import deadlines, policies
+from . import deadlines, extensions, policies
 from .models import Application, ApplicationEvent, ApplicationFile, Notice, NoticeItem
 from .policies import application_policy, may_act_as
 from .services import step_blocker
-from .states import CLOCK_STATES, OPEN_STATES, Act, State, Transition, Who, acts_from
+from .states import CLOCK_STATES, FINAL_STATES, OPEN_STATES, Act, State, Transition, Who, acts_from
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
@@ -290,6 +291,14 @@ def steps_for(user: User, application: Application) -> list[Transition]:
     return steps
 
 
+def step_refusal(user: User, application: Application, act: str) -> str | None:
+    """Why `user` may not take `act` on `application` now, or None: the services' own check
+    (`portal.workflow.refusal`), so a page that explains a missing button gives the reason that
+    fails (whose step it is, the item's condition, or the state) and never blames the state for
+    the role. Reads without a lock; the step asks again."""
+    return workflow.refusal(application, act, user)
+
+
 def items_for_filing() -> QuerySet[ServiceItemPage]:
     """Published items a village assistant may file (村级代办)."""
     return (
@@ -370,3 +379,73 @@ def second_returns_by_township(township_ids: Iterable[int]) -> dict[int, int]:
         .order_by()
     )
     return {row["actor_office__region_id"]: row["count"] for row in rows}
+# -- duplicates (issue 18, gap 11) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Another application of the same villager for the same item, still open or in force."""
+
+    application: Application
+
+    @property
+    def in_force(self) -> bool:
+        return self.application.state == State.APPROVED
+
+    @property
+    def since(self) -> datetime.date:
+        """The date worth naming: the decision for one in force, else its submission (or start)."""
+        a = self.application
+        moment = (a.decided_at if self.in_force else a.submitted_at) or a.created_at
+        return timezone.localdate(moment)
+
+
+def application_duplicates(
+    viewer: User, applications: Iterable[Application], *, today: datetime.date | None = None
+) -> dict[int, list[Duplicate]]:
+    """For each application (by pk), the viewer-visible applications of the same villager for the
+    same item that are still open (any state but a final one, drafts included) or in force
+    (approved, with a result the apps above say still holds: certificates answers "a certificate
+    neither revoked nor expired", `extensions.in_force_asked`). One query for any number of
+    applications, so a list may ask it for all its rows at once.
+
+    What the viewer may see bounds what is named: the duplicates come from
+    `applications_visible_to(viewer)`, the VIEW rule of the policy, so a warning never reveals an
+    application the viewer could not open. An assistant is warned about their own station's work
+    for the villager (drafts included); a clerk about what was routed to their centre. A duplicate
+    elsewhere (filed in another village before a move, or at the county) is for whoever sees both.
+
+    Approved applications without a paper that says how long it holds (no certificate) are not
+    counted as in force: many benefits are applied for again and again (临时救助), and nothing
+    here knows when such a decision ends."""
+    wanted = [a for a in applications if a.resident_id and a.item_id]
+    if not wanted:
+        return {}
+    today = today or timezone.localdate()
+    same = Q(pk__in=[])
+    for application in wanted:
+        same |= Q(resident_id=application.resident_id, item_id=application.item_id)
+    in_force = Q(pk__in=[])
+    for _receiver, condition in extensions.in_force_asked.send(sender=Application, today=today):
+        if condition is not None:
+            in_force |= Q(condition)
+    alive = ~Q(state__in=FINAL_STATES) | (Q(state=State.APPROVED) & in_force)
+    rows = list(
+        applications_visible_to(viewer)
+        .filter(same)
+        .filter(alive)
+        .only("pk", "number", "state", "resident_id", "item_id", "created_at", "submitted_at", "decided_at")
+        .order_by("created_at", "pk")
+    )
+    found: dict[int, list[Duplicate]] = {}
+    for application in wanted:
+        others = [
+            Duplicate(row)
+            for row in rows
+            if row.pk != application.pk
+            and row.resident_id == application.resident_id
+            and row.item_id == application.item_id
+        ]
+        if others:
+            found[application.pk] = others
+    return found

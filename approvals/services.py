@@ -30,7 +30,7 @@ from services_catalog.selectors import service_item_route
 from . import deadlines, extensions, notifications
 from .models import Application, ApplicationEvent, ApplicationFile, ApplicationSequence, Notice, NoticeItem
 from .policies import REVEAL_ID_NUMBER, UNLOCK_TRACKING, application_policy, may_act_as, office_for
-from .states import CLOCK_STATES, TABLE, Act, State, Transition, Who
+from .states import CLOCK_STATES, TABLE, Act, State, Transition, Who, holder_of
 from .tracking import tracking_paused
 
 
@@ -196,6 +196,28 @@ def _guard(locked: Application, step: workflow.Step, actor: User | None) -> None
         raise DomainError(blocker)
 
 
+def _not_permitted(locked: Application, act: str) -> str:
+    """The refusal for someone who holds none of the step's capacities: it names whose step it is
+    (this state's row, else the act's first row a person takes), never the state."""
+    row = TABLE.transition_for(locked.state, act) or next(
+        (r for r in TABLE if r.act == act and r.who is not Who.SYSTEM), None
+    )
+    if row is None:
+        return _("You may not do “%(act)s” on application %(ref)s.") % {
+            "act": Act(act).label,
+            "ref": locked.reference,
+        }
+    office = office_for(locked, row.who) if row.who is not Who.SYSTEM else None
+    holder = holder_of(row.who, office.kind if office is not None else None) % {
+        "office": office.name if office is not None else ""
+    }
+    return _("“%(act)s” on application %(ref)s is done by %(holder)s, not by you.") % {
+        "act": Act(act).label,
+        "ref": locked.reference,
+        "holder": holder,
+    }
+
+
 WORKFLOW = workflow.Workflow(
     model=Application,
     table=TABLE,
@@ -214,10 +236,7 @@ WORKFLOW = workflow.Workflow(
             _("Application %(ref)s is “%(state)s”: “%(act)s” is not possible now. (已被处理)")
             % {"ref": locked.reference, "state": locked.get_state_display(), "act": Act(act).label}
         ),
-        not_permitted=lambda locked, act: (
-            _("You may not do “%(act)s” on application %(ref)s.")
-            % {"act": Act(act).label, "ref": locked.reference}
-        ),
+        not_permitted=lambda locked, act: _not_permitted(locked, act),
         stale=lambda locked: (
             _(
                 "Application %(ref)s has changed since you opened it (someone else acted on it). "
@@ -532,12 +551,13 @@ def _next_number(township: Region, day: datetime.date) -> str:
 
 @transaction.atomic
 def application_submit(
-    *, actor: User, application: Application, expected_version: int | None = None
+    *, actor: User, application: Application, expected_version: int | None = None, comment: str = ""
 ) -> tuple[Application, bool]:
     """Submit a draft: route it as of now, number it, start the acceptance window, notify the villager.
 
     Returns (application, submitted). A second submission of the same draft (a double click, a
-    resent form) finds it already submitted and changes nothing: (application, False)."""
+    resent form) finds it already submitted and changes nothing: (application, False). `comment`
+    goes on the event (the assistant's confirmation of a duplicate, `selectors.application_duplicates`)."""
     locked = workflow.lock(application)
     if locked.state != State.DRAFT and locked.number and may_act_as(actor, locked, Who.FILER):
         return locked, False
@@ -563,6 +583,7 @@ def application_submit(
         locked,
         step,
         actor,
+        comment=comment,
         data={
             "office": route.office.name,
             "mode": locked.mode,

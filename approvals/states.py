@@ -77,6 +77,25 @@ class Who(Enum):
     SYSTEM = "system"  # deadlines and reminders; never a person
 
 
+def holder_of(who: Who, office_kind: str | None) -> str:
+    """Who takes a step in capacity `who`, in words ("the window clerks of %(office)s"), for the
+    refusal that tells someone the step is not theirs (issue 18, gap 12): the reason is the role
+    or the office, so the sentence names them rather than the state. `%(office)s` is left for the
+    caller; `office_kind` is the office's kind ("station", "centre", "department") or None when
+    the application has not reached an office yet."""
+    if who is Who.FILER:
+        return str(_("the village assistant (村级事务助理) of %(office)s"))
+    if who is Who.SUPERVISOR:
+        return str(_("the supervisor (中心负责人) of %(office)s"))
+    if who is Who.SYSTEM:
+        return str(_("the system, on its deadline"))
+    if office_kind == "department":
+        return str(_("the staff of %(office)s"))
+    if office_kind is None:
+        return str(_("the window clerks of the township service centre (乡镇便民服务中心窗口人员)"))
+    return str(_("the window clerks (窗口人员) of %(office)s"))
+
+
 BUTTON_LABELS = {
     Act.SUBMIT: _("Submit (提交)"),
     Act.ASSIGN: _("Take it: I will handle this (认领)"),

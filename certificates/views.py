@@ -25,6 +25,7 @@ from portal.errors import DomainError
 from portal.people.identity import mask_name
 from portal.printing.responses import pdf_response
 from portal.throttle.client_address import client_address
+from portal.web.forms import Form
 
 from . import policies, selectors, services
 from .models import Certificate, CertificateCheck, PrintBatch
@@ -53,7 +54,7 @@ def download(request, pk: int, certificate_pk: int):
     return pdf_response(certificate_pdf(certificate), f"{certificate.licence_number}.pdf")
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(Form):
     reason = forms.CharField(
         label=gettext_lazy("Why it is revoked"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -108,7 +109,7 @@ def revoke(request, pk: int, certificate_pk: int):
     )
 
 
-class PrintForm(forms.Form):
+class PrintForm(Form):
     q = forms.CharField(
         label=gettext_lazy("Serial, name or application number"), required=False, max_length=60
     )
@@ -208,7 +209,7 @@ def batch_file(request, batch_pk: int):
 # -- the public check ----------------------------------------------------------------------------
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(Form):
     serial = forms.CharField(label=gettext_lazy("Serial number (证号)"), max_length=60)
     code = forms.CharField(
         label=gettext_lazy("Check code (核验码), 8 digits under the QR code"),

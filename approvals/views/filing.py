@@ -262,6 +262,13 @@ def _save(request, form: FilingForm, application: Application):
     problems = _problems_of(application)
     if problems:
         return _render(request, form, application=application, problems=problems, tried_submit=True)
+    comment = ""
+    if application.state == State.DRAFT:
+        duplicates = _duplicates(user, application)
+        if duplicates and not _duplicate_confirmed(request):
+            messages.warning(request, _duplicate_question(duplicates))
+            return _render(request, form, application=application, tried_submit=True)
+        comment = _duplicate_comment(duplicates)
     try:
         if application.state == State.RETURNED:
             services.application_resubmit(actor=user, application=application)
@@ -271,7 +278,9 @@ def _save(request, form: FilingForm, application: Application):
                 % {"number": application.number, "office": _route_office(application, None, None) or ""},
             )
         else:
-            application, _submitted = services.application_submit(actor=user, application=application)
+            application, _submitted = services.application_submit(
+                actor=user, application=application, comment=comment
+            )
             messages.success(
                 request,
                 _("Application %(number)s was submitted. Give the villager this receipt.")
@@ -288,6 +297,31 @@ def _problems_of(application: Application) -> list[str]:
     if application.state == State.RETURNED:
         return services.resubmission_problems(application)
     return services.missing_for_submission(application)
+def _duplicates(user: User, application: Application) -> list[selectors.Duplicate]:
+    return selectors.application_duplicates(user, [application]).get(application.pk, [])
+
+
+def _duplicate_confirmed(request) -> bool:
+    return request.POST.get("confirm_duplicate") == "1"
+
+
+def _duplicate_question(duplicates: list[selectors.Duplicate]) -> str:
+    return _(
+        "Not submitted yet: the villager already has %(refs)s for this item. If this is meant "
+        "(a renewal, a changed situation), tick “I know, and file it anyway” and submit again."
+    ) % {"refs": "、".join(d.application.reference for d in duplicates)}
+
+
+def _duplicate_comment(duplicates: list[selectors.Duplicate]) -> str:
+    """What the history keeps of a submission made knowing of a duplicate (empty: none)."""
+    if not duplicates:
+        return ""
+    return _("Filed knowing of %(refs)s for the same villager and item (重复申请已确认).") % {
+        "refs": "、".join(
+            f"{d.application.reference} ({d.application.get_state_display()}, {d.since:%Y-%m-%d})"
+            for d in duplicates
+        )
+    }
 
 
 def _problems_besides(form: FilingForm, application: Application) -> list[str]:
@@ -428,6 +462,11 @@ def _render(
         )
     if application is not None and problems is None:
         problems = _problems_of(application)
+    duplicates = (
+        _duplicates(request.user, application)
+        if application is not None and application.state == State.DRAFT
+        else []
+    )
     context = {
         "form": form,
         "item": item,
@@ -438,6 +477,8 @@ def _render(
         "notice_lines": notice_lines,
         "problems": problems or [],
         "tried_submit": tried_submit,
+        "duplicates": duplicates,
+        "duplicate_confirmed": request.method == "POST" and _duplicate_confirmed(request),
         "returned": application is not None and application.state == State.RETURNED,
         "action": (
             reverse("approvals:edit", args=[application.pk])
@@ -465,7 +506,13 @@ def submit(request, pk: int):
             application = services.application_resubmit(actor=request.user, application=application)
             submitted = True
         else:
-            application, submitted = services.application_submit(actor=request.user, application=application)
+            duplicates = _duplicates(request.user, application) if application.state == State.DRAFT else []
+            if duplicates and not _duplicate_confirmed(request):
+                messages.warning(request, _duplicate_question(duplicates))
+                return redirect("approvals:edit", application.pk)
+            application, submitted = services.application_submit(
+                actor=request.user, application=application, comment=_duplicate_comment(duplicates)
+            )
     except DomainError as error:
         messages.error(request, str(error))
         if application.state in EDITABLE_STATES and application_policy.user_has_permission_for_instance(

@@ -29,6 +29,7 @@ from portal.offices.selectors import station_contact
 from portal.people.identity import mask_name
 from portal.printing.responses import pdf_response
 from portal.throttle.client_address import client_address
+from portal.web.forms import Form
 from ratings.panels import rating_panel
 
 from .. import deadlines, selectors
@@ -53,7 +54,7 @@ HIDDEN_ACTS = frozenset({Act.CREATE, Act.ASSIGN, Act.REASSIGN, Act.UNLOCK_TRACKI
 """Bookkeeping the villager does not need (and which would name staff)."""
 
 
-class TrackingForm(forms.Form):
+class TrackingForm(Form):
     number = forms.CharField(label=gettext_lazy("Application number"), max_length=60)
     last4 = forms.CharField(label=gettext_lazy("Last 4 digits of the ID number or mobile"), max_length=12)
 
@@ -116,7 +117,7 @@ def _form_page(request, form, *, number: str, refused: str = "", via: str | None
 # -- a code by text message ----------------------------------------------------------------------
 
 
-class CodeRequestForm(forms.Form):
+class CodeRequestForm(Form):
     number = forms.CharField(label=gettext_lazy("Application number"), max_length=60)
 
     def clean_number(self) -> str:

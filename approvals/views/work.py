@@ -182,6 +182,9 @@ def detail(request, pk: int):
             "application": application,
             "deadline": deadlines.deadline_of(application, today, calendar, with_skipped=True),
             "steps": selectors.steps_for(request.user, application),
+            "duplicates": selectors.application_duplicates(request.user, [application]).get(
+                application.pk, []
+            ),
             "events": selectors.timeline(application),
             "files": selectors.files_of(application),
             "notices": notices,
@@ -398,9 +401,11 @@ def act(request, pk: int, act: str):
         return redirect(_ELSEWHERE[act], pk=pk)
     allowed = {step.act for step in selectors.steps_for(request.user, application)}
     if act not in allowed and request.method != "POST":
+        # The reason that fails (the role or office, the item, or the state), in the services' words.
         messages.error(
             request,
-            _("“%(act)s” is not possible for you on this application now (it is “%(state)s”).")
+            selectors.step_refusal(request.user, application, act)
+            or _("“%(act)s” is not possible for you on this application now (it is “%(state)s”).")
             % {"act": Act(act).label, "state": application.get_state_display()},
         )
         return redirect("approvals:detail", pk=pk)

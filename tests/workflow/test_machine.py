@@ -148,6 +148,18 @@ class TestCheck:
         with pytest.raises(NotPermitted, match="not permitted: accept"):
             toy().check(locked, Act.ACCEPT, None, locked.version)
 
+    def test_an_act_nobody_like_the_actor_takes_in_any_state_blames_the_role_not_the_state(self, cases):
+        # PAUSE has no row in "submitted"; the actor holds no capacity for it anywhere (issue 18, gap 12)
+        locked = toy().lock(cases.submitted())
+        with pytest.raises(NotPermitted, match="not permitted: pause"):
+            toy().check(locked, Act.PAUSE, None, locked.version)
+
+    def test_refusal_says_why_without_raising(self, cases, world):
+        application = cases.submitted()
+        assert toy().refusal(application, Act.ACCEPT, world.clerk_a) is None
+        assert toy().refusal(application, Act.PAUSE, world.clerk_a) == "not possible: pause in submitted"
+        assert toy().refusal(application, Act.ACCEPT, None) == "not permitted: accept"
+
     def test_a_possible_step_on_a_stale_form_is_refused_as_stale(self, cases, world):
         locked = toy().lock(cases.submitted())
         with pytest.raises(ToyChanged, match="stale"):
