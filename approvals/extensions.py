@@ -13,6 +13,9 @@ in their AppConfig.ready().
 - `tracking_notes_asked`: sent by the villager's tracking page; a receiver returns the
   `TrackingNote`s it adds, in the villager's words (ratings: what the office did about a bad
   rating, and the revisit).
+- `in_force_asked`: sent by `selectors.application_duplicates`; a receiver returns a condition on
+  applications (a Q or an Exists expression) that holds for an approved application whose result
+  is still in force (certificates: a certificate neither revoked nor expired on `today`).
 - `deadlines_swept` and `deadlines_recounted`: sent by the daily sweep and by the recount after
   the work calendar changed; a receiver does the same for its own deadlines and returns how many
   it reminded or moved (ratings, for the rectifications of bad ratings).
@@ -42,6 +45,8 @@ class TrackingNote:
     heading: str
     lines: tuple[str, ...]
 
+in_force_asked = Signal()
+"""Arguments: today. Receivers return a condition on Application (Q or Exists) or None."""
 
 deadlines_swept = Signal()
 """Arguments: today. Receivers return how many overdue items they reminded."""

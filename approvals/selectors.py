@@ -10,19 +10,23 @@ the rule itself is `approvals.policies.application_policy` (VIEW):
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Case, DateField, F, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from portal import workflow
+from portal.offices.models import OfficeKind
 from portal.people.models import User
 from services_catalog.models import ServiceItemPage
 
-from . import deadlines, policies
+from . import deadlines, extensions, policies
 from .models import Application, ApplicationEvent, ApplicationFile, Notice, NoticeItem
 from .policies import application_policy, may_act_as
 from .services import step_blocker
-from .states import CLOCK_STATES, OPEN_STATES, State, Transition, Who, acts_from
+from .states import CLOCK_STATES, FINAL_STATES, OPEN_STATES, Act, State, Transition, Who, acts_from
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
@@ -57,8 +61,9 @@ def _list_columns(queryset: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-def with_deadline_order(queryset: QuerySet[Application]) -> QuerySet[Application]:
-    """Oldest deadline first: the acceptance window before acceptance, the due date after."""
+def _with_deadline(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """Each row's deadline that matters now, as `deadline`: the acceptance window before
+    acceptance, the due date after (`deadlines.deadline_dates` in SQL)."""
     return queryset.annotate(
         deadline=Case(
             When(state=State.SUBMITTED, then=F("accept_by")),
@@ -66,7 +71,36 @@ def with_deadline_order(queryset: QuerySet[Application]) -> QuerySet[Application
             default=None,
             output_field=DateField(),
         )
-    ).order_by(F("deadline").asc(nulls_last=True), "submitted_at", "pk")
+    )
+
+
+def with_deadline_order(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """Oldest deadline first: the acceptance window before acceptance, the due date after."""
+    return _with_deadline(queryset).order_by(F("deadline").asc(nulls_last=True), "submitted_at", "pk")
+
+
+DUE_SOON = "soon"
+"""即将超期: the rows an inbox shows amber (`deadlines.Deadline.colour` "soon")."""
+DUE_OVERDUE = "overdue"
+"""已超期: the rows an inbox shows red (`deadlines.Deadline.colour` "overdue")."""
+
+
+def due_soon_before(today: datetime.date) -> datetime.date:
+    """The first day that is no longer "soon": a deadline before it is at most
+    `deadlines.DUE_SOON_DAYS` working days away (one query, the calendar around today)."""
+    days = deadlines.DUE_SOON_DAYS + 1
+    return deadlines.calendar_around(today, working_days=days).add_working_days(today, days)
+
+
+def due_condition(due: str, today: datetime.date, soon_before: datetime.date | None = None) -> Q:
+    """The rows whose deadline (annotated by `_with_deadline`) is soon or past, as the inbox
+    colours them: a paused clock (公示, 勘查 …) is neither, it shows as paused."""
+    if due == DUE_OVERDUE:
+        return Q(deadline__lt=today, paused_since__isnull=True)
+    if due == DUE_SOON:
+        soon_before = soon_before or due_soon_before(today)
+        return Q(deadline__gte=today, deadline__lt=soon_before, paused_since__isnull=True)
+    raise ValueError(f"unknown deadline filter {due!r}")
 
 
 @dataclass(frozen=True)
@@ -76,6 +110,7 @@ class InboxFilter:
     mine: bool = False
     overdue: bool = False
     query: str = ""
+    due: str = ""  # DUE_SOON or DUE_OVERDUE: the staff home's counts link here
 
 
 def inbox_for(
@@ -108,11 +143,62 @@ def _apply(queryset, filters: InboxFilter, user, today, *, ordered: bool = True)
         text = filters.query.strip()
         queryset = queryset.filter(Q(number__icontains=text) | Q(applicant_name__icontains=text))
     queryset = _list_columns(queryset)
-    if ordered or filters.overdue:
+    if ordered or filters.overdue or filters.due:
         queryset = with_deadline_order(queryset)
     if filters.overdue:
         queryset = queryset.filter(deadline__lt=today)
+    if filters.due:
+        queryset = queryset.filter(due_condition(filters.due, today))
     return queryset
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    """The staff home's numbers for the work at the offices a user handles. Each is exactly the
+    inbox filtered by `state` or `due` (`InboxFilter`), which the home links to."""
+
+    submitted: int  # 待受理: waiting to be accepted or returned
+    due_soon: int  # 即将超期
+    overdue: int  # 已超期
+    returned: int  # 待补正: returned to the assistant with a one-time notice
+
+
+def inbox_counts_for(user: User, *, today: datetime.date | None = None) -> InboxCounts:
+    """Counts of `inbox_for(user)`: two queries (the calendar around today, one aggregate),
+    whatever the amount of work; scoped by `application_policy` (HANDLE) like the inbox."""
+    today = today or timezone.localdate()
+    soon_before = due_soon_before(today)
+    queryset = application_policy.instances_user_has_permission_for(user, policies.HANDLE).filter(
+        state__in=OPEN_STATES
+    )
+    counts = _with_deadline(queryset).aggregate(
+        submitted=Count("pk", filter=Q(state=State.SUBMITTED)),
+        due_soon=Count("pk", filter=due_condition(DUE_SOON, today, soon_before)),
+        overdue=Count("pk", filter=due_condition(DUE_OVERDUE, today)),
+        returned=Count("pk", filter=Q(state=State.RETURNED)),
+    )
+    return InboxCounts(**counts)
+
+
+@dataclass(frozen=True)
+class StationCounts:
+    """The staff home's numbers for the applications a user's stations filed (assistants); each
+    is exactly the station list filtered by that state, which the home links to."""
+
+    drafts: int  # 草稿: not yet submitted
+    returned: int  # 待补正: the centre asks for more (the assistant's move)
+    submitted: int  # 待受理: with the centre, not yet accepted
+
+
+def station_counts_for(user: User) -> StationCounts:
+    """Counts of `station_applications_for(user)`: one aggregate query, scoped by
+    `application_policy` (FILE) like the station list."""
+    counts = application_policy.instances_user_has_permission_for(user, policies.FILE).aggregate(
+        drafts=Count("pk", filter=Q(state=State.DRAFT)),
+        returned=Count("pk", filter=Q(state=State.RETURNED)),
+        submitted=Count("pk", filter=Q(state=State.SUBMITTED)),
+    )
+    return StationCounts(**counts)
 
 
 def overdue_for(user: User, *, today: datetime.date | None = None) -> QuerySet[Application]:
@@ -205,6 +291,14 @@ def steps_for(user: User, application: Application) -> list[Transition]:
     return steps
 
 
+def step_refusal(user: User, application: Application, act: str) -> str | None:
+    """Why `user` may not take `act` on `application` now, or None: the services' own check
+    (`portal.workflow.refusal`), so a page that explains a missing button gives the reason that
+    fails (whose step it is, the item's condition, or the state) and never blames the state for
+    the role. Reads without a lock; the step asks again."""
+    return workflow.refusal(application, act, user)
+
+
 def items_for_filing() -> QuerySet[ServiceItemPage]:
     """Published items a village assistant may file (村级代办)."""
     return (
@@ -218,3 +312,140 @@ def items_for_filing() -> QuerySet[ServiceItemPage]:
 def clerks_of(application: Application) -> QuerySet[User]:
     """Staff who may handle the work where it now sits, for the supervisor's reassign form."""
     return application_policy.assignees_for(application)
+
+
+# -- the materials checklist and second returns (issue 18, gaps 4-6) -------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One material of the item's checklist (or a file handed in under 其他材料) and its current
+    files: what the clerk's return form and the receipt's 收件清单 show."""
+
+    name: str
+    files: tuple[ApplicationFile, ...]
+    material_pk: int | None = None
+    required: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.files)
+
+
+def material_checklist(application: Application) -> list[ChecklistRow]:
+    """The item's materials in checklist order, each with its current files, then files handed
+    in for lines of a notice under 其他材料 (no catalogue material). Two queries."""
+    files = [f for f in files_of(application) if f.kind == ApplicationFile.Kind.MATERIAL]
+    rows = [
+        ChecklistRow(
+            name=material.name,
+            files=tuple(f for f in files if f.material_id == material.pk),
+            material_pk=material.pk,
+            required=material.required and not material.may_be_missing,
+        )
+        for material in application.item.materials.all()
+    ]
+    others: dict[str, list[ApplicationFile]] = {}
+    for f in files:
+        if f.material_id is None:
+            others.setdefault(f.material_name or str(_("Other material")), []).append(f)
+    rows.extend(ChecklistRow(name=name, files=tuple(group)) for name, group in others.items())
+    return rows
+
+
+def second_returns_by_office(office_ids: Iterable[int]) -> dict[int, int]:
+    """How many times each office returned an application a second time (再次退回), broken
+    一次性告知 measured per centre. One grouped query, whatever the number of offices."""
+    rows = (
+        ApplicationEvent.objects.filter(act=Act.SECOND_RETURN, actor_office_id__in=list(office_ids))
+        .values("actor_office_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["actor_office_id"]: row["count"] for row in rows}
+
+
+def second_returns_by_township(township_ids: Iterable[int]) -> dict[int, int]:
+    """Second returns made by the service centres of each township (the public summary's rows).
+    One grouped query."""
+    rows = (
+        ApplicationEvent.objects.filter(
+            act=Act.SECOND_RETURN,
+            actor_office__kind=OfficeKind.CENTRE,
+            actor_office__region_id__in=list(township_ids),
+        )
+        .values("actor_office__region_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["actor_office__region_id"]: row["count"] for row in rows}
+# -- duplicates (issue 18, gap 11) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Another application of the same villager for the same item, still open or in force."""
+
+    application: Application
+
+    @property
+    def in_force(self) -> bool:
+        return self.application.state == State.APPROVED
+
+    @property
+    def since(self) -> datetime.date:
+        """The date worth naming: the decision for one in force, else its submission (or start)."""
+        a = self.application
+        moment = (a.decided_at if self.in_force else a.submitted_at) or a.created_at
+        return timezone.localdate(moment)
+
+
+def application_duplicates(
+    viewer: User, applications: Iterable[Application], *, today: datetime.date | None = None
+) -> dict[int, list[Duplicate]]:
+    """For each application (by pk), the viewer-visible applications of the same villager for the
+    same item that are still open (any state but a final one, drafts included) or in force
+    (approved, with a result the apps above say still holds: certificates answers "a certificate
+    neither revoked nor expired", `extensions.in_force_asked`). One query for any number of
+    applications, so a list may ask it for all its rows at once.
+
+    What the viewer may see bounds what is named: the duplicates come from
+    `applications_visible_to(viewer)`, the VIEW rule of the policy, so a warning never reveals an
+    application the viewer could not open. An assistant is warned about their own station's work
+    for the villager (drafts included); a clerk about what was routed to their centre. A duplicate
+    elsewhere (filed in another village before a move, or at the county) is for whoever sees both.
+
+    Approved applications without a paper that says how long it holds (no certificate) are not
+    counted as in force: many benefits are applied for again and again (临时救助), and nothing
+    here knows when such a decision ends."""
+    wanted = [a for a in applications if a.resident_id and a.item_id]
+    if not wanted:
+        return {}
+    today = today or timezone.localdate()
+    same = Q(pk__in=[])
+    for application in wanted:
+        same |= Q(resident_id=application.resident_id, item_id=application.item_id)
+    in_force = Q(pk__in=[])
+    for _receiver, condition in extensions.in_force_asked.send(sender=Application, today=today):
+        if condition is not None:
+            in_force |= Q(condition)
+    alive = ~Q(state__in=FINAL_STATES) | (Q(state=State.APPROVED) & in_force)
+    rows = list(
+        applications_visible_to(viewer)
+        .filter(same)
+        .filter(alive)
+        .only("pk", "number", "state", "resident_id", "item_id", "created_at", "submitted_at", "decided_at")
+        .order_by("created_at", "pk")
+    )
+    found: dict[int, list[Duplicate]] = {}
+    for application in wanted:
+        others = [
+            Duplicate(row)
+            for row in rows
+            if row.pk != application.pk
+            and row.resident_id == application.resident_id
+            and row.item_id == application.item_id
+        ]
+        if others:
+            found[application.pk] = others
+    return found

@@ -26,6 +26,7 @@ from portal.files.uploads import EXTENSIONS
 from portal.people.identity import mask_name
 from portal.printing.responses import pdf_response
 from portal.throttle.client_address import client_address
+from portal.web.forms import Form
 
 from . import policies, selectors, services
 from .models import Certificate, CertificateCheck, PrintBatch
@@ -76,7 +77,7 @@ def hand_over_proof(request, pk: int, certificate_pk: int):
     return response
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(Form):
     reason = forms.CharField(
         label=gettext_lazy("Why it is revoked"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -131,7 +132,7 @@ def revoke(request, pk: int, certificate_pk: int):
     )
 
 
-class PrintForm(forms.Form):
+class PrintForm(Form):
     q = forms.CharField(
         label=gettext_lazy("Serial, name or application number"), required=False, max_length=60
     )
@@ -231,7 +232,7 @@ def batch_file(request, batch_pk: int):
 # -- the public check ----------------------------------------------------------------------------
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(Form):
     serial = forms.CharField(label=gettext_lazy("Serial number (证号)"), max_length=60)
     code = forms.CharField(
         label=gettext_lazy("Check code (核验码), 8 digits under the QR code"),

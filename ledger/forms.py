@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.people.identity import normalise_mobile, validate_mobile
+from portal.web.forms import Form
 from portal.workdays.calendar import WorkCalendar, window_for_working_days
 from portal.workdays.provisional import provisional_note, with_provisional_note
 
@@ -23,7 +24,7 @@ from .states import State
 DEFAULT_PROMISE_WORKING_DAYS = 5
 
 
-class VersionForm(forms.Form):
+class VersionForm(Form):
     """Every step form carries the version the page showed, so a step on a changed item is refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -81,7 +82,7 @@ class TokenField(forms.CharField):
             return None
 
 
-class WishForm(forms.Form):
+class WishForm(Form):
     """The public form: a villager's own need or wish. Short on purpose (one screen)."""
 
     client_token = TokenField()
@@ -243,7 +244,7 @@ class AssignForm(PromiseForm):
         return data
 
 
-class VillagerAnswerForm(forms.Form):
+class VillagerAnswerForm(Form):
     """The villager's answer on the public page."""
 
     answer = forms.ChoiceField(choices=[("done", "done"), ("not_done", "not_done")])
@@ -261,7 +262,7 @@ class VillagerAnswerForm(forms.Form):
         return data
 
 
-class LookupForm(forms.Form):
+class LookupForm(Form):
     number = forms.CharField(label=_("Request number"), max_length=40)
     last4 = forms.CharField(label=_("Last 4 digits of the mobile"), max_length=12)
 
@@ -275,7 +276,7 @@ class LookupForm(forms.Form):
 STATE_FILTER_CHOICES = [("", _("Open (not closed)")), *State.choices, ("all", _("Everything"))]
 
 
-class ListFilterForm(forms.Form):
+class ListFilterForm(Form):
     state = forms.ChoiceField(label=_("State"), required=False, choices=STATE_FILTER_CHOICES)
     village = forms.TypedChoiceField(label=_("Village"), required=False, coerce=int, empty_value=None)
     q = forms.CharField(label=_("Number or name"), required=False, max_length=40)

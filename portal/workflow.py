@@ -26,6 +26,7 @@ cancelled because its rating was set aside) take `Workflow.step` instead of `che
 """
 
 import contextlib
+import copy
 import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -48,6 +49,7 @@ __all__ = [
     "lock",
     "notify_on_commit",
     "record",
+    "refusal",
     "workflow_for",
 ]
 
@@ -228,6 +230,10 @@ class Workflow:
         if transition is None:
             if stale:
                 raise self.changed_error(self.refusals.moved_on(locked))
+            if not self._may_ever(locked, act, actor):
+                # The state is not the reason: in no state would this actor take the step
+                # (an assistant asking to accept). Say whose step it is (issue 18, gap 12).
+                raise NotPermitted(self.refusals.not_permitted(locked, act))
             raise DomainError(self.refusals.not_possible(locked, act))
         who = self.capacity(actor, locked, transition)
         if who is None:
@@ -238,6 +244,34 @@ class Workflow:
         if self.guard is not None:
             self.guard(locked, step, actor)
         return step
+
+    def refusal(self, instance: Any, act: str, actor: Any) -> str | None:
+        """Why `actor` may not take `act` on `instance` now, in the words `check` would raise
+        (the role or office, the item's conditions, or the state, whichever fails first), or None.
+
+        For a page that explains a missing button; it reads without locking, so the answer may
+        be out of date by the time a step is taken (which `check` asks again)."""
+        try:
+            self.check(instance, act, actor)
+        except DomainError as error:
+            return str(error.args[0]) if error.args else str(error)
+        return None
+
+    def _may_ever(self, locked: Any, act: str, actor: Any) -> bool:
+        """Does `actor` hold a capacity for `act` in some state of the table (on this object)?
+        Each row is asked about a copy of the object in the row's state, for capacities that
+        read the state (the ledger's); nothing is saved."""
+        for row in self.table:
+            if row.act != act:
+                continue
+            probe = copy.copy(locked)
+            setattr(probe, self.state_field, row.source)
+            try:
+                if self.capacity(actor, probe, row) is not None:
+                    return True
+            except NotPermitted:
+                continue
+        return False
 
     def step(self, locked: Any, act: str, who: Any) -> Step:
         """The step for `act` in the object's state without a permission check: for a step that
@@ -339,6 +373,11 @@ def lock(instance: models.Model) -> Any:
 def check(locked: models.Model, act: str, actor: Any, expected_version: int | None = None) -> Step:
     """`Workflow.check` of the object's kind."""
     return workflow_for(locked).check(locked, act, actor, expected_version)
+
+
+def refusal(instance: models.Model, act: str, actor: Any) -> str | None:
+    """`Workflow.refusal` of the object's kind."""
+    return workflow_for(instance).refusal(instance, act, actor)
 
 
 def record(locked: models.Model, step: Step | None, actor: Any, **kwargs: Any) -> Any:

@@ -5,13 +5,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.offices.models import Office
+from portal.web.forms import Form
 
 from .models import Channel, Level, RatingAppeal, Reason, Rectification
 
 LEVEL_CHOICES = [(level.value, level.label) for level in Level]
 
 
-class RatingForm(forms.Form):
+class RatingForm(Form):
     level = forms.TypedChoiceField(
         label=_("How was the service? (服务评价)"),
         choices=LEVEL_CHOICES,
@@ -53,7 +54,7 @@ class AssistedRatingForm(RatingForm):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(Form):
     answer = forms.CharField(
         label=_("What was done about it (整改情况)"),
         min_length=10,
@@ -62,7 +63,7 @@ class AnswerForm(forms.Form):
     )
 
 
-class RevisitForm(forms.Form):
+class RevisitForm(Form):
     satisfied = forms.TypedChoiceField(
         label=_("Is the villager satisfied now? (回访结果)"),
         choices=[("yes", _("Yes, satisfied now")), ("no", _("No, still not satisfied"))],
@@ -77,7 +78,7 @@ class RevisitForm(forms.Form):
     )
 
 
-class AppealForm(forms.Form):
+class AppealForm(Form):
     reason = forms.CharField(
         label=_("Why the rating is malicious or mistaken (申诉理由)"),
         min_length=10,
@@ -86,7 +87,7 @@ class AppealForm(forms.Form):
     )
 
 
-class AppealDecisionForm(forms.Form):
+class AppealDecisionForm(Form):
     outcome = forms.ChoiceField(
         label=_("Decision"),
         choices=[
@@ -103,7 +104,7 @@ class AppealDecisionForm(forms.Form):
     )
 
 
-class RulesForm(forms.Form):
+class RulesForm(Form):
     rectification_days = forms.IntegerField(
         label=_("Working days to answer a bad rating"), min_value=1, max_value=60
     )
@@ -124,7 +125,7 @@ class RulesForm(forms.Form):
             self.fields["revisit_office"].queryset = offices
 
 
-class RectificationFilterForm(forms.Form):
+class RectificationFilterForm(Form):
     state = forms.ChoiceField(
         label=_("State"),
         required=False,

@@ -36,6 +36,7 @@ from portal.people.identity import mask_name
 from portal.places.models import Region, RegionLevel
 from portal.printing.responses import pdf_response
 from portal.throttle.client_address import client_address
+from portal.web.forms import Form
 from portal.web.site import site_url
 
 from .. import forms, printing, public, selectors, services
@@ -143,7 +144,7 @@ def track(request):
     )
 
 
-class CodeRequestForm(django_forms.Form):
+class CodeRequestForm(Form):
     number = django_forms.CharField(label=gettext_lazy("Request number"), max_length=40)
 
 

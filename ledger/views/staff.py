@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from portal import workflow
 from portal.errors import DomainError
 from portal.exports import neutral_row
 from portal.files.uploads import download_name
@@ -273,9 +274,10 @@ def act(request, pk: int, act: str):
         raise Http404
     allowed = {step.act for step in selectors.steps_for(request.user, item)}
     if act not in allowed and request.method != "POST":
-        messages.error(
+        messages.error(  # the reason that fails (role, condition or state), in the services' words
             request,
-            _("“%(act)s” is not possible for you on %(number)s now (it is “%(state)s”).")
+            workflow.refusal(item, act, request.user)
+            or _("“%(act)s” is not possible for you on %(number)s now (it is “%(state)s”).")
             % {"act": Act(act).label, "number": item.number, "state": item.get_state_display()},
         )
         return redirect("ledger:detail", pk=pk)

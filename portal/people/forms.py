@@ -3,8 +3,10 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from portal.web.forms import ClearMessagesMixin, Form
 
-class StaffLoginForm(AuthenticationForm):
+
+class StaffLoginForm(ClearMessagesMixin, AuthenticationForm):
     """Username or mobile, and password. One message for every failure, so the form never
     tells a stranger whether an account exists."""
 
@@ -34,7 +36,7 @@ class StaffLoginForm(AuthenticationForm):
         )
 
 
-class OTPTokenForm(forms.Form):
+class OTPTokenForm(Form):
     """The six digits an authenticator app shows."""
 
     code = forms.RegexField(
@@ -50,7 +52,7 @@ class OTPTokenForm(forms.Form):
         return self.cleaned_data["code"].strip()
 
 
-class PasswordResetRequestForm(forms.Form):
+class PasswordResetRequestForm(Form):
     """Username or e-mail: the answer never says whether an account matched."""
 
     handle = forms.CharField(
@@ -62,7 +64,7 @@ class PasswordResetRequestForm(forms.Form):
     )
 
 
-class ContactChangeForm(forms.Form):
+class ContactChangeForm(Form):
     """The owner's own e-mail and mobile; a change waits for the owner to confirm the new one."""
 
     email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
@@ -71,7 +73,7 @@ class ContactChangeForm(forms.Form):
     )
 
 
-class ContactCodeForm(forms.Form):
+class ContactCodeForm(Form):
     """The six digits texted to the new mobile."""
 
     code = forms.RegexField(
@@ -82,7 +84,7 @@ class ContactCodeForm(forms.Form):
     )
 
 
-class SecondFactorResetForm(forms.Form):
+class SecondFactorResetForm(Form):
     """Why an administrator removes a colleague's authenticator app (kept in the audit log)."""
 
     reason = forms.CharField(

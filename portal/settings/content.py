@@ -28,6 +28,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A file over CUNBAN_UPLOAD_MAX_BYTES is dropped as it arrives, and no file of a request over
+# the ceiling is kept; the form comes back with its fields and a message (portal/files/upload_limits.py).
+CUNBAN_UPLOAD_MAX_REQUEST_BYTES = env_int("CUNBAN_UPLOAD_MAX_REQUEST_BYTES", 4 * CUNBAN_UPLOAD_MAX_BYTES)
+FILE_UPLOAD_HANDLERS = [
+    "portal.files.upload_limits.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Workflow notifications (two-person publishing, cms) are sent by email.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -42,7 +42,7 @@ class TestReceiptPdf:
 
 
 class TestNoticePdf:
-    def test_the_one_time_notice_lists_every_item_and_cites_the_law(self, client, cases, world):
+    def test_the_one_time_notice_lists_every_item_and_cites_the_law_of_its_type(self, client, cases, world):
         application = cases.submitted("dibao", "a1")
         first, second = list(application.item.materials.all())[:2]
         notice = services.application_return(
@@ -58,13 +58,15 @@ class TestNoticePdf:
         text = pdf_text(data)
         for expected in (
             "一次性告知书",
-            "第三十二条",
             "1. " + first.name,
             "照片模糊，请重新拍摄",
             "2. " + second.name,
             world.centre_a.name,
         ):
             assert expected in text, expected
+        # 低保 is a benefit (行政给付): the government-service rules, never 行政许可法 (wrapped lines joined)
+        assert "国发〔2022〕5号" in "".join(text.split())
+        assert "行政许可法" not in "".join(text.split())
         assert qr_codes(data) == [tracking_qr(application)]
 
     def test_another_centre_gets_404(self, client, cases, world):

@@ -62,6 +62,29 @@ def test_the_check_digit_message_says_so():
     assert "check digit" in caught.value.messages[0] or "校验码" in caught.value.messages[0]
 
 
+@pytest.mark.parametrize(
+    ("area", "born"),
+    [
+        ("120115", "19500315"),  # the county's own code (宝坻区, 2001), on an elderly villager's card
+        ("120115", "19981102"),  # the same, born before the code existed and registered after
+        ("120224", "19420708"),  # 宝坻县, abolished in 2001: the card keeps it for life
+        ("120221", "19380101"),  # 宁河县, the neighbouring county's old code
+        ("120202", "19360606"),  # 武清县 of the 1970s, gone since 1982
+    ],
+)
+def test_codes_of_this_county_and_of_abolished_areas_do_not_warn(area, born):
+    number = make_id_number(area=area, birth=born)
+    assert number.startswith(area) and check_id_number(number).warnings == []
+
+
+@pytest.mark.parametrize("area", ["991234", "001502", "128099", "129501"])
+def test_a_code_no_county_could_have_had_warns(area):
+    number = make_id_number(area=area, birth="19500315")
+    result = check_id_number(number)
+    assert result.number == number
+    assert len(result.warnings) == 1 and area in result.warnings[0]
+
+
 def test_an_unknown_area_code_is_a_warning_not_a_refusal():
     number = make_id_number(area="999999")
     result = check_id_number(number)

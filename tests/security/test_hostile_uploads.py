@@ -99,12 +99,12 @@ def _corpus() -> list[Hostile]:
         Hostile("png_20000x20000", "scan.png", png_header_only(20_000, 20_000), "too many pixels"),
         Hostile("jpeg_truncated", "photo.jpg", truncated(jpeg_bytes((400, 300)), 0.5), "incomplete"),
         Hostile("pdf_truncated", "letter.pdf", truncated(good_pdf, 0.7), "incomplete"),
-        Hostile("empty", "empty.pdf", b"", "The submitted file is empty"),
+        Hostile("empty", "empty.pdf", b"", "is empty (0 bytes)"),
         Hostile(
             "oversize",
             "huge.pdf",
             good_pdf + b"%" * (settings_limit() + 1 - len(good_pdf)),
-            "files can be at most",
+            "and was not kept",  # dropped as it arrived (portal/files/upload_limits.py)
         ),
         Hostile("path_traversal_name", "../../etc/passwd", png_bytes(), None, "passwd"),
         Hostile("rtl_override_name", "scan\u202egpj.exe", png_bytes(), None, "scangpj.exe"),

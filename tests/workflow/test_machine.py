@@ -100,7 +100,7 @@ class TestTable:
         from approvals.states import TRANSITIONS, transition_for
         from ledger.states import TABLE as LEDGER
 
-        assert APPLICATIONS.transitions == TRANSITIONS and len(APPLICATIONS) == 43
+        assert APPLICATIONS.transitions == TRANSITIONS and len(APPLICATIONS) == 45  # + 同意再次退回, 再次退回 (issue 18)
         assert transition_for(State.DRAFT, Act.SUBMIT).target == State.SUBMITTED
         assert len(LEDGER) == 13 and all(isinstance(row.who, frozenset) for row in LEDGER)
 
@@ -147,6 +147,18 @@ class TestCheck:
         locked = toy().lock(cases.submitted())
         with pytest.raises(NotPermitted, match="not permitted: accept"):
             toy().check(locked, Act.ACCEPT, None, locked.version)
+
+    def test_an_act_nobody_like_the_actor_takes_in_any_state_blames_the_role_not_the_state(self, cases):
+        # PAUSE has no row in "submitted"; the actor holds no capacity for it anywhere (issue 18, gap 12)
+        locked = toy().lock(cases.submitted())
+        with pytest.raises(NotPermitted, match="not permitted: pause"):
+            toy().check(locked, Act.PAUSE, None, locked.version)
+
+    def test_refusal_says_why_without_raising(self, cases, world):
+        application = cases.submitted()
+        assert toy().refusal(application, Act.ACCEPT, world.clerk_a) is None
+        assert toy().refusal(application, Act.PAUSE, world.clerk_a) == "not possible: pause in submitted"
+        assert toy().refusal(application, Act.ACCEPT, None) == "not permitted: accept"
 
     def test_a_possible_step_on_a_stale_form_is_refused_as_stale(self, cases, world):
         locked = toy().lock(cases.submitted())
