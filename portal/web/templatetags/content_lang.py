@@ -9,7 +9,7 @@ own `lang` says it, and the markup stays as small as it was).
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -27,8 +27,8 @@ def data_lang() -> SafeString:
     """` lang="zh-Hans"` for an element whose content is Chinese data, e.g.
     `<h1{% data_lang %}>{{ page.title }}</h1>`; nothing when the interface is Chinese."""
     if interface_is_chinese():
-        return mark_safe("")
-    return mark_safe(f' lang="{DATA_LANGUAGE}"')
+        return SafeString("")
+    return format_html(' lang="{}"', DATA_LANGUAGE)
 
 
 @register.filter
