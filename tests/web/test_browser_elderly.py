@@ -165,9 +165,11 @@ def test_elderly_mode_meets_its_numbers_on_every_public_page(live_server, chromi
     assert (
         page.evaluate("getComputedStyle(document.querySelector('table.figures tbody tr')).display") == "block"
     )
-    assert "：" in page.evaluate(
-        "getComputedStyle(document.querySelector('table.figures td[data-label]'), '::before').content"
+    label, shown = page.evaluate(
+        "(() => { const cell = document.querySelector('table.figures td[data-label]');"
+        " return [cell.dataset.label, getComputedStyle(cell, '::before').content]; })()"
     )
+    assert label and shown == f'"{label}"'  # each number says what it counts
     context.close()
 
 
