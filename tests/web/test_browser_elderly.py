@@ -69,6 +69,8 @@ def build_public_world(world, cases, approve) -> dict:  # noqa: F811
             tracked.number,
             tracked.applicant_mobile[-4:] or tracked.resident.id_number_masked[-4:],
         ),
+        "wish form (radio buttons)": "/wishes/new/",
+        "find my assistant": "/find-assistant/",
         "promises": "/promises/",
         "promise list": f"/promises/{world.village_a1.parent.code}/",
         "satisfaction": "/satisfaction/",
@@ -142,6 +144,8 @@ def test_elderly_mode_meets_its_numbers_on_every_public_page(live_server, chromi
             assert page.locator("a[href^='/find-assistant/?next=']").count() == 1, name  # 更换
         numbers = measure(page)
         assert numbers["targets"] and numbers["texts"] and numbers["rings"], name
+        if name.startswith("wish form"):
+            assert any(target["control"] for target in numbers["targets"])  # the radio buttons were measured
         found += problems(name, numbers)
         smallest = min(
             numbers["targets"], key=lambda t: (min(t["width"], t["height"]), t["width"] * t["height"])
