@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from portal.exports import append_xlsx_row
 from portal.people.selectors import offices_user_may_view
@@ -173,7 +174,8 @@ def meeting_xlsx(sheet: MeetingSheet) -> bytes:
             _("Village"),
             _("State"),
             _("Deadline"),
-            _("Days"),
+            # Its own context: the work calendar's "Days" are its adjusted days (调整日).
+            pgettext("meeting workbook column", "Days"),
             _("Office"),
         ],
         [

@@ -19,6 +19,7 @@ from portal.printing.layout import Paper
 from portal.printing.words import PAPER_LANGUAGE, chinese_date, day_text
 from portal.web.site import site_url
 from portal.workdays.provisional import with_provisional_note
+from services_catalog.procedure_law import procedure_law
 
 from .deadlines import ACCEPTANCE_WINDOW_DAYS, provisional_note_between
 from .models import Application, Notice
@@ -67,10 +68,14 @@ def receipt_paper(application: Application) -> Paper:
             numbered=(
                 with_provisional_note(
                     _(
-                        "Within %(days)s working days, by %(date)s, the centre accepts the application, or "
+                        "Within %(days)s working days, by %(date)s, %(office)s accepts the application, or "
                         "returns it with one notice (一次性告知) listing everything still needed."
                     )
-                    % {"days": ACCEPTANCE_WINDOW_DAYS, "date": day_text(application.accept_by)},
+                    % {
+                        "days": ACCEPTANCE_WINDOW_DAYS,
+                        "date": day_text(application.accept_by),
+                        "office": office.name if office else _("the office that handles it"),
+                    },
                     provisional_note_between(application.received_on, application.accept_by),
                 ),
                 _("Once accepted, it is decided within %(days)s working days.") % {"days": limit},
@@ -92,16 +97,17 @@ def receipt_paper(application: Application) -> Paper:
 
 
 def notice_paper(notice: Notice) -> Paper:
-    """一次性告知书 (行政许可法 第三十二条): every missing or wrong material at once, or the
-    materials to follow after a 容缺 acceptance, each with its date."""
+    """一次性告知书: every missing or wrong material at once, or the materials to follow after a
+    容缺 acceptance, each with its date. It cites the law of the item's type (行政许可法 第三十二条
+    for a licence only; `services_catalog.procedure_law`)."""
     application = notice.application
     with translation.override(PAPER_LANGUAGE):
         if notice.kind == Notice.Kind.SUPPLEMENT:
             title = _("One-time notice of materials to supplement (一次性告知书)")
             opening = _(
-                "Under Article 32 of the Administrative Licensing Law, we tell you once and in full "
-                "everything to supplement or correct in your application:"
-            )
+                "Under %(law)s, we tell you once and in full everything to supplement or correct in "
+                "your application:"
+            ) % {"law": procedure_law(application.item).at_receipt}
             closing = _(
                 "Your village assistant hands in what is listed and resubmits the application. The time "
                 "limit does not run until then."

@@ -103,6 +103,9 @@ _ROWS = (
     Transition(State.SUBMITTED, Act.ACCEPT_WITH_PROMISE, State.ACCEPTED, Who.HANDLER),
     Transition(State.SUBMITTED, Act.RETURN, State.RETURNED, Who.HANDLER),
     Transition(State.SUBMITTED, Act.DEEM_ACCEPTED, State.ACCEPTED, Who.SYSTEM),
+    # 不予受理 (行政许可法 第三十二条): the matter is not this office's or needs no application; a
+    # written decision with reasons and remedies (approvals.decision_papers), never a silent return.
+    Transition(State.SUBMITTED, Act.REJECT, State.REJECTED, Who.HANDLER),
     Transition(State.RETURNED, Act.RESUBMIT, State.SUBMITTED, Who.FILER),
     Transition(State.ACCEPTED, Act.REVIEW, State.REVIEWED, Who.HANDLER),
     Transition(State.ACCEPTED, Act.FORWARD, State.FORWARDED, Who.HANDLER),

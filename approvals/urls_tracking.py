@@ -2,8 +2,8 @@
 
 from ratings.views import tracking_urlpatterns
 
-from .views import tracking
+from .views import papers, tracking
 
 app_name = "tracking"
 
-urlpatterns = tracking.urlpatterns + tracking_urlpatterns
+urlpatterns = tracking.urlpatterns + papers.tracking_urlpatterns + tracking_urlpatterns

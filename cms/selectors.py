@@ -5,6 +5,7 @@ paths Wagtail caches on the request, so listing a page of twenty costs the same 
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
@@ -70,3 +71,41 @@ def service_items_in_county_of(page) -> QuerySet:
     if county is None:
         return ServiceItemPage.objects.none()
     return ServiceItemPage.objects.descendant_of(county).order_by("title")
+
+
+FRONT_PAGE_LATEST = 3
+
+
+@dataclass(frozen=True)
+class CountyFront:
+    """What the villagers' home page says about the county: its name, and its latest policies
+    and news with links to their lists. The lists are evaluated by the caller (one query each)."""
+
+    county_name: str
+    policies_index: PolicyIndexPage | None
+    news_index: NewsIndexPage | None
+    latest_policies: list[PolicyPage]
+    latest_news: list[NewsPage]
+
+
+def county_front(*, root_page_id: int | None) -> CountyFront | None:
+    """The county whose home page is the site's root (or the first county, when the root is
+    another page), for the front page. Five queries, whatever the number of pages; the home
+    page is served from the page cache, so they run once per content change."""
+    homes = CountyHomePage.objects.live().select_related("region").order_by("pk")
+    home = (homes.filter(pk=root_page_id).first() if root_page_id else None) or homes.first()
+    if home is None:
+        return None
+    policies_index = (
+        PolicyIndexPage.objects.live().child_of(home).only("title", "url_path", "path", "depth").first()
+    )
+    news_index = (
+        NewsIndexPage.objects.live().child_of(home).only("title", "url_path", "path", "depth").first()
+    )
+    return CountyFront(
+        county_name=home.region.name,
+        policies_index=policies_index,
+        news_index=news_index,
+        latest_policies=list(policies_live_in(policies_index)[:FRONT_PAGE_LATEST]) if policies_index else [],
+        latest_news=list(news_live_in(news_index)[:FRONT_PAGE_LATEST]) if news_index else [],
+    )

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -32,14 +33,8 @@ from wagtail.models import Orderable, Page
 
 from portal.offices.models import Office, OfficeKind
 
-
-class ItemType(models.TextChoices):
-    LICENSING = "licensing", _("Administrative licensing (行政许可)")
-    BENEFIT = "benefit", _("Administrative payment (行政给付)")
-    CONFIRMATION = "confirmation", _("Administrative confirmation (行政确认)")
-    RULING = "ruling", _("Administrative ruling (行政裁决)")
-    OTHER_POWER = "other_power", _("Other administrative power (其他行政权力)")
-    PUBLIC_SERVICE = "public_service", _("Public service (公共服务)")
+from .item_codes import item_code_problem, item_code_slug
+from .item_types import ItemType
 
 
 class DelegationMode(models.TextChoices):
@@ -113,7 +108,12 @@ class ServiceGuideIndexPage(Page):
         """Fetch the item in one query (Wagtail's default fetches the page, then its specific
         row): item pages are the most visited pages of the site."""
         if path_components:
-            item = ServiceItemPage.objects.child_of(self).filter(slug=path_components[0]).first()
+            item = (
+                ServiceItemPage.objects.child_of(self)
+                .filter(slug=path_components[0])
+                .select_related("department")
+                .first()
+            )
             if item is not None:
                 return item.route(request, path_components[1:])
         return super().route(request, path_components)
@@ -123,6 +123,27 @@ class ServiceGuideIndexPage(Page):
         from .views import guide_index
 
         return guide_index(request, self)
+
+
+class ServiceItemPageForm(WagtailAdminPageForm):
+    """The item editor checks the item code by the same rule as the catalogue import, and
+    makes the page's address from the checked code, so a hand-made item cannot take the
+    address of the item the code names (/guide/120115-xk-002/)."""
+
+    def clean(self):
+        data = self.cleaned_data
+        code, department = data.get("item_code"), data.get("department")
+        if code and department is not None:
+            problem = item_code_problem(
+                code, county_code=department.region.code, item_type=data.get("item_type") or None
+            )
+            if problem:
+                self.add_error("item_code", problem)
+            else:
+                # The address follows the code, whatever the slug field said (or left empty).
+                self.errors.pop("slug", None)
+                data["slug"] = item_code_slug(code)
+        return super().clean()
 
 
 class ServiceItemPage(RoutablePageMixin, Page):
@@ -157,6 +178,12 @@ class ServiceItemPage(RoutablePageMixin, Page):
     visits = models.PositiveSmallIntegerField(_("visits needed (到现场次数)"), default=0)
     village_proxy = models.BooleanField(_("a village assistant may file it (村级代办)"), default=True)
     online = models.BooleanField(_("can be done online (网办)"), default=False)
+    offline_reason = models.CharField(
+        _("why it cannot be done online"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown when the item cannot be done online, e.g. 须本人到场核验身份并签字."),
+    )
     delivery = models.CharField(_("delivery (送达方式)"), max_length=100, blank=True)
     needs_second_approval = models.BooleanField(_("needs the supervisor's approval (审批)"), default=False)
     certificate_name = models.CharField(
@@ -173,9 +200,19 @@ class ServiceItemPage(RoutablePageMixin, Page):
     )
     consult_phone = models.CharField(_("consultation phone"), max_length=32, blank=True)
     complaint_phone = models.CharField(_("complaint phone"), max_length=32, blank=True)
+    procedure_basis = models.CharField(
+        _("law cited on the papers (程序依据)"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Printed on the acceptance notice, the one-time notice and a refusal, e.g. "
+            "《社会救助暂行办法》第十一条. Empty: the default for the item type (行政许可法 for licences only)."
+        ),
+    )
 
     parent_page_types = ["services_catalog.ServiceGuideIndexPage"]
     subpage_types: list[str] = []
+    base_form_class = ServiceItemPageForm
 
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("item_code"), FieldPanel("item_type")]),
@@ -187,6 +224,7 @@ class ServiceItemPage(RoutablePageMixin, Page):
         InlinePanel("materials", label=_("Materials (申请材料)")),
         FieldPanel("steps"),
         InlinePanel("legal_bases", label=_("Legal basis (设定依据)"), min_num=1),
+        FieldPanel("procedure_basis"),
     ]
     limits_panels = [
         FieldRowPanel([FieldPanel("legal_limit_days"), FieldPanel("promised_limit_days")]),
@@ -199,6 +237,7 @@ class ServiceItemPage(RoutablePageMixin, Page):
                 FieldRowPanel(
                     [FieldPanel("village_proxy"), FieldPanel("online"), FieldPanel("needs_second_approval")]
                 ),
+                FieldPanel("offline_reason"),
                 FieldRowPanel([FieldPanel("certificate_name"), FieldPanel("certificate_valid_months")]),
                 FieldRowPanel([FieldPanel("consult_phone"), FieldPanel("complaint_phone")]),
             ],
@@ -225,6 +264,19 @@ class ServiceItemPage(RoutablePageMixin, Page):
                 {
                     "promised_limit_days": gettext(
                         "The promised time limit cannot be longer than the legal one."
+                    )
+                }
+            )
+        if (
+            self.item_type
+            and self.item_type != ItemType.LICENSING
+            and "行政许可法" in (self.procedure_basis or "")
+        ):
+            raise ValidationError(
+                {
+                    "procedure_basis": gettext(
+                        "Only a licence (行政许可) acts under the Administrative Licensing Law: cite this "
+                        "item's own law."
                     )
                 }
             )

@@ -5,12 +5,14 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from pypinyin import lazy_pinyin
+from wagtail.models import Page
 
 from portal.errors import required
 from portal.offices.models import Office, OfficeKind
 from portal.places.models import Region, RegionLevel
 
-from .models import Delegation, LifeEvent, ServiceItemPage
+from .models import Delegation, LifeEvent, Material, ServiceItemPage
 
 
 @dataclass(frozen=True)
@@ -95,3 +97,95 @@ def delegations_for_item(item: ServiceItemPage) -> QuerySet[Delegation]:
         .select_related("department")
         .prefetch_related(Prefetch("centres", queryset=Office.objects.select_related("region")))
     )
+
+
+@dataclass(frozen=True)
+class DelegationInForce:
+    """A delegation record as the item page shows it: mode, document, dates, townships."""
+
+    mode: str
+    document_number: str
+    valid_from: datetime.date
+    valid_until: datetime.date | None
+    townships: list[str]
+
+
+def service_item_delegations_in_force(
+    item: ServiceItemPage, on: datetime.date | None = None
+) -> list[DelegationInForce]:
+    """The delegation records that route new work for `item` on `on` (default today), with the
+    names of their townships: what the item page says about who decides it and until when,
+    before a villager has chosen a village. One query (the townships joined in)."""
+    on = on or timezone.localdate()
+    rows = (
+        Delegation.objects.in_force_on(on)
+        .filter(item=item)
+        .order_by("-valid_from", "pk", "centres__region__code")
+        .values_list(
+            "pk",
+            "mode",
+            "document_number",
+            "valid_from",
+            "valid_until",
+            "centres__region__name",
+            "centres__is_active",
+        )
+    )
+    records: dict[int, DelegationInForce] = {}
+    for pk, mode, document_number, valid_from, valid_until, township, centre_active in rows:
+        record = records.setdefault(
+            pk,
+            DelegationInForce(
+                mode=mode,
+                document_number=document_number,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                townships=[],
+            ),
+        )
+        if township and centre_active:
+            record.townships.append(township)
+    return list(records.values())
+
+
+def service_item_materials_with_forms(item: ServiceItemPage) -> QuerySet[Material]:
+    """The item's material rows with their blank forms and filled samples (documents) joined:
+    the guide lists them in one query, not one per attached document. Lazy."""
+    return item.materials.select_related("blank_form", "sample")
+
+
+@dataclass(frozen=True)
+class LetterGroup:
+    """The items whose title's first character reads with `letter` (拼音首字母); "#" for titles
+    that start with a digit or another sign."""
+
+    letter: str
+    items: list[ServiceItemPage]
+
+    @property
+    def anchor(self) -> str:
+        return self.letter if self.letter != "#" else "other"
+
+
+def _title_sort_key(title: str) -> tuple[str, str]:
+    syllables = lazy_pinyin(title, errors="default")
+    first = (syllables[0][:1] if syllables else "").upper()
+    letter = first if "A" <= first <= "Z" else "#"
+    return letter, " ".join(syllables).lower()
+
+
+def service_items_a_to_z(guide: Page) -> list[LetterGroup]:
+    """The live items of `guide` grouped by the first letter of the title's pinyin, A to Z:
+    what a villager who knows the name's sound but not its department scans. One query; the
+    pinyin is computed in memory (pypinyin), not stored."""
+    items = (
+        ServiceItemPage.objects.live().child_of(guide).only("title", "url_path", "path", "depth", "summary")
+    )
+    keyed = sorted(((_title_sort_key(item.title), item) for item in items), key=lambda pair: pair[0])
+    groups: list[LetterGroup] = []
+    for (letter, _reading), item in keyed:
+        if not groups or groups[-1].letter != letter:
+            groups.append(LetterGroup(letter=letter, items=[]))
+        groups[-1].items.append(item)
+    # Letters first, then the group of other signs.
+    return sorted(groups, key=lambda group: (group.letter == "#", group.letter))

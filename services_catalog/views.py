@@ -29,6 +29,10 @@ def service_item(request, page):
         "self": page,
         "request": request,
         "policies_version": policies_version(),
+        # Lazy: read only when the cached fragment is stale.
+        "materials": selectors.service_item_materials_with_forms(page),
+        # Outside the fragment: records start and end by date, and change without a revision.
+        "delegations": selectors.service_item_delegations_in_force(page),
         **_place_context(request, page),
     }
     return TemplateResponse(request, "services_catalog/service_item_page.html", context)
@@ -58,5 +62,6 @@ def guide_index(request, page):
         context.update(
             events=list(selectors.life_events_in_use()),
             departments=list(selectors.departments_with_items()),
+            a_to_z=selectors.service_items_a_to_z(page),
         )
     return render(request, "services_catalog/service_guide_index_page.html", context)

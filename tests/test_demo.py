@@ -17,6 +17,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from approvals.decision_papers import paper_for, paper_title, papers_available
 from approvals.models import (
     Application,
     ApplicationEvent,
@@ -26,7 +27,7 @@ from approvals.models import (
     NoticeItem,
 )
 from ledger.models import LedgerEvent, LedgerItem, LedgerSequence
-from portal.demo.applications import load_demo_applications
+from portal.demo.applications import case_token, load_demo_applications
 from portal.demo.ledger import load_demo_ledger
 from portal.demo.ratings import load_demo_ratings
 from portal.offices.models import Office, OfficeKind
@@ -34,7 +35,9 @@ from portal.outbox.models import OutboxMessage
 from portal.people.models import Membership, Resident, User
 from portal.people.roles import Role
 from portal.places.models import Region, RegionLevel
+from portal.printing import layout
 from ratings.models import Rating, RatingEvent
+from tests.certificates.conftest import pdf_pages, pdf_text
 from tests.conftest import DEMO_DAY
 from tests.demo_checks import check_applications, check_ledger, check_ratings
 from tests.sharing import shareable, shared
@@ -181,6 +184,30 @@ def test_demo_applications_cover_every_state_and_load_once(demo):
     assert load_demo_applications(progress=lines.append) == 0
     assert applications_counts() == first
     assert "already loaded" in lines[0]
+
+
+@pytest.mark.django_db
+def test_demo_refused_and_approved_applications_produce_their_papers(demo, capsys):
+    """受理通知书 and the refusal (with the demo county's remedies, 不予给付 for a benefit, never
+    行政许可法), one A4 page each; the sizes are printed for the issue's note (`-s`)."""
+    expected = {"xhgz-gaoling-rejected": ["acceptance", "refusal"], "xhgz-dibao-approved": ["acceptance"]}
+    for key, kinds in expected.items():
+        application = Application.objects.select_related("item").get(client_token=case_token(key))
+        assert papers_available(application) == kinds, key
+        for kind in kinds:
+            data = layout.render([paper_for(application, kind)], title=application.number)
+            text = "".join(pdf_text(data).split())
+            assert pdf_pages(data) == 1 and "行政许可法" not in text, (key, kind)
+            assert paper_title(application, kind) in text
+            if kind == "refusal":
+                assert "不予给付决定书" in text and "天津市宝坻区人民政府申请行政复议" in text
+                assert "天津市宝坻区人民法院" in text
+            if key == "xhgz-dibao-approved":
+                assert "社会救助暂行办法》第十一条" in text  # the item's own law (程序依据)
+            with capsys.disabled():
+                print(
+                    f"\n{key} {application.number} {paper_title(application, kind)}: {pdf_pages(data)} page, {len(data)} bytes"
+                )
 
 
 @pytest.mark.django_db

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from portal.errors import DomainError
 from portal.files.uploads import max_upload_bytes
-from portal.offices.models import OfficeKind
+from portal.offices.models import Office, OfficeKind
 from portal.outbox.models import mask_mobile
 from portal.people.identity import mask_name
 from portal.people.models import User
@@ -33,6 +33,7 @@ from portal.people.selectors import offices_user_may_file_for, residents_visible
 from portal.people.services import resident_register
 from portal.places.models import Region
 from services_catalog.models import DelegationMode
+from services_catalog.selectors import service_item_route
 
 from .. import deadlines, policies, selectors, services
 from ..forms_filing import CONSENT_FIELD, VILLAGER_FIELDS, FilingForm, ItemSearchForm
@@ -253,8 +254,8 @@ def _save(request, form: FilingForm, application: Application):
             services.application_resubmit(actor=user, application=application)
             messages.success(
                 request,
-                _("Application %(number)s was sent back to the centre with the supplement.")
-                % {"number": application.number},
+                _("Application %(number)s was sent back to %(office)s with the supplement.")
+                % {"number": application.number, "office": _route_office(application, None, None) or ""},
             )
         else:
             application, _submitted = services.application_submit(actor=user, application=application)
@@ -341,6 +342,19 @@ def _warn_if_registered_differently(request, resident, data, application: Applic
         )
 
 
+def _route_office(application: Application | None, item, village: Region | None) -> Office | None:
+    """Where the submit button sends it: the office a returned application goes back to, or
+    where a draft would be routed today (the county department once a delegation is revoked)."""
+    if application is not None and application.handling_office_id:
+        return application.current_office or application.handling_office
+    if village is None or village.parent_id is None:
+        return None
+    try:
+        return service_item_route(item=item, township=village.parent).office
+    except Office.DoesNotExist:
+        return None
+
+
 def _render(
     request,
     form: FilingForm,
@@ -398,6 +412,7 @@ def _render(
         "max_upload_bytes": max_upload_bytes(),
         # Masked (138****1234): the form shows whose draft it is, not a number to copy (finding 14).
         "filed_for_mobile": mask_mobile(application.applicant_mobile) if application else "",
+        "route_office": _route_office(application, item, application.village if application else village),
     }
     return render(request, "approvals/filing_form.html", context)
 

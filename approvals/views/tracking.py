@@ -32,6 +32,7 @@ from portal.throttle.client_address import client_address
 from ratings.panels import rating_panel
 
 from .. import deadlines, selectors
+from ..decision_papers import paper_links
 from ..models import Application, ApplicationEvent, Notice
 from ..states import CLOCK_STATES, Act, State
 from ..tracking import (
@@ -221,6 +222,13 @@ def _office(event: ApplicationEvent, application: Application) -> str:
     return office.short_name if office is not None else _("The centre")
 
 
+def _handler_name(application: Application) -> str:
+    """The office that handles the application now (the county department after a revoked
+    delegation, not always the township centre), as the villager's pages name it."""
+    office = application.current_office or application.handling_office
+    return (office.short_name or office.name) if office is not None else _("The centre")
+
+
 def _step_text(event: ApplicationEvent, application: Application) -> str | None:
     """The event in the villager's words: offices and roles, never a staff member's name."""
     data = event.data or {}
@@ -232,9 +240,9 @@ def _step_text(event: ApplicationEvent, application: Application) -> str | None:
         ),
         Act.RESUBMIT: lambda: (
             _(
-                "Your village assistant handed in what was missing. The centre accepts or returns it by %(date)s."
+                "Your village assistant handed in what was missing. %(office)s accepts or returns it by %(date)s."
             )
-            % {"date": _day(data.get("accept_by"))}
+            % {"office": _handler_name(application), "date": _day(data.get("accept_by"))}
         ),
         Act.ACCEPT: lambda: (
             _("%(office)s accepted the application (受理). Promised by %(date)s.")
@@ -322,7 +330,7 @@ def _history(application: Application) -> list[Step]:
 
 
 def _state_text(application: Application) -> str:
-    office = application.current_office.short_name if application.current_office else _("The centre")
+    office = _handler_name(application)
     state = application.state
     if state == State.SUBMITTED:
         return _("%(office)s has your papers and will accept or return them by %(date)s.") % {
@@ -341,7 +349,8 @@ def _state_text(application: Application) -> str:
             }
         return text
     return {
-        State.RETURNED: _("Returned: your village assistant will bring what is needed to the centre."),
+        State.RETURNED: _("Returned: your village assistant will bring what is needed to %(office)s.")
+        % {"office": office},
         State.APPROVED: _("Approved (准予). Your village assistant will bring you the result."),
         State.REJECTED: _("Not approved (不予)."),
         State.WITHDRAWN: _("Withdrawn (撤回)."),
@@ -424,12 +433,14 @@ def tracking_detail(request, number: str):
         "owed": _owed(application),
         "steps": _history(application),
         "office": application.current_office,
+        "handler_name": _handler_name(application),
         "station": contact.station,
         "assistant_mobiles": [user.mobile for user in contact.assistants if user.mobile],
         "name": mask_name(application.applicant_name),
         "id_number": application.resident.id_number_masked if application.resident_id else "",
         "mobile": _mask_mobile(application.applicant_mobile),
         "certificates": certificate_selectors.certificates_for_villager(application),
+        "written_papers": paper_links(application),
         **rating_panel(application),
     }
     return render(request, "approvals/track_detail.html", context)

@@ -31,6 +31,7 @@ from ratings import panels as rating_panels
 from ratings import selectors as rating_selectors
 
 from .. import deadlines, forms, policies, selectors, services
+from ..decision_papers import paper_links
 from ..models import Application
 from ..policies import application_policy
 from ..states import BUTTON_LABELS, Act, State
@@ -181,6 +182,7 @@ def detail(request, pk: int):
             "id_number": _revealed_id_number(request, application),
             "tracking_paused": application.tracking_locked_at is None and tracking_paused(application.number),
             "certificates": certificates,
+            "written_papers": paper_links(application),
             "revocable": {
                 c.pk
                 for c in certificates

@@ -6,12 +6,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from wagtail.documents import get_document_model
 from wagtail.models import Page, Site
 
 from cms.models import CountyHomePage, NewsIndexPage, NewsPage, PolicyIndexPage, PolicyPage
 from portal.places.models import Region
+from portal.printing.layout import Paper, render
 from services_catalog.catalogue_io.services import catalogue_import
-from services_catalog.models import ServiceItemPage
+from services_catalog.models import Material, ServiceItemPage
 from services_catalog.search.services import search_index_rebuild
 
 DEMO_CATALOGUE = Path(settings.BASE_DIR) / "services_catalog" / "demo_catalogue"
@@ -114,6 +117,8 @@ def load_demo_pages(*, county: Region, admin, progress: Callable[[str], None]) -
     if not report.ok:
         raise RuntimeError(f"the demo catalogue did not import: {report.problems[:5]}")
     progress(f"service guide: {ServiceItemPage.objects.live().count()} items")
+    attached = _attach_forms(admin)
+    progress(f"blank forms and filled samples: {attached} materials")
 
     policies = _child(
         home, PolicyIndexPage, "policies", title="政策文件", intro="与办事有关的政策文件和解读。"
@@ -140,3 +145,74 @@ def load_demo_pages(*, county: Region, admin, progress: Callable[[str], None]) -
 
     stats = search_index_rebuild()
     progress(f"search index: {stats.pages} pages, {stats.terms} terms")
+
+
+# Items whose application form has a blank form and a filled sample (空白表格 / 示范文本) to
+# download from the guide; the form is the item's first material.
+ITEMS_WITH_FORMS = ("120115-JF-001", "120115-JF-002", "120115-JF-006", "120115-GG-002", "120115-XK-001")
+_FORM_ROWS = (
+    "申请人姓名",
+    "公民身份号码",
+    "户籍地址",
+    "联系电话",
+    "申请理由",
+    "申请人签字（按手印）",
+    "申请日期",
+)
+_SAMPLE_VALUES = (
+    "张某某",
+    "120115************",
+    "天津市宝坻区郝各庄镇西郝各庄村",
+    "138********",
+    "家庭成员因病无劳动能力，家庭收入低于当地标准。",
+    "张某某",
+    "2026年1月5日",
+)
+
+
+def _form_pdf(title: str, *, sample: bool) -> bytes:
+    values = _SAMPLE_VALUES if sample else ("",) * len(_FORM_ROWS)
+    return render(
+        [
+            Paper(
+                title=title,
+                subtitle="示范文本" if sample else "",
+                rows=tuple(zip(_FORM_ROWS, values, strict=True)),
+                closing=("本人承诺以上内容真实，如有虚假愿承担相应责任。",),
+                watermark="示范文本" if sample else "",
+            )
+        ],
+        title=title,
+    )
+
+
+def _attach_forms(admin) -> int:
+    """A blank form and a filled sample for the application form of a few items: documents
+    the guide page offers for download. Keyed by document title, so loading again adds none."""
+    document_model = get_document_model()
+    materials = Material.objects.filter(page__item_code__in=ITEMS_WITH_FORMS, sort_order=0).select_related(
+        "page"
+    )
+    attached = 0
+    for material in materials:
+        documents = []
+        for sample in (False, True):
+            title = f"{material.name}（{'示范文本' if sample else '空白表格'}）"
+            document = document_model.objects.filter(title=title).first()
+            if document is None:
+                document = document_model(title=title, uploaded_by_user=admin)
+                suffix = "sample" if sample else "blank"
+                document.file.save(
+                    f"{material.page.item_code.lower()}-{suffix}.pdf",
+                    ContentFile(_form_pdf(material.name, sample=sample)),
+                    save=False,
+                )
+                document.save()
+            documents.append(document)
+        if (material.blank_form_id, material.sample_id) != (documents[0].pk, documents[1].pk):
+            Material.objects.filter(pk=material.pk).update(blank_form=documents[0], sample=documents[1])
+            # A revision with the rows as they are now, so that the next publish keeps them.
+            page = ServiceItemPage.objects.get(pk=material.page_id)
+            page.save_revision(user=admin).publish(user=admin, skip_permission_checks=True)
+        attached += 1
+    return attached

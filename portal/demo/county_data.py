@@ -26,6 +26,21 @@ OFFICE_HOURS = "周一至周五 9:00-12:00，13:30-17:00"
 
 COUNTY = {"code": "120115000000", "name": "宝坻区", "full_name": "天津市宝坻区"}
 
+# Where the county's decisions are challenged (救济途径), printed on every refusal paper.
+REMEDIES = {
+    "review_body": "天津市宝坻区人民政府",
+    "review_contact": "宝坻区人民政府行政复议办公室（设在区司法局），宝坻区南三路10号，电话022-29241148",
+    "review_days": 60,
+    "court": "天津市宝坻区人民法院",
+    "court_contact": "宝坻区钰华街道北关大街2号，诉讼服务电话022-29249561",
+    "litigation_months": 6,
+}
+
+# Items whose papers cite their own law instead of their type's default (程序依据).
+PROCEDURE_BASIS = {
+    "120115-JF-001": "《社会救助暂行办法》第十一条、《最低生活保障审核确认办法》（民发〔2021〕57号）",
+}
+
 DEPARTMENTS = [  # county departments (县直部门)
     {
         "name": "天津市宝坻区政务服务办公室",

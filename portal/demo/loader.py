@@ -25,10 +25,12 @@ from portal.offices.services import office_save
 from portal.people.models import User
 from portal.people.roles import Role
 from portal.people.services import membership_create, resident_register
-from portal.places.models import Region, RegionLevel
+from portal.places.models import Region, RegionLevel, Remedies
+from portal.places.services import remedies_save
 from portal.workdays.holiday_package import package_has_schedule, package_version
 from portal.workdays.models import CalendarYear
 from portal.workdays.services import calendar_year_confirm
+from services_catalog.models import ServiceItemPage
 
 from . import county_data
 from .applications import Days, load_demo_applications
@@ -196,6 +198,13 @@ def load_demo_base(progress: Callable[[str], None] = print) -> list[DemoLogin]:
     admin = User.objects.get(username="demo_admin")
 
     load_demo_pages(county=county, admin=admin, progress=progress)
+    remedies = Remedies.objects.filter(county=county).first() or Remedies(county=county)
+    for name, value in county_data.REMEDIES.items():
+        setattr(remedies, name, value)
+    remedies_save(actor=None, remedies=remedies)
+    for code, basis in county_data.PROCEDURE_BASIS.items():
+        ServiceItemPage.objects.filter(item_code=code).update(procedure_basis=basis)
+    progress(f"remedies: {county_data.REMEDIES['review_body']}, {county_data.REMEDIES['court']}")
     return [login for login, *_rest in logins]
 
 

@@ -22,7 +22,7 @@ from portal.errors import required
 from portal.people.jurisdiction import administered_regions, regions_managed_by, user_is_county_administrator
 from portal.people.policies import JurisdictionPolicy
 
-from .models import Region, RegionLevel
+from .models import Region, RegionLevel, Remedies
 
 ADD = "add"
 CHANGE = "change"
@@ -115,4 +115,44 @@ class RegionPolicy(JurisdictionPolicy):
 
 region_policy = RegionPolicy(Region)
 
-__all__ = ["ADD", "CHANGE", "LEVEL_DEPTH", "VIEW", "RegionPolicy", "region_policy"]
+
+class RemediesPolicy(JurisdictionPolicy):
+    """The county's remedies (救济途径) printed on every refusal: a county administrator's, for
+    their own county only (a township may not choose where its own decisions are challenged)."""
+
+    def counties_user_may_configure(self, user) -> QuerySet[Region]:
+        """The counties whose remedies `user` may set: those of their county administrator
+        memberships (every county for a superuser)."""
+        if user is None or not user_is_county_administrator(user):
+            return Region.objects.none()
+        return regions_managed_by(user).filter(level=RegionLevel.COUNTY, parent__isnull=True)
+
+    def scoped_queryset(self, user):
+        return Remedies.objects.filter(county__in=self.counties_user_may_configure(user)).select_related(
+            "county"
+        )
+
+    def user_may_add(self, user) -> bool:
+        return self.counties_user_may_configure(user).exists()
+
+    def refusal(self, user, remedies: Remedies) -> str | None:
+        """Why `user` may not save `remedies`, or None (user=None: an operator's job)."""
+        if user is None:
+            return None
+        if not self.counties_user_may_configure(user).filter(pk=remedies.county_id).exists():
+            return _("Only an administrator of the county may set where its decisions are challenged.")
+        return None
+
+
+remedies_policy = RemediesPolicy(Remedies)
+
+__all__ = [
+    "ADD",
+    "CHANGE",
+    "LEVEL_DEPTH",
+    "VIEW",
+    "RegionPolicy",
+    "RemediesPolicy",
+    "region_policy",
+    "remedies_policy",
+]

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from portal.errors import DomainError, NotPermitted
 
-from .models import Region
-from .policies import region_policy
+from .models import Region, Remedies
+from .policies import region_policy, remedies_policy
 
 
 @transaction.atomic
@@ -42,3 +42,15 @@ def region_save(*, actor, region: Region) -> Region:
     region.full_clean()
     region.save()
     return region
+
+
+@transaction.atomic
+def remedies_save(*, actor, remedies: Remedies) -> Remedies:
+    """Set where the county's decisions may be challenged (a county administrator of that
+    county; actor=None: an operator's job, e.g. the demo). Raises NotPermitted otherwise."""
+    refusal = remedies_policy.refusal(actor, remedies)
+    if refusal is not None:
+        raise NotPermitted(refusal)
+    remedies.full_clean()
+    remedies.save()
+    return remedies

@@ -9,9 +9,9 @@ from portal.people.backoffice import (
 )
 
 from .codes import normalise_code
-from .models import Region
-from .policies import region_policy
-from .services import region_save
+from .models import Region, Remedies
+from .policies import region_policy, remedies_policy
+from .services import region_save, remedies_save
 
 
 class RegionForm(ScopedForm):
@@ -81,3 +81,54 @@ class RegionViewSet(ScopedModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_region_viewset():
     return RegionViewSet()
+
+
+class RemediesForm(ScopedForm):
+    """The county is one the user administers; the time limits are the law's at least."""
+
+    scoped_choices = {"county": remedies_policy.counties_user_may_configure}
+
+    class Meta:
+        model = Remedies
+        fields = [
+            "county",
+            "review_body",
+            "review_contact",
+            "review_days",
+            "court",
+            "court_contact",
+            "litigation_months",
+        ]
+
+
+class RemediesCreateView(ScopedCreateView):
+    def save_instance(self):
+        return remedies_save(actor=self.request.user, remedies=self.form.instance)
+
+
+class RemediesEditView(ScopedEditView):
+    def save_instance(self):
+        return remedies_save(actor=self.request.user, remedies=self.form.instance)
+
+
+class RemediesViewSet(ScopedModelViewSet):
+    """救济途径: printed on every refusal paper of the county (approvals.decision_papers)."""
+
+    model = Remedies
+    permission_policy = remedies_policy
+    add_view_class = RemediesCreateView
+    edit_view_class = RemediesEditView
+    form_class = RemediesForm
+    menu_label = _("Remedies (救济途径)")
+    icon = "help"
+    menu_order = 215
+    list_display = ["county", "review_body", "court"]
+    name = "remedies_admin"
+
+    def get_form_class(self, for_update=False):
+        return RemediesForm
+
+
+@hooks.register("register_admin_viewset")
+def register_remedies_viewset():
+    return RemediesViewSet()

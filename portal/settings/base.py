@@ -102,6 +102,8 @@ REPLICA_READ_PATH_PREFIXES = ["/guide/", "/search/", "/promises/", "/verify/"]
 
 # Anonymous GETs under these paths are cached whole (portal/web/page_cache.py).
 PUBLIC_PAGE_CACHE_PREFIXES = ["/guide/"]
+# … and at exactly these paths (the home page: "/" as a prefix would be every page).
+PUBLIC_PAGE_CACHE_PATHS = ["/"]
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
 # Audit entries younger than this are never deleted; prune_audit_log refuses less than 184.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 184)

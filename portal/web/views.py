@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
+from wagtail.models import Site
 
 from portal.people.selectors import current_memberships
 
@@ -20,6 +21,9 @@ ONE_YEAR = 365 * 24 * 3600
 def home(request):
     """The villagers' front door. It offers only what works: the guide and its search appear
     once a county's guide is published."""
+    # why: the front page names the county and its latest policies and news (pyproject ignore_imports)
+    from cms.selectors import county_front
+
     # why: the front page shows the guide, a layer above (pyproject ignore_imports)
     from services_catalog.models import ServiceGuideIndexPage
 
@@ -27,7 +31,13 @@ def home(request):
     from services_catalog.search.views import ID_LIKE_PATTERN
 
     guide = ServiceGuideIndexPage.objects.live().only("url_path", "path", "depth", "title").first()
-    return render(request, "web/home.html", {"guide": guide, "id_like_pattern": ID_LIKE_PATTERN})
+    site = Site.find_for_request(request)
+    front = county_front(root_page_id=site.root_page_id if site else None)
+    # Served whole from the page cache (portal.web.page_cache, PUBLIC_PAGE_CACHE_PATHS): these
+    # queries run once per language, 长辈版 and content version, not once per visitor.
+    return render(
+        request, "web/home.html", {"guide": guide, "front": front, "id_like_pattern": ID_LIKE_PATTERN}
+    )
 
 
 def _safe_next(request, fallback: str) -> str:

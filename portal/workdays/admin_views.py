@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 from wagtail.admin.ui.menus import MenuItem
@@ -115,7 +115,7 @@ class CalendarYearIndexView(generic.IndexView):
         if self.days_index_url_name:
             buttons.append(
                 MenuItem(
-                    _("Days"),
+                    pgettext_lazy("work calendar", "Days"),
                     url=reverse(self.days_index_url_name) + f"?year={instance.pk}",
                     icon_name="date",
                     priority=5,

@@ -11,6 +11,7 @@ from django.template.loader import get_template
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BooleanColumn, Column
@@ -66,7 +67,7 @@ class CalendarYearViewSet(ModelViewSet):
         "year",
         "notice",
         "status",
-        Column("day_count", label=_("Days"), sort_key="day_count"),
+        Column("day_count", label=pgettext_lazy("work calendar", "Days"), sort_key="day_count"),
         "confirmed_by",
         "confirmed_at",
     ]

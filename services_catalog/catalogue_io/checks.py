@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from cms.models import CountyHomePage
 from portal.offices.models import Office, OfficeKind
 from portal.places.models import Region, RegionLevel
+from services_catalog.item_codes import item_code_problem, item_code_slug
 from services_catalog.models import (
     Delegation,
+    ItemType,
     LegalBasis,
     LifeEvent,
     Material,
@@ -237,6 +239,8 @@ class _Checker:
         # item's row is reported once and not again for each of its materials.
         self.item_rows: dict[str, int] = {}
         self.items: dict[str, ItemRecord] = {}
+        # Codes that passed the item-code rule: only these are given an address.
+        self.valid_codes: list[str] = []
 
     def rows(self, sheet: str):
         for number, values in self.raw.sheets[sheet].rows if sheet in self.raw.sheets else []:
@@ -251,6 +255,7 @@ class _Checker:
         for row in self.rows(fmt.ITEMS):
             self.check_item(row)
         self.check_items_of_other_counties()
+        self.check_item_addresses()
         for row in self.rows(fmt.MATERIALS):
             self.check_material(row)
         self.check_material_order()
@@ -265,6 +270,7 @@ class _Checker:
     def check_item(self, row: _Row) -> None:
         page_length = lambda name: _max_length(ServiceItemPage, name)  # noqa: E731
         code = row.text("item_code", page_length("item_code"))
+        item_type = row.choice("item_type", fmt.ITEM_TYPES)
         if code in self.item_rows:
             row.problem(
                 "item_code",
@@ -274,6 +280,11 @@ class _Checker:
             return
         if code:
             self.item_rows[code] = row.number
+            problem = item_code_problem(code, county_code=self.places.county.code, item_type=item_type)
+            if problem:
+                row.problem("item_code", problem)
+            else:
+                self.valid_codes.append(code)
 
         department = self.department(row)
 
@@ -341,7 +352,7 @@ class _Checker:
             special_procedures=self.special_procedures(row),
             fields={
                 "title": row.text("name", page_length("title")),
-                "item_type": row.choice("item_type", fmt.ITEM_TYPES),
+                "item_type": item_type,
                 "summary": row.text("summary", page_length("summary")),
                 "for_individuals": for_individuals,
                 "for_organisations": for_organisations,
@@ -355,14 +366,29 @@ class _Checker:
                 "visits": row.integer("visits"),
                 "village_proxy": row.flag("village_proxy"),
                 "online": row.flag("online"),
+                "offline_reason": row.text("offline_reason", page_length("offline_reason")),
                 "delivery": row.text("delivery", page_length("delivery")),
                 "needs_second_approval": row.flag("second_level_approval"),
                 "certificate_name": row.text("certificate", page_length("certificate_name")),
                 "certificate_valid_months": row.integer("certificate_valid_months"),
                 "consult_phone": row.text("consult_phone", page_length("consult_phone")),
                 "complaint_phone": row.text("complaint_phone", page_length("complaint_phone")),
+                "procedure_basis": self.procedure_basis(row),
             },
         )
+
+    def procedure_basis(self, row: _Row) -> str:
+        """The law the item's papers cite (optional column); 行政许可法 only for a licence."""
+        text = row.text("procedure_basis", _max_length(ServiceItemPage, "procedure_basis"))
+        licence = fmt.ITEM_TYPES.get(row.values.get("item_type", "")) == ItemType.LICENSING
+        if text and "行政许可法" in text and not licence:
+            row.problem(
+                "procedure_basis",
+                _(
+                    "Only a licence (行政许可) acts under the Administrative Licensing Law: cite this item's own law."
+                ),
+            )
+        return text
 
     def special_procedures(self, row: _Row) -> list[tuple[str, int, str]]:
         """`名称|工作日|依据`, one per line; the basis may be left out."""
@@ -413,6 +439,38 @@ class _Checker:
                     % {"code": code, "title": title},
                 )
             )
+
+    def check_item_addresses(self) -> None:
+        """An item's address is its code in lower case: refuse a row whose address another
+        item of the guide holds (a page made by hand, or an item stored under another code),
+        instead of publishing the item at a second address (120115-xk-002-2)."""
+        if not self.valid_codes:
+            return
+        wanted = {item_code_slug(code): code for code in self.valid_codes}
+        # One query: the items two levels below the county home are its guide's children.
+        holders = ServiceItemPage.objects.filter(
+            path__startswith=self.county_home.path, depth=self.county_home.depth + 2, slug__in=wanted
+        ).values_list("slug", "item_code", "title")
+        for slug, holder_code, title in holders:
+            code = wanted[slug]
+            if holder_code != code:
+                self.problems.append(
+                    Problem(
+                        sheet=fmt.ITEMS,
+                        row=self.item_rows[code],
+                        column="item_code",
+                        message=_(
+                            "The address %(address)s of “%(code)s” is held by the page “%(title)s” (item code "
+                            "“%(holder)s”): correct or delete that page in the back office first."
+                        )
+                        % {
+                            "address": f"/guide/{slug}/",
+                            "code": code,
+                            "title": title,
+                            "holder": holder_code,
+                        },
+                    )
+                )
 
     # Materials
 

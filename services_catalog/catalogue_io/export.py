@@ -61,12 +61,14 @@ def _item_row(item: ServiceItemPage) -> list:
         item.visits,
         fmt.yes_no(item.village_proxy),
         fmt.yes_no(item.online),
+        item.offline_reason,
         item.delivery,
         fmt.yes_no(item.needs_second_approval),
         item.certificate_name,
         item.certificate_valid_months if item.certificate_valid_months is not None else "",
         item.consult_phone,
         item.complaint_phone,
+        item.procedure_basis,
     ]
 
 

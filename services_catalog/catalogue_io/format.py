@@ -5,6 +5,7 @@ reader, the checks and the export cannot disagree about a column name or an acce
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from services_catalog.models import DelegationMode, ItemType, Material
@@ -19,11 +20,13 @@ SHEET_HEADINGS = {ITEMS: "事项", MATERIALS: "申请材料", DELEGATIONS: "权�
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a sheet. `required` means a row must give a value in it."""
+    """One column of a sheet. `required` means a row must give a value in it; `may_be_absent`
+    that a file written before the column existed still imports (its cells read as empty)."""
 
     key: str
     heading: str
     required: bool = False
+    may_be_absent: bool = False
 
     @property
     def header(self) -> str:
@@ -52,12 +55,14 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("visits", "到现场次数", required=True),
         Column("village_proxy", "村级代办", required=True),
         Column("online", "网上可办", required=True),
+        Column("offline_reason", "不能网办原因", may_be_absent=True),
         Column("delivery", "送达方式"),
         Column("second_level_approval", "需中心负责人审批", required=True),
         Column("certificate", "结果证照名称"),
-        Column("certificate_valid_months", "证照有效期（月）"),
+        Column("certificate_valid_months", "证照有效期（月）", may_be_absent=True),
         Column("consult_phone", "咨询电话"),
         Column("complaint_phone", "投诉电话"),
+        Column("procedure_basis", "程序依据", may_be_absent=True),
     ),
     MATERIALS: (
         Column("item_code", "事项编码", required=True),
@@ -139,6 +144,6 @@ def yes_no(value: bool) -> str:
     return YES if value else NO
 
 
-def word_for(mapping: dict[str, str], value: str) -> str:
+def word_for(mapping: Mapping[str, str], value: str) -> str:
     """The cell word for a stored value (the first word that maps to it)."""
     return next(word for word, stored in mapping.items() if stored == value)

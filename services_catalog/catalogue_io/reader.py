@@ -217,7 +217,7 @@ def _header_keys(name: str, cells: list[str], problems: list[Problem]) -> list[s
     problems.extend(
         Problem(sheet=name, row=1, column=column.key, message=_("The column is missing from row 1."))
         for column in fmt.COLUMNS[name]
-        if column.key not in seen
+        if column.key not in seen and not column.may_be_absent
     )
     return keys
 

@@ -83,12 +83,17 @@ def looks_like_id_number(query: str) -> bool:
 @require_http_methods(["GET", "HEAD", "POST"])
 def results(request):
     if request.method == "POST":
-        query = request.POST.get("q", "").strip()[:MAX_QUERY_LENGTH]
+        typed = request.POST.get("q", "").strip()
+        query = typed[:MAX_QUERY_LENGTH]
         if looks_like_id_number(query):
             return HttpResponseRedirect(reverse("guide_search:results") + "?refused=id", status=303)
-        suffix = "?" + urlencode({"q": query}) if query else ""
+        # A cut query says so on the results page (the address carries only what was searched).
+        params = {"q": query, **({"cut": "1"} if len(typed) > MAX_QUERY_LENGTH else {})}
+        suffix = "?" + urlencode(params) if query else ""
         return HttpResponseRedirect(reverse("guide_search:results") + suffix, status=303)
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    typed = request.GET.get("q", "").strip()
+    query = typed[:MAX_QUERY_LENGTH]
+    query_cut = len(typed) > MAX_QUERY_LENGTH or (bool(query) and request.GET.get("cut") == "1")
     if looks_like_id_number(query):
         # Typed into the address bar: off the address (the page's own links would repeat it).
         return HttpResponseRedirect(reverse("guide_search:results") + "?refused=id")
@@ -111,6 +116,8 @@ def results(request):
     ]
     context = {
         "query": query,
+        "query_cut": query_cut,
+        "max_query_length": MAX_QUERY_LENGTH,
         "rows": rows,
         "means": list(dict.fromkeys(means for hit in hits for means in hit.means)),
         "village": village,

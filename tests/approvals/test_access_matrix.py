@@ -104,6 +104,7 @@ SUBMITTED_STEPS = {
     Act.ACCEPT: HANDLER,
     Act.ACCEPT_WITH_PROMISE: HANDLER,
     Act.RETURN: HANDLER,
+    Act.REJECT: HANDLER,  # 不予受理, with its written decision
     Act.ASSIGN: HANDLER,
     Act.REASSIGN: SUPERVISOR,
     Act.WITHDRAW: FILER,

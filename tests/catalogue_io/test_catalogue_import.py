@@ -409,11 +409,11 @@ class TestImportingAgain:
     ):
         import_data(county_home)
 
-        # Checking (6): townships, departments, centres, life events, item codes of other
-        # counties, stored delegation keys. Writing (12): savepoint, county home locked, items,
+        # Checking (7): townships, departments, centres, life events, item codes of other
+        # counties, addresses held by other items, stored delegation keys. Writing (12): savepoint, county home locked, items,
         # their materials, legal bases, special procedures and life events, delegations, their
         # centres, synonyms, the guide page, release savepoint. None of them per row.
-        with django_assert_num_queries(18):
+        with django_assert_num_queries(19):
             report = import_data(county_home)
 
         assert report.counts["items"].unchanged == 3

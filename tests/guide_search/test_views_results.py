@@ -116,3 +116,15 @@ def test_get_head_and_a_post_that_redirects(client, catalogue):
     response = client.post(URL, {"q": "低保"})
     assert response.status_code == 303 and response["Location"].startswith(URL + "?q=")
     assert client.put(URL, {"q": "低保"}).status_code == 405
+
+
+def test_a_query_longer_than_100_characters_is_cut_and_the_page_says_so(client, catalogue):
+    """Issue 18, gap 15: only the first 100 characters are searched, and the villager is told."""
+    long_query = "低保" + "的" * 120
+    redirect = client.post(URL, {"q": long_query})
+    assert redirect.status_code == 303 and "cut=1" in redirect["Location"]
+    body = client.get(redirect["Location"]).content.decode()
+    assert "只按前100个字搜索" in body
+    assert 'value="' + long_query[:100] + '"' in body
+    assert "只按前100个字搜索" in get(client, long_query).content.decode()  # typed into the address
+    assert "只按前100个字搜索" not in get(client, "低保").content.decode()

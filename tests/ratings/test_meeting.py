@@ -83,3 +83,20 @@ def test_outsiders_get_no_sheet(client, world):
     client.force_login(world.outsider)
     assert client.get(reverse("approvals:meeting")).status_code == 404
     assert client.get(reverse("approvals:meeting_xlsx")).status_code == 404
+
+
+def test_the_workbook_heads_its_days_column_with_its_own_words(week, world):
+    """Issue 18 gap 16: "Days" also names the work calendar's adjusted days (调整日); each has
+    its own context, so the meeting's column reads as the working days left."""
+    from django.utils import translation
+    from openpyxl import load_workbook
+
+    sheet = meeting.meeting_sheet(world.supervisor_a, world.township_a)
+    with translation.override("zh-hans"):
+        book = load_workbook(io.BytesIO(meeting.meeting_xlsx(sheet)))
+    header = [cell.value for cell in book.worksheets[1][1]]
+    assert header[6] == "剩余工作日"
+    assert "调整日" not in header
+    with translation.override("en"):
+        book = load_workbook(io.BytesIO(meeting.meeting_xlsx(sheet)))
+    assert [cell.value for cell in book.worksheets[1][1]][6] == "Days"

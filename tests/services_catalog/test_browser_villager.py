@@ -39,3 +39,26 @@ def test_villager_searches_reads_the_item_and_prints_the_checklist(
     rows = page.locator("table.checklist tbody tr")
     assert rows.count() == 3
     assert "13900000001" in page.inner_text("main")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_whole_guide_reads_on_a_360_px_phone_before_choosing_a_village(
+    live_server, chromium, world, dibao, delegate
+):
+    """Issue 18, gap 13: the 办事指南 facts are on the item page itself, at 360 px, without
+    sideways scrolling, in the normal and the elderly (长辈版) display."""
+    delegate(dibao, [world.centre_a])
+    for elderly in (False, True):
+        context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+        if elderly:
+            context.add_cookies([{"name": "cunban_elderly", "value": "1", "url": live_server.url}])
+        page = context.new_page()
+        page.goto(f"{live_server.url}{dibao.url}")
+        facts = page.inner_text("main dl.facts")
+        for words in ("办件类型", "承诺件", "申请对象", "村级代办", "网上办理", "送达方式"):
+            assert words in facts, words
+        office = page.inner_text("section.office")
+        assert world.d1.name in office and "2024-03-01" in office
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        context.close()

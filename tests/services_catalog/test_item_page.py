@@ -1,5 +1,7 @@
 """What a villager sees on an item page: for their own village, where and by whose authority."""
 
+import re
+
 from django.urls import reverse
 
 from portal.offices.selectors import PLACE_COOKIE
@@ -77,3 +79,29 @@ def test_the_guide_index_browses_by_event_and_department(client, world, guide, d
     assert "社会救助" in body and world.d1.name in body
     assert dibao.title in client.get(guide.url + "?event=assistance").content.decode()
     assert dibao.title in client.get(guide.url + f"?department={world.d1.pk}").content.decode()
+
+
+def test_the_guide_lists_items_a_to_z_by_pinyin_without_a_query_per_item(client, world, guide, dibao):
+    """Issue 18, gap 15: an A–Z list by the first letter of the title's pinyin (拼音首字母)."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.services_catalog.conftest import make_item
+
+    make_item(guide, world.d1, code="120115-JF-201", title="高龄津贴申领")
+    make_item(guide, world.d1, code="120115-JF-202", title="残疾人两项补贴")
+    body = client.get(guide.url).content.decode()
+    letters = re.findall(r'<a href="#letter-(\w+)">', body)
+    assert letters == ["C", "G", "Z"]
+    assert body.index("残疾人两项补贴") < body.index("高龄津贴申领") < body.rindex(dibao.title)
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as few:
+        client.get(guide.url)
+    for n in range(3, 9):
+        make_item(guide, world.d1, code=f"120115-JF-2{n:02d}", title=f"事项{n}")
+    cache.clear()
+    with CaptureQueriesContext(connection) as many:
+        client.get(guide.url)
+    assert len(many) == len(few), [query["sql"] for query in many]

@@ -13,13 +13,13 @@ from typing import Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from cms.models import CountyHomePage
 from portal.errors import DomainError, NotPermitted, required
 from portal.people.jurisdiction import regions_managed_by, user_is_county_administrator
+from services_catalog.item_codes import item_code_slug
 from services_catalog.models import (
     Delegation,
     LegalBasis,
@@ -60,6 +60,35 @@ class SheetCounts:
     deleted: int = 0
 
 
+class ChangeKind:
+    """What an import does to one record of the file (or to one line of an item)."""
+
+    ADDED = "added"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    REMOVED = "removed"
+
+
+@dataclass
+class FieldChange:
+    """One field of a record, before and after, as the file's words show it."""
+
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class RecordChange:
+    """One record of the file and what an import does to it: the dry run's listing per item."""
+
+    sheet: str
+    key: str
+    title: str
+    kind: str
+    fields: list[FieldChange] = field(default_factory=list)
+
+
 @dataclass
 class ImportReport:
     """What an import did (or, for a dry run, would do), and the problems that stopped it."""
@@ -70,6 +99,7 @@ class ImportReport:
     )
     problems: list[Problem] = field(default_factory=list)
     guide_created: bool = False
+    changes: list[RecordChange] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -85,7 +115,16 @@ class ImportReport:
             "dry_run": self.dry_run,
             "guide_created": self.guide_created,
             "counts": {sheet: asdict(counts) for sheet, counts in self.counts.items()},
+            "changes": [asdict(change) for change in self.changes],
         }
+
+    def changes_listing(self) -> list[str]:
+        """The changes as text lines, one per record and one per changed field (for a command)."""
+        lines = []
+        for change in self.changes:
+            lines.append(f"{_KIND_WORDS[change.kind]()} {change.sheet} {change.key} {change.title}".rstrip())
+            lines.extend(f"    {f.field}: {f.old or '—'} → {f.new or '—'}" for f in change.fields)
+        return lines
 
 
 def catalogue_import_check_permission(*, actor, county_home: CountyHomePage) -> None:
@@ -128,7 +167,9 @@ def catalogue_import(
     if dry_run:
         plan = _plan(catalogue)
         guide_exists = ServiceGuideIndexPage.objects.child_of(county_home).exists()
-        return ImportReport(dry_run=True, counts=plan.counts, guide_created=not guide_exists)
+        return ImportReport(
+            dry_run=True, counts=plan.counts, guide_created=not guide_exists, changes=plan.listing
+        )
 
     total = len(catalogue.items) + len(catalogue.delegations) + len(catalogue.synonyms)
     if progress:
@@ -141,7 +182,9 @@ def catalogue_import(
             plan = _plan(catalogue)
             guide, guide_created = _guide_get_or_create(home, actor)
             _write(plan, guide=guide, actor=actor, progress=progress, total=total)
-            report = ImportReport(dry_run=False, counts=plan.counts, guide_created=guide_created)
+            report = ImportReport(
+                dry_run=False, counts=plan.counts, guide_created=guide_created, changes=plan.listing
+            )
             if plan.changes_anything or guide_created:
                 log(instance=home, action=IMPORT_LOG_ACTION, user=actor, data=report.as_dict())
     except _WriteRefused as refused:
@@ -170,22 +213,26 @@ ITEM_FIELDS = (
     "visits",
     "village_proxy",
     "online",
+    "offline_reason",
     "delivery",
     "needs_second_approval",
     "certificate_name",
     "certificate_valid_months",
     "consult_phone",
     "complaint_phone",
+    "procedure_basis",
 )
 ITEM_TEXT_FIELDS = (
     "title",
     "summary",
     "fee",
     "fee_basis",
+    "offline_reason",
     "delivery",
     "certificate_name",
     "consult_phone",
     "complaint_phone",
+    "procedure_basis",
 )
 ITEM_LINE_FIELDS = ("conditions", "steps")
 
@@ -292,6 +339,7 @@ class _Plan:
     delegations: list[_Change[DelegationRecord, Delegation]]
     synonyms: list[_Change[SynonymRecord, Synonym]]
     counts: dict[str, SheetCounts]
+    listing: list[RecordChange] = field(default_factory=list)
 
     @property
     def changes_anything(self) -> bool:
@@ -319,12 +367,14 @@ def _plan(catalogue: Catalogue) -> _Plan:
         )
     }
     items: list[_Change[ItemRecord, ServiceItemPage]] = []
+    listing: list[RecordChange] = []
     for code, record in catalogue.items.items():
         page = pages.get(code)
         wanted = _item_state_of_record(record)
         stored = _item_state_of_page(page) if page is not None else None
         changed = stored != wanted
         items.append(_Change(record=record, stored=page, changed=changed))
+        listing.append(_item_listing(record, stored, wanted))
         _count(counts[fmt.ITEMS], page, changed)
         _count_materials(counts[fmt.MATERIALS], stored["materials"] if stored else [], wanted["materials"])
 
@@ -341,6 +391,15 @@ def _plan(catalogue: Catalogue) -> _Plan:
             delegation_record
         )
         delegations.append(_Change(record=delegation_record, stored=delegation, changed=changed))
+        listing.append(
+            _listing(
+                fmt.DELEGATIONS,
+                f"{delegation_record.item_code} {delegation_record.document_number}",
+                "",
+                _delegation_words(_delegation_state_of_row(delegation)) if delegation is not None else None,
+                _delegation_words(_delegation_state_of_record(delegation_record)),
+            )
+        )
         _count(counts[fmt.DELEGATIONS], delegation, changed)
 
     stored_synonyms = Synonym.objects.in_bulk(
@@ -352,7 +411,108 @@ def _plan(catalogue: Catalogue) -> _Plan:
         changed = synonym is None or synonym.means.strip() != synonym_record.means
         synonyms.append(_Change(record=synonym_record, stored=synonym, changed=changed))
         _count(counts[fmt.SYNONYMS], synonym, changed)
-    return _Plan(items=items, delegations=delegations, synonyms=synonyms, counts=counts)
+        listing.append(
+            _listing(
+                fmt.SYNONYMS,
+                synonym_record.phrase,
+                "",
+                {"means": synonym.means.strip()} if synonym is not None else None,
+                {"means": synonym_record.means},
+            )
+        )
+    return _Plan(items=items, delegations=delegations, synonyms=synonyms, counts=counts, listing=listing)
+
+
+# Listing: what changes, in the file's column words, old → new.
+
+_KIND_WORDS = {
+    ChangeKind.ADDED: lambda: _("added"),
+    ChangeKind.CHANGED: lambda: _("changed"),
+    ChangeKind.UNCHANGED: lambda: _("unchanged"),
+    ChangeKind.REMOVED: lambda: _("removed"),
+}
+# The file's column key for a stored field, where the two differ.
+_COLUMN_OF_FIELD = {
+    "title": "name",
+    "is_immediate": "immediate",
+    "needs_second_approval": "second_level_approval",
+    "certificate_name": "certificate",
+    "department_id": "department",
+    "legal_bases": "legal_basis",
+}
+
+
+def _word(value) -> str:
+    """A stored value as the file writes it: 是/否, lines joined, numbers as digits."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return fmt.yes_no(value)
+    if isinstance(value, (list, tuple)):
+        return fmt.VALUE_SEPARATOR.join(_word(part) for part in value)
+    return str(value)
+
+
+def _listing(sheet: str, key: str, title: str, old: dict | None, new: dict) -> RecordChange:
+    if old is None:
+        return RecordChange(sheet=sheet, key=key, title=title, kind=ChangeKind.ADDED)
+    fields = [
+        FieldChange(field=_COLUMN_OF_FIELD.get(name, name), old=_word(old.get(name)), new=_word(value))
+        for name, value in new.items()
+        if old.get(name) != value
+    ]
+    kind = ChangeKind.CHANGED if fields else ChangeKind.UNCHANGED
+    return RecordChange(sheet=sheet, key=key, title=title, kind=kind, fields=fields)
+
+
+def _item_listing(record: ItemRecord, stored: dict | None, wanted: dict) -> RecordChange:
+    """An item's fields old → new; its materials line by line (added, changed, removed)."""
+    title = record.fields.get("title") or ""
+    if stored is None:
+        return RecordChange(sheet=fmt.ITEMS, key=record.code, title=title, kind=ChangeKind.ADDED)
+    names = {"department_id": required(record.department, "department").name}
+    plain = {name: value for name, value in wanted.items() if name not in ("materials", "department_id")}
+    change = _listing(
+        fmt.ITEMS, record.code, title, {k: v for k, v in stored.items() if k != "materials"}, plain
+    )
+    if stored["department_id"] != wanted["department_id"]:
+        change.fields.append(FieldChange(field="department", old="", new=names["department_id"]))
+    old_materials, new_materials = stored["materials"], wanted["materials"]
+    for index in range(max(len(old_materials), len(new_materials))):
+        old = old_materials[index] if index < len(old_materials) else None
+        new = new_materials[index] if index < len(new_materials) else None
+        if old != new:
+            change.fields.append(
+                FieldChange(
+                    field=f"{fmt.MATERIALS} {index + 1}",
+                    old=_material_words(old),
+                    new=_material_words(new),
+                )
+            )
+    if change.fields:
+        change.kind = ChangeKind.CHANGED
+    return change
+
+
+def _material_words(state: tuple | None) -> str:
+    if state is None:
+        return ""
+    name, form, copies, required_, may_be_missing, notes = state
+    parts = [name, fmt.word_for(fmt.MATERIAL_FORMS, form), str(copies), fmt.yes_no(required_)]
+    if may_be_missing:
+        parts.append("容缺")
+    if notes:
+        parts.append(notes)
+    return "，".join(parts)
+
+
+def _delegation_words(state: dict) -> dict:
+    """A delegation's state with the mode in the file's word and centres counted."""
+    return {
+        **state,
+        "mode": fmt.word_for(fmt.DELEGATION_MODES, state["mode"]) if state["mode"] else "",
+        "centres": len(state["centres"]),
+    }
 
 
 def _count_materials(counts: SheetCounts, stored: list[tuple], wanted: list[tuple]) -> None:
@@ -438,16 +598,6 @@ def _write(
             step()
 
 
-def _free_slug(guide: ServiceGuideIndexPage, code: str) -> str:
-    """The item code in lower case; a suffix only if a page made by hand already took it."""
-    base = slugify(code, allow_unicode=True) or "item"
-    taken = set(guide.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    return slug
-
-
 def _item_save(
     change: _Change[ItemRecord, ServiceItemPage], *, guide: ServiceGuideIndexPage, actor
 ) -> ServiceItemPage:
@@ -457,7 +607,11 @@ def _item_save(
     is_new = page is None
     if page is None:
         page = ServiceItemPage(
-            item_code=record.code, slug=_free_slug(guide, record.code), live=False, owner=actor
+            # The checks refused a code another page's address holds: the address is the code's.
+            item_code=record.code,
+            slug=item_code_slug(record.code),
+            live=False,
+            owner=actor,
         )
     # Attached documents (blank form, filled sample) are not in the file: a material keeps
     # the ones it had when a row with the same name is still there.

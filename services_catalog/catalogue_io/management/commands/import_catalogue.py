@@ -85,3 +85,6 @@ class Command(BaseCommand):
             if sheet == fmt.MATERIALS:
                 line += _(", removed %(deleted)s") % {"deleted": counts.deleted}
             self.stdout.write("  " + line)
+        # Per record: what is added, which fields change (old → new), what stays as it is.
+        for line in report.changes_listing():
+            self.stdout.write("  " + line)
