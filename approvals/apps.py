@@ -9,4 +9,6 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import desk, signals  # noqa: F401
+
+        desk.connect()  # the inbox and the station's list on the staff home (portal.web.desk)

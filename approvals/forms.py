@@ -30,6 +30,18 @@ class RejectForm(VersionForm):
     basis = forms.CharField(label=_("Legal basis"), max_length=300)
 
 
+class SecondReturnAgreementForm(VersionForm):
+    reason = forms.CharField(
+        label=_("Why it must be returned a second time (再次退回的理由)"),
+        max_length=1000,
+        help_text=_(
+            "A one-time notice lists everything at once; say what the first notice could not have "
+            "known. A clerk of the centre then returns it."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 class WithdrawForm(VersionForm):
     comment = forms.CharField(
         label=_("Why the villager withdraws"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
@@ -145,9 +157,20 @@ class InboxFilterForm(forms.Form):
     item = forms.TypedChoiceField(label=_("Item"), required=False, coerce=int, empty_value=None)
     q = forms.CharField(label=_("Number or name"), required=False, max_length=40)
     mine = forms.BooleanField(label=_("Only mine"), required=False)
+    due = forms.ChoiceField(
+        label=_("Deadline"),
+        required=False,
+        choices=[
+            ("", _("Any deadline")),
+            ("soon", _("Due soon (即将超期)")),
+            ("overdue", _("Overdue (已超期)")),
+        ],
+    )
 
-    def __init__(self, *args, items=(), **kwargs):
+    def __init__(self, *args, items=(), drafts: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         open_states = [State.SUBMITTED, State.RETURNED, State.ACCEPTED, State.REVIEWED, State.FORWARDED]
+        if drafts:  # the station's list also holds its drafts
+            open_states.insert(0, State.DRAFT)
         self.fields["state"].choices = [("", _("All open work"))] + [(s.value, s.label) for s in open_states]
         self.fields["item"].choices = [("", _("All items"))] + [(i.pk, i.title) for i in items]

@@ -46,12 +46,42 @@ class ResidentChoiceField(forms.ModelChoiceField):
         return f"{label} · {obj.village.name}" if self.show_village else label
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files at once for one material (每人一份: each household member's ID card); the
+    cleaned value is a list, empty when nothing was chosen."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_TYPES, "multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def answer_field(line) -> str:
+    return f"answer_{line.pk}"
+
+
+def line_field(line) -> str:
+    return f"line_{line.pk}"
+
+
 class FilingForm(forms.Form):
     """The draft of one application: where, who, what they ask, and one upload per material.
 
     `materials` is the item's checklist in order; each gets a file field `material_<pk>`.
     `villages` are the villages the assistant files for: with more than one, a `village` choice.
     `editable_villager` is False after a return (补正): only files may change then.
+    `notice_lines`: the lines of the one-time notice it was returned under; each gets a written
+    answer `answer_<pk>`, and a line naming no checklist material (其他材料) its own upload slot
+    `line_<pk>`.
     """
 
     client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
@@ -64,10 +94,12 @@ class FilingForm(forms.Form):
         residents=None,
         editable_villager: bool = True,
         choose_village: bool = False,
+        notice_lines=(),
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.materials = list(materials)
+        self.notice_lines = list(notice_lines)
         self.editable_villager = editable_villager
         if choose_village:
             self.fields["village"] = VillageChoiceField(
@@ -111,10 +143,18 @@ class FilingForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 4}),
             )
         for material in self.materials:
-            self.fields[self.material_field(material)] = forms.FileField(
-                label=material.name,
+            self.fields[self.material_field(material)] = MultipleFileField(
+                label=material.name, required=False
+            )
+        for line in self.notice_lines:
+            if line.material_id is None:
+                self.fields[line_field(line)] = MultipleFileField(label=line.material_name, required=False)
+            self.fields[answer_field(line)] = forms.CharField(
+                label=_("Or write why no new file is needed (书面说明)"),
                 required=False,
-                widget=forms.FileInput(attrs={"accept": ACCEPTED_TYPES}),
+                max_length=300,
+                initial=line.answer,
+                widget=forms.Textarea(attrs={"rows": 2}),
             )
         self.fields[CONSENT_FIELD] = forms.FileField(
             label=_("Signed authorisation (授权委托书)"),
@@ -128,10 +168,24 @@ class FilingForm(forms.Form):
         return f"material_{material.pk}"
 
     def uploads(self):
-        """(field name, file kind, material) for every file input, in the order shown."""
+        """(field name, file kind, material, notice line) for every file input, in the order shown."""
         for material in self.materials:
-            yield self.material_field(material), ApplicationFile.Kind.MATERIAL, material
-        yield CONSENT_FIELD, ApplicationFile.Kind.CONSENT, None
+            yield self.material_field(material), ApplicationFile.Kind.MATERIAL, material, None
+        for line in self.notice_lines:
+            if line.material_id is None:
+                yield line_field(line), ApplicationFile.Kind.MATERIAL, None, line
+        yield CONSENT_FIELD, ApplicationFile.Kind.CONSENT, None, None
+
+    def answers(self):
+        """(notice line, the answer typed) for every line whose answer was sent, passed and changed
+        (a form without the field, an older page, leaves the answer as it is)."""
+        for line in self.notice_lines:
+            name = answer_field(line)
+            if name in self.errors or name not in self.cleaned_data or self.add_prefix(name) not in self.data:
+                continue
+            typed = " ".join(self.cleaned_data[name].split())
+            if typed != line.answer:
+                yield line, typed
 
     def removals(self, stored_pks) -> list[int]:
         """The stored files ticked "remove"; a file no longer stored (a resent form) is skipped."""

@@ -151,7 +151,14 @@ class Application(models.Model):
 class ApplicationFile(models.Model):
     """An uploaded file: a material on the item's checklist, the villager's consent (授权委托书),
     a signed promise (容缺受理承诺书) or a supplement. Stored under a random name; the original
-    name is only shown. Files are never deleted once submitted: a replacement supersedes."""
+    name is only shown. Files are never deleted: taking one off marks it superseded.
+
+    A material may hold several files (居民身份证 of each household member, 每人一份): a new
+    file for the same material is added beside the others (issue 18, gap 5). `notice_item` is
+    the line of a one-time notice the file answers, when it was uploaded in that line's slot
+    (the only way to hand in a line under 其他材料, which names no checklist material).
+    `thumbnail` is a small PNG preview for the clerk, made on first request
+    (`approvals.previews`) and served only through the download's permission check."""
 
     class Kind(models.TextChoices):
         MATERIAL = "material", _("material")
@@ -172,6 +179,12 @@ class ApplicationFile(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    notice_item = models.ForeignKey(
+        "NoticeItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="files"
+    )
+    thumbnail = models.FileField(
+        upload_to="thumbnails/%Y/%m/", max_length=200, storage=private_storage, blank=True
+    )
 
     class Meta:
         verbose_name = _("uploaded file")
@@ -227,12 +240,21 @@ class Notice(models.Model):
 
 
 class NoticeItem(models.Model):
+    """One line of a notice. A line of a one-time notice is settled when a file was handed in for
+    it after the notice (`supplied_at`) or the assistant wrote why none is needed (`answer`,
+    e.g. "该户只有一人"); the supplement goes back only when every line is settled."""
+
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="items")
     material = models.ForeignKey(Material, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     material_name = models.CharField(_("material"), max_length=200)
     reason = models.CharField(_("what is wrong or missing"), max_length=300)
     due_on = models.DateField(_("hand in by"), null=True, blank=True)
     supplied_at = models.DateTimeField(_("supplied"), null=True, blank=True)
+    answer = models.CharField(_("written answer"), max_length=300, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered in writing on"), null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]

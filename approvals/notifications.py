@@ -59,6 +59,7 @@ def _villager_text(application, event) -> str | None:
             "Your assistant will tell you what happens next. Questions: %(phone)s."
         ),
     }
+    texts[Act.SECOND_RETURN] = texts[Act.RETURN]
     moved = (event.data or {}) if event.act == Act.DEADLINE_MOVED else {}
     if "due_on" in moved:
         texts[Act.DEADLINE_MOVED] = _(
@@ -90,7 +91,14 @@ def _staff_text(application, event) -> tuple[object, str] | None:
     """A message for the filing assistant when the centre acts, and for the clerk when the
     assistant acts."""
     ref = application.number
-    if event.act in (Act.RETURN, Act.APPROVE, Act.REJECT, Act.TERMINATE, Act.REVOKE_CERTIFICATE):
+    if event.act in (
+        Act.RETURN,
+        Act.SECOND_RETURN,
+        Act.APPROVE,
+        Act.REJECT,
+        Act.TERMINATE,
+        Act.REVOKE_CERTIFICATE,
+    ):
         return application.filed_by, _("[村办] %(ref)s (%(name)s): %(act)s.") % {
             "ref": ref,
             "name": application.applicant_name,

@@ -22,7 +22,8 @@ from portal.workdays.provisional import with_provisional_note
 from services_catalog.procedure_law import procedure_law
 
 from .deadlines import ACCEPTANCE_WINDOW_DAYS, provisional_note_between
-from .models import Application, Notice
+from .models import Application, ApplicationFile, Notice
+from .selectors import material_checklist
 
 
 def tracking_url(application: Application) -> str:
@@ -32,6 +33,16 @@ def tracking_url(application: Application) -> str:
 
 
 # -- the receipt ---------------------------------------------------------------------------------
+
+
+def materials_received(application: Application) -> list[tuple[str, int]]:
+    """收件清单: each material received (in checklist order, then 其他材料) and its number of
+    files, then the signed authorisation; what the receipt lists. Three queries."""
+    received = [(row.name, row.count) for row in material_checklist(application) if row.count]
+    consents = application.files.filter(kind=ApplicationFile.Kind.CONSENT, superseded_at__isnull=True).count()
+    if consents:
+        received.append((str(ApplicationFile.Kind.CONSENT.label), consents))
+    return received
 
 
 def receipt_paper(application: Application) -> Paper:
@@ -57,6 +68,17 @@ def receipt_paper(application: Application) -> Paper:
                 provisional_note_between(application.accepted_on, application.due_on),
             )
             rows.append((_("Promised by (办结期限)"), due))
+        received = materials_received(application)
+        rows.append(
+            (
+                _("Materials received (收件清单)"),
+                "；".join(
+                    _("%(material)s: %(count)s file(s)") % {"material": name, "count": count}
+                    for name, count in received
+                )
+                or _("none"),
+            )
+        )
         return Paper(
             title=_("Receipt (回执)"),
             subtitle=_("Free of charge (免费代办)"),

@@ -10,11 +10,14 @@ the rule itself is `approvals.policies.application_policy` (VIEW):
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Case, DateField, F, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from portal.offices.models import OfficeKind
 from portal.people.models import User
 from services_catalog.models import ServiceItemPage
 
@@ -22,7 +25,7 @@ from . import deadlines, policies
 from .models import Application, ApplicationEvent, ApplicationFile, Notice, NoticeItem
 from .policies import application_policy, may_act_as
 from .services import step_blocker
-from .states import CLOCK_STATES, OPEN_STATES, State, Transition, Who, acts_from
+from .states import CLOCK_STATES, OPEN_STATES, Act, State, Transition, Who, acts_from
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
@@ -57,8 +60,9 @@ def _list_columns(queryset: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-def with_deadline_order(queryset: QuerySet[Application]) -> QuerySet[Application]:
-    """Oldest deadline first: the acceptance window before acceptance, the due date after."""
+def _with_deadline(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """Each row's deadline that matters now, as `deadline`: the acceptance window before
+    acceptance, the due date after (`deadlines.deadline_dates` in SQL)."""
     return queryset.annotate(
         deadline=Case(
             When(state=State.SUBMITTED, then=F("accept_by")),
@@ -66,7 +70,36 @@ def with_deadline_order(queryset: QuerySet[Application]) -> QuerySet[Application
             default=None,
             output_field=DateField(),
         )
-    ).order_by(F("deadline").asc(nulls_last=True), "submitted_at", "pk")
+    )
+
+
+def with_deadline_order(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """Oldest deadline first: the acceptance window before acceptance, the due date after."""
+    return _with_deadline(queryset).order_by(F("deadline").asc(nulls_last=True), "submitted_at", "pk")
+
+
+DUE_SOON = "soon"
+"""即将超期: the rows an inbox shows amber (`deadlines.Deadline.colour` "soon")."""
+DUE_OVERDUE = "overdue"
+"""已超期: the rows an inbox shows red (`deadlines.Deadline.colour` "overdue")."""
+
+
+def due_soon_before(today: datetime.date) -> datetime.date:
+    """The first day that is no longer "soon": a deadline before it is at most
+    `deadlines.DUE_SOON_DAYS` working days away (one query, the calendar around today)."""
+    days = deadlines.DUE_SOON_DAYS + 1
+    return deadlines.calendar_around(today, working_days=days).add_working_days(today, days)
+
+
+def due_condition(due: str, today: datetime.date, soon_before: datetime.date | None = None) -> Q:
+    """The rows whose deadline (annotated by `_with_deadline`) is soon or past, as the inbox
+    colours them: a paused clock (公示, 勘查 …) is neither, it shows as paused."""
+    if due == DUE_OVERDUE:
+        return Q(deadline__lt=today, paused_since__isnull=True)
+    if due == DUE_SOON:
+        soon_before = soon_before or due_soon_before(today)
+        return Q(deadline__gte=today, deadline__lt=soon_before, paused_since__isnull=True)
+    raise ValueError(f"unknown deadline filter {due!r}")
 
 
 @dataclass(frozen=True)
@@ -76,6 +109,7 @@ class InboxFilter:
     mine: bool = False
     overdue: bool = False
     query: str = ""
+    due: str = ""  # DUE_SOON or DUE_OVERDUE: the staff home's counts link here
 
 
 def inbox_for(
@@ -108,11 +142,62 @@ def _apply(queryset, filters: InboxFilter, user, today, *, ordered: bool = True)
         text = filters.query.strip()
         queryset = queryset.filter(Q(number__icontains=text) | Q(applicant_name__icontains=text))
     queryset = _list_columns(queryset)
-    if ordered or filters.overdue:
+    if ordered or filters.overdue or filters.due:
         queryset = with_deadline_order(queryset)
     if filters.overdue:
         queryset = queryset.filter(deadline__lt=today)
+    if filters.due:
+        queryset = queryset.filter(due_condition(filters.due, today))
     return queryset
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    """The staff home's numbers for the work at the offices a user handles. Each is exactly the
+    inbox filtered by `state` or `due` (`InboxFilter`), which the home links to."""
+
+    submitted: int  # 待受理: waiting to be accepted or returned
+    due_soon: int  # 即将超期
+    overdue: int  # 已超期
+    returned: int  # 待补正: returned to the assistant with a one-time notice
+
+
+def inbox_counts_for(user: User, *, today: datetime.date | None = None) -> InboxCounts:
+    """Counts of `inbox_for(user)`: two queries (the calendar around today, one aggregate),
+    whatever the amount of work; scoped by `application_policy` (HANDLE) like the inbox."""
+    today = today or timezone.localdate()
+    soon_before = due_soon_before(today)
+    queryset = application_policy.instances_user_has_permission_for(user, policies.HANDLE).filter(
+        state__in=OPEN_STATES
+    )
+    counts = _with_deadline(queryset).aggregate(
+        submitted=Count("pk", filter=Q(state=State.SUBMITTED)),
+        due_soon=Count("pk", filter=due_condition(DUE_SOON, today, soon_before)),
+        overdue=Count("pk", filter=due_condition(DUE_OVERDUE, today)),
+        returned=Count("pk", filter=Q(state=State.RETURNED)),
+    )
+    return InboxCounts(**counts)
+
+
+@dataclass(frozen=True)
+class StationCounts:
+    """The staff home's numbers for the applications a user's stations filed (assistants); each
+    is exactly the station list filtered by that state, which the home links to."""
+
+    drafts: int  # 草稿: not yet submitted
+    returned: int  # 待补正: the centre asks for more (the assistant's move)
+    submitted: int  # 待受理: with the centre, not yet accepted
+
+
+def station_counts_for(user: User) -> StationCounts:
+    """Counts of `station_applications_for(user)`: one aggregate query, scoped by
+    `application_policy` (FILE) like the station list."""
+    counts = application_policy.instances_user_has_permission_for(user, policies.FILE).aggregate(
+        drafts=Count("pk", filter=Q(state=State.DRAFT)),
+        returned=Count("pk", filter=Q(state=State.RETURNED)),
+        submitted=Count("pk", filter=Q(state=State.SUBMITTED)),
+    )
+    return StationCounts(**counts)
 
 
 def overdue_for(user: User, *, today: datetime.date | None = None) -> QuerySet[Application]:
@@ -218,3 +303,70 @@ def items_for_filing() -> QuerySet[ServiceItemPage]:
 def clerks_of(application: Application) -> QuerySet[User]:
     """Staff who may handle the work where it now sits, for the supervisor's reassign form."""
     return application_policy.assignees_for(application)
+
+
+# -- the materials checklist and second returns (issue 18, gaps 4-6) -------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One material of the item's checklist (or a file handed in under 其他材料) and its current
+    files: what the clerk's return form and the receipt's 收件清单 show."""
+
+    name: str
+    files: tuple[ApplicationFile, ...]
+    material_pk: int | None = None
+    required: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.files)
+
+
+def material_checklist(application: Application) -> list[ChecklistRow]:
+    """The item's materials in checklist order, each with its current files, then files handed
+    in for lines of a notice under 其他材料 (no catalogue material). Two queries."""
+    files = [f for f in files_of(application) if f.kind == ApplicationFile.Kind.MATERIAL]
+    rows = [
+        ChecklistRow(
+            name=material.name,
+            files=tuple(f for f in files if f.material_id == material.pk),
+            material_pk=material.pk,
+            required=material.required and not material.may_be_missing,
+        )
+        for material in application.item.materials.all()
+    ]
+    others: dict[str, list[ApplicationFile]] = {}
+    for f in files:
+        if f.material_id is None:
+            others.setdefault(f.material_name or str(_("Other material")), []).append(f)
+    rows.extend(ChecklistRow(name=name, files=tuple(group)) for name, group in others.items())
+    return rows
+
+
+def second_returns_by_office(office_ids: Iterable[int]) -> dict[int, int]:
+    """How many times each office returned an application a second time (再次退回), broken
+    一次性告知 measured per centre. One grouped query, whatever the number of offices."""
+    rows = (
+        ApplicationEvent.objects.filter(act=Act.SECOND_RETURN, actor_office_id__in=list(office_ids))
+        .values("actor_office_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["actor_office_id"]: row["count"] for row in rows}
+
+
+def second_returns_by_township(township_ids: Iterable[int]) -> dict[int, int]:
+    """Second returns made by the service centres of each township (the public summary's rows).
+    One grouped query."""
+    rows = (
+        ApplicationEvent.objects.filter(
+            act=Act.SECOND_RETURN,
+            actor_office__kind=OfficeKind.CENTRE,
+            actor_office__region_id__in=list(township_ids),
+        )
+        .values("actor_office__region_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["actor_office__region_id"]: row["count"] for row in rows}

@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,6 +77,10 @@ def step_blocker(
             return _("“%(item)s” has no special procedures.") % {"item": item.title}
     if act == Act.RESUME and application.paused_since is None:
         return _("No special procedure is under way.")
+    if act in (Act.RETURN, Act.AGREE_SECOND_RETURN, Act.SECOND_RETURN):
+        blocker = _second_return_blocker(application, act, actor)
+        if blocker:
+            return blocker
     if act == Act.SUPPLY and not promised_materials(application).exists():
         return _("No promised material is owed.")
     if act == Act.ACCEPT_WITH_PROMISE and not item.materials.filter(may_be_missing=True).exists():
@@ -111,6 +116,51 @@ def step_blocker(
         if act == Act.APPROVE and promised_materials(application).exists():
             return _("Materials promised at acceptance are still owed: they come before the decision.")
     return None
+
+
+def _second_return_blocker(application: Application, act: str, actor: User | None) -> str | None:
+    """一次性告知 (行政许可法 第三十二条) means one notice: an application already returned once
+    goes back a second time only on the supervisor's written reason (同意再次退回), and the
+    person who agrees is never the one who returns it (four eyes, as for 审批)."""
+    returned_before = application.notices.filter(kind=Notice.Kind.SUPPLEMENT).exists()
+    if act == Act.RETURN:
+        if returned_before:
+            return _(
+                "Application %(ref)s was already returned once with a one-time notice (一次性告知). "
+                "A second return needs the supervisor's written reason: ask the supervisor to agree "
+                "(同意再次退回), then return it a second time (再次退回)."
+            ) % {"ref": application.reference}
+        return None
+    if not returned_before:
+        return _("Application %(ref)s was never returned: a first return needs no agreement (退回补正).") % {
+            "ref": application.reference
+        }
+    agreement = second_return_agreement(application)
+    if act == Act.AGREE_SECOND_RETURN:
+        if agreement is not None:
+            return _("The supervisor already agreed to return application %(ref)s a second time.") % {
+                "ref": application.reference
+            }
+        return None
+    if agreement is None:
+        return _(
+            "Application %(ref)s was already returned once. A second return (再次退回) needs the "
+            "supervisor's written reason first (同意再次退回)."
+        ) % {"ref": application.reference}
+    if actor is not None and agreement.actor_id == actor.pk:
+        return _(
+            "You agreed to the second return of application %(ref)s yourself: another person of the "
+            "centre returns it (the one who gives the reason is not the one who returns it)."
+        ) % {"ref": application.reference}
+    return None
+
+
+def second_return_agreement(application: Application) -> ApplicationEvent | None:
+    """The supervisor's agreement (同意再次退回) given since the application last came back, or
+    None: an agreement is for one return, and the next resubmission uses it up."""
+    events = application.events.filter(act__in=[Act.RESUBMIT, Act.AGREE_SECOND_RETURN, Act.SECOND_RETURN])
+    latest = events.order_by("-at", "-pk").first()
+    return latest if latest is not None and latest.act == Act.AGREE_SECOND_RETURN else None
 
 
 def _took_first_level(application: Application, actor: User) -> bool:
@@ -298,12 +348,19 @@ def file_attach(
     kind: str,
     uploaded,
     material: Material | None = None,
+    notice_item: NoticeItem | None = None,
 ) -> ApplicationFile:
-    """Check and store an uploaded file (its type read from its content). A new file for the same
-    material (or a new consent) supersedes the old one, which is kept.
+    """Check and store an uploaded file (its type read from its content). A material holds
+    several files (每人一份: the ID card of each household member), so a new one is added; a new
+    consent supersedes the old one, which is kept. Taking a file off is `file_remove`.
+
+    `notice_item`: the line of the open one-time notice whose slot the file was uploaded in
+    (its material, if it names one, is the file's material).
 
     Raises django's ValidationError with a message for the field when the file is refused."""
     locked = workflow.lock(application)
+    if notice_item is not None:
+        kind, material = ApplicationFile.Kind.MATERIAL, notice_item.material
     if kind == ApplicationFile.Kind.PROMISE:
         if not may_act_as(actor, locked, Who.HANDLER):
             raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
@@ -313,19 +370,19 @@ def file_attach(
             raise DomainError(_("Only the materials promised at acceptance can be handed in now."))
     else:
         _require_editable_by_filer(locked, actor)
+    if notice_item is not None and notice_item not in open_notice_lines(locked, settled=True):
+        raise DomainError(_("That line of the one-time notice is not open (any more)."))
     if material is not None and material.page_id != locked.item_id:
         raise DomainError(_("That material is not on this item's checklist."))
     checked = check_upload(uploaded)
-    current = locked.files.filter(kind=kind, superseded_at__isnull=True)
-    if kind == ApplicationFile.Kind.MATERIAL:
-        current = current.filter(material=material)
-    if kind != ApplicationFile.Kind.PROMISE:
-        current.update(superseded_at=timezone.now())
+    if kind == ApplicationFile.Kind.CONSENT:
+        locked.files.filter(kind=kind, superseded_at__isnull=True).update(superseded_at=timezone.now())
     record = ApplicationFile(
         application=locked,
         kind=kind,
         material=material,
-        material_name=material.name if material else "",
+        material_name=material.name if material else (notice_item.material_name if notice_item else ""),
+        notice_item=notice_item,
         display_name=checked.display_name,
         content_type=checked.content_type,
         size=checked.size,
@@ -339,14 +396,93 @@ def file_attach(
 
 @transaction.atomic
 def file_remove(*, actor: User, application: Application, file: ApplicationFile) -> None:
-    """Take a file off a draft or a returned application (kept, marked superseded)."""
+    """Take a file off a draft or a returned application: an explicit act, recorded in the
+    history (FILE_REMOVED); the file is kept, marked superseded."""
     locked = workflow.lock(application)
     _require_editable_by_filer(locked, actor)
-    ApplicationFile.objects.filter(pk=file.pk, application=locked).update(superseded_at=timezone.now())
+    taken = ApplicationFile.objects.filter(pk=file.pk, application=locked, superseded_at__isnull=True).update(
+        superseded_at=timezone.now()
+    )
+    if taken:
+        workflow.record(
+            locked,
+            None,
+            actor,
+            act=Act.FILE_REMOVED,
+            who=Who.FILER,
+            data={"file": file.display_name, "material": file.material_name or file.get_kind_display()},
+        )
 
 
 def current_files(application: Application):
     return application.files.filter(superseded_at__isnull=True)
+
+
+def latest_supplement_notice(application: Application) -> Notice | None:
+    """The one-time notice the application is returned under (while it is returned), or None."""
+    if application.state != State.RETURNED:
+        return None
+    return application.notices.filter(kind=Notice.Kind.SUPPLEMENT).order_by("-issued_at", "-pk").first()
+
+
+def notice_lines_supplied(notice: Notice) -> dict[int, list[ApplicationFile]]:
+    """For each line of `notice`: the files handed in for it since the notice (in its slot, or
+    for the material it names), still current. Two queries."""
+    lines = list(notice.items.all())
+    files = list(
+        ApplicationFile.objects.filter(
+            application_id=notice.application_id,
+            kind=ApplicationFile.Kind.MATERIAL,
+            superseded_at__isnull=True,
+        ).filter(Q(notice_item__in=lines) | Q(uploaded_at__gte=notice.issued_at))
+    )
+    return {
+        line.pk: [
+            f
+            for f in files
+            if f.notice_item_id == line.pk
+            or (
+                line.material_id is not None
+                and f.material_id == line.material_id
+                and f.uploaded_at >= notice.issued_at
+            )
+        ]
+        for line in lines
+    }
+
+
+def open_notice_lines(application: Application, *, settled: bool = False) -> list[NoticeItem]:
+    """The lines of the open one-time notice that have neither a new file nor a written answer
+    (all its lines with `settled`). Empty when the application is not returned."""
+    notice = latest_supplement_notice(application)
+    if notice is None:
+        return []
+    lines = list(notice.items.all())
+    if settled:
+        return lines
+    supplied = notice_lines_supplied(notice)
+    return [line for line in lines if not supplied[line.pk] and not line.answer.strip()]
+
+
+@transaction.atomic
+def notice_item_answer(
+    *, actor: User, application: Application, notice_item: NoticeItem, answer: str
+) -> NoticeItem:
+    """The filing assistant's written answer to a line of the one-time notice, where no file can
+    be handed in (e.g. "该户只有一人" against 每位家庭成员的身份证). The clerk reads it before
+    accepting or returning again; an empty answer takes it back."""
+    locked = workflow.lock(application)
+    _require_editable_by_filer(locked, actor, states=(State.RETURNED,))
+    if notice_item not in open_notice_lines(locked, settled=True):
+        raise DomainError(_("That line of the one-time notice is not open (any more)."))
+    answer = " ".join(answer.split())
+    if len(answer) > 300:
+        raise DomainError(_("Keep the answer under 300 characters."))
+    notice_item.answer = answer
+    notice_item.answered_by = actor if answer else None
+    notice_item.answered_at = timezone.now() if answer else None
+    notice_item.save(update_fields=["answer", "answered_by", "answered_at"])
+    return notice_item
 
 
 def missing_for_submission(application: Application) -> list[str]:
@@ -363,6 +499,22 @@ def missing_for_submission(application: Application) -> list[str]:
         for material in application.item.materials.all()
         if material.required and not material.may_be_missing and material.pk not in uploaded
     )
+    return problems
+
+
+def resubmission_problems(application: Application) -> list[str]:
+    """What stops the supplement from going back: what stops any submission, and every line of
+    the one-time notice with neither a new file nor a written answer, named (issue 18, gap 4)."""
+    problems = missing_for_submission(application)
+    still_open = open_notice_lines(application)
+    if still_open:
+        problems.append(
+            _(
+                "Still open on the one-time notice: %(lines)s. Upload a new file for each, or write "
+                "why none is needed; then send it back."
+            )
+            % {"lines": "、".join(f"“{line.material_name}”" for line in still_open)}
+        )
     return problems
 
 
@@ -662,15 +814,72 @@ def application_return(
 
 
 @transaction.atomic
+def application_agree_second_return(
+    *, actor: User, application: Application, reason: str, expected_version: int | None = None
+) -> Application:
+    """同意再次退回: the supervisor's written reason for returning an application a second time.
+    A clerk of the centre (someone else) then returns it (`application_return_again`)."""
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.AGREE_SECOND_RETURN, actor, expected_version)
+    if not reason.strip():
+        raise DomainError(_("Write why the application must be returned a second time."))
+    workflow.record(locked, step, actor, comment=reason.strip())
+    return locked
+
+
+@transaction.atomic
+def application_return_again(
+    *,
+    actor: User,
+    application: Application,
+    items: list[MissingItem],
+    expected_version: int | None = None,
+    note: str = "",
+) -> Notice:
+    """再次退回: a second one-time notice, on the supervisor's agreement given by someone else.
+    Recorded as its own act (SECOND_RETURN) so broken one-time notices can be counted per
+    centre (`selectors.second_returns_by_office`)."""
+    locked = workflow.lock(application)
+    step = workflow.check(locked, Act.SECOND_RETURN, actor, expected_version)
+    agreement = required(second_return_agreement(locked), "agreement")  # the step's blocker checked it
+    _notice_items(locked, items, with_dates=False)
+    fields = _take_if_free(locked, actor)
+    notice = _write_notice(locked, Notice.Kind.SUPPLEMENT, actor, items, note)
+    workflow.record(
+        locked,
+        step,
+        actor,
+        comment=note,
+        data={
+            "notice": notice.pk,
+            "items": [item.material_name for item in items],
+            "agreed_by": str(agreement.actor) if agreement.actor else "",
+            "reason": agreement.comment,
+        },
+        fields=fields,
+    )
+    return notice
+
+
+@transaction.atomic
 def application_resubmit(
     *, actor: User, application: Application, expected_version: int | None = None, comment: str = ""
 ) -> Application:
     """Send back the supplemented application; the 5-day acceptance window starts again today."""
     locked = workflow.lock(application)
     step = workflow.check(locked, Act.RESUBMIT, actor, expected_version)
-    problems = missing_for_submission(locked)
+    problems = resubmission_problems(locked)
     if problems:
         raise DomainError(" ".join(problems))
+    # resubmission_problems refused any line with neither a new file nor a written answer.
+    notice = latest_supplement_notice(locked)
+    supplied: dict[int, list[ApplicationFile]] = notice_lines_supplied(notice) if notice else {}
+    lines = list(notice.items.all()) if notice else []
+    now = timezone.now()
+    for line in lines:
+        if supplied[line.pk] and line.supplied_at is None:
+            line.supplied_at = now
+            line.save(update_fields=["supplied_at"])
     today = _today()
     locked.received_on = today
     locked.accept_by = deadlines.acceptance_deadline(today, deadlines.calendar_around(today))
@@ -682,7 +891,11 @@ def application_resubmit(
         step,
         actor,
         comment=comment,
-        data={"accept_by": locked.accept_by.isoformat()},
+        data={
+            "accept_by": locked.accept_by.isoformat(),
+            "supplied": [line.material_name for line in lines if supplied[line.pk]],
+            "answered": [line.material_name for line in lines if not supplied[line.pk]],
+        },
         fields=["received_on", "accept_by"],
     )
     return locked
@@ -839,7 +1052,9 @@ def _decide(
     fields = _take_if_free(locked, actor) + ["decided_at", "decision_reason", "decision_basis"]
     workflow.record(locked, step, actor, comment=reason, data={"basis": basis}, fields=fields)
     if act == Act.APPROVE:
-        extensions.application_approved.send(sender=Application, application=locked, actor=actor, who=step.who)
+        extensions.application_approved.send(
+            sender=Application, application=locked, actor=actor, who=step.who
+        )
 
 
 @transaction.atomic

@@ -47,6 +47,8 @@ class Act(models.TextChoices):
     ACCEPT_WITH_PROMISE = "accept_with_promise", _("Accepted with materials to follow (容缺受理)")
     DEEM_ACCEPTED = "deem_accepted", _("Counted as accepted (视为受理)")
     RETURN = "return", _("Returned with a one-time notice (退回补正)")
+    AGREE_SECOND_RETURN = "agree_second_return", _("Second return agreed by the supervisor (同意再次退回)")
+    SECOND_RETURN = "second_return", _("Returned a second time (再次退回)")
     RESUBMIT = "resubmit", _("Supplemented and resubmitted (补正后重新提交)")
     SUPPLY = "supply", _("Promised material supplied (容缺材料补交)")
     PAUSE = "pause", _("Special procedure started (特别程序开始)")
@@ -63,6 +65,7 @@ class Act(models.TextChoices):
     ISSUE_CERTIFICATE = "issue_certificate", _("Certificate issued (出证)")
     REVOKE_CERTIFICATE = "revoke_certificate", _("Certificate revoked (证照撤销)")
     HAND_OVER = "hand_over", _("Certificate handed to the villager (送达)")
+    FILE_REMOVED = "file_removed", _("File taken off (撤下材料)")
 
 
 class Who(Enum):
@@ -81,6 +84,8 @@ BUTTON_LABELS = {
     Act.ACCEPT: _("Accept (受理)"),
     Act.ACCEPT_WITH_PROMISE: _("Accept, materials to follow (容缺受理)"),
     Act.RETURN: _("Return with a one-time notice (退回补正)"),
+    Act.AGREE_SECOND_RETURN: _("Agree to a second return, with the reason (同意再次退回)"),
+    Act.SECOND_RETURN: _("Return a second time (再次退回)"),
     Act.RESUBMIT: _("Hand in the supplement (补正)"),
     Act.SUPPLY: _("Hand in a promised material (补交)"),
     Act.PAUSE: _("Start a special procedure (公示, 勘查 …)"),
@@ -102,6 +107,10 @@ _ROWS = (
     Transition(State.SUBMITTED, Act.ACCEPT, State.ACCEPTED, Who.HANDLER),
     Transition(State.SUBMITTED, Act.ACCEPT_WITH_PROMISE, State.ACCEPTED, Who.HANDLER),
     Transition(State.SUBMITTED, Act.RETURN, State.RETURNED, Who.HANDLER),
+    # 一次性告知: a second return of the same application needs the supervisor's written reason,
+    # given by someone other than the clerk who returns it (services.step_blocker).
+    Transition(State.SUBMITTED, Act.AGREE_SECOND_RETURN, State.SUBMITTED, Who.SUPERVISOR),
+    Transition(State.SUBMITTED, Act.SECOND_RETURN, State.RETURNED, Who.HANDLER),
     Transition(State.SUBMITTED, Act.DEEM_ACCEPTED, State.ACCEPTED, Who.SYSTEM),
     # 不予受理 (行政许可法 第三十二条): the matter is not this office's or needs no application; a
     # written decision with reasons and remedies (approvals.decision_papers), never a silent return.
@@ -132,7 +141,14 @@ _ROWS = (
 
 # Acts that write an event without being a step in the table (anyone who may act on the work).
 BOOKKEEPING_ACTS = frozenset(
-    {Act.CREATE, Act.UNLOCK_TRACKING, Act.DEADLINE_MOVED, Act.ISSUE_CERTIFICATE, Act.REVOKE_CERTIFICATE}
+    {
+        Act.CREATE,
+        Act.UNLOCK_TRACKING,
+        Act.DEADLINE_MOVED,
+        Act.ISSUE_CERTIFICATE,
+        Act.REVOKE_CERTIFICATE,
+        Act.FILE_REMOVED,
+    }
 )
 
 TABLE = TransitionTable(_ROWS, buttons=BUTTON_LABELS, bookkeeping=BOOKKEEPING_ACTS)

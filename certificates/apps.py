@@ -12,6 +12,7 @@ class CertificatesConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, once the apps are ready: importing `checks` registers the font and key
         # checks, and `receivers` imports models.
-        from . import checks, receivers  # noqa: F401
+        from . import checks, desk, receivers  # noqa: F401
 
         receivers.connect()
+        desk.connect()  # 打印证照 on the staff home (portal.web.desk)

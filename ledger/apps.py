@@ -7,3 +7,9 @@ class LedgerConfig(AppConfig):
 
     name = "ledger"
     verbose_name = _("Requests ledger")
+
+    def ready(self) -> None:
+        # why: imports models, so only once the apps are ready
+        from . import desk
+
+        desk.connect()  # 民情台账 on the staff home (portal.web.desk)

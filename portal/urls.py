@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from portal.people import views as people_views
 
@@ -14,7 +15,10 @@ urlpatterns = [
     # send to the project's, which django-axes and the reset throttle protect.
     path("admin/login/", people_views.admin_login),
     re_path(r"^admin/password_reset/", RedirectView.as_view(pattern_name="people:password_reset")),
-    path("admin/", include(wagtailadmin_urls)),
+    # Staff without back-office access get a 403 page leading to their work (portal.people.views).
+    path(
+        "admin/", include(decorate_urlpatterns(wagtailadmin_urls.urlpatterns, people_views.back_office_gate))
+    ),
     path("documents/", include(wagtaildocs_urls)),
     # Display preferences carry no CSRF token: switching someone's language or text size is
     # harmless, and token-free public pages can be cached whole (portal.web.page_cache).

@@ -11,6 +11,7 @@ class RatingsConfig(AppConfig):
 
     def ready(self) -> None:
         # why: imports models, so only once the apps are ready
-        from . import receivers
+        from . import desk, receivers
 
         receivers.connect()
+        desk.connect()  # 差评整改 and the figures on the staff home (portal.web.desk)

@@ -5,7 +5,10 @@ What is counted:
 - satisfied: 非常满意, 满意 and 基本满意 (the three upper levels), as a share of ratings;
 - bad ratings rectified on time: rectifications answered by their due date, of those opened
   (cancelled ones, after a changed mind or a set-aside rating, do not count);
-- ledger items closed on time: 销号 by the promised date, of the items closed.
+- ledger items closed on time: 销号 by the promised date, of the items closed;
+- second returns (再次退回): applications a centre returned a second time, on its
+  supervisor's reason, where the one-time notice (一次性告知) should have listed everything at
+  once (one grouped query of the applications' events, `approvals.selectors`).
 
 How: the ratings table carries its office, item, station, township and assistant, so the
 three staff tables come from one grouped scan of the ratings (grouped by office, item and
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
 
+from approvals.selectors import second_returns_by_office, second_returns_by_township
 from portal.offices.models import Office, OfficeKind
 from portal.people.models import User
 from portal.places.models import Region
@@ -43,6 +47,7 @@ class Figures:
     rectified_on_time: int = 0
     ledger_closed: int = 0
     ledger_closed_on_time: int = 0
+    second_returns: int = 0
     link: str = ""
 
     @staticmethod
@@ -163,6 +168,10 @@ def _ledger_part(key: str, ids: Iterable[int]) -> dict[int, dict[str, int]]:
     }
 
 
+def _second_return_part(counts: dict[int, int]) -> dict[int, dict[str, int]]:
+    return {pk: {"second_returns": count} for pk, count in counts.items()}
+
+
 # -- the tables -----------------------------------------------------------------------------------
 
 
@@ -187,6 +196,7 @@ def for_offices(offices: list[Office]) -> dict[str, list[Figures]]:
             _fold(ratings, "office_id", RATING_FIELDS),
             _fold(rectifications, "office_id", RECTIFICATION_FIELDS),
             _ledger_part("office", office_names),
+            _second_return_part(second_returns_by_office(office_names)),
         ),
         "items": _table(
             item_names,
@@ -216,6 +226,7 @@ def by_township(townships: Iterable[Region]) -> list[Figures]:
         _fold(_rating_rows(where, keys), "township_id", RATING_FIELDS),
         _fold(_rectification_rows(where, keys), "township_id", RECTIFICATION_FIELDS),
         _ledger_part("township", names),
+        _second_return_part(second_returns_by_township(names)),
         keep_empty=True,
     )
     return sorted(table, key=lambda figures: figures.name)

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 
 from approvals.models import Application
 from approvals.policies import FILE, answering_policy, application_policy, visibility_condition
+from approvals.policies import VIEW as APPLICATION_VIEW
 from portal.offices.models import Office
 from portal.people.jurisdiction import office_policy, user_is_county_administrator
 from portal.people.models import User
@@ -123,6 +124,10 @@ class RectificationPermissionPolicy:
         raise ValueError(f"unknown rectification action {action!r}")
 
     def user_has_permission(self, user: User | None, action: str) -> bool:
+        """May `user` open the rectifications list at all (VIEW: they see some application's
+        work, whose ratings hang off it) or answer some (ANSWER)?"""
+        if action == VIEW:
+            return application_policy.user_has_permission(user, APPLICATION_VIEW)
         if action == ANSWER:
             return _active(user) and answering_policy.instances_user_has_permission_for(user).exists()
         raise ValueError(f"unknown rectification action {action!r}")

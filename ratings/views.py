@@ -174,6 +174,8 @@ def rectification_list(request):
             "appeals": selectors.appeals_for(request.user).count()
             if appeal_policy.user_has_permission(request.user, policies.DECIDE)
             else None,
+            # the figures' link only for whoever the figures page opens for (issue 18, gap 3)
+            "may_see_figures": rating_policy.user_has_permission(request.user, policies.SEE_FIGURES),
         },
     )
 

@@ -36,8 +36,9 @@ from services_catalog.models import DelegationMode
 from services_catalog.selectors import service_item_route
 
 from .. import deadlines, policies, selectors, services
-from ..forms_filing import CONSENT_FIELD, VILLAGER_FIELDS, FilingForm, ItemSearchForm
+from ..forms_filing import CONSENT_FIELD, VILLAGER_FIELDS, FilingForm, ItemSearchForm, answer_field
 from ..models import Application, ApplicationFile, Notice
+from ..papers import materials_received
 from ..policies import application_policy
 from ..states import State
 
@@ -189,6 +190,7 @@ def edit(request, pk: int):
         editable=editable,
         materials=materials,
     )
+    kwargs["notice_lines"] = services.open_notice_lines(application, settled=True)
     if request.method == "POST":
         form = FilingForm(request.POST, request.FILES, **kwargs)
         form.is_valid()
@@ -211,18 +213,29 @@ def _save(request, form: FilingForm, application: Application):
         for file in stored:
             if file.pk in ticked:
                 services.file_remove(actor=user, application=application, file=file)
-        for field, kind, material in form.uploads():
-            uploaded = form.cleaned_data.get(field) if field not in form.errors else None
-            if not uploaded:
-                continue
+        for field, kind, material, line in form.uploads():
+            value = form.cleaned_data.get(field) if field not in form.errors else None
+            for uploaded in value if isinstance(value, list) else [value] if value else []:
+                try:
+                    services.file_attach(
+                        actor=user,
+                        application=application,
+                        kind=kind,
+                        material=material,
+                        notice_item=line,
+                        uploaded=uploaded,
+                    )
+                except ValidationError as error:
+                    form.add_error(field, error)
+                except DomainError as error:
+                    form.add_error(field, str(error))
+        for line, answer in form.answers():
             try:
-                services.file_attach(
-                    actor=user, application=application, kind=kind, material=material, uploaded=uploaded
+                services.notice_item_answer(
+                    actor=user, application=application, notice_item=line, answer=answer
                 )
-            except ValidationError as error:
-                form.add_error(field, error)
             except DomainError as error:
-                form.add_error(field, str(error))
+                form.add_error(answer_field(line), str(error))
     except DomainError as error:
         messages.error(request, str(error))
         return _render(request, form, application=_own(user, application.pk))
@@ -246,7 +259,7 @@ def _save(request, form: FilingForm, application: Application):
         )
         return redirect("approvals:edit", application.pk)
 
-    problems = services.missing_for_submission(application)
+    problems = _problems_of(application)
     if problems:
         return _render(request, form, application=application, problems=problems, tried_submit=True)
     try:
@@ -270,10 +283,17 @@ def _save(request, form: FilingForm, application: Application):
     return redirect("approvals:receipt", application.pk)
 
 
+def _problems_of(application: Application) -> list[str]:
+    """What stops a submission, or after a return the resubmission (open notice lines too)."""
+    if application.state == State.RETURNED:
+        return services.resubmission_problems(application)
+    return services.missing_for_submission(application)
+
+
 def _problems_besides(form: FilingForm, application: Application) -> list[str]:
     """What else stops a submission, without repeating "enter the villager" when the villager
     fields already carry their own errors."""
-    problems = services.missing_for_submission(application)
+    problems = _problems_of(application)
     if any(field in form.errors for field in (*VILLAGER_FIELDS, "resident")):
         villager = _("Enter the villager's name, ID number and mobile.")
         problems = [problem for problem in problems if problem != villager]
@@ -372,28 +392,42 @@ def _render(
     if application is not None and application.state == State.RETURNED:
         supplements = [n for n in selectors.notices_of(application) if n.kind == Notice.Kind.SUPPLEMENT]
         notice = supplements[-1] if supplements else None
-    reasons = {}
-    if notice is not None:
-        for line in notice.items.all():
-            reasons.setdefault(line.material_id, []).append(line)
+    supplied = services.notice_lines_supplied(notice) if notice is not None else {}
+    answers = {answer_field(line) for line in form.notice_lines}
+    lines_by_material: dict[int | None, list[dict]] = {}
+    notice_lines = []
+    for line in notice.items.all() if notice is not None else []:
+        entry = {
+            "line": line,
+            "supplied": bool(supplied.get(line.pk)),
+            "answer": form[answer_field(line)] if answer_field(line) in answers else None,
+        }
+        notice_lines.append(entry)
+        lines_by_material.setdefault(line.material_id, []).append(entry)
     rows = []
-    for field, kind, material in form.uploads():
-        files = [
-            f
-            for f in stored
-            if f.kind == kind and (kind != ApplicationFile.Kind.MATERIAL or f.material_id == material.pk)
-        ]
+    for field, kind, material, line in form.uploads():
+        if line is not None:  # a slot of a notice line under 其他材料
+            files = [f for f in stored if f.notice_item_id == line.pk]
+            lines = [entry for entry in notice_lines if entry["line"].pk == line.pk]
+        else:
+            files = [
+                f
+                for f in stored
+                if f.kind == kind and (kind != ApplicationFile.Kind.MATERIAL or f.material_id == material.pk)
+            ]
+            lines = lines_by_material.get(material.pk, []) if material else []
         rows.append(
             {
                 "field": form[field],
                 "material": material,
                 "stored": files,
-                "notice_lines": reasons.get(material.pk, []) if material else [],
+                "notice_lines": lines,
                 "is_consent": field == CONSENT_FIELD,
+                "is_other": line is not None,
             }
         )
     if application is not None and problems is None:
-        problems = services.missing_for_submission(application)
+        problems = _problems_of(application)
     context = {
         "form": form,
         "item": item,
@@ -401,6 +435,7 @@ def _render(
         "village": application.village if application else village,
         "rows": rows,
         "notice": notice,
+        "notice_lines": notice_lines,
         "problems": problems or [],
         "tried_submit": tried_submit,
         "returned": application is not None and application.state == State.RETURNED,
@@ -476,6 +511,7 @@ def receipt(request, pk: int):
         "accept_by_note": deadlines.provisional_note_between(application.received_on, application.accept_by),
         "due_note": deadlines.provisional_note_between(application.accepted_on, application.due_on),
         "track_url": request.build_absolute_uri(reverse("tracking:form")),
+        "received": materials_received(application),
     }
     return render(request, "approvals/receipt.html", context)
 

@@ -238,11 +238,13 @@ def _step_text(event: ApplicationEvent, application: Application) -> str | None:
             _("Your village assistant submitted the application to %(office)s.")
             % {"office": data.get("office") or office}
         ),
-        Act.RESUBMIT: lambda: (
+        Act.RESUBMIT: lambda: _resubmit_text(data, _handler_name(application)),
+        Act.SECOND_RETURN: lambda: (
             _(
-                "Your village assistant handed in what was missing. %(office)s accepts or returns it by %(date)s."
+                "%(office)s returned the application a second time (再次退回) with a new one-time notice "
+                "of what is needed."
             )
-            % {"office": _handler_name(application), "date": _day(data.get("accept_by"))}
+            % {"office": office}
         ),
         Act.ACCEPT: lambda: (
             _("%(office)s accepted the application (受理). Promised by %(date)s.")
@@ -308,6 +310,44 @@ def _step_text(event: ApplicationEvent, application: Application) -> str | None:
     }
     text = texts.get(event.act)
     return text() if text is not None else None
+
+
+def _resubmit_text(data: dict, office: str) -> str:
+    """What the assistant really did for each line of the notice: the files handed in and the
+    lines answered in writing, never "handed in what was missing" for a line left as it was.
+    `office` handles it now (`_handler_name`)."""
+    date = _day(data.get("accept_by"))
+    supplied, answered = "、".join(data.get("supplied") or ()), "、".join(data.get("answered") or ())
+    values = {"supplied": supplied, "answered": answered, "date": date, "office": office}
+    if supplied and answered:
+        return (
+            _(
+                "Your village assistant handed in new files for %(supplied)s and explained %(answered)s "
+                "in writing. %(office)s accepts or returns it by %(date)s."
+            )
+            % values
+        )
+    if supplied:
+        return (
+            _(
+                "Your village assistant handed in new files for %(supplied)s. %(office)s accepts or "
+                "returns it by %(date)s."
+            )
+            % values
+        )
+    if answered:
+        return (
+            _(
+                "Your village assistant explained %(answered)s in writing. %(office)s accepts or returns "
+                "it by %(date)s."
+            )
+            % values
+        )
+    # An event written before the lines were recorded (issue 18).
+    return (
+        _("Your village assistant handed in what was missing. %(office)s accepts or returns it by %(date)s.")
+        % values
+    )
 
 
 def _moved_to(data: dict):

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -30,9 +30,9 @@ from portal.web.steps import perform_step
 from ratings import panels as rating_panels
 from ratings import selectors as rating_selectors
 
-from .. import deadlines, forms, policies, selectors, services
+from .. import deadlines, forms, policies, previews, selectors, services
 from ..decision_papers import paper_links
-from ..models import Application
+from ..models import Application, ApplicationFile, Notice
 from ..policies import application_policy
 from ..states import BUTTON_LABELS, Act, State
 from ..tracking import tracking_paused
@@ -57,12 +57,16 @@ def landing(request):
     return redirect("web:staff_home")
 
 
-def _filters(request, items):
-    form = forms.InboxFilterForm(request.GET or None, items=items)
+def _filters(request, items, *, drafts: bool = False):
+    form = forms.InboxFilterForm(request.GET or None, items=items, drafts=drafts)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         return form, selectors.InboxFilter(
-            state=data["state"] or "", item_id=data["item"], mine=data["mine"], query=data["q"]
+            state=data["state"] or "",
+            item_id=data["item"],
+            mine=data["mine"],
+            query=data["q"],
+            due=data["due"] or "",
         )
     return form, selectors.InboxFilter()
 
@@ -107,9 +111,10 @@ def overdue(request):
 def station(request):
     if not application_policy.user_has_permission(request.user, policies.FILE):
         raise Http404
-    form, filters = _filters(request, ())
+    form, filters = _filters(request, (), drafts=True)
     page, rows = _page(request, selectors.station_applications_for(request.user, filters))
-    return render(request, "approvals/work_station.html", {"page": page, "rows": rows})
+    shown = dict(form.fields["state"].choices).get(filters.state) if filters.state else None
+    return render(request, "approvals/work_station.html", {"page": page, "rows": rows, "shown": shown})
 
 
 @login_required
@@ -162,16 +167,24 @@ def detail(request, pk: int):
     certificates = certificate_selectors.certificates_of(application)
     files_for = application_policy.user_has_permission_for_instance(request.user, policies.FILE, application)
     rating = rating_panels.rating_panel(application, assisted=True)
+    notices = selectors.notices_of(application)
+    returned_before = application.state == State.SUBMITTED and any(
+        n.kind == Notice.Kind.SUPPLEMENT for n in notices
+    )
     return render(
         request,
         "approvals/work_detail.html",
         {
+            "second_return_agreement": services.second_return_agreement(application)
+            if returned_before
+            else None,
+            "returned_before": returned_before,
             "application": application,
             "deadline": deadlines.deadline_of(application, today, calendar, with_skipped=True),
             "steps": selectors.steps_for(request.user, application),
             "events": selectors.timeline(application),
             "files": selectors.files_of(application),
-            "notices": selectors.notices_of(application),
+            "notices": notices,
             "handles": application_policy.user_has_permission_for_instance(
                 request.user, policies.HANDLE, application
             ),
@@ -223,6 +236,25 @@ def download(request, pk: int, file_pk: int):
     return response
 
 
+@login_required
+def thumbnail(request, pk: int, file_pk: int):
+    """A small PNG preview of an uploaded file (a PDF's first page, an image), for the clerk:
+    the same check as the download (404 outside the jurisdiction), never cached publicly."""
+    try:
+        record = selectors.file_for_download(request.user, file_pk)
+    except ApplicationFile.DoesNotExist as error:
+        raise Http404 from error
+    if record.application_id != pk:
+        raise Http404
+    png = previews.thumbnail_of(record)
+    if png is None:
+        raise Http404
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def _attachment_header(name: str) -> str:
     return f"attachment; filename=\"download\"; filename*=UTF-8''{quote(name)}"
 
@@ -261,7 +293,9 @@ def unlock(request, pk: int):
 def _step_form(application, act: str, data=None, files=None):
     initial = {"version": application.version}
     kwargs = {"data": data, "files": files, "initial": initial}
-    if act in (Act.RETURN, Act.ACCEPT_WITH_PROMISE):
+    if act == Act.AGREE_SECOND_RETURN:
+        return forms.SecondReturnAgreementForm(**kwargs)
+    if act in (Act.RETURN, Act.SECOND_RETURN, Act.ACCEPT_WITH_PROMISE):
         materials = application.item.materials.all()
         if act == Act.ACCEPT_WITH_PROMISE:
             return forms.PromiseForm(
@@ -310,6 +344,12 @@ def _perform(request, application, act: str, form) -> str:
     if act == Act.RETURN:
         services.application_return(**common, items=form.missing_items(), note=data.get("note", ""))
         return _("Returned with a one-time notice. Print it for the villager.")
+    if act == Act.AGREE_SECOND_RETURN:
+        services.application_agree_second_return(**common, reason=data["reason"])
+        return _("Your reason is recorded: a clerk of the centre can now return it a second time.")
+    if act == Act.SECOND_RETURN:
+        services.application_return_again(**common, items=form.missing_items(), note=data.get("note", ""))
+        return _("Returned a second time with a new one-time notice. Print it for the villager.")
     if act == Act.SUPPLY:
         services.application_supply(**common, notice_item=form.owed[data["owed"]], uploaded=data["upload"])
         return _("The promised material has been handed in.")
@@ -373,10 +413,15 @@ def act(request, pk: int, act: str):
     )
     if done is not None:
         return done
+    returning = act in (Act.RETURN, Act.SECOND_RETURN, Act.AGREE_SECOND_RETURN)
+    notices = selectors.notices_of(application) if act in (Act.SECOND_RETURN, Act.AGREE_SECOND_RETURN) else []
     return render(
         request,
         "approvals/work_act.html",
         {
+            "checklist": selectors.material_checklist(application) if returning else None,
+            "earlier_notices": [n for n in notices if n.kind == Notice.Kind.SUPPLEMENT],
+            "agreement": services.second_return_agreement(application) if act == Act.SECOND_RETURN else None,
             "application": application,
             "act": Act(act),
             "button": BUTTON_LABELS.get(act, Act(act).label),
@@ -394,6 +439,7 @@ urlpatterns = [
     path("export.csv", export, name="export"),
     path("<int:pk>/", detail, name="detail"),
     path("<int:pk>/files/<int:file_pk>/", download, name="file"),
+    path("<int:pk>/files/<int:file_pk>/preview.png", thumbnail, name="thumbnail"),
     path("<int:pk>/id-number/", id_number, name="id_number"),
     path("<int:pk>/unlock/", unlock, name="unlock"),
     path("<int:pk>/act/<str:act>/", act, name="act"),

@@ -1,3 +1,5 @@
+import functools
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
@@ -38,6 +40,34 @@ from .two_factor import (
     totp_secret_text,
 )
 
+BACK_OFFICE_PERMISSION = "wagtailadmin.access_admin"
+"""Wagtail's own question for entering /admin/; the jurisdiction's groups grant it
+(administrators and editors, `jurisdiction_sync`)."""
+
+_OPEN_TO_EVERY_LOGIN = frozenset({"wagtailadmin_logout"})
+
+
+def back_office_gate(view):
+    """Wraps every view of /admin/ (portal.urls): a logged-in user without back-office access
+    gets a 403 page that says so, in Chinese first, and leads to their own work (/staff/).
+    Wagtail itself would send them to the login page, which, as they are logged in, can only
+    send them back or away (issue 16 found the loop, issue 18 the wrong answer). Anonymous
+    visitors and those with access reach Wagtail unchanged."""
+
+    @functools.wraps(view)
+    def gated(request, *args, **kwargs):
+        user = request.user
+        match = request.resolver_match
+        if (
+            user.is_authenticated
+            and not user.has_perm(BACK_OFFICE_PERMISSION)
+            and (match is None or match.url_name not in _OPEN_TO_EVERY_LOGIN)
+        ):
+            return render(request, "403.html", {"back_office": True}, status=403)
+        return view(request, *args, **kwargs)
+
+    return gated
+
 
 def _no_back_office(request):
     """A logged-in user whom Wagtail turned away from /admin/: told, and sent to their start page
@@ -55,7 +85,7 @@ class StaffLoginView(auth_views.LoginView):
         if (
             request.user.is_authenticated
             and self.get_redirect_url().startswith("/admin/")
-            and not request.user.has_perm("wagtailadmin.access_admin")
+            and not request.user.has_perm(BACK_OFFICE_PERMISSION)
         ):
             return _no_back_office(request)
         return super().dispatch(request, *args, **kwargs)
@@ -67,7 +97,7 @@ def admin_login(request):
     staff login (which django-axes guards); a logged-in user without back-office access would
     otherwise bounce between the login page and /admin/ for ever, so they are told and sent to
     their own start page."""
-    if request.user.is_authenticated and not request.user.has_perm("wagtailadmin.access_admin"):
+    if request.user.is_authenticated and not request.user.has_perm(BACK_OFFICE_PERMISSION):
         return _no_back_office(request)
     query = request.META.get("QUERY_STRING", "")
     return redirect(reverse("people:login") + (f"?{query}" if query else ""))

@@ -10,9 +10,10 @@ class WebConfig(AppConfig):
     verbose_name = _("Web")
 
     def ready(self) -> None:
-        from . import base_url  # noqa: F401  (registers the deploy check)
+        from . import base_url, desk  # noqa: F401  (registers the deploy check)
         from .csp import patch_wagtail_choosers
         from .page_cache import connect_invalidation
 
         connect_invalidation()
+        desk.connect()  # the back office's links on the staff home
         patch_wagtail_choosers()  # Wagtail's choosers without inline <script> (portal/web/csp.py)

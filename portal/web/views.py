@@ -13,6 +13,7 @@ from wagtail.models import Site
 from portal.people.selectors import current_memberships
 
 from .context_processors import ELDERLY_COOKIE
+from .desk import desk_links_for
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -64,12 +65,19 @@ def set_elderly_mode(request):
 @login_required
 @require_safe
 def staff_home(request):
+    """Where every staff login lands (/staff/): the day's work first, one primary action.
+
+    The work belongs to apps above this foundation module (applications, certificates,
+    ratings, the ledger), which it may not import: each app puts its own links here through
+    `portal.web.desk` (a signal each app answers from its ready(), as `approvals.extensions`
+    does for an application's life), asking its own policy whether the user may open them and
+    counting what waits with its own selectors. The first link is the primary action."""
+    links = desk_links_for(request.user)
     memberships = list(current_memberships(request.user))
-    may_use_back_office = request.user.has_perm("wagtailadmin.access_admin")
     return render(
         request,
         "web/staff_home.html",
-        {"memberships": memberships, "may_use_back_office": may_use_back_office},
+        {"first": links[0] if links else None, "others": links[1:], "memberships": memberships},
     )
 
 

@@ -160,6 +160,7 @@ WITHOUT_A_PAGE = {
     Act.DEADLINE_MOVED,
     Act.ISSUE_CERTIFICATE,  # part of approving
     Act.REVOKE_CERTIFICATE,  # its own page: the "revoke" URL
+    Act.FILE_REMOVED,  # the filing form's "remove this file"
 }
 PAGE_ACTS = [act for act in Act if act not in WITHOUT_A_PAGE]
 

@@ -99,6 +99,14 @@ def test_return_with_one_time_notice_then_resubmit(cases, world):
         material=materials[0],
         uploaded=png_upload(),
     )
+    with pytest.raises(DomainError, match=materials[1].name):  # issue 18, gap 4: a line left open
+        services.application_resubmit(actor=world.assistant_a1, application=application)
+    services.notice_item_answer(
+        actor=world.assistant_a1,
+        application=application,
+        notice_item=notice.items.last(),
+        answer="户主页已在第一页",
+    )
     services.application_resubmit(actor=world.assistant_a1, application=application)
     application.refresh_from_db()
     assert application.state == State.SUBMITTED

@@ -416,10 +416,16 @@ def test_the_full_id_number_is_in_no_tracking_response(villager, cases, resident
 
 def test_detail_page_is_a_few_queries_and_small(villager, cases, world, django_assert_max_num_queries):
     application = cases.submitted()
-    services.application_return(
+    notice = services.application_return(
         actor=world.clerk_a,
         application=application,
         items=[MissingItem(material=None, name="户口簿", reason="缺页")],
+    )
+    services.notice_item_answer(
+        actor=world.assistant_a1,
+        application=application,
+        notice_item=notice.items.get(),
+        answer="户口簿只有一页",
     )
     services.application_resubmit(actor=world.assistant_a1, application=application)
     application = services.application_accept(actor=world.clerk_a, application=application)

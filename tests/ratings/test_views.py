@@ -164,7 +164,7 @@ def test_the_list_is_a_fixed_number_of_queries(client, decided, rate, world, dja
     _login(client, world.supervisor_a)
     url = reverse("ratings:rectifications")
     client.get(url)
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(13) as few:  # + may they open the figures (issue 18)
         client.get(url)
     for _ in range(6):
         rate(decided("a1"), Level.DISSATISFIED)

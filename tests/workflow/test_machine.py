@@ -100,7 +100,7 @@ class TestTable:
         from approvals.states import TRANSITIONS, transition_for
         from ledger.states import TABLE as LEDGER
 
-        assert APPLICATIONS.transitions == TRANSITIONS and len(APPLICATIONS) == 43
+        assert APPLICATIONS.transitions == TRANSITIONS and len(APPLICATIONS) == 45  # + 同意再次退回, 再次退回 (issue 18)
         assert transition_for(State.DRAFT, Act.SUBMIT).target == State.SUBMITTED
         assert len(LEDGER) == 13 and all(isinstance(row.who, frozenset) for row in LEDGER)
 
