@@ -385,7 +385,8 @@ def test_the_agreement_form_keeps_what_was_typed_on_error(english, cases, world)
     page = english.get(reverse("approvals:act", args=[application.pk, Act.SECOND_RETURN])).content.decode()
     assert "身份证过期" in page and "Earlier one-time notice" in page
     response = english.get(reverse("approvals:act", args=[application.pk, Act.RETURN]), follow=True)
-    assert "not possible" in response.content.decode()
+    # The refusal names the real reason (the one-time rule), not the state.
+    assert "A second return needs the supervisor" in response.content.decode()
 
 
 def pdf_upload(name="scan.pdf") -> SimpleUploadedFile:
