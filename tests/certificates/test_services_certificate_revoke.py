@@ -104,7 +104,9 @@ class TestRevokePage:
         response = client.post(url, {"reason": "", "reissue": "on"})
         assert response.status_code == 400
         body = response.content.decode()
-        assert "必需字段" in body and 'name="reissue" checked' in body.replace('id="id_reissue" ', "")
+        # The project's own words name the field (portal.web.forms), not Django's bare 必需字段.
+        assert "请填写“" in body and "必需字段" not in body
+        assert 'name="reissue" checked' in body.replace('id="id_reissue" ', "")
 
     def test_revoke_and_reissue_from_the_page(self, client, approve, world):
         certificate = approve("dibao", "a1")

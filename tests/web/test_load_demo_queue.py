@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
+from wagtail.documents import get_document_model
 from wagtail.models import Page, ReferenceIndex
 from wagtail.search.models import IndexEntry
 
@@ -64,12 +66,16 @@ def test_the_demo_load_leaves_no_task_queued_and_its_indexes_are_right():
     assert str(item.pk) in {ref.object_id for ref in ReferenceIndex.get_references_to(item.department)}
     assert ReferenceIndex.get_references_to(item.department.region).exists()
 
-    # Wagtail's search index (the back office's search) holds every page as rebuilding it would
-    # (a rebuild adds the tree's root, which migrations made and no load saved).
+    # Wagtail's search index (the back office's search) holds every page and document (the
+    # items' blank forms and samples) as rebuilding it would (a rebuild adds the tree's root,
+    # which migrations made and no load saved).
     entries = rows(IndexEntry, SEARCH_FIELDS)
     pages = {(content_type, str(pk)) for content_type, pk in Page.objects.values_list("content_type", "pk")}
+    document_type = ContentType.objects.get_for_model(get_document_model()).pk
+    documents = {(document_type, str(pk)) for pk in get_document_model().objects.values_list("pk", flat=True)}
+    assert documents, "the demo's items carry blank forms and samples"
     root = Page.get_first_root_node()
-    assert {(content_type, pk) for content_type, pk, *_ in entries} == pages - {
+    assert {(content_type, pk) for content_type, pk, *_ in entries} == (pages | documents) - {
         (root.content_type_id, str(root.pk))
     }
     call_command("wagtail_update_index", stdout=StringIO())
