@@ -205,6 +205,16 @@ def resubmit(day, at, text=""):
     return Step("resubmit", day, at, text=text)
 
 
+def agree_second_return(day, at, text, by="supervisor"):
+    """同意再次退回: the supervisor's written reason, which a second return needs."""
+    return Step("agree_second_return", day, at, by=by, text=text)
+
+
+def give_back_again(day, at, *materials, text="", by="clerk"):
+    """再次退回: a second one-time notice, on the supervisor's agreement (counted per centre)."""
+    return Step("return_again", day, at, by=by, text=text, materials=materials)
+
+
 def pause(day, at, procedure, by="clerk", text=""):
     return Step("pause", day, at, by=by, procedure=procedure, text=text)
 
@@ -336,6 +346,33 @@ CASES: tuple[Case, ...] = (
             ),
             resubmit(10, "16:30", text="已补拍低保金领取证。"),
             accept(8, "09:40"),
+        ),
+    ),
+    Case(
+        # 一次性告知 broken once: the second notice needed the supervisor's reason (issue 18), and
+        # the satisfaction figures count it against the centre.
+        "xhgz-qunuan-second-return", QUNUAN, "yang_yuzhen", "西郝各庄村",
+        "独居老人，低保户，家里用煤取暖，申请冬季取暖救助。",
+        (
+            draft(9, "09:30"),
+            submit(9, "10:10"),
+            give_back(
+                8, "09:20",
+                ("居民身份证", "身份证复印件只有正面，请补传反面。"),
+                text="请补齐后重新提交。",
+            ),
+            resubmit(7, "15:40", text="已补传身份证反面。"),
+            agree_second_return(
+                6, "09:00",
+                "复核发现低保金领取证已过有效期，首次告知时漏看，同意再次退回并向村民致歉。",
+            ),
+            give_back_again(
+                6, "09:30",
+                ("最低生活保障金领取证或特困人员救助供养证", "领取证已过有效期，请补传年审后的领取证。"),
+                text="首次告知时漏看了领取证有效期，向您致歉。",
+            ),
+            resubmit(4, "16:00", text="已补传年审后的低保金领取证。"),
+            accept(3, "10:00"),
         ),
     ),
     Case(
@@ -875,6 +912,14 @@ def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> No
             for name, reason in step.materials
         ]
         services.application_return(actor=actor, application=application, items=items, note=step.text)
+    elif act == "agree_second_return":
+        services.application_agree_second_return(actor=actor, application=application, reason=step.text)
+    elif act == "return_again":
+        items = [
+            MissingItem(material=_material(application, name), reason=reason)
+            for name, reason in step.materials
+        ]
+        services.application_return_again(actor=actor, application=application, items=items, note=step.text)
     elif act == "resubmit":
         notice = application.notices.filter(kind="supplement").order_by("-issued_at", "-pk").first()
         for item in notice.items.all():
@@ -964,6 +1009,7 @@ _DEFAULT_STAMPED = {
     "supply": ("files",),
     "resubmit": ("files",),
     "return": ("notices",),
+    "return_again": ("notices",),
 }
 
 
