@@ -144,14 +144,17 @@ def test_the_menu_item_shows_for_administrators_only(world):
 
 @pytest.mark.parametrize("person", ["editor", "clerk_a", "assistant_a1", "officer_d1", "outsider"])
 def test_others_cannot_open_the_list(client, cases, world, person):
+    """Staff without back-office access meet the gate's 403 (portal.people.views.back_office_gate);
+    an editor, who may use the back office but not this list, is turned away by Wagtail (302)."""
     application = cases.submitted()
+    refused = (302,) if person == "editor" else (403,)
     response = admin_get(client, world.people[person], reverse(INDEX))
-    assert response.status_code == 403  # the back-office gate (portal.people.views.back_office_gate)
+    assert response.status_code in refused
     assert application.number not in response.content.decode()
     response = admin_get(
         client, world.people[person], reverse("application_admin:inspect", args=[application.pk])
     )
-    assert response.status_code == 403
+    assert response.status_code in (*refused, 404)
     assert application.number not in response.content.decode()
 
 
