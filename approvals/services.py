@@ -840,11 +840,25 @@ def application_agree_second_return(
 ) -> Application:
     """同意再次退回: the supervisor's written reason for returning an application a second time.
     A clerk of the centre (someone else) then returns it (`application_return_again`)."""
+    return _step_with_reason(
+        application,
+        Act.AGREE_SECOND_RETURN,
+        actor,
+        reason,
+        expected_version,
+        missing=_("Write why the application must be returned a second time."),
+    )
+
+
+def _step_with_reason(
+    application: Application, act: str, actor: User, text: str, expected_version: int | None, *, missing: str
+) -> Application:
+    """A step whose one input is the written reason the history keeps; refused without one."""
     locked = workflow.lock(application)
-    step = workflow.check(locked, Act.AGREE_SECOND_RETURN, actor, expected_version)
-    if not reason.strip():
-        raise DomainError(_("Write why the application must be returned a second time."))
-    workflow.record(locked, step, actor, comment=reason.strip())
+    step = workflow.check(locked, act, actor, expected_version)
+    if not text.strip():
+        raise DomainError(missing)
+    workflow.record(locked, step, actor, comment=text.strip())
     return locked
 
 
@@ -999,12 +1013,14 @@ def application_send_back(
     *, actor: User, application: Application, comment: str, expected_version: int | None = None
 ) -> Application:
     """The supervisor sends the file back to the clerk with what to look at again."""
-    locked = workflow.lock(application)
-    step = workflow.check(locked, Act.SEND_BACK, actor, expected_version)
-    if not comment.strip():
-        raise DomainError(_("Say what the clerk should look at again."))
-    workflow.record(locked, step, actor, comment=comment.strip())
-    return locked
+    return _step_with_reason(
+        application,
+        Act.SEND_BACK,
+        actor,
+        comment,
+        expected_version,
+        missing=_("Say what the clerk should look at again."),
+    )
 
 
 @transaction.atomic
