@@ -820,6 +820,13 @@ def application_return(
     or wrong material at once. The acceptance window stops until the assistant resubmits."""
     locked = workflow.lock(application)
     step = workflow.check(locked, Act.RETURN, actor, expected_version)
+    return _return_with_notice(locked, step, actor, items, note)
+
+
+def _return_with_notice(
+    locked: Application, step: workflow.Step, actor: User, items: list[MissingItem], note: str, **data: str
+) -> Notice:
+    """What a first and a second return share: the notice, its lines, the recorded step."""
     _notice_items(locked, items, with_dates=False)
     fields = _take_if_free(locked, actor)
     notice = _write_notice(locked, Notice.Kind.SUPPLEMENT, actor, items, note)
@@ -828,7 +835,7 @@ def application_return(
         step,
         actor,
         comment=note,
-        data={"notice": notice.pk, "items": [item.material_name for item in items]},
+        data={"notice": notice.pk, "items": [item.material_name for item in items], **data},
         fields=fields,
     )
     return notice
@@ -877,23 +884,15 @@ def application_return_again(
     locked = workflow.lock(application)
     step = workflow.check(locked, Act.SECOND_RETURN, actor, expected_version)
     agreement = required(second_return_agreement(locked), "agreement")  # the step's blocker checked it
-    _notice_items(locked, items, with_dates=False)
-    fields = _take_if_free(locked, actor)
-    notice = _write_notice(locked, Notice.Kind.SUPPLEMENT, actor, items, note)
-    workflow.record(
+    return _return_with_notice(
         locked,
         step,
         actor,
-        comment=note,
-        data={
-            "notice": notice.pk,
-            "items": [item.material_name for item in items],
-            "agreed_by": str(agreement.actor) if agreement.actor else "",
-            "reason": agreement.comment,
-        },
-        fields=fields,
+        items,
+        note,
+        agreed_by=str(agreement.actor) if agreement.actor else "",
+        reason=agreement.comment,
     )
-    return notice
 
 
 @transaction.atomic
