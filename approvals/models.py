@@ -17,9 +17,10 @@ from portal.files.storage import private_storage
 from portal.history import AppendOnlyEvent
 from portal.numbering import Sequence
 from portal.offices.models import Office
+from portal.people.crypto import EncryptedTextField
 from portal.people.models import Resident
 from portal.places.models import Region
-from services_catalog.models import Delegation, Material, ServiceItemPage
+from services_catalog.models import Delegation, ItemFormVersion, Material, ServiceItemPage
 
 from .states import OPEN_STATES, Act, State
 
@@ -61,6 +62,18 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="filed_applications",
     )
+
+    # The item's own facts (申请表), typed against `form_version` (see approvals.item_data).
+    form_version = models.ForeignKey(
+        ItemFormVersion,
+        verbose_name=_("application form version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    item_data = models.JSONField(_("application form data"), default=dict, blank=True)
+    item_secrets = EncryptedTextField(_("ID and account numbers of the form data"), blank=True, default="")
 
     # Routing, fixed at submission.
     handling_office = models.ForeignKey(
@@ -247,6 +260,12 @@ class NoticeItem(models.Model):
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="items")
     material = models.ForeignKey(Material, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     material_name = models.CharField(_("material"), max_length=200)
+    field_key = models.CharField(
+        _("form field"),
+        max_length=40,
+        blank=True,
+        help_text="The application form's field the line is about (then `material` is empty).",
+    )
     reason = models.CharField(_("what is wrong or missing"), max_length=300)
     due_on = models.DateField(_("hand in by"), null=True, blank=True)
     supplied_at = models.DateTimeField(_("supplied"), null=True, blank=True)

@@ -24,10 +24,11 @@ from portal.offices.models import Office
 from portal.people.models import IdNumberDisclosure, Resident, User
 from portal.places.models import Region, RegionLevel
 from portal.workdays.calendar import WorkCalendar
+from services_catalog.item_forms.values import Parsed
 from services_catalog.models import Material, ServiceItemPage
-from services_catalog.selectors import service_item_route
+from services_catalog.selectors import item_form_current, service_item_route
 
-from . import deadlines, extensions, notifications
+from . import deadlines, extensions, item_data, notifications
 from .models import Application, ApplicationEvent, ApplicationFile, ApplicationSequence, Notice, NoticeItem
 from .policies import REVEAL_ID_NUMBER, UNLOCK_TRACKING, application_policy, may_act_as, office_for
 from .states import CLOCK_STATES, TABLE, Act, State, Transition, Who, holder_of
@@ -46,6 +47,7 @@ class MissingItem:
     reason: str
     due_on: datetime.date | None = None
     name: str = ""
+    field_key: str = ""  # a field of the application form instead of a material
 
     @property
     def material_name(self) -> str:
@@ -296,6 +298,7 @@ def draft_start(
         "station": station,
         "village": village,
         "filed_by": actor,
+        "form_version": item_form_current(item.pk),
     }
     try:
         with transaction.atomic():
@@ -444,9 +447,10 @@ def latest_supplement_notice(application: Application) -> Notice | None:
     return application.notices.filter(kind=Notice.Kind.SUPPLEMENT).order_by("-issued_at", "-pk").first()
 
 
-def notice_lines_supplied(notice: Notice) -> dict[int, list[ApplicationFile]]:
-    """For each line of `notice`: the files handed in for it since the notice (in its slot, or
-    for the material it names), still current. Two queries."""
+def notice_lines_supplied(notice: Notice) -> dict[int, list]:
+    """For each line of `notice`: what was handed in for it since the notice. For a material, the
+    files (in its slot, or for the material it names), still current; for a form field, the
+    events that changed that field (补正申请信息). Three queries."""
     lines = list(notice.items.all())
     files = list(
         ApplicationFile.objects.filter(
@@ -455,17 +459,30 @@ def notice_lines_supplied(notice: Notice) -> dict[int, list[ApplicationFile]]:
             superseded_at__isnull=True,
         ).filter(Q(notice_item__in=lines) | Q(uploaded_at__gte=notice.issued_at))
     )
-    return {
-        line.pk: [
-            f
-            for f in files
-            if f.notice_item_id == line.pk
-            or (
-                line.material_id is not None
-                and f.material_id == line.material_id
-                and f.uploaded_at >= notice.issued_at
+    changes = (
+        list(
+            ApplicationEvent.objects.filter(
+                application_id=notice.application_id, act=Act.DATA_SUPPLEMENTED, at__gte=notice.issued_at
             )
-        ]
+        )
+        if any(line.field_key for line in lines)
+        else []
+    )
+    return {
+        line.pk: (
+            [event for event in changes if line.field_key in event.data.get("keys", [])]
+            if line.field_key
+            else [
+                f
+                for f in files
+                if f.notice_item_id == line.pk
+                or (
+                    line.material_id is not None
+                    and f.material_id == line.material_id
+                    and f.uploaded_at >= notice.issued_at
+                )
+            ]
+        )
         for line in lines
     }
 
@@ -518,6 +535,7 @@ def missing_for_submission(application: Application) -> list[str]:
         for material in application.item.materials.all()
         if material.required and not material.may_be_missing and material.pk not in uploaded
     )
+    problems.extend(item_data.problems(application, today=_today()))
     return problems
 
 
@@ -563,6 +581,11 @@ def application_submit(
         return locked, False
     step = workflow.check(locked, Act.SUBMIT, actor, None)
     _require_proxy_item(locked.item)
+    # The form it is filed under from now on: the item's newest (a draft follows it until here).
+    version = item_data.version_for_draft(locked)
+    if version != locked.form_version:
+        locked.form_version = version
+        locked.save(update_fields=["form_version"])
     problems = missing_for_submission(locked)
     if problems:
         raise DomainError(" ".join(problems))
@@ -603,6 +626,128 @@ def application_submit(
         ],
     )
     return locked, True
+
+
+# -- the item's own facts (申请表 data) ----------------------------------------------------------
+
+
+def _sealed_save(locked: Application, form, data: dict) -> None:
+    locked.item_data, locked.item_secrets = item_data.seal(form, data)
+    locked.save(update_fields=["item_data", "item_secrets", "form_version"])
+
+
+def _changes(form, keys, before: dict, after: dict) -> list[dict[str, str]]:
+    """The history's record of what changed, masked: [{key, field, before, after}]."""
+    places = item_data.regions()
+    return [
+        {
+            "key": key,
+            "field": form.field(key).label,
+            "before": item_data.value_text(form, key, before, places),
+            "after": item_data.value_text(form, key, after, places),
+        }
+        for key in keys
+        if before.get(key) != after.get(key)
+    ]
+
+
+@transaction.atomic
+def item_data_save(*, actor: User, application: Application, raw) -> Parsed:
+    """The filer's answers to the item's form: on a draft, every field the villager answers,
+    checked as far as typed (a draft may be incomplete, never wrong); after a return, only the
+    fields the one-time notice names, checked in full, each change recorded (补正申请信息).
+
+    A field whose input was refused keeps its earlier value; the page shows what was typed next
+    to the refusal. Office fields (核定) are never taken from the filer, whatever was sent."""
+    locked = workflow.lock(application)
+    _require_editable_by_filer(locked, actor)
+    before = item_data.full_data(locked)
+    if locked.state == State.DRAFT:
+        locked.form_version = item_data.version_for_draft(locked)
+        form = item_data.form_of(locked)
+        keys = None
+        partial = True
+    else:
+        form = item_data.form_of(locked)
+        keys = {line.field_key for line in open_notice_lines(locked, settled=True) if line.field_key}
+        partial = False
+        if not keys:
+            return Parsed(data=before)
+    if form.is_empty:
+        return Parsed(data=before)
+    parsed = item_data.check(locked, form, raw, partial=partial, keys=keys, today=_today())
+    data = dict(parsed.data)
+    for path in parsed.errors:
+        key = path.split(".", 1)[0]
+        if key in before:
+            data[key] = before[key]
+        else:
+            data.pop(key, None)
+    _sealed_save(locked, form, data)
+    if locked.state == State.RETURNED:
+        changes = _changes(form, sorted(keys or ()), before, data)
+        if changes:
+            workflow.record(
+                locked,
+                None,
+                actor,
+                act=Act.DATA_SUPPLEMENTED,
+                who=Who.FILER,
+                data={"keys": [change["key"] for change in changes], "changes": changes},
+            )
+    return parsed
+
+
+@transaction.atomic
+def item_data_correct(
+    *, actor: User, application: Application, key: str, raw, reason: str, expected_version: int | None = None
+) -> Parsed:
+    """The handling clerk corrects one field (更正, with a written reason) or enters an office
+    field (核定, e.g. 月保障金额). Both are recorded with the value before and after; nothing is
+    saved if the new value is refused. Only the office where the work sits may do it, while it is
+    there and not yet decided."""
+    locked = workflow.lock(application)
+    if not may_act_as(actor, locked, Who.HANDLER):
+        raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
+    if expected_version is not None and locked.version != expected_version:
+        raise ApplicationChanged(
+            _(
+                "Application %(ref)s has changed since you opened it (someone else acted on it). "
+                "Nothing was done; look at it again. (已被处理)"
+            )
+            % {"ref": locked.reference}
+        )
+    if locked.state not in (State.SUBMITTED, State.ACCEPTED, State.REVIEWED):
+        raise DomainError(
+            _("Application %(ref)s is “%(state)s”: its form can no longer be changed.")
+            % {"ref": locked.reference, "state": locked.get_state_display()}
+        )
+    form = item_data.form_of(locked)
+    spec = form.field(key)
+    if spec is None:
+        raise DomainError(_("That field is not on this application's form."))
+    before = item_data.full_data(locked)
+    reason = " ".join((reason or "").split())
+    if not reason and not (spec.office_only and before.get(key) in (None, "", [])):
+        raise DomainError(_("Write why the villager's answer is changed (更正理由); it is kept in the history."))
+    if len(reason) > 300:
+        raise DomainError(_("Keep the reason under 300 characters."))
+    parsed = item_data.check(locked, form, raw, partial=False, keys={key}, today=_today())
+    if parsed.errors:
+        return parsed
+    if before.get(key) == parsed.data.get(key):
+        raise DomainError(_("The new value is the same as the old one: nothing was changed."))
+    _sealed_save(locked, form, parsed.data)
+    workflow.record(
+        locked,
+        None,
+        actor,
+        act=Act.DATA_ASSESSED if spec.office_only else Act.DATA_CORRECTED,
+        who=Who.HANDLER,
+        comment=reason,
+        data={"keys": [key], "changes": _changes(form, [key], before, parsed.data)},
+    )
+    return parsed
 
 
 # -- township work -------------------------------------------------------------------------------
@@ -686,9 +831,14 @@ def application_accept(
 def _notice_items(locked: Application, items: list[MissingItem], *, with_dates: bool) -> None:
     if not items:
         raise DomainError(_("List at least one material and what is wrong with it."))
+    form = item_data.form_of(locked)
     for item in items:
         if item.material is not None and item.material.page_id != locked.item_id:
             raise DomainError(_("That material is not on this item's checklist."))
+        if item.field_key:
+            spec = form.field(item.field_key)
+            if spec is None or spec.office_only or item.material is not None:
+                raise DomainError(_("That field is not on this application's form."))
         if not item.reason.strip():
             raise DomainError(_("Say what is wrong with “%(material)s”.") % {"material": item.material_name})
         if not item.material_name.strip():
@@ -714,6 +864,7 @@ def _write_notice(locked: Application, kind: str, actor: User, items: list[Missi
                 notice=notice,
                 material=item.material,
                 material_name=item.material_name.strip(),
+                field_key=item.field_key,
                 reason=item.reason.strip(),
                 due_on=item.due_on,
             )
@@ -907,7 +1058,7 @@ def application_resubmit(
         raise DomainError(" ".join(problems))
     # resubmission_problems refused any line with neither a new file nor a written answer.
     notice = latest_supplement_notice(locked)
-    supplied: dict[int, list[ApplicationFile]] = notice_lines_supplied(notice) if notice else {}
+    supplied: dict[int, list] = notice_lines_supplied(notice) if notice else {}
     lines = list(notice.items.all()) if notice else []
     now = timezone.now()
     for line in lines:

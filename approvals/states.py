@@ -66,6 +66,10 @@ class Act(models.TextChoices):
     REVOKE_CERTIFICATE = "revoke_certificate", _("Certificate revoked (证照撤销)")
     HAND_OVER = "hand_over", _("Certificate handed to the villager (送达)")
     FILE_REMOVED = "file_removed", _("File taken off (撤下材料)")
+    DATA_SUPPLEMENTED = "data_supplemented", _("Application form supplemented (补正申请信息)")
+    DATA_CORRECTED = "data_corrected", _("Application form corrected by the office (更正申请信息)")
+    DATA_ASSESSED = "data_assessed", _("Entered by the office (核定)")
+    REUSED = "reused", _("Earlier material or fact reused with consent (免提交)")
 
 
 class Who(Enum):
@@ -167,6 +171,10 @@ BOOKKEEPING_ACTS = frozenset(
         Act.ISSUE_CERTIFICATE,
         Act.REVOKE_CERTIFICATE,
         Act.FILE_REMOVED,
+        Act.DATA_SUPPLEMENTED,
+        Act.DATA_CORRECTED,
+        Act.DATA_ASSESSED,
+        Act.REUSED,
     }
 )
 

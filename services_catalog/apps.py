@@ -7,3 +7,9 @@ class ServicesCatalogConfig(AppConfig):
 
     name = "services_catalog"
     verbose_name = _("Service guide")
+
+    def ready(self) -> None:
+        # why: receivers import the models, which the app registry loads first
+        from .receivers import connect
+
+        connect()

@@ -29,11 +29,14 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 
 from portal.offices.models import Office, OfficeKind
 
 from .item_codes import item_code_problem, item_code_slug
+from .item_forms.blocks import CERTIFICATE_BLOCKS, FORM_BLOCKS, definition_from_stream
+from .item_forms.schema import DefinitionError, FormSpec, parse_definition
 from .item_types import ItemType
 
 
@@ -210,6 +213,22 @@ class ServiceItemPage(RoutablePageMixin, Page):
         ),
     )
 
+    application_form = StreamField(
+        FORM_BLOCKS,
+        verbose_name=_("application form (申请表)"),
+        blank=True,
+        help_text=_(
+            "The facts this item asks of the villager, in sections. Published forms are kept: an "
+            "application keeps the version it was filed under."
+        ),
+    )
+    certificate_layout = StreamField(
+        CERTIFICATE_BLOCKS,
+        verbose_name=_("lines the certificate prints"),
+        blank=True,
+        help_text=_("e.g. 保障人数 (a group's count), 月保障金额 (a money field)."),
+    )
+
     parent_page_types = ["services_catalog.ServiceGuideIndexPage"]
     subpage_types: list[str] = []
     base_form_class = ServiceItemPageForm
@@ -244,10 +263,12 @@ class ServiceItemPage(RoutablePageMixin, Page):
             heading=_("How it is done"),
         ),
     ]
+    form_panels = [FieldPanel("application_form"), FieldPanel("certificate_layout")]
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("Guide")),
             ObjectList(limits_panels, heading=_("Limits and delivery")),
+            ObjectList(form_panels, heading=_("Application form")),
             ObjectList(Page.promote_panels, heading=_("Promote")),
         ]
     )
@@ -280,6 +301,18 @@ class ServiceItemPage(RoutablePageMixin, Page):
                     )
                 }
             )
+
+        try:
+            self.form_spec()
+        except DefinitionError as error:
+            raise ValidationError({"application_form": error.problems}) from None
+
+    def form_definition(self) -> dict:
+        """The application form as written on this page (revision), as a definition."""
+        return definition_from_stream(self.application_form, self.certificate_layout)
+
+    def form_spec(self) -> FormSpec:
+        return parse_definition(self.form_definition())
 
     @property
     def condition_lines(self) -> list[str]:
@@ -471,3 +504,53 @@ class Synonym(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phrase} → {self.means}"
+
+
+class ItemFormVersion(models.Model):
+    """A published version of an item's application form. Made when the page is published with a
+    form that differs from the last version (`services.item_form_publish`), never changed after:
+    an application points at the version it was filed under, so its data is always read with
+    the labels and rules it was typed against."""
+
+    item = models.ForeignKey(
+        ServiceItemPage, verbose_name=_("service item"), on_delete=models.PROTECT, related_name="form_versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    definition = models.JSONField(_("definition"))
+    digest = models.CharField(max_length=64)
+    published_at = models.DateTimeField(_("published"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("application form version")
+        verbose_name_plural = _("application form versions")
+        ordering = ["item", "-number"]
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="item_form_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError("Application form versions are never changed.")
+        super().save(*args, **kwargs)
+
+    @property
+    def spec(self) -> FormSpec:
+        return spec_of(self.definition, self.digest)
+
+
+_SPECS: dict[str, FormSpec] = {}
+
+
+def spec_of(definition: dict, digest: str) -> FormSpec:
+    """The parsed form of a stored definition, parsed once per process (versions never change)."""
+    spec = _SPECS.get(digest)
+    if spec is None:
+        spec = parse_definition(definition)
+        if len(_SPECS) > 2000:
+            _SPECS.clear()
+        _SPECS[digest] = spec
+    return spec

@@ -12,7 +12,7 @@ from portal.errors import required
 from portal.offices.models import Office, OfficeKind
 from portal.places.models import Region, RegionLevel
 
-from .models import Delegation, LifeEvent, Material, ServiceItemPage
+from .models import Delegation, ItemFormVersion, LifeEvent, Material, ServiceItemPage
 
 
 @dataclass(frozen=True)
@@ -189,3 +189,18 @@ def service_items_a_to_z(guide: Page) -> list[LetterGroup]:
         groups[-1].items.append(item)
     # Letters first, then the group of other signs.
     return sorted(groups, key=lambda group: (group.letter == "#", group.letter))
+
+
+def item_form_current(item_id: int) -> ItemFormVersion | None:
+    """The form new filings of an item ask for: its last published version, None when the item
+    has no form (or its form was taken off)."""
+    latest = ItemFormVersion.objects.filter(item_id=item_id).order_by("-number").first()
+    return latest if latest is not None and latest.definition else None
+
+
+def county_villages(county_code_prefix: str = "") -> dict[str, str]:
+    """Village codes and names ("大钟庄村（大钟庄镇）"), the places an address field may name."""
+    villages = Region.objects.filter(level=RegionLevel.VILLAGE).select_related("parent").order_by("code")
+    if county_code_prefix:
+        villages = villages.filter(code__startswith=county_code_prefix)
+    return {v.code: f"{v.name}（{v.parent.name}）" if v.parent is not None else v.name for v in villages}

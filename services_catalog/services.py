@@ -1,5 +1,5 @@
-"""State changes for delegation records. County administrators only; each change is logged in
-Wagtail's append-only history (who, what, when, details)."""
+"""State changes for delegation records (county administrators only; each change is logged in
+Wagtail's append-only history: who, what, when, details) and for application form versions."""
 
 import datetime
 from collections.abc import Iterable
@@ -13,7 +13,8 @@ from wagtail.log_actions import log
 from portal.errors import DomainError, NotPermitted
 from portal.offices.models import Office, OfficeKind
 
-from .models import Delegation
+from .item_forms.schema import digest
+from .models import Delegation, ItemFormVersion, ServiceItemPage
 from .policies import delegation_policy
 
 REVOKE_LOG_ACTION = "cunban.delegation.revoke"
@@ -74,3 +75,31 @@ def delegation_revoke(
         data={"reason": delegation.revoked_reason, "revoked_on": delegation.revoked_on.isoformat()},
     )
     return delegation
+
+
+@transaction.atomic
+def item_form_publish(*, item: ServiceItemPage, user=None) -> ItemFormVersion | None:
+    """Keep the form the item was just published with as a new version, when it changed.
+
+    Called when the page is published, which the two-person rule already guards, so nobody
+    publishes a form alone. The last version is locked while the next number is taken, so two
+    publications at once cannot both be version 2. A page published without a form after one
+    with a form makes an empty version: new filings then ask for nothing more.
+    """
+    definition = item.form_spec().to_json()
+    if not any(section["fields"] for section in definition["sections"]):
+        definition = {}
+    fingerprint = digest(definition)
+    latest = ItemFormVersion.objects.select_for_update().filter(item=item).order_by("-number").first()
+    if latest is None and not definition:
+        return None
+    if latest is not None and latest.digest == fingerprint:
+        return latest
+    return ItemFormVersion.objects.create(
+        item=item,
+        number=(latest.number + 1) if latest else 1,
+        definition=definition,
+        digest=fingerprint,
+        published_at=timezone.now(),
+        published_by=user if getattr(user, "is_authenticated", False) else None,
+    )
