@@ -3,6 +3,7 @@ without JavaScript; a draft keeps partial answers, a wrong answer is refused nex
 everything else kept, and nothing the filer may not set is taken from a crafted POST."""
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -10,7 +11,15 @@ from approvals import item_data
 from approvals.models import Application, ApplicationFile
 from approvals.states import State
 from tests.approvals.conftest import png_upload
-from tests.approvals.test_filing_views import (  # noqa: F401  (fixtures)
+from tests.approvals.test_filing_views import (
+    ID_NUMBER,
+    WRONG_CHECK_DIGIT,
+    field,
+    materials_of,
+    start_url,
+    token_of,
+    villager,
+)
     ID_NUMBER,
     WRONG_CHECK_DIGIT,
     assistant,
@@ -28,6 +37,13 @@ from tests.item_forms import give_form
 pytestmark = pytest.mark.django_db
 
 SPOUSE = make_id_number(order=346)
+
+
+@pytest.fixture
+def assistant(client, world):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(world.assistant_a1)
+    return client
 
 
 @pytest.fixture
