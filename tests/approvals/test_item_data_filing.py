@@ -20,16 +20,6 @@ from tests.approvals.test_filing_views import (
     token_of,
     villager,
 )
-    ID_NUMBER,
-    WRONG_CHECK_DIGIT,
-    assistant,
-    english,
-    field,
-    materials_of,
-    start_url,
-    token_of,
-    villager,
-)
 from tests.approvals.upload_files import reportlab_pdf
 from tests.factories import make_id_number
 from tests.item_forms import give_form
