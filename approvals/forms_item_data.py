@@ -94,6 +94,7 @@ class Entry:
     inputs: list[forms.BoundField] = field(default_factory=list)
     text: str = ""
     unit: str = ""
+    condition: str = ""  # "required when 家里有机动车 is 是", in words
 
     @property
     def required(self) -> bool:
@@ -204,6 +205,17 @@ class ItemDataForm(Form):
                     )
             views.append(SectionView(section.title, section.intro, items))
         return views
+
+    @staticmethod
+    def _condition(spec: FieldSpec, siblings: tuple[FieldSpec, ...]) -> str:
+        if not spec.required_when:
+            return ""
+        key, value = spec.required_when
+        other = next((f for f in siblings if f.key == key), None)
+        if other is None:
+            return ""
+        shown = {YES: _("Yes"), NO: _("No")}.get(value, value) if other.kind == Kind.YESNO else value
+        return _("Required when “%(field)s” is “%(value)s”.") % {"field": other.label, "value": shown}
 
     def _unit(self, spec: FieldSpec) -> str:
         if spec.kind == Kind.MONEY:
