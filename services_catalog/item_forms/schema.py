@@ -28,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_FIELDS = 120
@@ -70,7 +70,7 @@ RELATIONS = ("本人", "配偶", "子女", "父母", "祖父母", "孙子女", "
 # The parts of a compound field: (part, label). Labels are translated where shown.
 PARTS = {
     Kind.PERSON: (
-        ("name", gettext_lazy("Name")),
+        ("name", pgettext_lazy("a person's", "Name")),
         ("id_number", gettext_lazy("ID number")),
         ("relation", gettext_lazy("Relation to the applicant")),
     ),
