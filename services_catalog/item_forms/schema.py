@@ -345,7 +345,7 @@ def _field(raw: Any, where: str, problems: list[str], *, in_group: bool) -> Fiel
         )
         return None
     kind = raw.get("kind")
-    if kind not in ALL_KINDS:
+    if not isinstance(kind, str) or kind not in ALL_KINDS:
         problems.append(
             _("%(where)s: unknown kind “%(kind)s” (one of %(kinds)s).")
             % {"where": here, "kind": kind, "kinds": ", ".join(sorted(ALL_KINDS))}
@@ -395,6 +395,8 @@ def _field(raw: Any, where: str, problems: list[str], *, in_group: bool) -> Fiel
         choices = raw.get("choices")
         if isinstance(choices, str):
             choices = [line for line in re.split(r"[\n|；;]", choices)]
+        if not isinstance(choices, (list, tuple)):
+            choices = []  # a number or an object is no list of options
         cleaned = tuple(dict.fromkeys(_text(choice) for choice in choices or [] if _text(choice)))
         if len(cleaned) < 2:
             problems.append(_("%(where)s: a choice needs at least two options.") % {"where": here})
