@@ -105,13 +105,13 @@ def receipt_paper(application: Application) -> Paper:
                 or _("none"),
             )
         )
-        for section in data_received(application):
-            rows.append(
-                (
-                    _("Application form: %(section)s") % {"section": section.title},
-                    "；".join(f"{row.label}：{row.text}" for row in section.rows),
-                )
+        rows.extend(
+            (
+                _("Application form: %(section)s") % {"section": section.title},
+                "；".join(f"{row.label}：{row.text}" for row in section.rows),
             )
+            for section in data_received(application)
+        )
         return Paper(
             title=_("Receipt (回执)"),
             subtitle=_("Free of charge (免费代办)"),

@@ -72,7 +72,8 @@ def _months_later(day: datetime.date, months: int) -> datetime.date:
 def _places(form: FormSpec) -> dict[str, str]:
     """The county's villages, read only when a certificate line prints an address (one query)."""
     needs = any(
-        (spec := form.field(line.field)) is not None and spec.kind == Kind.ADDRESS for line in form.certificate
+        (spec := form.field(line.field)) is not None and spec.kind == Kind.ADDRESS
+        for line in form.certificate
     )
     return item_data.regions() if needs else {}
 

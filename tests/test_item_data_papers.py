@@ -54,7 +54,9 @@ DEFINITION = {
         },
         {
             "title": "核定",
-            "fields": [{"key": "monthly_amount", "kind": "money", "label": "月保障金额", "office_only": True}],
+            "fields": [
+                {"key": "monthly_amount", "kind": "money", "label": "月保障金额", "office_only": True}
+            ],
         },
     ],
     "certificate": [
@@ -200,7 +202,7 @@ class TestReceipt:
         page = client.get(reverse("approvals:receipt", args=[application.pk])).content.decode()
         for expected in ("家庭成员", "收款账户", "共同生活的家庭成员 3", "张*红", "****8901"):
             assert expected in page, expected
-        for name, order, _relation in MEMBERS:
+        for _name, order, _relation in MEMBERS:
             assert make_id_number(order=order) not in page
             assert make_id_number(order=order)[-4:] in page
         assert "王秀英" not in page and ACCOUNT not in page
