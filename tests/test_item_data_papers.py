@@ -3,8 +3,9 @@ form names (保障人数, 月保障金额), copied at issue and never changed; t
 office field the certificate prints (核定); the receipt lists what the form says, masked; the
 one-time notice and the tracking page mark a line about a form field as the form's.
 
-低保 (dibao) gets a form here: a household group of people with ID numbers, a bank account and
-the office's own 月保障金额; its certificate prints the household's size and the amount."""
+低保 (dibao) gets the tests' form (tests.item_forms): a household group of people with ID numbers,
+a bank account and the office's own 月保障金额; its certificate prints the household's size and
+the amount."""
 
 import io
 
@@ -12,7 +13,6 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from approvals import selectors, services
 from approvals.models import Application
@@ -21,74 +21,41 @@ from approvals.states import Act
 from certificates import printing
 from certificates.models import Certificate
 from portal.errors import DomainError
-from services_catalog.item_forms.schema import digest, parse_definition
-from services_catalog.models import ItemFormVersion
+from services_catalog.models import ServiceItemPage
 from tests.approvals.conftest import cases, items, residents  # noqa: F401
 from tests.certificates.conftest import approve, certified, pdf_text  # noqa: F401
 from tests.factories import make_id_number
+from tests.item_forms import give_form
 from tests.services_catalog.conftest import delegate, dibao, guide  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
-DEFINITION = {
-    "sections": [
-        {
-            "title": "家庭成员",
-            "fields": [
-                {
-                    "key": "household",
-                    "kind": "group",
-                    "label": "共同生活的家庭成员",
-                    "required": True,
-                    "max_items": 8,
-                    "fields": [
-                        {"key": "member", "kind": "person", "label": "成员", "required": True},
-                        {"key": "monthly_income", "kind": "money", "label": "月收入"},
-                    ],
-                }
-            ],
-        },
-        {
-            "title": "收款账户",
-            "fields": [{"key": "bank", "kind": "bank_account", "label": "收款账户", "required": True}],
-        },
-        {
-            "title": "核定",
-            "fields": [
-                {"key": "monthly_amount", "kind": "money", "label": "月保障金额", "office_only": True}
-            ],
-        },
-    ],
-    "certificate": [
-        {"label": "保障人数", "field": "household", "show": "count"},
-        {"label": "月保障金额", "field": "monthly_amount", "show": "value"},
-    ],
-}
 MEMBERS = (("张小明", 101, "本人"), ("王秀英", 102, "配偶"), ("张小红", 103, "子女"))
 ACCOUNT = "6228480012345678901"
 
 
 @pytest.fixture
 def form_version(certified, world):  # noqa: F811
-    """低保's form, published as version 1 (as `item_form_publish` would keep it)."""
-    definition = parse_definition(DEFINITION).to_json()
-    return ItemFormVersion.objects.create(
-        item=certified["dibao"],
-        number=1,
-        definition=definition,
-        digest=digest(definition),
-        published_at=timezone.now(),
-    )
+    """低保's form (tests.item_forms), written into the page and published as an editor would."""
+    # The page as stored (with the certificate `certified` gave it), not the fixture's copy.
+    return give_form(ServiceItemPage.objects.get(pk=certified["dibao"].pk))
 
 
 def answers() -> dict[str, str]:
-    raw = {"bank.bank": "中国农业银行", "bank.account": ACCOUNT, "bank.holder": "张小明"}
+    raw = {
+        "reason": "因病",
+        "has_car": "no",
+        "bank.bank": "中国农业银行",
+        "bank.account": ACCOUNT,
+        "bank.holder": "张小明",
+    }
     for number, (name, order, relation) in enumerate(MEMBERS):
         raw |= {
             f"household.{number}.member.name": name,
             f"household.{number}.member.id_number": make_id_number(order=order),
             f"household.{number}.member.relation": relation,
             f"household.{number}.monthly_income": "300",
+            f"household.{number}.work": "务农",
         }
     return raw
 
@@ -112,7 +79,11 @@ def filed(cases, form_version, world):  # noqa: F811
 def assess(application: Application, clerk, amount: str = "1280") -> None:
     """The clerk enters the office's 月保障金额 (核定: no reason needed for a first entry)."""
     parsed = services.item_data_correct(
-        actor=clerk, application=application, key="monthly_amount", raw={"monthly_amount": amount}, reason=""
+        actor=clerk,
+        application=application,
+        key="monthly_benefit",
+        raw={"monthly_benefit": amount},
+        reason="",
     )
     assert not parsed.errors, parsed.errors
 
@@ -156,7 +127,9 @@ class TestCertificateLines:
         assess(application, world.clerk_a)
         services.application_approve(actor=world.clerk_a, application=application)
         certificate = Certificate.objects.get(application=application)
-        Application.objects.filter(pk=application.pk).update(item_data={"household": [], "monthly_amount": 1})
+        Application.objects.filter(pk=application.pk).update(
+            item_data={"household": [], "monthly_benefit": 1}
+        )
         certificate.refresh_from_db()
         assert certificate.particulars[1][1].startswith("1,280")
         certificate.particulars = [["月保障金额", "9,999 元"]]
@@ -200,13 +173,13 @@ class TestReceipt:
         application = filed("submitted")
         client.force_login(world.assistant_a1)
         page = client.get(reverse("approvals:receipt", args=[application.pk])).content.decode()
-        for expected in ("家庭成员", "收款账户", "共同生活的家庭成员 3", "张*红", "****8901"):
+        for expected in ("家庭成员", "家庭情况", "低保金发放账户", "家庭成员 3", "张*红", "****8901"):
             assert expected in page, expected
         for _name, order, _relation in MEMBERS:
             assert make_id_number(order=order) not in page
             assert make_id_number(order=order)[-4:] in page
         assert "王秀英" not in page and ACCOUNT not in page
-        assert "核定" not in page  # the office's section, not entered yet, is left out
+        assert "月保障金额" not in page  # the office's field, not entered yet, is left out
 
     def test_the_pdf_receipt_lists_it_too(self, filed, world, client):
         application = filed("submitted")
@@ -226,7 +199,7 @@ class TestNotice:
             application=application,
             items=[
                 MissingItem(material, "照片模糊"),
-                MissingItem(None, "月收入与证明不符", name="共同生活的家庭成员", field_key="household"),
+                MissingItem(None, "月收入与证明不符", name="家庭成员", field_key="household"),
             ],
         )
         return application, notice
@@ -236,7 +209,7 @@ class TestNotice:
         client.force_login(world.clerk_a)
         text = pdf_text(client.get(reverse("approvals:notice_pdf", args=[application.pk, notice.pk])).content)
         joined = "".join(text.split())
-        assert "申请表“共同生活的家庭成员”一项：月收入与证明不符" in joined, text
+        assert "申请表“家庭成员”一项：月收入与证明不符" in joined, text
         assert "照片模糊" in joined
 
     def test_the_tracking_page_marks_it_too(self, filed, world, client):
@@ -244,4 +217,4 @@ class TestNotice:
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
         client.post(reverse("tracking:form"), {"number": application.number, "last4": "5678"})
         page = client.get(reverse("tracking:detail", args=[application.number])).content.decode()
-        assert "申请表: <strong>共同生活的家庭成员</strong>" in page, page
+        assert "申请表: <strong>家庭成员</strong>" in page, page
