@@ -54,6 +54,8 @@ from portal.people.services import resident_register
 from portal.places.models import Region, RegionLevel
 from portal.workdays.calendar import WorkCalendar
 
+from .item_answers import OFFICE_ANSWERS, case_answers
+
 # Fixed, so that each case's draft has the same client_token on every load.
 DEMO_NAMESPACE = uuid.UUID("6f1c3b0e-5a2d-4c7e-9b1a-2d8e4f6a7c90")
 
@@ -855,7 +857,24 @@ def _do_draft(run: _Run, case: Case, step: Step, moment: datetime.datetime):
             kind=ApplicationFile.Kind.CONSENT,
             uploaded=_upload("授权委托书.pdf", letter, "application/pdf"),
         )
+    if resident is not None:
+        answers = case_answers(case.key, VILLAGERS[case.villager], run.villages[case.village], moment.date())
+        if answers:
+            parsed = services.item_data_save(actor=assistant, application=application, raw=answers)
+            if parsed.errors:
+                raise RuntimeError(f"demo case {case.key}: the form refused {parsed.errors}")
+            application.refresh_from_db()
     return application
+
+
+def _do_office_answers(case: Case, application, actor) -> None:
+    """The 核定 fields (e.g. 月保障金额) the handling clerk enters before reviewing or deciding."""
+    for key, typed in OFFICE_ANSWERS.get(case.key, {}).items():
+        if application.item_data.get(key) in (None, ""):
+            services.item_data_correct(
+                actor=actor, application=application, key=key, raw={key: typed}, reason=""
+            )
+            application.refresh_from_db()
 
 
 def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> None:
@@ -865,6 +884,8 @@ def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> No
     application = run.applications[case.key]
     actor = run.actor(case, step)
     act = step.act
+    if act in ("review", "forward", "approve") and case.key in OFFICE_ANSWERS:
+        _do_office_answers(case, application, actor)
     if act == "submit":
         services.application_submit(actor=actor, application=application)
     elif act == "assign":

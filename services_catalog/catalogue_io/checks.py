@@ -69,8 +69,9 @@ class ItemRecord:
     legal_bases: list[str]
     special_procedures: list[tuple[str, int, str]]
     materials: list[MaterialRecord] = field(default_factory=list)
-    # The canonical application form (item_form.py); {} when the item has none.
-    form: dict = field(default_factory=dict)
+    # The canonical application form (item_form.py); {} when the item has none, None when the
+    # file has no 申请表 column (a file made before it): the item keeps the form it has.
+    form: dict | None = None
 
 
 @dataclass
@@ -382,8 +383,10 @@ class _Checker:
             },
         )
 
-    def application_form(self, row: _Row) -> dict:
+    def application_form(self, row: _Row) -> dict | None:
         """The 申请表 cell's definition; each thing wrong with it is a problem of this row."""
+        if "application_form" not in self.raw.sheets[fmt.ITEMS].columns:
+            return None
         try:
             return form_of_cell(row.text("application_form"))
         except DefinitionError as error:

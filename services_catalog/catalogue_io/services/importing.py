@@ -271,6 +271,7 @@ def _item_state_of_record(record: ItemRecord) -> dict:
         "legal_bases": record.legal_bases,
         "special_procedures": record.special_procedures,
         "materials": [_material_state_of_record(material) for material in record.materials],
+        # None: the file has no 申请表 column, so the form is not the file's to change.
         "application_form": record.form,
         # The file lists items in force: an unpublished item in it is published.
         "live": True,
@@ -375,6 +376,8 @@ def _plan(catalogue: Catalogue) -> _Plan:
         page = pages.get(code)
         wanted = _item_state_of_record(record)
         stored = _item_state_of_page(page) if page is not None else None
+        if record.form is None:
+            wanted["application_form"] = stored["application_form"] if stored else {}
         changed = stored != wanted
         items.append(_Change(record=record, stored=page, changed=changed))
         listing.append(_item_listing(record, stored, wanted))
@@ -646,7 +649,8 @@ def _item_save(
     for name, value in record.fields.items():
         setattr(page, name, value)
     # Publishing below makes a new form version only if the form differs from the last one.
-    page.application_form, page.certificate_layout = form_streams(record.form)
+    if record.form is not None:
+        page.application_form, page.certificate_layout = form_streams(record.form)
     page.department = record.department
     page.life_events = record.life_events
     page.legal_bases = [
