@@ -13,13 +13,24 @@ import dataclasses
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from portal.places.models import Region
 
-if TYPE_CHECKING:
-    # why: applications.py imports this module; the villager type is only named here.
-    from .applications import Villager
+
+class Villager(Protocol):
+    """A demo villager (`applications.Villager`, a frozen dataclass), as the answers use one.
+    Named by its shape: applications.py imports this module, not the other way round."""
+
+    name: str
+    village: str
+    birth: str
+    order: int
+    mobile: str
+
+    @property
+    def id_number(self) -> str: ...
+
 
 BANK = "天津农商银行宝坻支行"
 
@@ -52,7 +63,8 @@ def _member(group: str, number: int, child: str, who: Villager, relation: str, *
 
 def _relative(name: str, filing: _Filing, birth: str, order: int) -> Villager:
     """A family member who is not one of the demo's villagers (odd order: male)."""
-    return dataclasses.replace(filing.villager, name=name, birth=birth, order=order, mobile="")
+    # The villager is a dataclass; the Protocol only names its shape.
+    return dataclasses.replace(filing.villager, name=name, birth=birth, order=order, mobile="")  # type: ignore[type-var]
 
 
 # -- 最低生活保障审核确认 ----------------------------------------------------------------------------
