@@ -129,6 +129,18 @@ def test_a_bad_form_is_a_problem_of_its_row_naming_every_fault(county_home, worl
     assert str(form_problems[0]).startswith("items, row 2, application_form: ")
 
 
+def test_a_form_the_back_office_could_not_save_again_is_refused(county_home, world):
+    """The editor's blocks limit a label to 60 characters; the file may not go beyond them."""
+    long = copy.deepcopy(FORM)
+    long["sections"][0]["fields"][1]["label"] = "申" * 61
+
+    report = import_data(county_home, _with_form(long))
+
+    (problem,) = report.problems
+    assert (problem.row, problem.column) == (2, "application_form")
+    assert "section 1 · fields 2 · label: Ensure this value has at most 60 characters" in problem.message
+
+
 def test_a_cell_that_is_not_json_is_a_problem(county_home, world):
     data = catalogue_data()
     data[fmt.ITEMS][1]["application_form"] = "{sections: 家庭成员"

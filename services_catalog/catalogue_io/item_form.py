@@ -9,6 +9,9 @@ makes no new form version), whatever spacing or key order the file used.
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from services_catalog.item_forms.blocks import definition_from_stream, stream_from_definition
 from services_catalog.item_forms.schema import DefinitionError, FormSpec, parse_definition
 from services_catalog.models import ServiceItemPage
@@ -36,11 +39,39 @@ def form_of_cell(text: str) -> dict[str, Any]:
     if spec.is_empty:
         return NO_FORM
     form, lines = form_streams(spec.to_json())
-    field = ServiceItemPage._meta.get_field
-    kept = definition_from_stream(
-        field("application_form").to_python(form), field("certificate_layout").to_python(lines)
-    )
-    return _canonical(parse_definition(kept))
+    streams = []
+    problems: list[str] = []
+    for name, raw, where in (
+        ("application_form", form, "section %(number)s"),
+        ("certificate_layout", lines, "certificate line %(number)s"),
+    ):
+        field = ServiceItemPage._meta.get_field(name)
+        value = field.to_python(raw)
+        # The editor's blocks have limits of their own (a label of at most 60 characters …): a
+        # form the back office could not save again is refused here, not found out later.
+        try:
+            field.stream_block.clean(value)
+        except ValidationError as error:
+            _block_problems(error.as_json_data(), where, problems)  # type: ignore[attr-defined]
+        streams.append(value)
+    if problems:
+        raise DefinitionError(problems)
+    return _canonical(parse_definition(definition_from_stream(*streams)))
+
+
+def _block_problems(errors: dict, where: str, problems: list[str], place: str = "") -> None:
+    """Block errors as `section 1 · fields 2 · label: …`, one line per message."""
+    problems.extend(f"{place}: {message}" for message in errors.get("messages", []))
+    problems.extend(f"{place}: {message}" for message in errors.get("nonBlockErrors", []))
+    for key, child in (errors.get("blockErrors") or {}).items():
+        if not place:
+            # The msgids are schema.py's: the place reads as its own problems do.
+            here = _(where) % {"number": int(key) + 1}
+        elif str(key).isdigit():
+            here = f"{place} {int(key) + 1}"
+        else:
+            here = f"{place} · {key}"
+        _block_problems(child, where, problems, here)
 
 
 def form_of_page(page: ServiceItemPage) -> dict[str, Any]:
