@@ -32,8 +32,8 @@ class SheetRows:
 
     name: str
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
-    # The column keys row 1 names: a column that may be absent and is leaves stored values alone
-    # where the format says so (the application form).
+    # The column keys row 1 names. The checks tell an absent column from empty cells where the
+    # format says so: a file without the 申请表 column leaves every item's form as it is.
     columns: set[str] = field(default_factory=set)
 
 
