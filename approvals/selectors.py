@@ -10,8 +10,6 @@ the rule itself is `approvals.policies.application_policy` (VIEW):
 """
 
 import datetime
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,12 +20,13 @@ from django.utils.translation import gettext as _
 from portal import workflow
 from portal.offices.models import OfficeKind
 from portal.people.models import User
-from services_catalog.item_forms.schema import FieldSpec, Kind
+from services_catalog.item_forms.schema import Kind
 from services_catalog.models import Material, ServiceItemPage
 
 from . import deadlines, extensions, item_data, policies
 from .models import Application, ApplicationEvent, ApplicationFile, Notice, NoticeItem
 from .policies import application_policy, may_act_as
+from .reuse import fact_source_value, material_key, reuse_sources_for
 from .services import step_blocker
 from .states import CLOCK_STATES, FINAL_STATES, OPEN_STATES, Act, State, Transition, Who, acts_from
 
@@ -462,33 +461,6 @@ def application_duplicates(
 # -- reuse with consent (免提交, issue 19) ---------------------------------------------------------
 
 
-_BRACKETED = re.compile(r"[（(][^）)]*[）)]")
-
-
-def material_key(name: str) -> str:
-    """A material's name as two checklists may both write it: full-width forms folded, spaces and
-    bracketed notes dropped ("户口簿（首页及本人页）" is 户口簿), so an ID card scan given for one
-    item is found for another item's 居民身份证."""
-    text = unicodedata.normalize("NFKC", name or "")
-    return "".join(_BRACKETED.sub("", text).split()).casefold()
-
-
-def reuse_sources_for(user: User, application: Application) -> QuerySet[Application]:
-    """The applications whose materials and facts `application` may reuse: the same villager's
-    other applications that `user` may see (the VIEW rule, `applications_visible_to`) in the same
-    county, never someone else's draft (work in progress nobody handed in). None while the draft
-    names no villager. A lazy queryset: the services ask it again for the one source they use."""
-    if application.resident_id is None:
-        return Application.objects.none()
-    county = application.village.code[:6]  # a village's code starts with its county's six digits
-    return (
-        applications_visible_to(user)
-        .filter(resident_id=application.resident_id, village__code__startswith=county)
-        .exclude(pk=application.pk)
-        .exclude(Q(state=State.DRAFT) & ~Q(filed_by=user))
-    )
-
-
 @dataclass(frozen=True)
 class FileOffer:
     """An earlier file the draft may reuse for one of its item's materials."""
@@ -527,25 +499,6 @@ class ReuseOffers:
 
     def __bool__(self) -> bool:
         return bool(self.files or self.facts)
-
-
-def _same_shape(a: FieldSpec, b: FieldSpec) -> bool:
-    """Two fields whose values fit each other: the same kind, and for a group the same children."""
-    if a.kind != b.kind:
-        return False
-    if a.kind != Kind.GROUP:
-        return True
-    return [(c.key, c.kind) for c in a.fields] == [(c.key, c.kind) for c in b.fields]
-
-
-def fact_source_value(source: Application, spec: FieldSpec, data: dict | None = None):
-    """The full value (numbers unmasked) `source` holds for a field shaped like `spec`, or None.
-    `data`: the source's `item_data.full_data`, when the caller already has it."""
-    source_spec = item_data.form_of(source).field(spec.key)
-    if source_spec is None or source_spec.office_only or not _same_shape(source_spec, spec):
-        return None
-    value = (data if data is not None else item_data.full_data(source)).get(spec.key)
-    return None if value in (None, "", [], {}) else value
 
 
 def reuse_offers(user: User, application: Application, *, facts: bool = True) -> ReuseOffers:

@@ -31,6 +31,7 @@ from services_catalog.selectors import item_form_current, service_item_route
 from . import deadlines, extensions, item_data, notifications
 from .models import Application, ApplicationEvent, ApplicationFile, ApplicationSequence, Notice, NoticeItem
 from .policies import REVEAL_ID_NUMBER, UNLOCK_TRACKING, application_policy, may_act_as, office_for
+from .reuse import fact_source_value, material_key, reuse_sources_for
 from .states import CLOCK_STATES, TABLE, Act, State, Transition, Who, holder_of
 from .tracking import tracking_paused
 
@@ -1399,11 +1400,8 @@ def _consent(note: str) -> str:
 
 
 def _reuse_source(actor: User, locked: Application, source_pk: int) -> Application:
-    """The source application, if `locked` may reuse from it (`selectors.reuse_sources_for`);
+    """The source application, if `locked` may reuse from it (`reuse.reuse_sources_for`);
     else the same refusal whether it exists or not, so nothing about it is told."""
-    # why: approvals.selectors imports this module (step_blocker); the rule lives there
-    from .selectors import reuse_sources_for
-
     source = reuse_sources_for(actor, locked).filter(pk=source_pk).first()
     if source is None:
         raise NotPermitted(_("That earlier material or answer cannot be used for this application."))
@@ -1418,9 +1416,6 @@ def material_reuse(
     (the ID card scan, the 户口簿) instead of scanning it again: a new file on the draft (or the
     returned application) for the matching material, pointing at the SAME stored file, with
     `reused_from` saying where it came from. Recorded as REUSED with the source and the consent."""
-    # why: approvals.selectors imports this module (step_blocker)
-    from .selectors import material_key
-
     locked = workflow.lock(application)
     _require_editable_by_filer(locked, actor)
     note = _consent(consent_note)
@@ -1475,9 +1470,6 @@ def fact_reuse(
     person, any field of the same key and kind) into the draft's form, checked by the draft's own
     rules. The full numbers are copied (`item_data.full_data`) and sealed again; the history
     shows them masked. Recorded as REUSED with the source and the consent."""
-    # why: approvals.selectors imports this module (step_blocker)
-    from .selectors import fact_source_value
-
     locked = workflow.lock(application)
     _require_editable_by_filer(locked, actor, states=(State.DRAFT,))
     note = _consent(consent_note)
