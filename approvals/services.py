@@ -1399,6 +1399,16 @@ def _consent(note: str) -> str:
     return note
 
 
+def _reuse_comment(what: str, source: Application, day: datetime.date, consent: str) -> str:
+    """The history's line for the clerk: what came from where and when, and how the villager agreed."""
+    return _("%(what)s from %(ref)s (%(date)s); the villager's consent: %(consent)s") % {
+        "what": what,
+        "ref": source.reference,
+        "date": f"{day:%Y-%m-%d}",
+        "consent": consent,
+    }
+
+
 def _reuse_source(actor: User, locked: Application, source_pk: int) -> Application:
     """The source application, if `locked` may reuse from it (`reuse.reuse_sources_for`);
     else the same refusal whether it exists or not, so nothing about it is told."""
@@ -1451,6 +1461,7 @@ def material_reuse(
         actor,
         act=Act.REUSED,
         who=Who.FILER,
+        comment=_reuse_comment(material.name, source, timezone.localdate(file.uploaded_at), note),
         data={
             "source": source.reference,
             "file": file.display_name,
@@ -1495,17 +1506,19 @@ def fact_reuse(
             _("The application already has this answer for “%(field)s”.") % {"field": spec.label}
         )
     _sealed_save(locked, form, parsed.data)
+    given_on = timezone.localdate(source.submitted_at or source.created_at)
     workflow.record(
         locked,
         None,
         actor,
         act=Act.REUSED,
         who=Who.FILER,
+        comment=_reuse_comment(spec.label, source, given_on, note),
         data={
             "source": source.reference,
             "field": spec.label,
             "key": key,
-            "source_date": timezone.localdate(source.submitted_at or source.created_at).isoformat(),
+            "source_date": given_on.isoformat(),
             "consent": note,
             "changes": _changes(form, [key], before, parsed.data),
         },

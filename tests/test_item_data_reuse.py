@@ -341,7 +341,9 @@ def test_reuse_through_the_page_and_the_clerk_sees_the_origin(world, items, resi
     client.force_login(world.clerk_a)
     with translation.override("zh-hans"):
         detail = client.get(reverse("approvals:detail", args=[submitted.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert f"免提交：来自 {source.number}（2026-12-07）" in detail.content.decode()
+    html = detail.content.decode()
+    assert f"免提交：来自 {source.number}（2026-12-07）" in html  # beside each reused file
+    assert f"户口簿来自{source.number}（2026-12-07）；村民同意：村民当面口头同意" in html  # the history
 
 
 def test_the_page_queries_do_not_grow_with_sources(
