@@ -10,6 +10,7 @@ from approvals import item_data, services
 from approvals.models import Application, ApplicationEvent, NoticeItem
 from approvals.states import Act, State
 from services_catalog.item_forms.schema import digest, parse_definition
+from services_catalog.item_forms.values import flatten
 from services_catalog.models import ItemFormVersion
 from tests.approvals.conftest import cases, delegate, dibao, guide, items, residents  # noqa: F401
 from tests.factories import make_id_number
@@ -341,3 +342,31 @@ def test_the_supplement_of_the_named_field_settles_its_line(client, world, filed
     (change,) = event.data["changes"]
     assert "520" in change["after"] and "480" in change["before"]
     assert f"家庭成员: {change['before']} → <strong>{change['after']}</strong>" in html
+
+
+def test_a_second_return_can_name_a_field_too(client, world, filed):
+    client.force_login(world.clerk_a)
+    _return_naming_household(client, filed)
+    application = Application.objects.get(pk=filed.pk)
+    raw = _flat_household(application)
+    raw["household.1.monthly_income"] = "520"
+    services.item_data_save(actor=world.assistant_a1, application=application, raw=raw)
+    services.application_resubmit(actor=world.assistant_a1, application=Application.objects.get(pk=filed.pk))
+    services.application_agree_second_return(
+        actor=world.supervisor_a, application=Application.objects.get(pk=filed.pk), reason="收入证明已过期"
+    )
+    application = Application.objects.get(pk=filed.pk)
+    url = reverse("approvals:act", args=[filed.pk, Act.SECOND_RETURN])
+    page = client.get(url).content.decode()
+    assert "申请表：家庭月收入" in page and "申请表：月保障金额" not in page
+    response = client.post(
+        url, {"version": application.version, "f_income": "on", "fr_income": "与收入证明不符"}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    line = NoticeItem.objects.filter(notice__application=filed).latest("pk")
+    assert line.field_key == "income" and line.reason == "与收入证明不符"
+
+
+def _flat_household(application) -> dict[str, str]:
+    flat = flatten(item_data.form_of(application), item_data.full_data(application))
+    return {k: v for k, v in flat.items() if k.startswith("household.")}
