@@ -158,7 +158,7 @@ def test_a_correction_with_its_reason_is_recorded_and_shown(client, world, filed
     page = client.get(url)
     assert page.status_code == 200 and 'value="1280"' in page.content.decode()
     response = client.post(
-        url, {"version": filed.version, "income": "1500", "reason": "村委会证明收入为1500元"}
+        url, {"version": filed.version, "d-income": "1500", "reason": "村委会证明收入为1500元"}
     )
     assert response.status_code == 302 and response["Location"] == reverse(
         "approvals:detail", args=[filed.pk]
@@ -176,7 +176,7 @@ def test_a_correction_with_its_reason_is_recorded_and_shown(client, world, filed
 
 def test_a_correction_without_a_reason_is_refused_and_keeps_what_was_typed(client, world, filed):
     client.force_login(world.clerk_a)
-    response = client.post(_correct_url(filed, "income"), {"version": filed.version, "income": "1500"})
+    response = client.post(_correct_url(filed, "income"), {"version": filed.version, "d-income": "1500"})
     assert response.status_code == 400
     html = response.content.decode()
     assert 'value="1500"' in html and "更正理由" in html
@@ -187,7 +187,7 @@ def test_a_correction_without_a_reason_is_refused_and_keeps_what_was_typed(clien
 def test_a_wrong_value_names_the_field_and_keeps_what_was_typed(client, world, filed):
     client.force_login(world.clerk_a)
     response = client.post(
-        _correct_url(filed, "income"), {"version": filed.version, "income": "一千五", "reason": "核实"}
+        _correct_url(filed, "income"), {"version": filed.version, "d-income": "一千五", "reason": "核实"}
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -198,7 +198,7 @@ def test_a_wrong_value_names_the_field_and_keeps_what_was_typed(client, world, f
 def test_a_refusal_of_the_service_is_a_message(client, world, filed):
     client.force_login(world.clerk_a)
     response = client.post(
-        _correct_url(filed, "income"), {"version": filed.version, "income": "1280", "reason": "核实"}
+        _correct_url(filed, "income"), {"version": filed.version, "d-income": "1280", "reason": "核实"}
     )
     assert response.status_code == 400
     assert "nothing was changed" in response.content.decode() or "未作更改" in response.content.decode()
@@ -208,7 +208,7 @@ def test_the_office_enters_its_own_field_without_a_reason_the_first_time(client,
     client.force_login(world.clerk_a)
     url = _correct_url(filed, "amount")
     assert "核定" in client.get(url).content.decode()
-    response = client.post(url, {"version": filed.version, "amount": "620", "reason": ""})
+    response = client.post(url, {"version": filed.version, "d-amount": "620", "reason": ""})
     assert response.status_code == 302
     event = ApplicationEvent.objects.get(application=filed, act=Act.DATA_ASSESSED)
     after = event.data["changes"][0]["after"]
@@ -217,7 +217,7 @@ def test_the_office_enters_its_own_field_without_a_reason_the_first_time(client,
     assert f"月保障金额: — → <strong>{after}</strong>" in html
     # A second entry changes a value: it needs the reason.
     filed.refresh_from_db()
-    response = client.post(url, {"version": filed.version, "amount": "650", "reason": ""})
+    response = client.post(url, {"version": filed.version, "d-amount": "650", "reason": ""})
     assert response.status_code == 400
 
 
@@ -232,14 +232,14 @@ def test_a_member_changed_keeps_the_id_numbers_shown_masked(client, world, filed
     data = {
         "version": filed.version,
         "reason": "王秀兰的收入证明为520元",
-        "household.0.member.name": "张小明",
-        "household.0.member.id_number": filed.item_data["household"][0]["member"]["id_number"],
-        "household.0.member.relation": "本人",
-        "household.0.monthly_income": "800",
-        "household.1.member.name": "王秀兰",
-        "household.1.member.id_number": masked,
-        "household.1.member.relation": "配偶",
-        "household.1.monthly_income": "520",
+        "d-household.0.member.name": "张小明",
+        "d-household.0.member.id_number": filed.item_data["household"][0]["member"]["id_number"],
+        "d-household.0.member.relation": "本人",
+        "d-household.0.monthly_income": "800",
+        "d-household.1.member.name": "王秀兰",
+        "d-household.1.member.id_number": masked,
+        "d-household.1.member.relation": "配偶",
+        "d-household.1.monthly_income": "520",
     }
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -256,7 +256,7 @@ def test_only_the_handling_office_opens_the_page(client, world, filed):
     for person in (world.assistant_a1, world.clerk_b, world.officer_d1):
         client.force_login(person)
         assert client.get(url).status_code == 404
-        assert client.post(url, {"version": filed.version, "income": "1", "reason": "x"}).status_code == 404
+        assert client.post(url, {"version": filed.version, "d-income": "1", "reason": "x"}).status_code == 404
     client.force_login(world.supervisor_a)  # the supervisor handles the centre's work too
     assert client.get(url).status_code == 200
     client.force_login(world.clerk_a)
@@ -370,3 +370,21 @@ def test_a_second_return_can_name_a_field_too(client, world, filed):
 def _flat_household(application) -> dict[str, str]:
     flat = flatten(item_data.form_of(application), item_data.full_data(application))
     return {k: v for k, v in flat.items() if k.startswith("household.")}
+
+
+def test_the_filing_page_takes_the_named_field_and_settles_its_line(client, world, filed):
+    """After the return, the assistant's supplement page offers the named field's inputs only;
+    saving it settles the notice's line."""
+    client.force_login(world.clerk_a)
+    _return_naming_household(client, filed)
+    client.force_login(world.assistant_a1)
+    edit = reverse("approvals:edit", args=[filed.pk])
+    page = client.get(edit).content.decode()
+    assert 'name="d-household.1.monthly_income"' in page and 'name="d-income"' not in page
+    sent = {f"d-{name}": text for name, text in _flat_household(Application.objects.get(pk=filed.pk)).items()}
+    sent["d-household.1.monthly_income"] = "520"
+    response = client.post(edit, sent)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    application = Application.objects.get(pk=filed.pk)
+    assert services.open_notice_lines(application) == []
+    assert item_data.full_data(application)["household"][1]["monthly_income"] == 52000

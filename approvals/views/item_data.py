@@ -10,7 +10,7 @@ retype, their ID number. The rules (who, when, the reason) are `services.item_da
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -26,10 +26,11 @@ from django.views.decorators.http import require_http_methods
 from portal.errors import DomainError
 from portal.web.forms import Form
 from services_catalog.item_forms.display import summary
-from services_catalog.item_forms.schema import PARTS, RELATIONS, FieldSpec, FormSpec, Kind
-from services_catalog.item_forms.values import NO, YES, flatten, input_label, inputs
+from services_catalog.item_forms.schema import FieldSpec, FormSpec, Kind
+from services_catalog.item_forms.values import flatten
 
 from .. import item_data, selectors, services
+from ..forms_item_data import ItemDataForm, raw_input
 from ..models import Application
 from ..policies import may_act_as
 from ..states import Who
@@ -76,79 +77,6 @@ def form_summary(user, application: Application) -> dict[str, Any] | None:
         sections.append({"title": section.title, "rows": rows})
     version = application.form_version
     return {"number": version.number if version else None, "sections": sections}
-
-
-# -- the inputs of one field ---------------------------------------------------------------------
-
-
-@dataclass
-class Input:
-    name: str
-    label: str
-    value: str
-    widget: str = "text"  # text, textarea, select
-    options: list[tuple[str, str]] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    heading: str = ""  # a group's row title, on the row's first input
-
-
-def _options(spec: FieldSpec, part: str, places: dict[str, str]) -> list[tuple[str, str]] | None:
-    choose = [("", _("Choose…"))]
-    if spec.kind == Kind.PERSON and part == "relation":
-        return choose + [(r, r) for r in RELATIONS]
-    if spec.kind == Kind.ADDRESS and part == "region":
-        return choose + list(places.items())
-    if spec.kind == Kind.CHOICE:
-        return choose + [(c, c) for c in spec.choices]
-    if spec.kind == Kind.YESNO:
-        return choose + [(YES, _("Yes")), (NO, _("No"))]
-    return None
-
-
-def _one(form: FormSpec, spec: FieldSpec, path: str, values, errors, places) -> list[Input]:
-    out = []
-    for name in inputs(spec, path):
-        part = name.rsplit(".", 1)[-1] if spec.kind in PARTS else ""
-        options = _options(spec, part, places)
-        widget = "select" if options else ("textarea" if spec.multiline else "text")
-        out.append(
-            Input(
-                name=name,
-                label=input_label(form, name),
-                value=values.get(name, ""),
-                widget=widget,
-                options=options or [],
-                errors=errors.get(name, []),
-            )
-        )
-    return out
-
-
-def field_inputs(form: FormSpec, spec: FieldSpec, values, errors, places, *, rows: int) -> list[Input]:
-    """The input boxes of one top-level field; a group shows `rows` rows (the stored ones and a
-    spare one to add a member)."""
-    if spec.kind != Kind.GROUP:
-        return _one(form, spec, spec.key, values, errors, places)
-    out = []
-    for number in range(rows):
-        row = [
-            box
-            for child in spec.fields
-            for box in _one(form, child, f"{spec.key}.{number}.{child.key}", values, errors, places)
-        ]
-        if row:
-            row[0].heading = f"{spec.label} {number + 1}"
-        out.extend(row)
-    return out
-
-
-def _rows_sent(values, key: str) -> int:
-    numbers = [
-        int(name.split(".")[1])
-        for name in values
-        if name.startswith(f"{key}.") and name.split(".")[1].isdigit()
-    ]
-    return max(numbers) + 1 if numbers else 0
 
 
 def _unmasked(form: FormSpec, application: Application, raw: dict[str, str]) -> dict[str, str]:
@@ -207,35 +135,32 @@ def correct(request, pk: int, key: str):
             % {"ref": application.reference, "state": application.get_state_display()},
         )
         return redirect(detail)
-    stored = (application.item_data or {}).get(key)
-    empty_before = stored in (None, "", [])
+    stored = application.item_data or {}
+    posted = request.POST if request.method == "POST" else None
     step = CorrectionForm(
-        request.POST or None,
+        posted,
         initial={"version": application.version},
-        reason_required=not (spec.office_only and empty_before),
+        reason_required=not (spec.office_only and stored.get(key) in (None, "", [])),
     )
-    places = item_data.regions() if _needs_places(spec) else {}
-    if request.method == "POST":
-        values = {
-            name: value for name, value in request.POST.items() if name == key or name.startswith(f"{key}.")
-        }
-    else:
-        values = {
-            name: value
-            for name, value in flatten(form, application.item_data or {}).items()
-            if name == key or name.startswith(f"{key}.")
-        }
-    errors: dict[str, list[str]] = {}
+    shown = flatten(form, stored)  # masked, as every page shows the data
+    data_form = ItemDataForm(
+        posted, spec=form, regions=_places(form), stored=stored, keys={key}, initial_flat=shown
+    )
     status = 200
-    if request.method == "POST":
+    if posted is not None and "add_row" not in posted:  # "add another row" only shows one more
         status = 400
         if step.is_valid():
+            sent = {
+                name: text
+                for name, text in raw_input(posted).items()
+                if name == key or name.startswith(f"{key}.")
+            }
             try:
                 parsed = services.item_data_correct(
                     actor=request.user,
                     application=application,
                     key=key,
-                    raw=_unmasked(form, application, values),
+                    raw=_unmasked(form, application, sent),
                     reason=step.cleaned_data["reason"],
                     expected_version=step.cleaned_data["version"],
                 )
@@ -253,11 +178,7 @@ def correct(request, pk: int, key: str):
                         % {"field": spec.label},
                     )
                     return redirect(detail)
-                errors = parsed.errors
-    rows = 0
-    if spec.kind == Kind.GROUP:
-        rows = max(len(stored) if isinstance(stored, list) else 0, _rows_sent(values, key)) + 1
-    boxes = field_inputs(form, spec, values, errors, places, rows=rows)
+                data_form.add_refusals(parsed.errors)
     return render(
         request,
         "approvals/work_item_data.html",
@@ -265,14 +186,9 @@ def correct(request, pk: int, key: str):
             "application": application,
             "spec": spec,
             "form": step,
-            "inputs": boxes,
-            "problems": [
-                f"{input_label(form, name)}: {message}"
-                for name, messages_ in errors.items()
-                for message in messages_
-            ],
+            "data_form": data_form,
             "back": detail,
-            "masked": any("*" in box.value for box in boxes),
+            "masked": any("*" in text for name, text in shown.items() if name.startswith(f"{key}.")),
             "version_number": application.form_version.number if application.form_version else None,
         },
         status=status,

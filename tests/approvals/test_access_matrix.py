@@ -642,13 +642,13 @@ def _check_correction(client, application: Application, outcome: str) -> None:
     response = client.get(url)
     assert _state(application) == before
     if outcome == "corrected":
-        assert response.status_code == 200 and 'name="income"' in _body(response)
+        assert response.status_code == 200 and 'name="d-income"' in _body(response)
     elif outcome == "refused":
         assert _redirects_to(response, detail) and _error_message(response)
     else:
         _check_denied(response, application, outcome)
     client.cookies.pop("messages", None)
-    response = client.post(url, {"version": application.version, "income": "1280", "reason": "村委会证明"})
+    response = client.post(url, {"version": application.version, "d-income": "1280", "reason": "村委会证明"})
     after = _state(application)
     if outcome == "corrected":
         assert _redirects_to(response, detail) and not _error_message(response)
