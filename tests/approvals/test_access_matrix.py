@@ -24,7 +24,7 @@ Every submitted application has its online tracking locked, so that an unlock sh
 Every item has an application form (申请表) with a field the villager answers and one the office
 enters (核定); the correction page (更正) is opened and used on the first.
 
-12 people × 30 URLs × 8 applications = 2880 cells (a step page's GET and POST make one cell), and
+12 people × 32 URLs × 8 applications = 3072 cells (a step page's GET and POST make one cell), and
 12 people × 5 lists × 8 applications = 480 more.
 """
 
@@ -170,6 +170,10 @@ WITHOUT_A_PAGE = {
     Act.ISSUE_CERTIFICATE,  # part of approving
     Act.REVOKE_CERTIFICATE,  # its own page: the "revoke" URL
     Act.FILE_REMOVED,  # the filing form's "remove this file"
+    Act.DATA_SUPPLEMENTED,  # the filing form's answers after a return
+    Act.DATA_CORRECTED,  # its own page: the "item_data" URL
+    Act.DATA_ASSESSED,  # the same page, for an office field (核定)
+    Act.REUSED,  # part of filing
 }
 PAGE_ACTS = [act for act in Act if act not in WITHOUT_A_PAGE]
 
