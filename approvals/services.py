@@ -714,6 +714,16 @@ def item_data_save(*, actor: User, application: Application, raw) -> Parsed:
     return parsed
 
 
+ITEM_DATA_CORRECTABLE = frozenset({State.SUBMITTED, State.ACCEPTED, State.REVIEWED})
+"""While the work is at the office and not yet decided, its clerk may correct or enter a field."""
+
+
+def item_data_correctable_by(actor: User | None, application: Application) -> bool:
+    """May `actor` correct this application's form now? The page's links and the service's
+    refusal ask the same question."""
+    return application.state in ITEM_DATA_CORRECTABLE and may_act_as(actor, application, Who.HANDLER)
+
+
 @transaction.atomic
 def item_data_correct(
     *, actor: User, application: Application, key: str, raw, reason: str, expected_version: int | None = None
@@ -733,7 +743,7 @@ def item_data_correct(
             )
             % {"ref": locked.reference}
         )
-    if locked.state not in (State.SUBMITTED, State.ACCEPTED, State.REVIEWED):
+    if locked.state not in ITEM_DATA_CORRECTABLE:
         raise DomainError(
             _("Application %(ref)s is “%(state)s”: its form can no longer be changed.")
             % {"ref": locked.reference, "state": locked.get_state_display()}
