@@ -3,6 +3,7 @@ the application's page (masked), a correction with its reason (更正), an offic
 return that names a field of the form, and the history showing each change before → after."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -388,3 +389,14 @@ def test_the_filing_page_takes_the_named_field_and_settles_its_line(client, worl
     application = Application.objects.get(pk=filed.pk)
     assert services.open_notice_lines(application) == []
     assert item_data.full_data(application)["household"][1]["monthly_income"] == 52000
+
+
+def test_the_villagers_tracking_page_names_the_changed_field_never_its_values(client, world, filed):
+    services.item_data_correct(
+        actor=world.clerk_a, application=filed, key="income", raw={"income": "1500"}, reason="村委会证明"
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    client.post(reverse("tracking:form"), {"number": filed.number, "last4": filed.applicant_mobile[-4:]})
+    page = client.get(reverse("tracking:detail", args=[filed.number])).content.decode()
+    assert "更正了申请表：家庭月收入" in page, page
+    assert "1,500" not in page and "1,280" not in page and "村委会证明" not in page

@@ -70,6 +70,19 @@ def test_the_whole_life_on_the_demo(live_server, browser_page):
         if material.required and not material.may_be_missing:
             page.set_input_files(f"#id_material_{material.pk}", png())
     page.set_input_files("#id_consent", png())
+    # 低保 asks its own facts (申请表): the household, the reason, the property, the account.
+    page.fill("[name='d-household.0.member.name']", "王秀英")
+    page.fill("[name='d-household.0.member.id_number']", make_id_number(order=777))
+    page.select_option("[name='d-household.0.member.relation']", "本人")
+    page.fill("[name='d-household.0.monthly_income']", "420")
+    page.select_option("[name='d-household.0.employment']", "务农")
+    page.select_option("[name='d-reason']", "年老体弱")
+    page.fill("[name='d-savings']", "3000")
+    page.check("[name='d-has_vehicle'][value=no]")
+    page.check("[name='d-has_other_house'][value=no]")
+    page.fill("[name='d-payment_account.bank']", "天津农商银行宝坻支行")
+    page.fill("[name='d-payment_account.account']", "6231 0000 1111 2222")
+    page.fill("[name='d-payment_account.holder']", "王秀英")
     page.click("button[name=submit]")
     page.wait_for_url(lambda url: url.endswith("/receipt/"))
     application = Application.objects.get(applicant_mobile=VILLAGER_MOBILE)
@@ -100,9 +113,15 @@ def test_the_whole_life_on_the_demo(live_server, browser_page):
     application.refresh_from_db()
     assert application.state == State.SUBMITTED
 
-    # The clerk accepts and reviews; the supervisor approves.
+    # The clerk accepts, enters the monthly amount (核定) and reviews; the supervisor approves.
     log_in(page, base, "demo_clerk")
     take_step(page, base, application.pk, "accept")
+    page.goto(f"{base}/work/{application.pk}/")
+    page.click(f"a[href='/work/{application.pk}/data/monthly_benefit/']")
+    page.fill("[name='d-monthly_benefit']", "710")
+    page.click("main form button.primary")
+    page.wait_for_url(f"{base}/work/{application.pk}/")
+    assert "710" in page.inner_text("main")
     take_step(
         page, base, application.pk, "review", lambda: page.fill("#id_comment", "材料齐全，符合条件，建议准予")
     )
@@ -111,6 +130,8 @@ def test_the_whole_life_on_the_demo(live_server, browser_page):
     take_step(page, base, application.pk, "approve")
     application.refresh_from_db()
     assert application.state == State.APPROVED
+    # The certificate prints the form's lines: the persons in the household and the amount.
+    assert application.certificates.get().particulars == [["保障人数", "1"], ["月保障金额", "710元"]]
 
     # The villager tracks it without logging in and sees each step.
     page.goto("about:blank")  # stop the last page's loads: a late response would set its cookie again
@@ -122,9 +143,10 @@ def test_the_whole_life_on_the_demo(live_server, browser_page):
     page.wait_for_url(f"{base}/track/{application.number}/")
     text = page.inner_text("main")
     assert "王*英" in text
-    # submitted, returned, supplemented, accepted, reviewed, approved, certificate issued: one line each
-    assert page.locator("ol.track-history li").count() == 7
-    for term in ("一次性告知", "受理", "审批", "准予", "出具了证照"):
+    # submitted, returned, supplemented, accepted, 核定, reviewed, approved, certificate issued
+    assert page.locator("ol.track-history li").count() == 8
+    for term in ("一次性告知", "受理", "核定了：月保障金额", "审批", "准予", "出具了证照"):
         assert term in text
     assert application.resident.id_number not in page.content()
+    assert "710" not in text  # the amount is the villager's own business, not the tracking page's
     page.screenshot(path="/tmp/cunban_track_approved.png", full_page=True)

@@ -29,6 +29,7 @@ def _data(code: str, world, **extra) -> dict:
             }
         )
     data.update({"legal_bases-0-text": "《土地管理法》第六十二条", "legal_bases-0-ORDER": "1"})
+    data.update({"application_form-count": "0", "certificate_layout-count": "0"})  # no form
     data.update(extra)
     return data
 
