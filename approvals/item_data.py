@@ -109,8 +109,10 @@ def check(
 
 
 def problems(application: Application, *, today: datetime.date) -> list[str]:
-    """What the data still lacks or gets wrong for a submission, one sentence per input."""
-    form = form_of(application)
+    """What the data still lacks or gets wrong for a submission, one sentence per input (a draft
+    is judged by the form it will be filed under: the item's newest)."""
+    version = version_for_draft(application)
+    form = version.spec if version is not None else EMPTY
     if form.is_empty:
         return []
     data = full_data(application)

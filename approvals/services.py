@@ -24,6 +24,7 @@ from portal.offices.models import Office
 from portal.people.models import IdNumberDisclosure, Resident, User
 from portal.places.models import Region, RegionLevel
 from portal.workdays.calendar import WorkCalendar
+from services_catalog.item_forms.schema import Kind
 from services_catalog.item_forms.values import Parsed
 from services_catalog.models import Material, ServiceItemPage
 from services_catalog.selectors import item_form_current, service_item_route
@@ -57,8 +58,12 @@ class MissingItem:
 # -- who may act: `approvals.policies` ---------------------------------------------------------
 
 
-def _today() -> datetime.date:
+def today() -> datetime.date:
+    """Today in the county (the clock is an input: tests and demo stories set it)."""
     return timezone.localdate()
+
+
+_today = today
 
 
 def step_blocker(
@@ -679,6 +684,9 @@ def item_data_save(*, actor: User, application: Application, raw) -> Parsed:
     data = dict(parsed.data)
     for path in parsed.errors:
         key = path.split(".", 1)[0]
+        spec = form.field(key)
+        if partial and spec is not None and spec.kind == Kind.GROUP and key in data:
+            continue  # a draft keeps the entries' answers that passed
         if key in before:
             data[key] = before[key]
         else:

@@ -32,11 +32,13 @@ from portal.people.models import User
 from portal.people.selectors import offices_user_may_file_for, residents_visible_to
 from portal.people.services import resident_register
 from portal.places.models import Region
+from services_catalog.item_forms.values import flatten
 from services_catalog.models import DelegationMode
-from services_catalog.selectors import service_item_route
+from services_catalog.selectors import item_form_current, service_item_route
 
-from .. import deadlines, policies, selectors, services
+from .. import deadlines, item_data, policies, selectors, services
 from ..forms_filing import CONSENT_FIELD, VILLAGER_FIELDS, FilingForm, ItemSearchForm, answer_field
+from ..forms_item_data import ItemDataForm, raw_input
 from ..models import Application, ApplicationFile, Notice
 from ..papers import materials_received
 from ..policies import application_policy
@@ -141,6 +143,7 @@ def start(request, item_id: int):
 
     form = FilingForm(request.POST, request.FILES, **kwargs)
     form.is_valid()
+    page["data_form"] = _data_form(None, item, data=request.POST)  # what was typed, if shown again
     village = fixed or _chosen_village(form, village_list)
     if village is None:
         form.add_error(
@@ -236,6 +239,7 @@ def _save(request, form: FilingForm, application: Application):
                 )
             except DomainError as error:
                 form.add_error(answer_field(line), str(error))
+        data_form = _save_item_data(request, application)
     except DomainError as error:
         messages.error(request, str(error))
         return _render(request, form, application=_own(user, application.pk))
@@ -243,13 +247,14 @@ def _save(request, form: FilingForm, application: Application):
     application = _own(user, application.pk)  # what the services changed
     if application.state not in EDITABLE_STATES:
         return _already_submitted(request, application)
-    if form.errors:
+    if form.errors or (data_form is not None and data_form.errors):
         return _render(
             request,
             form,
             application=application,
-            problems=_problems_besides(form, application),
+            problems=_problems_besides(form, application, data_form),
             tried_submit="submit" in request.POST,
+            data_form=data_form,
         )
     if "submit" not in request.POST:
         messages.success(
@@ -257,11 +262,28 @@ def _save(request, form: FilingForm, application: Application):
             _("Saved. You can come back to %(ref)s from your list of applications.")
             % {"ref": application.reference},
         )
-        return redirect("approvals:edit", application.pk)
+        anchor = request.POST.get("add_row", "")
+        url = reverse("approvals:edit", args=[application.pk])
+        return redirect(f"{url}#group-{anchor}" if anchor.isidentifier() else url)
 
     problems = _problems_of(application)
     if problems:
-        return _render(request, form, application=application, problems=problems, tried_submit=True)
+        if data_form is not None:
+            # Name each missing answer next to its box, not only in the list at the top.
+            spec = data_form.spec
+            checked = item_data.check(
+                application,
+                spec,
+                flatten(spec, item_data.full_data(application)),
+                partial=False,
+                keys=data_form.keys,
+                today=services.today(),
+            )
+            data_form.add_refusals(checked.errors)
+        return _render(
+            request, form, application=application, problems=_problems_besides(form, application, data_form),
+            tried_submit=True, data_form=data_form,
+        )
     comment = ""
     if application.state == State.DRAFT:
         duplicates = _duplicates(user, application)
@@ -324,14 +346,56 @@ def _duplicate_comment(duplicates: list[selectors.Duplicate]) -> str:
     }
 
 
-def _problems_besides(form: FilingForm, application: Application) -> list[str]:
+def _problems_besides(form: FilingForm, application: Application, data_form=None) -> list[str]:
     """What else stops a submission, without repeating "enter the villager" when the villager
-    fields already carry their own errors."""
+    fields already carry their own errors, nor the form's answers shown next to their boxes."""
     problems = _problems_of(application)
     if any(field in form.errors for field in (*VILLAGER_FIELDS, "resident")):
         villager = _("Enter the villager's name, ID number and mobile.")
         problems = [problem for problem in problems if problem != villager]
+    if data_form is not None and data_form.errors:
+        problems = [problem for problem in problems if problem not in item_data.problems(
+            application, today=services.today())]
     return problems
+
+
+# -- the item's application form (申请表) ------------------------------------------------------
+
+
+def _data_form(application: Application | None, item=None, *, data=None) -> ItemDataForm | None:
+    """The application form's inputs: on a draft every answer, after a return only the fields
+    the one-time notice names (the others are shown as text); None when the item has no form."""
+    if application is None:
+        version = item_form_current(item.pk)
+    elif application.state == State.DRAFT:
+        version = item_data.version_for_draft(application)
+    else:
+        version = application.form_version
+    if version is None or version.spec.is_empty:
+        return None
+    stored = item_data.full_data(application) if application is not None else {}
+    keys = None
+    if application is not None and application.state != State.DRAFT:
+        keys = {line.field_key for line in services.open_notice_lines(application, settled=True) if line.field_key}
+    return ItemDataForm(
+        data,
+        spec=version.spec,
+        regions=item_data.regions(),
+        stored=stored,
+        keys=keys,
+        initial_flat=flatten(version.spec, stored),
+    )
+
+
+def _save_item_data(request, application: Application) -> ItemDataForm | None:
+    """Save the answers that passed; put each refusal next to its box (nothing typed is lost:
+    the page is shown again with what was sent)."""
+    data_form = _data_form(application, data=request.POST)
+    if data_form is None:
+        return None
+    parsed = services.item_data_save(actor=request.user, application=application, raw=raw_input(request.POST))
+    data_form.add_refusals(parsed.errors)
+    return data_form
 
 
 def _save_villager(request, form: FilingForm, application: Application) -> None:
@@ -418,9 +482,12 @@ def _render(
     village: Region | None = None,
     problems: list[str] | None = None,
     tried_submit: bool = False,
+    data_form: ItemDataForm | None = None,
 ):
     """The draft form: on a new draft the action is its edit page, so a second POST changes it."""
     item = item or application.item
+    if data_form is None:
+        data_form = _data_form(application, item)
     stored = selectors.files_of(application) if application else []
     notice = None
     if application is not None and application.state == State.RETURNED:
@@ -469,6 +536,7 @@ def _render(
     )
     context = {
         "form": form,
+        "data_form": data_form,
         "item": item,
         "application": application,
         "village": application.village if application else village,

@@ -41,7 +41,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw
 
-from approvals import services
+from approvals import item_data, services
 from approvals.models import Application, ApplicationFile, Notice, NoticeItem
 from approvals.reminders import deadlines_sweep
 from approvals.selectors import items_for_filing
@@ -53,6 +53,8 @@ from portal.people.roles import Role
 from portal.people.services import resident_register
 from portal.places.models import Region, RegionLevel
 from portal.workdays.calendar import WorkCalendar
+
+from .answers import demo_answers, office_answers
 
 # Fixed, so that each case's draft has the same client_token on every load.
 DEMO_NAMESPACE = uuid.UUID("6f1c3b0e-5a2d-4c7e-9b1a-2d8e4f6a7c90")
@@ -167,6 +169,9 @@ class Case:
     skip: tuple[str, ...] = ()
     only: tuple[str, ...] | None = None
     consent: bool = True
+    # Answers to the item's application form that the story sets itself (input path → text);
+    # every other answer is made from the form (portal.demo.answers).
+    answers: tuple[tuple[str, str], ...] = ()
 
 
 # The steps by name, so that the table below reads as the stories do.
@@ -838,6 +843,7 @@ def _do_draft(run: _Run, case: Case, step: Step, moment: datetime.datetime):
                     f"{material.name}.png", scan_png(f"{case.key}:{material.name}"), "image/png"
                 ),
             )
+    _answer_form(run, case, application, assistant, resident, moment)
     if case.consent and resident is not None:
         letter = letter_pdf(
             "授权委托书",
@@ -858,6 +864,39 @@ def _do_draft(run: _Run, case: Case, step: Step, moment: datetime.datetime):
     return application
 
 
+def _answer_form(run: _Run, case: Case, application, assistant, resident, moment) -> None:
+    """The villager's answers to the item's form, typed by the assistant with the draft."""
+    form = item_data.form_of(application)
+    if form.is_empty or resident is None:
+        return
+    villager = VILLAGERS[case.villager] if case.villager else None
+    raw = demo_answers(
+        form,
+        key=case.key,
+        name=resident.name,
+        id_number=villager.id_number if villager else "",
+        village_code=run.villages[case.village].code,
+        today_iso=moment.date().isoformat(),
+        overrides=dict(case.answers),
+    )
+    parsed = services.item_data_save(actor=assistant, application=application, raw=raw)
+    if parsed.errors:
+        raise RuntimeError(f"demo case {case.key}: the form's answers were refused: {parsed.errors}")
+
+
+def _assess(run: _Run, case: Case, application) -> None:
+    """The clerk enters the office's own fields (核定, e.g. 月保障金额) before the first decision
+    step, as the township does before it reviews or decides."""
+    form = item_data.form_of(application)
+    if form.is_empty:
+        return
+    application.refresh_from_db()
+    answers = office_answers(form, application.item_data, key=case.key)
+    clerk = run.actor(case, Step("assess", 0, "", by="clerk"))
+    for key, value in answers.items():
+        services.item_data_correct(actor=clerk, application=application, key=key, raw={key: value}, reason="")
+
+
 def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> None:
     if step.act == "draft":
         run.applications[case.key] = _do_draft(run, case, step, moment)
@@ -865,6 +904,10 @@ def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> No
     application = run.applications[case.key]
     actor = run.actor(case, step)
     act = step.act
+    if act in ("review", "forward", "approve"):
+        application.refresh_from_db()
+        if application.state == "accepted":
+            _assess(run, case, application)
     if act == "submit":
         services.application_submit(actor=actor, application=application)
     elif act == "assign":

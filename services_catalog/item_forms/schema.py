@@ -28,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_FIELDS = 120
@@ -70,7 +70,7 @@ RELATIONS = ("本人", "配偶", "子女", "父母", "祖父母", "孙子女", "
 # The parts of a compound field: (part, label). Labels are translated where shown.
 PARTS = {
     Kind.PERSON: (
-        ("name", gettext_lazy("Name")),
+        ("name", pgettext_lazy("a person's", "Name")),
         ("id_number", gettext_lazy("ID number")),
         ("relation", gettext_lazy("Relation to the applicant")),
     ),
@@ -345,7 +345,7 @@ def _field(raw: Any, where: str, problems: list[str], *, in_group: bool) -> Fiel
         )
         return None
     kind = raw.get("kind")
-    if kind not in ALL_KINDS:
+    if not isinstance(kind, str) or kind not in ALL_KINDS:
         problems.append(
             _("%(where)s: unknown kind “%(kind)s” (one of %(kinds)s).")
             % {"where": here, "kind": kind, "kinds": ", ".join(sorted(ALL_KINDS))}
@@ -395,6 +395,8 @@ def _field(raw: Any, where: str, problems: list[str], *, in_group: bool) -> Fiel
         choices = raw.get("choices")
         if isinstance(choices, str):
             choices = [line for line in re.split(r"[\n|；;]", choices)]
+        if not isinstance(choices, (list, tuple)):
+            choices = []  # a number or an object is no list of options
         cleaned = tuple(dict.fromkeys(_text(choice) for choice in choices or [] if _text(choice)))
         if len(cleaned) < 2:
             problems.append(_("%(where)s: a choice needs at least two options.") % {"where": here})

@@ -36,6 +36,7 @@ _DATE_FORMS = (
     re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
 )
+_MAX_DIGITS = 15  # digits before the point of any number read
 MAX_MONEY_FEN = 10**12  # a trillion fen: any amount a township handles, and no overflow in a list
 
 
@@ -129,14 +130,14 @@ def _is_required(spec: FieldSpec, siblings: Mapping[str, Any], prefix: str, part
         return True
     if spec.required_when:
         other, value = spec.required_when
-        return _clean(siblings.get(f"{prefix}{other}")) == value
+        return _clean(siblings.get(f"{prefix}{other}")) == _clean(value)
     return False
 
 
 def _parse_group(spec: FieldSpec, raw: Mapping[str, Any], out: Parsed, context: _Context) -> None:
     rows = []
-    sent = group_rows(raw, spec.key)
-    for number in sent:
+    numbers = []  # the input row number of each entry kept
+    for number in group_rows(raw, spec.key):
         prefix = f"{spec.key}.{number}."
         typed = any(
             _clean(raw.get(name)) for child in spec.fields for name in inputs(child, prefix + child.key)
@@ -152,9 +153,11 @@ def _parse_group(spec: FieldSpec, raw: Mapping[str, Any], out: Parsed, context: 
                 row[child.key] = value
         if row:
             rows.append(row)
+            numbers.append(number)
     if len(rows) > spec.max_items:
+        # Named at the first input of the first entry too many, an input the page shows.
         out.add(
-            f"{spec.key}.{sent[-1]}.{spec.fields[0].key}" if sent else spec.key,
+            inputs(spec.fields[0], f"{spec.key}.{numbers[spec.max_items]}.{spec.fields[0].key}")[0],
             _("At most %(max)s entries; %(count)s were given.") % {"max": spec.max_items, "count": len(rows)},
         )
         rows = rows[: spec.max_items]
@@ -239,9 +242,11 @@ def _typed(spec: FieldSpec, text: str, context: _Context) -> Any:
             raise ValidationError(_("Enter a date after 1900."))
         return day.isoformat()
     if spec.kind == Kind.CHOICE:
-        if text not in spec.choices:
+        # Compared as typed input is cleaned (一级（重度） arrives as 一级(重度)), kept as written.
+        chosen = next((choice for choice in spec.choices if _clean(choice) == text), None)
+        if chosen is None:
             raise ValidationError(_("Choose one of the options given."))
-        return text
+        return chosen
     if spec.kind == Kind.YESNO:
         if text not in (YES, NO):
             raise ValidationError(_("Choose yes or no."))
@@ -260,6 +265,8 @@ def _number(text: str, *, money: bool = False) -> Decimal:
             if money
             else _("Enter a number, such as 3.")
         )
+    if number.adjusted() >= _MAX_DIGITS:  # 1e30: rounding it would overflow a Decimal's precision
+        raise ValidationError(_("This amount is too large.") if money else _("Enter a number, such as 3."))
     return number
 
 
