@@ -519,8 +519,13 @@ class ItemFormVersion(models.Model):
     definition = models.JSONField(_("definition"))
     digest = models.CharField(max_length=64)
     published_at = models.DateTimeField(_("published"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

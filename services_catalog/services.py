@@ -82,15 +82,18 @@ def item_form_publish(*, item: ServiceItemPage, user=None) -> ItemFormVersion | 
     """Keep the form the item was just published with as a new version, when it changed.
 
     Called when the page is published, which the two-person rule already guards, so nobody
-    publishes a form alone. The last version is locked while the next number is taken, so two
-    publications at once cannot both be version 2. A page published without a form after one
+    publishes a form alone; `user` is the author of the published revision (the approver is in
+    the page's workflow history). The item's row is locked while the next number is taken, so two
+    publications at once make one version, not an error. A page published without a form after one
     with a form makes an empty version: new filings then ask for nothing more.
     """
     definition = item.form_spec().to_json()
     if not any(section["fields"] for section in definition["sections"]):
         definition = {}
     fingerprint = digest(definition)
-    latest = ItemFormVersion.objects.select_for_update().filter(item=item).order_by("-number").first()
+    # The item's row is the lock: a second publication waits here, then finds this version.
+    ServiceItemPage.objects.select_for_update().filter(pk=item.pk).values_list("pk", flat=True).first()
+    latest = ItemFormVersion.objects.filter(item=item).order_by("-number").first()
     if latest is None and not definition:
         return None
     if latest is not None and latest.digest == fingerprint:
@@ -101,5 +104,5 @@ def item_form_publish(*, item: ServiceItemPage, user=None) -> ItemFormVersion | 
         definition=definition,
         digest=fingerprint,
         published_at=timezone.now(),
-        published_by=user if getattr(user, "is_authenticated", False) else None,
+        written_by=user if getattr(user, "is_authenticated", False) else None,
     )

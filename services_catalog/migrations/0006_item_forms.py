@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 ('digest', models.CharField(max_length=64)),
                 ('published_at', models.DateTimeField(verbose_name='published')),
                 ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='form_versions', to='services_catalog.serviceitempage', verbose_name='service item')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('written_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='written by')),
             ],
             options={
                 'verbose_name': 'application form version',
