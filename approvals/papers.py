@@ -19,8 +19,11 @@ from portal.printing.layout import Paper
 from portal.printing.words import PAPER_LANGUAGE, chinese_date, day_text
 from portal.web.site import site_url
 from portal.workdays.provisional import with_provisional_note
+from services_catalog.item_forms.display import Section, summary
+from services_catalog.item_forms.schema import FormSpec, Kind
 from services_catalog.procedure_law import procedure_law
 
+from . import item_data
 from .deadlines import ACCEPTANCE_WINDOW_DAYS, provisional_note_between
 from .models import Application, ApplicationFile, Notice
 from .selectors import material_checklist
@@ -43,6 +46,29 @@ def materials_received(application: Application) -> list[tuple[str, int]]:
     if consents:
         received.append((str(ApplicationFile.Kind.CONSENT.label), consents))
     return received
+
+
+def _has_address(form: FormSpec) -> bool:
+    return any(
+        spec.kind == Kind.ADDRESS or any(child.kind == Kind.ADDRESS for child in spec.fields)
+        for spec in form.fields()
+    )
+
+
+def data_received(application: Application) -> list[Section]:
+    """申请表: what the form says, section by section, as the receipt lists it: names and ID
+    numbers masked (a paper anyone may carry), unanswered lines and the office's own fields
+    not yet entered left out. The villages are read (one query) only for a form with an address."""
+    form = item_data.form_of(application)
+    if form.is_empty:
+        return []
+    places = item_data.regions() if _has_address(form) else {}
+    sections = []
+    for section in summary(form, application.item_data or {}, regions=places, public=True):
+        rows = tuple(row for row in section.rows if row.text != "—")
+        if rows:
+            sections.append(Section(section.title, rows))
+    return sections
 
 
 def receipt_paper(application: Application) -> Paper:
@@ -78,6 +104,13 @@ def receipt_paper(application: Application) -> Paper:
                 )
                 or _("none"),
             )
+        )
+        rows.extend(
+            (
+                _("Application form: %(section)s") % {"section": section.title},
+                "；".join(f"{row.label}：{row.text}" for row in section.rows),
+            )
+            for section in data_received(application)
         )
         return Paper(
             title=_("Receipt (回执)"),
@@ -119,8 +152,9 @@ def receipt_paper(application: Application) -> Paper:
 
 
 def notice_paper(notice: Notice) -> Paper:
-    """一次性告知书: every missing or wrong material at once, or the materials to follow after a
-    容缺 acceptance, each with its date. It cites the law of the item's type (行政许可法 第三十二条
+    """一次性告知书: every missing or wrong material and form field at once (a field's line is
+    marked as the application form's, so the villager knows it is not a paper to bring), or the
+    materials to follow after a 容缺 acceptance, each with its date. It cites the law of the item's type (行政许可法 第三十二条
     for a licence only; `services_catalog.procedure_law`)."""
     application = notice.application
     with translation.override(PAPER_LANGUAGE):
@@ -143,7 +177,13 @@ def notice_paper(notice: Notice) -> Paper:
             closing = _("If a material is not handed in by its date, the application is terminated (终止).")
         items = []
         for line in notice.items.all():
-            text = f"{line.material_name}：{line.reason}"
+            if line.field_key:  # a field of the application form: its label is kept as the name
+                text = _("Application form, “%(field)s”: %(reason)s") % {
+                    "field": line.material_name,
+                    "reason": line.reason,
+                }
+            else:
+                text = f"{line.material_name}：{line.reason}"
             if line.due_on:
                 text += _(" (by %(date)s)") % {"date": day_text(line.due_on)}
             items.append(text)

@@ -11,9 +11,10 @@ at the same moment waits for the lock, then finds the state or version changed a
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal import workflow
@@ -642,8 +643,14 @@ def _sealed_save(locked: Application, form, data: dict) -> None:
 
 
 def _changes(form, keys, before: dict, after: dict) -> list[dict[str, str]]:
-    """The history's record of what changed, masked: [{key, field, before, after}]."""
+    """The history's record of what changed, masked: [{key, field, before, after}], in the
+    county's language whatever the clerk's screen is in (it is read as written, like a comment)."""
     places = item_data.regions()
+    with translation.override(settings.LANGUAGE_CODE):
+        return _change_rows(form, keys, before, after, places)
+
+
+def _change_rows(form, keys, before: dict, after: dict, places) -> list[dict[str, str]]:
     return [
         {
             "key": key,

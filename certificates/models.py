@@ -13,6 +13,7 @@ so that a later export to the national electronic-licence format is a mapping, n
 | `entrusting_name`, `entrusting_department` | 委托机构 (委托: the department in whose name it is issued) |
 | `issued_on` | 颁证日期 |
 | `valid_from`, `valid_until` | 有效期起始日期, 有效期截止日期 |
+| `particulars` | 照面信息 (the item's own lines: 保障人数, 月保障金额 …) |
 
 The full ID number is not copied here: it stays encrypted on the resident record, which an export
 reads. A PDF with a QR check is a paper certificate with an online check, not a conformant
@@ -124,6 +125,16 @@ class Certificate(models.Model):
     issued_on = models.DateField(_("issued on (颁证日期)"))
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    particulars = models.JSONField(
+        _("particulars (照面信息)"),
+        default=list,
+        blank=True,
+        help_text=(
+            "[[label, text], …]: the lines the item's form names for the certificate (保障人数, "
+            "月保障金额 …), as printed at issue; a later change to the application's data or to the "
+            "item's form does not change an issued certificate."
+        ),
+    )
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"

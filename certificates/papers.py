@@ -1,5 +1,5 @@
-"""What the certificate's paper says (证照), drawn from the certificate's own immutable fields and
-its application's number, in Simplified Chinese whatever the clerk's language. Its QR code opens
+"""What the certificate's paper says (证照), drawn from the certificate's own immutable fields (the
+item's own lines too: `particulars`, copied at issue) and its application's number, in Simplified Chinese whatever the clerk's language. Its QR code opens
 the public check; the check code lets a villager without a phone check it by hand."""
 
 from django.urls import reverse
@@ -54,6 +54,8 @@ def certificate_paper(certificate: Certificate) -> Paper:
                 (_("Holder"), certificate.holder_name),
                 (_("ID number"), certificate.holder_id_masked),
                 (_("Item"), certificate.item_title),
+                # The item's own lines (保障人数, 月保障金额 …), as copied at issue.
+                *((str(label), str(text)) for label, text in certificate.particulars or ()),
                 (_("Decision"), f"{certificate.decision}（{day_text(certificate.decided_on)}）"),
                 (_("Valid"), validity),
                 (_("Application number"), certificate.application.number),

@@ -21,8 +21,14 @@ def issue_on_approval(sender, *, application: Application, actor, who, **kwargs)
         services.certificate_issue(actor=actor, application=application, who=who)
 
 
-def hand_over_blocker(sender, *, application: Application, act: str, **kwargs) -> str | None:
-    return services.hand_over_blocker(application) if act == Act.HAND_OVER else None
+def step_blocker(sender, *, application: Application, act: str, **kwargs) -> str | None:
+    """送达 needs a certificate in force to hand over; 准予 needs every value the certificate
+    prints (an office field such as 月保障金额 entered by the clerk, 核定)."""
+    if act == Act.HAND_OVER:
+        return services.hand_over_blocker(application)
+    if act == Act.APPROVE:
+        return services.approval_blocker(application)
+    return None
 
 
 def in_force_condition(sender, *, today: datetime.date, **kwargs) -> Exists:
@@ -37,5 +43,5 @@ def in_force_condition(sender, *, today: datetime.date, **kwargs) -> Exists:
 
 def connect() -> None:
     application_approved.connect(issue_on_approval, dispatch_uid="certificates.issue_on_approval")
-    step_blockers_asked.connect(hand_over_blocker, dispatch_uid="certificates.hand_over_blocker")
+    step_blockers_asked.connect(step_blocker, dispatch_uid="certificates.step_blocker")
     in_force_asked.connect(in_force_condition, dispatch_uid="certificates.in_force_condition")

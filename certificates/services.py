@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from approvals import item_data
 from approvals.models import Application
 from approvals.states import Act, State, Who
 from portal import workflow
@@ -32,11 +33,14 @@ from portal.errors import DomainError, NotPermitted, required
 from portal.files.uploads import PNG, CheckedUpload, check_upload, stored_name
 from portal.offices.models import OfficeKind
 from portal.people.models import User
+from portal.printing.words import PAPER_LANGUAGE
 from portal.throttle import limits
 from portal.throttle.limits import Scope
 from portal.throttle.models import Attempt
 from portal.throttle.selectors import limit_reached
 from portal.throttle.services import attempt_guard, attempt_record
+from services_catalog.item_forms.display import certificate_rows
+from services_catalog.item_forms.schema import FormSpec, Kind
 from services_catalog.models import DelegationMode
 
 from . import policies, selectors, tokens
@@ -65,6 +69,64 @@ def _months_later(day: datetime.date, months: int) -> datetime.date:
     return end - datetime.timedelta(days=1)
 
 
+def _places(form: FormSpec) -> dict[str, str]:
+    """The county's villages, read only when a certificate line prints an address (one query)."""
+    needs = any(
+        (spec := form.field(line.field)) is not None and spec.kind == Kind.ADDRESS
+        for line in form.certificate
+    )
+    return item_data.regions() if needs else {}
+
+
+def certificate_particulars(application: Application) -> list[list[str]]:
+    """The lines the item's form names for the certificate (保障人数 3, 月保障金额 1,280 元), as
+    [label, text] from the application's own form version and its (masked) data. Copied onto the
+    certificate at issue, so the paper says what was decided whatever changes later."""
+    form = item_data.form_of(application)
+    if not form.certificate:
+        return []
+    with translation.override(PAPER_LANGUAGE):  # the paper's words ("元"), whatever the clerk reads
+        rows = certificate_rows(form, application.item_data or {}, regions=_places(form))
+    return [[label, text] for label, text in rows]
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def certificate_lines_missing(application: Application) -> list[str]:
+    """The labels of the fields a certificate line needs that are still empty: a required field,
+    or an office field (核定, e.g. 月保障金额) the clerk has not entered. A certificate that
+    printed "—" for the amount it grants would be worthless, so the approval waits for them."""
+    form = item_data.form_of(application)
+    data = application.item_data or {}
+    missing = []
+    for line in form.certificate:
+        spec = form.field(line.field)
+        if spec is None or not (spec.required or spec.office_only):
+            continue
+        if _is_empty(data.get(line.field)) and spec.label not in missing:
+            missing.append(spec.label)
+    return missing
+
+
+def _missing_message(application: Application, missing: list[str]) -> str:
+    return _(
+        "The certificate of application %(ref)s prints %(fields)s, which is still empty: enter it on "
+        "the application form (核定) before approving."
+    ) % {"ref": application.reference, "fields": "、".join(f"“{label}”" for label in missing)}
+
+
+def approval_blocker(application: Application) -> str | None:
+    """Why an approval that would issue a certificate cannot be given now, or None: asked by the
+    application's `step_blocker` for 准予 through `approvals.extensions`, so the button is hidden
+    and the step refused with the same sentence."""
+    if not application.item.certificate_name or application.form_version_id is None:
+        return None
+    missing = certificate_lines_missing(application)
+    return _missing_message(application, missing) if missing else None
+
+
 def certificate_issue(
     *, actor: User, application: Application, who: Who, replaces: Certificate | None = None
 ) -> Certificate:
@@ -78,6 +140,9 @@ def certificate_issue(
         raise DomainError(_("Only an approved application has a certificate."))
     if not item.certificate_name:
         raise DomainError(_("“%(item)s” results in no certificate.") % {"item": item.title})
+    missing = certificate_lines_missing(application)
+    if missing:
+        raise DomainError(_missing_message(application, missing))
     office = required(application.current_office, "current_office")
     entrusting = None
     if (
@@ -116,6 +181,7 @@ def certificate_issue(
             if item.certificate_valid_months
             else None
         ),
+        particulars=certificate_particulars(application),
         issued_at=timezone.now(),
         issued_by=actor,
         token=tokens.certificate_token(serial),

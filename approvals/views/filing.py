@@ -40,7 +40,7 @@ from .. import deadlines, item_data, policies, selectors, services
 from ..forms_filing import CONSENT_FIELD, VILLAGER_FIELDS, FilingForm, ItemSearchForm, answer_field
 from ..forms_item_data import ItemDataForm, raw_input
 from ..models import Application, ApplicationFile, Notice
-from ..papers import materials_received
+from ..papers import data_received, materials_received
 from ..policies import application_policy
 from ..states import State
 
@@ -627,6 +627,7 @@ def receipt(request, pk: int):
         "due_note": deadlines.provisional_note_between(application.accepted_on, application.due_on),
         "track_url": request.build_absolute_uri(reverse("tracking:form")),
         "received": materials_received(application),
+        "data_sections": data_received(application),
     }
     return render(request, "approvals/receipt.html", context)
 

@@ -2,7 +2,8 @@
 enters for the office's own fields (核定).
 
 The answers are made from the form itself, kind by kind, so every demo item an editor gives a form
-gets plausible, valid answers without a story having to spell them out: the villager is the first
+gets plausible, valid answers without a story having to spell them out (the stories that do
+spell theirs out are in `item_answers`): the villager is the first
 household member (本人), a household has one more member in about half of the stories, amounts
 are small and round, the bank is the county's rural commercial bank. They are the same on every
 load (seeded by the story's key), and a story may still set any answer itself.
@@ -127,6 +128,10 @@ def demo_answers(
         value = _scalar(spec, key, today_iso, _birth(id_number))
         if value is not None:
             raw[spec.key] = value
+    # A story's own answers replace the made ones field by field (a household it spells out
+    # replaces the made household whole: no made second member is left behind).
+    told = {path.split(".", 1)[0] for path in overrides or {}}
+    raw = {path: value for path, value in raw.items() if path.split(".", 1)[0] not in told}
     raw.update(overrides or {})
     return raw
 

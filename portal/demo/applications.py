@@ -55,6 +55,7 @@ from portal.places.models import Region, RegionLevel
 from portal.workdays.calendar import WorkCalendar
 
 from .answers import demo_answers, office_answers
+from .item_answers import OFFICE_ANSWERS, case_answers
 
 # Fixed, so that each case's draft has the same client_token on every load.
 DEMO_NAMESPACE = uuid.UUID("6f1c3b0e-5a2d-4c7e-9b1a-2d8e4f6a7c90")
@@ -877,7 +878,12 @@ def _answer_form(run: _Run, case: Case, application, assistant, resident, moment
         id_number=villager.id_number if villager else "",
         village_code=run.villages[case.village].code,
         today_iso=moment.date().isoformat(),
-        overrides=dict(case.answers),
+        overrides={
+            **case_answers(case.key, villager, run.villages[case.village], moment.date()),
+            **dict(case.answers),
+        }
+        if villager
+        else dict(case.answers),
     )
     parsed = services.item_data_save(actor=assistant, application=application, raw=raw)
     if parsed.errors:
@@ -891,7 +897,13 @@ def _assess(run: _Run, case: Case, application) -> None:
     if form.is_empty:
         return
     application.refresh_from_db()
-    answers = office_answers(form, application.item_data, key=case.key)
+    answers = {
+        **office_answers(form, application.item_data, key=case.key),
+        **OFFICE_ANSWERS.get(case.key, {}),
+    }
+    answers = {
+        key: value for key, value in answers.items() if application.item_data.get(key) in (None, "", [])
+    }
     clerk = run.actor(case, Step("assess", 0, "", by="clerk"))
     for key, value in answers.items():
         services.item_data_correct(actor=clerk, application=application, key=key, raw={key: value}, reason="")

@@ -19,6 +19,7 @@ from cms.models import CountyHomePage
 from portal.offices.models import Office, OfficeKind
 from portal.places.models import Region, RegionLevel
 from services_catalog.item_codes import item_code_problem, item_code_slug
+from services_catalog.item_forms.schema import DefinitionError
 from services_catalog.models import (
     Delegation,
     ItemType,
@@ -32,6 +33,7 @@ from services_catalog.models import (
 )
 
 from . import format as fmt
+from .item_form import form_of_cell
 from .models import ImportPhase
 from .problems import Problem
 from .reader import RawCatalogue
@@ -67,6 +69,9 @@ class ItemRecord:
     legal_bases: list[str]
     special_procedures: list[tuple[str, int, str]]
     materials: list[MaterialRecord] = field(default_factory=list)
+    # The canonical application form (item_form.py); {} when the item has none, None when the
+    # file has no 申请表 column (a file made before it): the item keeps the form it has.
+    form: dict | None = None
 
 
 @dataclass
@@ -345,6 +350,7 @@ class _Checker:
 
         self.items[code] = ItemRecord(
             row=row.number,
+            form=self.application_form(row),
             code=code,
             department=department,
             life_events=life_events,
@@ -376,6 +382,20 @@ class _Checker:
                 "procedure_basis": self.procedure_basis(row),
             },
         )
+
+    def application_form(self, row: _Row) -> dict | None:
+        """The 申请表 cell's definition; each thing wrong with it is a problem of this row."""
+        if "application_form" not in self.raw.sheets[fmt.ITEMS].columns:
+            return None
+        try:
+            return form_of_cell(row.text("application_form"))
+        except DefinitionError as error:
+            for message in error.problems:
+                row.problem(
+                    "application_form",
+                    _("Application form (申请表): %(problem)s") % {"problem": message},
+                )
+            return {}
 
     def procedure_basis(self, row: _Row) -> str:
         """The law the item's papers cite (optional column); 行政许可法 only for a licence."""

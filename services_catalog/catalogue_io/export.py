@@ -19,6 +19,7 @@ from portal.offices.models import Office
 from services_catalog.models import Delegation, LifeEvent, ServiceItemPage, Synonym
 
 from . import format as fmt
+from .item_form import form_cell
 
 
 def _join_values(values) -> str:
@@ -69,6 +70,7 @@ def _item_row(item: ServiceItemPage) -> list:
         item.consult_phone,
         item.complaint_phone,
         item.procedure_basis,
+        form_cell(item),
     ]
 
 

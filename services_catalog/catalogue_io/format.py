@@ -63,6 +63,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("consult_phone", "咨询电话"),
         Column("complaint_phone", "投诉电话"),
         Column("procedure_basis", "程序依据", may_be_absent=True),
+        # The item's application form (申请表) as a JSON definition (services_catalog/item_forms/
+        # schema.py); empty means the item asks nothing beyond the applicant and the materials.
+        Column("application_form", "申请表", may_be_absent=True),
     ),
     MATERIALS: (
         Column("item_code", "事项编码", required=True),

@@ -32,6 +32,9 @@ class SheetRows:
 
     name: str
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    # The column keys row 1 names. The checks tell an absent column from empty cells where the
+    # format says so: a file without the 申请表 column leaves every item's form as it is.
+    columns: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -155,6 +158,7 @@ def _sheet_rows(name: str, rows: Iterable[list[str]], problems: list[Problem]) -
         )
         return sheet
     keys = _header_keys(name, header[1], problems)
+    sheet.columns = {key for key in keys if key}
     for number, cells in numbered:
         if not any(cells):
             continue

@@ -42,6 +42,7 @@ from ..checks import (
     SynonymRecord,
     catalogue_check,
 )
+from ..item_form import form_field_count, form_of_page, form_streams
 from ..models import ImportPhase
 from ..problems import Problem, problem_sort_key
 from ..reader import Source, catalogue_read
@@ -256,6 +257,7 @@ def _item_state_of_page(page: ServiceItemPage) -> dict:
             for procedure in page.special_procedures.all()
         ],
         materials=[_material_state_of_row(material) for material in page.materials.all()],
+        application_form=form_of_page(page),
         live=page.live,
     )
     return state
@@ -269,6 +271,8 @@ def _item_state_of_record(record: ItemRecord) -> dict:
         "legal_bases": record.legal_bases,
         "special_procedures": record.special_procedures,
         "materials": [_material_state_of_record(material) for material in record.materials],
+        # None: the file has no 申请表 column, so the form is not the file's to change.
+        "application_form": record.form,
         # The file lists items in force: an unpublished item in it is published.
         "live": True,
     }
@@ -372,6 +376,8 @@ def _plan(catalogue: Catalogue) -> _Plan:
         page = pages.get(code)
         wanted = _item_state_of_record(record)
         stored = _item_state_of_page(page) if page is not None else None
+        if record.form is None:
+            wanted["application_form"] = stored["application_form"] if stored else {}
         changed = stored != wanted
         items.append(_Change(record=record, stored=page, changed=changed))
         listing.append(_item_listing(record, stored, wanted))
@@ -471,12 +477,15 @@ def _item_listing(record: ItemRecord, stored: dict | None, wanted: dict) -> Reco
     if stored is None:
         return RecordChange(sheet=fmt.ITEMS, key=record.code, title=title, kind=ChangeKind.ADDED)
     names = {"department_id": required(record.department, "department").name}
-    plain = {name: value for name, value in wanted.items() if name not in ("materials", "department_id")}
+    apart = ("materials", "department_id", "application_form")
+    plain = {name: value for name, value in wanted.items() if name not in apart}
     change = _listing(
-        fmt.ITEMS, record.code, title, {k: v for k, v in stored.items() if k != "materials"}, plain
+        fmt.ITEMS, record.code, title, {k: v for k, v in stored.items() if k not in apart}, plain
     )
     if stored["department_id"] != wanted["department_id"]:
         change.fields.append(FieldChange(field="department", old="", new=names["department_id"]))
+    if stored["application_form"] != wanted["application_form"]:
+        change.fields.append(_form_change(stored["application_form"], wanted["application_form"]))
     old_materials, new_materials = stored["materials"], wanted["materials"]
     for index in range(max(len(old_materials), len(new_materials))):
         old = old_materials[index] if index < len(old_materials) else None
@@ -492,6 +501,20 @@ def _item_listing(record: ItemRecord, stored: dict | None, wanted: dict) -> Reco
     if change.fields:
         change.kind = ChangeKind.CHANGED
     return change
+
+
+def _form_change(old: dict, new: dict) -> FieldChange:
+    """A changed form is named, not spelled out: its JSON would bury the rest of the listing."""
+    count = form_field_count
+    return FieldChange(
+        field="application_form",
+        old=_("%(count)s fields") % {"count": count(old)} if old else "",
+        new=(
+            _("application form changed (%(count)s fields)") % {"count": count(new)}
+            if new
+            else _("application form removed")
+        ),
+    )
 
 
 def _material_words(state: tuple | None) -> str:
@@ -625,6 +648,9 @@ def _item_save(
     )
     for name, value in record.fields.items():
         setattr(page, name, value)
+    # Publishing below makes a new form version only if the form differs from the last one.
+    if record.form is not None:
+        page.application_form, page.certificate_layout = form_streams(record.form)
     page.department = record.department
     page.life_events = record.life_events
     page.legal_bases = [
