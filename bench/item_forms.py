@@ -490,6 +490,10 @@ def run_worker(args: argparse.Namespace) -> int:
     for label, application in (("with_form", detail_with), ("without_form", detail_without)):
         url = reverse("approvals:detail", args=[application.pk])
         measured[f"detail_{label}"] = _timed(clerk, "GET", url, repeats)
+        page = clerk.get(url).content.decode()
+        if application.number not in page:
+            log(f"WARNING: the detail page of {application.number} does not name it")
+        measured[f"detail_{label}_shows_answers"] = int("农村商业银行宝坻支行" in page)
 
     if args.show_sql:
         for key, value in measured.items():
@@ -526,7 +530,12 @@ def _add_figures(figures: Figures, result: dict[str, Any]) -> None:
             figures.add(f"{prefix}_{name}_queries", value["queries"], "count")
             figures.add(f"{prefix}_{name}_bytes", value["bytes"], "bytes")
             figures.add(f"{prefix}_{name}_status", value["status"], "code")
-    for name in ("filing_inputs_with_form", "filing_posted_with_form", "filing_post_kept_members"):
+    for name in (
+        "filing_inputs_with_form",
+        "filing_posted_with_form",
+        "filing_post_kept_members",
+        "detail_with_form_shows_answers",
+    ):
         figures.add(f"{prefix}_{name}", result.get(name), "count")
 
 
