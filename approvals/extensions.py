@@ -9,7 +9,7 @@ in their AppConfig.ready().
   issues the certificate (出证) here, so there is never an approval without its paper.
 - `step_blockers_asked`: sent by `services.step_blocker` for a step the table allows; a receiver
   returns a sentence saying why the step cannot be taken now, or None (certificates answers for
-  the hand-over, 送达).
+  the hand-over, 送达, and for an approval while a field its certificate prints is empty).
 - `tracking_notes_asked`: sent by the villager's tracking page; a receiver returns the
   `TrackingNote`s it adds, in the villager's words (ratings: what the office did about a bad
   rating, and the revisit).

@@ -73,7 +73,9 @@ class PauseForm(VersionForm):
 
 class MaterialsNoticeForm(VersionForm):
     """One row per checklist material (tick, reason[, date]) plus one free row: a one-time notice
-    lists everything at once, so the form shows every material on one screen."""
+    lists everything at once, so the form shows every material on one screen. A return may also
+    name a field of the application form (`form_fields`: its top-level fields the villager
+    answers), e.g. "申请表：家庭成员" with "家庭成员 2 的收入证明与填写的月收入不符"."""
 
     note = forms.CharField(
         label=_("Note for the villager"),
@@ -84,10 +86,18 @@ class MaterialsNoticeForm(VersionForm):
     other_name = forms.CharField(label=_("Other material"), required=False, max_length=200)
     other_reason = forms.CharField(label=_("What is wrong or missing"), required=False, max_length=300)
 
-    def __init__(self, *args, materials=(), with_dates=False, **kwargs):
+    def __init__(self, *args, materials=(), with_dates=False, form_fields=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.materials = list(materials)
         self.with_dates = with_dates
+        self.form_fields = [spec for spec in form_fields if not spec.office_only]
+        for spec in self.form_fields:
+            self.fields[f"f_{spec.key}"] = forms.BooleanField(
+                label=_("Application form: %(field)s") % {"field": spec.label}, required=False
+            )
+            self.fields[f"fr_{spec.key}"] = forms.CharField(
+                label=_("What is wrong or missing"), required=False, max_length=300
+            )
         for material in self.materials:
             self.fields[f"m{material.pk}"] = forms.BooleanField(label=material.name, required=False)
             self.fields[f"r{material.pk}"] = forms.CharField(
@@ -110,8 +120,16 @@ class MaterialsNoticeForm(VersionForm):
                 self[f"d{material.pk}"] if self.with_dates else None,
             )
 
+    def field_rows(self):
+        """(field, tick, reason) bound fields for the template."""
+        for spec in self.form_fields:
+            yield spec, self[f"f_{spec.key}"], self[f"fr_{spec.key}"]
+
     def clean(self):
         data = super().clean()
+        for spec in self.form_fields:
+            if data.get(f"f_{spec.key}") and not data.get(f"fr_{spec.key}", "").strip():
+                self.add_error(f"fr_{spec.key}", _("Say what is wrong with this answer."))
         for material in self.materials:
             if data.get(f"m{material.pk}") and not data.get(f"r{material.pk}", "").strip():
                 self.add_error(f"r{material.pk}", _("Say what is wrong with this material."))
@@ -133,6 +151,11 @@ class MaterialsNoticeForm(VersionForm):
             for material in self.materials
             if self.cleaned_data.get(f"m{material.pk}")
         ]
+        items.extend(
+            MissingItem(None, self.cleaned_data[f"fr_{spec.key}"], name=spec.label, field_key=spec.key)
+            for spec in self.form_fields
+            if self.cleaned_data.get(f"f_{spec.key}")
+        )
         if self.cleaned_data.get("other_name", "").strip():
             items.append(
                 MissingItem(None, self.cleaned_data["other_reason"], name=self.cleaned_data["other_name"])

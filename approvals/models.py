@@ -198,6 +198,16 @@ class ApplicationFile(models.Model):
     thumbnail = models.FileField(
         upload_to="thumbnails/%Y/%m/", max_length=200, storage=private_storage, blank=True
     )
+    # 免提交: the earlier file of the same villager this one reuses, with their consent (the
+    # same stored file; `services.material_reuse`). The clerk sees where and when it came from.
+    reused_from = models.ForeignKey(
+        "self",
+        verbose_name=_("reused from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reuses",
+    )
 
     class Meta:
         verbose_name = _("uploaded file")

@@ -25,12 +25,13 @@ from portal.offices.models import OfficeKind
 from portal.people.models import User
 from services_catalog.item_forms.display import field_text
 from services_catalog.item_forms.schema import EMPTY, FieldSpec, FormSpec, Kind
-from services_catalog.models import ServiceItemPage
+from services_catalog.models import Material, ServiceItemPage
 from services_catalog.selectors import item_form_current
 
-from . import deadlines, extensions, policies
+from . import deadlines, extensions, item_data, policies
 from .models import Application, ApplicationEvent, ApplicationFile, Notice, NoticeItem
 from .policies import application_policy, may_act_as
+from .reuse import fact_source_value, material_key, reuse_sources_for
 from .services import step_blocker
 from .states import CLOCK_STATES, FINAL_STATES, OPEN_STATES, Act, State, Transition, Who, acts_from
 
@@ -260,7 +261,12 @@ def timeline(application: Application, *, with_people: bool = True) -> list[Appl
 
 
 def files_of(application: Application) -> list[ApplicationFile]:
-    return list(application.files.filter(superseded_at__isnull=True).select_related("material"))
+    """The current files; a reused one (免提交) with the file and application it came from."""
+    return list(
+        application.files.filter(superseded_at__isnull=True).select_related(
+            "material", "reused_from__application"
+        )
+    )
 
 
 def notices_of(application: Application, *, with_people: bool = True) -> list[Notice]:
@@ -385,6 +391,8 @@ def second_returns_by_township(township_ids: Iterable[int]) -> dict[int, int]:
         .order_by()
     )
     return {row["actor_office__region_id"]: row["count"] for row in rows}
+
+
 # -- duplicates (issue 18, gap 11) ---------------------------------------------------------------
 
 
@@ -455,6 +463,106 @@ def application_duplicates(
         if others:
             found[application.pk] = others
     return found
+
+
+# -- reuse with consent (免提交, issue 19) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileOffer:
+    """An earlier file the draft may reuse for one of its item's materials."""
+
+    source: ApplicationFile  # with its application
+    material: Material  # of the draft's item
+
+    @property
+    def given_on(self) -> datetime.date:
+        return timezone.localdate(self.source.uploaded_at)
+
+
+@dataclass(frozen=True)
+class FactOffer:
+    """An earlier answer to a field of the draft's form, shown masked (ID and account numbers)."""
+
+    source: Application
+    key: str
+    label: str
+    text: str
+
+    @property
+    def token(self) -> str:
+        """The checkbox's value on the reuse page."""
+        return f"{self.source.pk}:{self.key}"
+
+    @property
+    def given_on(self) -> datetime.date:
+        return timezone.localdate(self.source.submitted_at or self.source.created_at)
+
+
+@dataclass(frozen=True)
+class ReuseOffers:
+    files: list[FileOffer]
+    facts: list[FactOffer]
+
+    def __bool__(self) -> bool:
+        return bool(self.files or self.facts)
+
+
+def reuse_offers(user: User, application: Application, *, facts: bool = True) -> ReuseOffers:
+    """What `application` could reuse (免提交), newest first: earlier current material files of
+    the villager matched to its item's materials by name (`material_key`), and earlier answers
+    to fields of its form with the same key and kind (a bank account, a person, any other). A
+    file or answer the draft already has is not offered again, nor the same one twice.
+
+    Sources are `reuse_sources_for(user, application)`. A fixed number of queries, whatever
+    the number of sources: the sources' files, the item's materials, the draft's files, the
+    sources with their form versions, the draft's form and the county's villages (addresses)."""
+    sources = reuse_sources_for(user, application)
+    materials: dict[str, Material] = {}
+    for material in application.item.materials.all():
+        materials.setdefault(material_key(material.name), material)
+    present = {
+        (f.material_id, f.sha256)
+        for f in application.files.filter(kind=ApplicationFile.Kind.MATERIAL, superseded_at__isnull=True)
+    }
+    file_offers: list[FileOffer] = []
+    candidates = (
+        ApplicationFile.objects.filter(
+            application__in=sources, kind=ApplicationFile.Kind.MATERIAL, superseded_at__isnull=True
+        )
+        .select_related("application", "material")
+        .order_by("-uploaded_at", "-pk")
+    )
+    for candidate in candidates:
+        name = candidate.material.name if candidate.material is not None else candidate.material_name
+        material = materials.get(material_key(name))
+        if material is None or (material.pk, candidate.sha256) in present:
+            continue
+        present.add((material.pk, candidate.sha256))
+        file_offers.append(FileOffer(source=candidate, material=material))
+    fact_offers: list[FactOffer] = []
+    form = item_data.version_for_draft(application) if facts and application.state == State.DRAFT else None
+    spec_form = form.spec if form is not None else None
+    if spec_form is not None and not spec_form.is_empty:
+        mine = item_data.full_data(application)
+        wanted = [spec for spec in spec_form.fields() if not spec.office_only]
+        earlier = list(
+            sources.filter(form_version__isnull=False)
+            .select_related("form_version")
+            .order_by("-created_at", "-pk")
+        )
+        full = {source.pk: item_data.full_data(source) for source in earlier}
+        places = item_data.regions() if any(spec.kind == Kind.ADDRESS for spec in wanted) else {}
+        for spec in wanted:
+            seen = [mine.get(spec.key)]
+            for source in earlier:
+                value = fact_source_value(source, spec, full[source.pk])
+                if value is None or value in seen:
+                    continue
+                seen.append(value)
+                text = item_data.value_text(item_data.form_of(source), spec.key, source.item_data, places)
+                fact_offers.append(FactOffer(source=source, key=spec.key, label=spec.label, text=text))
+    return ReuseOffers(files=file_offers, facts=fact_offers)
 
 
 # -- lists by the application form's data (issue 19, part 3) -------------------------------------

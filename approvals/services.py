@@ -26,13 +26,14 @@ from portal.people.models import IdNumberDisclosure, Resident, User
 from portal.places.models import Region, RegionLevel
 from portal.workdays.calendar import WorkCalendar
 from services_catalog.item_forms.schema import Kind
-from services_catalog.item_forms.values import Parsed
+from services_catalog.item_forms.values import Parsed, flatten
 from services_catalog.models import Material, ServiceItemPage
 from services_catalog.selectors import item_form_current, service_item_route
 
 from . import deadlines, extensions, item_data, notifications
 from .models import Application, ApplicationEvent, ApplicationFile, ApplicationSequence, Notice, NoticeItem
 from .policies import REVEAL_ID_NUMBER, UNLOCK_TRACKING, application_policy, may_act_as, office_for
+from .reuse import fact_source_value, material_key, reuse_sources_for
 from .states import CLOCK_STATES, TABLE, Act, State, Transition, Who, holder_of
 from .tracking import tracking_paused
 
@@ -713,6 +714,16 @@ def item_data_save(*, actor: User, application: Application, raw) -> Parsed:
     return parsed
 
 
+ITEM_DATA_CORRECTABLE = frozenset({State.SUBMITTED, State.ACCEPTED, State.REVIEWED})
+"""While the work is at the office and not yet decided, its clerk may correct or enter a field."""
+
+
+def item_data_correctable_by(actor: User | None, application: Application) -> bool:
+    """May `actor` correct this application's form now? The page's links and the service's
+    refusal ask the same question."""
+    return application.state in ITEM_DATA_CORRECTABLE and may_act_as(actor, application, Who.HANDLER)
+
+
 @transaction.atomic
 def item_data_correct(
     *, actor: User, application: Application, key: str, raw, reason: str, expected_version: int | None = None
@@ -732,7 +743,7 @@ def item_data_correct(
             )
             % {"ref": locked.reference}
         )
-    if locked.state not in (State.SUBMITTED, State.ACCEPTED, State.REVIEWED):
+    if locked.state not in ITEM_DATA_CORRECTABLE:
         raise DomainError(
             _("Application %(ref)s is “%(state)s”: its form can no longer be changed.")
             % {"ref": locked.reference, "state": locked.get_state_display()}
@@ -1394,3 +1405,147 @@ def id_number_reveal(*, actor: User, application: Application) -> str:
         event="id_number_view", user=actor, obj=application, detail={"masked": resident.id_number_masked}
     )
     return resident.id_number
+
+
+# -- reuse with consent (免提交) --------------------------------------------------------------
+
+
+def _consent(note: str) -> str:
+    """The villager's consent as the history keeps it; none, nothing is reused."""
+    note = " ".join((note or "").split())
+    if not note:
+        raise DomainError(
+            _(
+                "The villager must agree to using what they handed in before (村民同意使用以前提交的材料/信息)."
+            )
+        )
+    if len(note) > 200:
+        raise DomainError(_("Keep the note on the villager's consent under 200 characters."))
+    return note
+
+
+def _reuse_comment(what: str, source: Application, day: datetime.date, consent: str) -> str:
+    """The history's line for the clerk: what came from where and when, and how the villager agreed."""
+    return _("%(what)s from %(ref)s (%(date)s); the villager's consent: %(consent)s") % {
+        "what": what,
+        "ref": source.reference,
+        "date": f"{day:%Y-%m-%d}",
+        "consent": consent,
+    }
+
+
+def _reuse_source(actor: User, locked: Application, source_pk: int) -> Application:
+    """The source application, if `locked` may reuse from it (`reuse.reuse_sources_for`);
+    else the same refusal whether it exists or not, so nothing about it is told."""
+    source = reuse_sources_for(actor, locked).filter(pk=source_pk).first()
+    if source is None:
+        raise NotPermitted(_("That earlier material or answer cannot be used for this application."))
+    return source
+
+
+@transaction.atomic
+def material_reuse(
+    *, actor: User, application: Application, source_file: ApplicationFile, consent_note: str
+) -> ApplicationFile:
+    """With the villager's consent, take a material they handed in for an earlier application
+    (the ID card scan, the 户口簿) instead of scanning it again: a new file on the draft (or the
+    returned application) for the matching material, pointing at the SAME stored file, with
+    `reused_from` saying where it came from. Recorded as REUSED with the source and the consent."""
+    locked = workflow.lock(application)
+    _require_editable_by_filer(locked, actor)
+    note = _consent(consent_note)
+    source = _reuse_source(actor, locked, source_file.application_id)
+    file = source.files.filter(
+        pk=source_file.pk, kind=ApplicationFile.Kind.MATERIAL, superseded_at__isnull=True
+    ).first()
+    if file is None:
+        raise NotPermitted(_("That earlier material or answer cannot be used for this application."))
+    name = material_key(file.material.name if file.material is not None else file.material_name)
+    material = next((m for m in locked.item.materials.all() if material_key(m.name) == name), None)
+    if material is None:
+        raise DomainError(_("That material is not on this item's checklist."))
+    if current_files(locked).filter(material=material, sha256=file.sha256).exists():
+        raise DomainError(_("This file is already on the application."))
+    record = ApplicationFile.objects.create(
+        application=locked,
+        kind=ApplicationFile.Kind.MATERIAL,
+        material=material,
+        material_name=material.name,
+        file=file.file.name,
+        display_name=file.display_name,
+        content_type=file.content_type,
+        size=file.size,
+        sha256=file.sha256,
+        thumbnail=file.thumbnail.name or "",
+        uploaded_by=actor,
+        reused_from=file,
+    )
+    workflow.record(
+        locked,
+        None,
+        actor,
+        act=Act.REUSED,
+        who=Who.FILER,
+        comment=_reuse_comment(material.name, source, timezone.localdate(file.uploaded_at), note),
+        data={
+            "source": source.reference,
+            "file": file.display_name,
+            "material": material.name,
+            "source_date": timezone.localdate(file.uploaded_at).isoformat(),
+            "consent": note,
+        },
+    )
+    return record
+
+
+@transaction.atomic
+def fact_reuse(
+    *, actor: User, application: Application, source_application: Application, key: str, consent_note: str
+) -> Application:
+    """With the villager's consent, copy one answer of an earlier application (a bank account, a
+    person, any field of the same key and kind) into the draft's form, checked by the draft's own
+    rules. The full numbers are copied (`item_data.full_data`) and sealed again; the history
+    shows them masked. Recorded as REUSED with the source and the consent."""
+    locked = workflow.lock(application)
+    _require_editable_by_filer(locked, actor, states=(State.DRAFT,))
+    note = _consent(consent_note)
+    source = _reuse_source(actor, locked, source_application.pk)
+    locked.form_version = item_data.version_for_draft(locked)
+    form = item_data.form_of(locked)
+    spec = form.field(key)
+    if spec is None or spec.office_only:
+        raise DomainError(_("This application's form has no such field to fill from an earlier one."))
+    value = fact_source_value(source, spec)
+    if value is None:
+        raise DomainError(_("The earlier application has no answer for “%(field)s”.") % {"field": spec.label})
+    flat = flatten(form, {key: value})
+    parsed = item_data.check(locked, form, flat, partial=True, keys={key}, today=_today())
+    if parsed.errors:
+        raise DomainError(
+            _("The earlier answer for “%(field)s” does not fit this form: %(error)s")
+            % {"field": spec.label, "error": " ".join(e for errors in parsed.errors.values() for e in errors)}
+        )
+    before = item_data.full_data(locked)
+    if before.get(key) == parsed.data.get(key):
+        raise DomainError(
+            _("The application already has this answer for “%(field)s”.") % {"field": spec.label}
+        )
+    _sealed_save(locked, form, parsed.data)
+    given_on = timezone.localdate(source.submitted_at or source.created_at)
+    workflow.record(
+        locked,
+        None,
+        actor,
+        act=Act.REUSED,
+        who=Who.FILER,
+        comment=_reuse_comment(spec.label, source, given_on, note),
+        data={
+            "source": source.reference,
+            "field": spec.label,
+            "key": key,
+            "source_date": given_on.isoformat(),
+            "consent": note,
+            "changes": _changes(form, [key], before, parsed.data),
+        },
+    )
+    return locked

@@ -1,7 +1,14 @@
 """Staff pages under /work/ (assistants, clerks, supervisors, officers)."""
 
-from .views import filing, meeting, papers, work
+from .views import filing, item_data, meeting, papers, reuse, work
 
 app_name = "approvals"
 
-urlpatterns = work.urlpatterns + filing.urlpatterns + papers.urlpatterns + meeting.urlpatterns
+urlpatterns = (
+    work.urlpatterns
+    + filing.urlpatterns
+    + papers.urlpatterns
+    + meeting.urlpatterns
+    + reuse.urlpatterns
+    + item_data.urlpatterns
+)

@@ -42,6 +42,7 @@ from ..forms_item_data import ItemDataForm, raw_input
 from ..models import Application, ApplicationFile, Notice
 from ..papers import data_received, materials_received
 from ..policies import application_policy
+from ..reuse import reuse_sources_for
 from ..states import State
 
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)
@@ -557,6 +558,12 @@ def _render(
         # Masked (138****1234): the form shows whose draft it is, not a number to copy (finding 14).
         "filed_for_mobile": mask_mobile(application.applicant_mobile) if application else "",
         "route_office": _route_office(application, item, application.village if application else village),
+        # 免提交: the villager handed in papers or answers before (one query; the page lists them).
+        "can_reuse": bool(
+            application is not None
+            and application.resident_id
+            and reuse_sources_for(request.user, application).exists()
+        ),
     }
     return render(request, "approvals/filing_form.html", context)
 

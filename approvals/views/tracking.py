@@ -231,6 +231,10 @@ def _handler_name(application: Application) -> str:
     return (office.short_name or office.name) if office is not None else _("The centre")
 
 
+def _changed_fields(data: dict) -> str:
+    return "、".join(change.get("field", "") for change in data.get("changes", []) if change.get("field"))
+
+
 def _step_text(event: ApplicationEvent, application: Application) -> str | None:
     """The event in the villager's words: offices and roles, never a staff member's name."""
     data = event.data or {}
@@ -271,6 +275,19 @@ def _step_text(event: ApplicationEvent, application: Application) -> str | None:
         Act.SUPPLY: lambda: (
             _("Your village assistant handed in a promised material: %(material)s.")
             % {"material": data.get("material", "")}
+        ),
+        # The form's changes name their fields only: the values (incomes, members) stay off a
+        # page opened by a number and a code.
+        Act.DATA_SUPPLEMENTED: lambda: (
+            _("Your village assistant supplemented the application form: %(fields)s.")
+            % {"fields": _changed_fields(data)}
+        ),
+        Act.DATA_CORRECTED: lambda: (
+            _("%(office)s corrected the application form: %(fields)s. Ask your village assistant why.")
+            % {"office": office, "fields": _changed_fields(data)}
+        ),
+        Act.DATA_ASSESSED: lambda: (
+            _("%(office)s entered %(fields)s (核定).") % {"office": office, "fields": _changed_fields(data)}
         ),
         Act.PAUSE: lambda: (
             _("%(procedure)s started. Its days do not count towards the time limit.")

@@ -34,12 +34,13 @@ from ratings import selectors as rating_selectors
 from services_catalog.item_forms.schema import FieldSpec, FormSpec, Kind
 from services_catalog.item_forms.values import money_text
 
-from .. import deadlines, forms, policies, previews, selectors, services
+from .. import deadlines, forms, item_data, policies, previews, selectors, services
 from ..decision_papers import paper_links
 from ..models import Application, ApplicationFile, Notice
 from ..policies import application_policy
 from ..states import BUTTON_LABELS, Act, State
 from ..tracking import tracking_paused
+from .item_data import form_summary
 
 PAGE_SIZE = 50
 
@@ -250,6 +251,7 @@ def detail(request, pk: int):
                 application.pk, []
             ),
             "events": selectors.timeline(application),
+            "item_form": form_summary(request.user, application),
             "files": selectors.files_of(application),
             "notices": notices,
             "handles": application_policy.user_has_permission_for_instance(
@@ -368,7 +370,9 @@ def _step_form(application, act: str, data=None, files=None):
             return forms.PromiseForm(
                 materials=[m for m in materials if m.may_be_missing], with_dates=True, **kwargs
             )
-        return forms.MaterialsNoticeForm(materials=materials, **kwargs)
+        return forms.MaterialsNoticeForm(
+            materials=materials, form_fields=list(item_data.form_of(application).fields()), **kwargs
+        )
     if act == Act.REJECT:
         basis = "；".join(application.item.legal_bases.values_list("text", flat=True))
         kwargs["initial"] = {**initial, "basis": basis}

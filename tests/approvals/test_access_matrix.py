@@ -21,7 +21,10 @@ savepoint, so a step one cell takes is gone for the next:
 
 Every submitted application has its online tracking locked, so that an unlock shows.
 
-12 people × 29 URLs × 8 applications = 2784 cells (a step page's GET and POST make one cell), and
+Every item has an application form (申请表) with a field the villager answers and one the office
+enters (核定); the correction page (更正) is opened and used on the first.
+
+12 people × 32 URLs × 8 applications = 3072 cells (a step page's GET and POST make one cell), and
 12 people × 5 lists × 8 applications = 480 more.
 """
 
@@ -47,6 +50,8 @@ from certificates.models import Certificate
 from portal.people.identity import mask_name
 from portal.people.models import IdNumberDisclosure, User
 from portal.people.services import resident_register
+from services_catalog.item_forms.schema import digest, parse_definition
+from services_catalog.models import ItemFormVersion
 from tests.approvals.conftest import Cases, png_upload
 from tests.certificates.proofs import signature_data_url
 from tests.conftest import MATRIX_ROLES, build_matrix_cast
@@ -150,6 +155,9 @@ STEPS = {
 # Who may revoke a certificate: the supervisor of the centre that issued it.
 REVOKES = {"appr": {"supervisor_a"}}
 TAKEN_BY = {"a1_acc": "clerk_a", "a1_rev": "clerk_a"}  # "take it" is not offered to whoever has it
+# Whose form the handler may still correct (更正): while the work is at the office, undecided and
+# not passed on (submitted, accepted, reviewed).
+CORRECTABLE = {"a1", "a1_acc", "a1_rev", "b1", "relief"}
 
 # Steps taken on the filing form, not on a step page; the system's steps and bookkeeping have none.
 ON_THE_FILING_FORM = {Act.SUBMIT, Act.RESUBMIT}
@@ -162,6 +170,10 @@ WITHOUT_A_PAGE = {
     Act.ISSUE_CERTIFICATE,  # part of approving
     Act.REVOKE_CERTIFICATE,  # its own page: the "revoke" URL
     Act.FILE_REMOVED,  # the filing form's "remove this file"
+    Act.DATA_SUPPLEMENTED,  # the filing form's answers after a return
+    Act.DATA_CORRECTED,  # its own page: the "item_data" URL
+    Act.DATA_ASSESSED,  # the same page, for an office field (核定)
+    Act.REUSED,  # part of filing
 }
 PAGE_ACTS = [act for act in Act if act not in WITHOUT_A_PAGE]
 
@@ -177,6 +189,7 @@ URLS = [
     "id_number",
     "unlock",
     "tracking",
+    "item_data",
     *(f"act:{act.value}" for act in PAGE_ACTS),
 ]
 
@@ -210,6 +223,10 @@ def expected(role: str, key: str, url: str) -> str:
         return "revealed" if HANDLER in holds else "hidden"
     if url == "unlock":
         return "unlocked" if holds & {FILER, HANDLER} else "refused"
+    if url == "item_data":  # only the handler opens it; others are not told it exists
+        if HANDLER not in holds:
+            return "hidden"
+        return "corrected" if key in CORRECTABLE else "refused"
     act = Act(url.removeprefix("act:"))
     if act in ON_THE_FILING_FORM:
         return "to_edit"
@@ -318,7 +335,29 @@ def _items(world) -> dict:
     SpecialProcedure.objects.create(page=housing, name="公示", working_days=5)
     delegate(housing, [world.centre_a], DelegationMode.AUTHORISATION, "宝坻政发〔2024〕13号")
     relief = make_item(guide, world.d1, code="120115-JF-003", title="临时救助审批")
-    return {"dibao": dibao, "housing": housing, "relief": relief}
+    return _forms({"dibao": dibao, "housing": housing, "relief": relief})
+
+
+def _forms(items: dict) -> dict:
+    """Each item's application form: one answer of the villager's, one entered by the office."""
+    definition = parse_definition(
+        {
+            "sections": [
+                {
+                    "title": "家庭情况",
+                    "fields": [
+                        {"key": "income", "kind": "money", "label": "家庭月收入"},
+                        {"key": "amount", "kind": "money", "label": "月保障金额", "office_only": True},
+                    ],
+                }
+            ]
+        }
+    ).to_json()
+    for item in items.values():
+        ItemFormVersion.objects.create(
+            item=item, number=1, definition=definition, digest=digest(definition), published_at=timezone.now()
+        )
+    return items
 
 
 def build_matrix() -> Matrix:
@@ -569,6 +608,9 @@ def _check_cell(client, matrix: Matrix, key: str, url: str, outcome: str) -> Non
     if url in ("certificate", "revoke", "receipt_pdf"):
         _check_paper(client, matrix, application, url, outcome)
         return
+    if url == "item_data":
+        _check_correction(client, application, outcome)
+        return
 
     if url.startswith("file:"):
         target = reverse("approvals:file", args=[application.pk, matrix.files[key][int(url[5:])]])
@@ -592,6 +634,33 @@ def _check_cell(client, matrix: Matrix, key: str, url: str, outcome: str) -> Non
         assert _redirects_to(response, edit)
     elif outcome == "to_detail":
         assert _redirects_to(response, detail)
+    else:
+        _check_denied(response, application, outcome)
+
+
+def _check_correction(client, application: Application, outcome: str) -> None:
+    """The correction page (更正) of the villager's answer "income": opened, then used."""
+    url = reverse("approvals:item_data", args=[application.pk, "income"])
+    detail = reverse("approvals:detail", args=[application.pk])
+    before = _state(application)
+    response = client.get(url)
+    assert _state(application) == before
+    if outcome == "corrected":
+        assert response.status_code == 200 and 'name="d-income"' in _body(response)
+    elif outcome == "refused":
+        assert _redirects_to(response, detail) and _error_message(response)
+    else:
+        _check_denied(response, application, outcome)
+    client.cookies.pop("messages", None)
+    response = client.post(url, {"version": application.version, "d-income": "1280", "reason": "村委会证明"})
+    after = _state(application)
+    if outcome == "corrected":
+        assert _redirects_to(response, detail) and not _error_message(response)
+        assert after[5] == before[5] + 1  # one event: the correction
+        return
+    assert after == before
+    if outcome == "refused":
+        assert _redirects_to(response, detail) and _error_message(response)
     else:
         _check_denied(response, application, outcome)
 
