@@ -4,7 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.web.forms import Form
+from services_catalog.item_forms.schema import EMPTY, FieldSpec, FormSpec, Kind
 
+from .selectors import DataFilter, DataOp
 from .services import MissingItem
 from .states import State
 
@@ -192,10 +194,138 @@ class InboxFilterForm(Form):
         ],
     )
 
-    def __init__(self, *args, items=(), drafts: bool = False, **kwargs):
+    def __init__(self, *args, items=(), drafts: bool = False, item_form: FormSpec = EMPTY, **kwargs):
         super().__init__(*args, **kwargs)
         open_states = [State.SUBMITTED, State.RETURNED, State.ACCEPTED, State.REVIEWED, State.FORWARDED]
         if drafts:  # the station's list also holds its drafts
             open_states.insert(0, State.DRAFT)
         self.fields["state"].choices = [("", _("All open work"))] + [(s.value, s.label) for s in open_states]
         self.fields["item"].choices = [("", _("All items"))] + [(i.pk, i.title) for i in items]
+        # The item's own fields, when the list shows one item (fields belong to an item's form).
+        self.data_specs = item_form.scalar_fields()
+        for spec in self.data_specs:
+            self.fields.update(_data_fields(spec))
+        if self.data_specs:
+            self.fields[SHOW] = forms.MultipleChoiceField(
+                label=_("Show these fields (显示这些字段)"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=[(spec.key, spec.label) for spec in self.data_specs],
+            )
+
+    BASE_FIELDS = ("state", "item", "q", "mine", "due")
+
+    def base_valid(self) -> bool:
+        """Whether the ordinary filters are usable; a bad value in a form field's filter only
+        drops that filter (its error is shown next to it), never the rest of the list's."""
+        if not self.is_bound:
+            return False
+        return self.is_valid() or not set(self.errors) & set(self.BASE_FIELDS)
+
+    def clean(self):
+        data = super().clean()
+        for spec in self.data_specs:
+            name = f"f.{spec.key}"
+            for low, high in ((f"{name}.min", f"{name}.max"), (f"{name}.from", f"{name}.to")):
+                if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+                    self.add_error(high, _("The upper bound is below the lower bound."))
+                    data.pop(low, None)  # neither bound is meant; the list is not narrowed
+        return data
+
+    def data_groups(self) -> list[tuple[FieldSpec, list]]:
+        """For the template: each form field with its inputs (one, or a from/to pair)."""
+        return [(spec, [self[name] for name in _data_fields(spec)]) for spec in self.data_specs]
+
+    def data_filters(self) -> list[DataFilter]:
+        """The conditions on the form's fields that were typed correctly, typed as stored."""
+        if not self.is_bound or not self.data_specs:
+            return []
+        self.is_valid()
+        data = self.cleaned_data
+        found = []
+        for spec in self.data_specs:
+            name = f"f.{spec.key}"
+            if spec.kind == Kind.TEXT:
+                text = data.get(name)
+                if text:
+                    op = DataOp.EXACT if data.get(f"{name}.how") == DataOp.EXACT else DataOp.CONTAINS
+                    found.append(DataFilter(spec.key, op, text))
+            elif spec.kind == Kind.CHOICE:
+                if data.get(name):
+                    found.append(DataFilter(spec.key, DataOp.EXACT, data[name]))
+            elif spec.kind == Kind.YESNO:
+                if data.get(name):
+                    found.append(DataFilter(spec.key, DataOp.EXACT, data[name] == "yes"))
+            else:
+                bounds = ("from", "to") if spec.kind == Kind.DATE else ("min", "max")
+                for bound, op in zip(bounds, (DataOp.AT_LEAST, DataOp.AT_MOST), strict=True):
+                    value = data.get(f"{name}.{bound}")
+                    if value is not None and f"{name}.{bound}" not in self.errors:
+                        found.append(DataFilter(spec.key, op, _stored(spec, value)))
+        return found
+
+    def columns(self) -> list[str]:
+        """The chosen fields to show, in the form's order."""
+        if not self.is_bound or SHOW not in self.fields:
+            return []
+        self.is_valid()
+        chosen = set(self.cleaned_data.get(SHOW) or ())
+        return [spec.key for spec in self.data_specs if spec.key in chosen]
+
+
+SHOW = "show"
+
+
+def _data_fields(spec: FieldSpec) -> dict[str, forms.Field]:
+    """The filter inputs of one of the item's fields, named `f.<key>[.<part>]`: a key is
+    lower-case letters, digits and underscores, so a dotted name never meets another field's."""
+    name = f"f.{spec.key}"
+    if spec.kind == Kind.TEXT:
+        return {
+            name: forms.CharField(label=spec.label, required=False, max_length=spec.max_length),
+            f"{name}.how": forms.ChoiceField(
+                label=_("how (方式)"),
+                required=False,
+                choices=[(DataOp.CONTAINS, _("contains (包含)")), (DataOp.EXACT, _("is exactly (等于)"))],
+            ),
+        }
+    if spec.kind in (Kind.CHOICE, Kind.YESNO):
+        if spec.kind == Kind.CHOICE:
+            options = [(choice, choice) for choice in spec.choices]
+        else:
+            options = [("yes", _("Yes (是)")), ("no", _("No (否)"))]
+        return {name: forms.ChoiceField(label=spec.label, required=False, choices=[("", _("Any (不限)"))] + options)}
+    if spec.kind == Kind.DATE:
+        return {
+            f"{name}.from": forms.DateField(
+                label=_("%(field)s from (从)") % {"field": spec.label},
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            ),
+            f"{name}.to": forms.DateField(
+                label=_("up to (到)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+            ),
+        }
+    places = 2 if spec.kind == Kind.MONEY else None
+    unit = _("yuan (元)") if spec.kind == Kind.MONEY else spec.unit
+    label = f"{spec.label}（{unit}）" if unit else spec.label
+    return {
+        f"{name}.min": forms.DecimalField(
+            label=_("%(field)s at least (最小)") % {"field": label},
+            required=False,
+            max_digits=16,
+            decimal_places=places,
+        ),
+        f"{name}.max": forms.DecimalField(
+            label=_("at most (最大)"), required=False, max_digits=16, decimal_places=places
+        ),
+    }
+
+
+def _stored(spec: FieldSpec, value):
+    """A bound as the data stores it: money in fen, a date as ISO text, a number as JSON has it."""
+    if spec.kind == Kind.DATE:
+        return value.isoformat()
+    if spec.kind == Kind.MONEY:
+        return int(value * 100)
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -12,16 +12,21 @@ the rule itself is `approvals.policies.application_policy` (VIEW):
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import connection
 from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, When
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import workflow
 from portal.offices.models import OfficeKind
 from portal.people.models import User
-from services_catalog.item_forms.schema import Kind
+from services_catalog.item_forms.display import field_text
+from services_catalog.item_forms.schema import EMPTY, FieldSpec, FormSpec, Kind
 from services_catalog.models import Material, ServiceItemPage
+from services_catalog.selectors import item_form_current
 
 from . import deadlines, extensions, item_data, policies
 from .models import Application, ApplicationEvent, ApplicationFile, Notice, NoticeItem
@@ -386,6 +391,8 @@ def second_returns_by_township(township_ids: Iterable[int]) -> dict[int, int]:
         .order_by()
     )
     return {row["actor_office__region_id"]: row["count"] for row in rows}
+
+
 # -- duplicates (issue 18, gap 11) ---------------------------------------------------------------
 
 
@@ -556,3 +563,121 @@ def reuse_offers(user: User, application: Application, *, facts: bool = True) ->
                 text = item_data.value_text(item_data.form_of(source), spec.key, source.item_data, places)
                 fact_offers.append(FactOffer(source=source, key=spec.key, label=spec.label, text=text))
     return ReuseOffers(files=file_offers, facts=fact_offers)
+
+
+# -- lists by the application form's data (issue 19, part 3) -------------------------------------
+
+
+class DataOp:
+    EXACT = "exact"  # a choice, yes/no, or a text typed in full
+    CONTAINS = "contains"  # part of a text
+    AT_LEAST = "gte"  # a number, an amount (fen) or a date from
+    AT_MOST = "lte"  # ... up to
+
+
+@dataclass(frozen=True)
+class DataFilter:
+    """One condition on a top-level scalar field of the item's form, its value already typed as
+    the data stores it (money in fen, a date as ISO text, yes/no as a boolean)."""
+
+    key: str
+    op: str
+    value: Any
+
+
+_RANGE_KINDS = (Kind.NUMBER, Kind.MONEY, Kind.DATE)
+
+
+def item_list_form(item_id: int | None) -> FormSpec:
+    """The form a list filtered to one item offers fields of: the item's current (published)
+    version, the one new filings answer. One query; EMPTY without an item or a form."""
+    if not item_id:
+        return EMPTY
+    version = item_form_current(item_id)
+    return version.spec if version is not None else EMPTY
+
+
+def filter_by_item_data(
+    queryset: QuerySet[Application], form: FormSpec, filters: Iterable[DataFilter]
+) -> QuerySet[Application]:
+    """Narrow a list by the values of the form's scalar fields. Only narrows: the queryset
+    is already what the user may see.
+
+    A field the form does not have as a scalar, or an operation that makes no sense for its
+    kind, is ignored rather than refused: the query string is typed by people and old
+    bookmarks, and a list must never fail on it. Exact matches on PostgreSQL are containment
+    (`item_data @> {"key": value}`), which the GIN index `app_item_data_gin` (jsonb_path_ops)
+    answers; SQLite (the embedded demo) has no containment on JSON, so it compares the key."""
+    kinds = {spec.key: spec.kind for spec in form.scalar_fields()}
+    exact: dict[str, Any] = {}
+    conditions = Q()
+    for condition in filters:
+        kind = kinds.get(condition.key)
+        if kind is None or condition.value in (None, ""):
+            continue
+        if condition.op == DataOp.EXACT and kind in (Kind.TEXT, Kind.CHOICE, Kind.YESNO):
+            exact[condition.key] = condition.value
+        elif condition.op == DataOp.CONTAINS and kind == Kind.TEXT:
+            conditions &= Q(**{f"item_data__{condition.key}__icontains": condition.value})
+        elif condition.op in (DataOp.AT_LEAST, DataOp.AT_MOST) and kind in _RANGE_KINDS:
+            conditions &= Q(**{f"item_data__{condition.key}__{condition.op}": condition.value})
+    if exact:
+        if connection.vendor == "postgresql":
+            conditions &= Q(item_data__contains=exact)
+        else:
+            for key, value in exact.items():
+                conditions &= Q(**{f"item_data__{key}": value})
+    return queryset.filter(conditions) if conditions else queryset
+
+
+def _column_name(key: str) -> str:
+    return f"item_column_{key}"
+
+
+def with_item_columns(queryset: QuerySet[Application], keys: Iterable[str]) -> QuerySet[Application]:
+    """Add the chosen fields' values to each row of a list, in the same query: only those keys
+    are read from the JSON, never the whole data (a household of eight is many times a row)."""
+    return queryset.annotate(**{_column_name(key): KeyTransform(key, "item_data") for key in keys})
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DataRow(Row):
+    """A list row with the chosen fields of the form, as the list shows them."""
+
+    cells: tuple[Cell, ...] = ()
+
+
+def item_column_value(application: Application, key: str) -> Any:
+    """The stored value of a column added by `with_item_columns`, None when the row has none."""
+    return getattr(application, _column_name(key), None)
+
+
+def _cell_text(spec: FieldSpec, value: Any) -> str:
+    return field_text(spec, value, regions={})  # scalar kinds name no place
+
+
+def rows_with_item_columns(rows: Iterable[Row], form: FormSpec, keys: Iterable[str]) -> list[Row]:
+    """`rows_with_deadlines` rows with the cells of the chosen fields (money in yuan, yes/no as
+    a word); no query. Without chosen fields the rows are returned as they are."""
+    specs = [spec for key in keys if (spec := form.field(key)) is not None and spec.is_scalar]
+    rows = list(rows)
+    if not specs:
+        return rows
+    return [
+        DataRow(
+            row.application,
+            row.deadline,
+            tuple(
+                Cell(spec.key, spec.label, _cell_text(spec, item_column_value(row.application, spec.key)))
+                for spec in specs
+            ),
+        )
+        for row in rows
+    ]

@@ -5,11 +5,13 @@ jurisdiction is a 404 on every path) and changes state only through `approvals.s
 """
 
 import csv
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -29,6 +31,8 @@ from portal.people.identity import mask_name
 from portal.web.steps import perform_step
 from ratings import panels as rating_panels
 from ratings import selectors as rating_selectors
+from services_catalog.item_forms.schema import FieldSpec, FormSpec, Kind
+from services_catalog.item_forms.values import money_text
 
 from .. import deadlines, forms, item_data, policies, previews, selectors, services
 from ..decision_papers import paper_links
@@ -78,15 +82,56 @@ def _page(request, queryset):
     return page, selectors.rows_with_deadlines(page.object_list)
 
 
+@dataclass(frozen=True)
+class _InboxQuery:
+    """What the inbox and its export were asked for: the filter form, the list and the chosen
+    fields of the item's form to show."""
+
+    form: forms.InboxFilterForm
+    item_form: FormSpec
+    queryset: QuerySet[Application]
+    columns: list[str]
+
+
+def _chosen_item(request, items) -> int | None:
+    """The one item the query string names, if it is one of the list's items."""
+    raw = request.GET.get("item", "")
+    if not raw.isdigit():
+        return None
+    return next((item.pk for item in items if item.pk == int(raw)), None)
+
+
+def _inbox_query(request) -> _InboxQuery:
+    """The inbox's filters, with the fields of the item's form when one item is shown. A bad
+    value in a field's filter drops that filter only and is shown next to it."""
+    items = list(selectors.items_for_filing())
+    item_form = selectors.item_list_form(_chosen_item(request, items))
+    form = forms.InboxFilterForm(request.GET or None, items=items, item_form=item_form)
+    filters, data_filters, columns = selectors.InboxFilter(), [], []
+    if form.base_valid():
+        data = form.cleaned_data
+        filters = selectors.InboxFilter(
+            state=data["state"] or "",
+            item_id=data["item"],
+            mine=data["mine"],
+            query=data["q"],
+            due=data["due"] or "",
+        )
+        data_filters, columns = form.data_filters(), form.columns()
+    queryset = selectors.inbox_for(request.user, filters)
+    queryset = selectors.filter_by_item_data(queryset, item_form, data_filters)
+    return _InboxQuery(form, item_form, selectors.with_item_columns(queryset, columns), columns)
+
+
 def inbox(request):
-    items = selectors.items_for_filing()
-    form, filters = _filters(request, items)
-    page, rows = _page(request, selectors.inbox_for(request.user, filters))
+    query = _inbox_query(request)
+    page, rows = _page(request, query.queryset)
+    rows = selectors.rows_with_item_columns(rows, query.item_form, query.columns)
     supervises = application_policy.user_has_permission(request.user, policies.SUPERVISE)
     return render(
         request,
         "approvals/work_inbox.html",
-        {"form": form, "page": page, "rows": rows, "supervises": supervises, "title": _("Work to do")},
+        {"form": query.form, "page": page, "rows": rows, "supervises": supervises, "title": _("Work to do")},
     )
 
 
@@ -118,11 +163,28 @@ def station(request):
     return render(request, "approvals/work_station.html", {"page": page, "rows": rows, "shown": shown})
 
 
+def _csv_label(spec: FieldSpec) -> str:
+    """A column's heading; money says it is in yuan, so a spreadsheet can add the plain numbers."""
+    return f"{spec.label}（{_('yuan (元)')}）" if spec.kind == Kind.MONEY else spec.label
+
+
+def _csv_text(spec: FieldSpec, value) -> str:
+    """A value as a spreadsheet wants it: money as a plain number of yuan, yes/no as a word."""
+    if value is None or value == "":
+        return ""
+    if spec.kind == Kind.MONEY:
+        return money_text(value)
+    if spec.kind == Kind.YESNO:
+        return _("Yes (是)") if value else _("No (否)")
+    return str(value)
+
+
 @login_required
 def export(request):
     """The inbox (with its filters) as CSV for spreadsheets. Names masked, no ID numbers."""
-    _form, filters = _filters(request, selectors.items_for_filing())
-    rows = selectors.inbox_for(request.user, filters)
+    query = _inbox_query(request)
+    rows = query.queryset
+    specs = [spec for key in query.columns if (spec := query.item_form.field(key)) is not None]
 
     class Echo:
         def write(self, value):
@@ -130,6 +192,7 @@ def export(request):
 
     writer = csv.writer(Echo())
     header = [_("Number"), _("Item"), _("Villager"), _("Village"), _("State"), _("Deadline"), _("Clerk")]
+    header += [_csv_label(spec) for spec in specs]
 
     def lines():
         yield "\ufeff" + writer.writerow(header)
@@ -144,6 +207,7 @@ def export(request):
                         application.get_state_display(),
                         application.deadline or "",
                         application.assignee.get_full_name() if application.assignee else "",
+                        *(_csv_text(s, selectors.item_column_value(application, s.key)) for s in specs),
                     ]
                 )
             )
