@@ -16,7 +16,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from .schema import KEY_PATTERN, MAX_GROUP_ITEMS, MAX_TEXT_LENGTH, RELATIONS, Kind
+from .schema import KEY_PATTERN, MAX_GROUP_ITEMS, MAX_TEXT_LENGTH, Kind
 
 _key_validator = RegexValidator(
     KEY_PATTERN, _("Start with a small letter; use only a-z, 0-9 and _ (e.g. monthly_income).")
@@ -175,8 +175,7 @@ def _kinds(*, top: bool) -> list[tuple[str, blocks.Block]]:
             _struct(
                 Kind.PERSON,
                 [],
-                _("Person (name, ID number, relation: %(relations)s)")
-                % {"relations": "、".join(RELATIONS[:4]) + "…"},
+                _("Person (name, ID number, relation)"),
                 top=top,
             ),
         ),
