@@ -264,6 +264,14 @@ class InboxFilterForm(Form):
                         found.append(DataFilter(spec.key, op, _stored(spec, value)))
         return found
 
+    def data_in_use(self) -> bool:
+        """Whether the form's fields narrow or widen the list now: their box is then shown open
+        (on a phone the list is not pushed below a screenful of unused filters)."""
+        if not self.is_bound or not self.data_specs:
+            return False
+        names = {name for spec in self.data_specs for name in _data_fields(spec)} | {SHOW}
+        return any(self.data.get(name) for name in names if not name.endswith(".how"))
+
     def columns(self) -> list[str]:
         """The chosen fields to show, in the form's order."""
         if not self.is_bound or SHOW not in self.fields:

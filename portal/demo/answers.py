@@ -73,7 +73,7 @@ def _scalar(spec: FieldSpec, key: str, today_iso: str, birth: str = "") -> str |
     if spec.kind == Kind.TEXT:
         if spec.pattern:
             return None  # a shape only the story can know (a plate number, a land number)
-        return "详见申请材料" if spec.required or spec.required_when else None
+        return "详见申请材料" if spec.required else None  # "required when …": see `_conditions`
     return None
 
 
@@ -128,12 +128,23 @@ def demo_answers(
         value = _scalar(spec, key, today_iso, _birth(id_number))
         if value is not None:
             raw[spec.key] = value
+    _conditions(form, raw)
     # A story's own answers replace the made ones field by field (a household it spells out
     # replaces the made household whole: no made second member is left behind).
     told = {path.split(".", 1)[0] for path in overrides or {}}
     raw = {path: value for path, value in raw.items() if path.split(".", 1)[0] not in told}
     raw.update(overrides or {})
     return raw
+
+
+def _conditions(form: FormSpec, raw: dict[str, Any]) -> None:
+    """A text asked only when another answer has a value (车辆情况 when there is a car) is
+    answered only then, as a villager would."""
+    for spec in form.fields():
+        if spec.kind == Kind.TEXT and spec.required_when and not spec.office_only:
+            other, value = spec.required_when
+            if raw.get(other) == value:
+                raw.setdefault(spec.key, "详见申请材料")
 
 
 def office_answers(form: FormSpec, data: Mapping[str, Any], *, key: str) -> dict[str, str]:

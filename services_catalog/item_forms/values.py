@@ -203,10 +203,7 @@ def _missing(spec: FieldSpec) -> str:
 def _typed(spec: FieldSpec, text: str, context: _Context) -> Any:
     if spec.kind == Kind.TEXT:
         if len(text) > spec.max_length:
-            raise ValidationError(
-                _("At most %(max)s characters; this has %(count)s.")
-                % {"max": spec.max_length, "count": len(text)}
-            )
+            raise ValidationError(_too_long(spec.max_length, text))
         if spec.pattern and not re.fullmatch(spec.pattern, text):
             raise ValidationError(spec.pattern_message or _("This is not in the expected form."))
         return text
@@ -319,10 +316,7 @@ def _person(path: str, parts: dict[str, str], out: Parsed, context: _Context) ->
     if not name and not context.partial:
         out.add(f"{path}.name", _("Enter the name as on the ID card."))
     elif len(name) > 50:
-        out.add(
-            f"{path}.name",
-            _("At most %(max)s characters; this has %(count)s.") % {"max": 50, "count": len(name)},
-        )
+        out.add(f"{path}.name", _too_long(50, name))
     if number:
         try:
             number = check_id_number(number, today=context.today).number
@@ -338,15 +332,16 @@ def _person(path: str, parts: dict[str, str], out: Parsed, context: _Context) ->
     return {"name": name, "id_number": number, "relation": relation}
 
 
+def _too_long(limit: int, text: str) -> str:
+    return _("At most %(max)s characters; this has %(count)s.") % {"max": limit, "count": len(text)}
+
+
 def _bank_account(path: str, parts: dict[str, str], out: Parsed, context: _Context) -> dict[str, str]:
     bank, account, holder = parts["bank"], parts["account"].replace(" ", "").replace("-", ""), parts["holder"]
     if not bank and not context.partial:
         out.add(f"{path}.bank", _("Enter the bank, such as 农村商业银行宝坻支行."))
     elif len(bank) > 60:
-        out.add(
-            f"{path}.bank",
-            _("At most %(max)s characters; this has %(count)s.") % {"max": 60, "count": len(bank)},
-        )
+        out.add(f"{path}.bank", _too_long(60, bank))
     if account and not (account.isdigit() and 8 <= len(account) <= 30):
         out.add(f"{path}.account", _("An account number has 8 to 30 digits and nothing else."))
     elif not account and not context.partial:
@@ -354,10 +349,7 @@ def _bank_account(path: str, parts: dict[str, str], out: Parsed, context: _Conte
     if not holder and not context.partial:
         out.add(f"{path}.holder", _("Enter the account holder's name."))
     elif len(holder) > 50:
-        out.add(
-            f"{path}.holder",
-            _("At most %(max)s characters; this has %(count)s.") % {"max": 50, "count": len(holder)},
-        )
+        out.add(f"{path}.holder", _too_long(50, holder))
     return {"bank": bank, "account": account, "holder": holder}
 
 
@@ -368,10 +360,7 @@ def _address(path: str, parts: dict[str, str], out: Parsed, context: _Context) -
     elif not region and not context.partial:
         out.add(f"{path}.region", _("Choose the village."))
     if len(detail) > 100:
-        out.add(
-            f"{path}.detail",
-            _("At most %(max)s characters; this has %(count)s.") % {"max": 100, "count": len(detail)},
-        )
+        out.add(f"{path}.detail", _too_long(100, detail))
     return {"region": region, "detail": detail}
 
 

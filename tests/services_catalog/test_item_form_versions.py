@@ -30,7 +30,7 @@ from services_catalog.services import item_form_publish
 from tests.approvals.conftest import cases, items, residents  # noqa: F401 (fixtures)
 from tests.cms.conftest import editor, second_editor  # noqa: F401 (fixtures)
 from tests.services_catalog.conftest import delegate, dibao, guide  # noqa: F401 (fixtures)
-from tests.test_item_forms_values import DEFINITION as EVERY_KIND
+from tests.services_catalog.test_item_forms_values import DEFINITION as EVERY_KIND
 
 pytestmark = pytest.mark.django_db
 
