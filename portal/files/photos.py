@@ -130,9 +130,7 @@ def scaled_photo(uploaded: Any, pillow_format: str, size: int) -> bytes | None:
         out = BytesIO()
         options: dict[str, Any] = {"icc_profile": icc_profile} if icc_profile else {}
         if pillow_format == "JPEG":
-            pixels.save(
-                out, format="JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True, **options
-            )
+            pixels.save(out, format="JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True, **options)
         else:
             pixels.save(out, format="PNG", optimize=False, **options)
     return out.getvalue()

@@ -34,13 +34,14 @@ def paper_photo(
     font = ImageFont.load_default(size=font_size)
     x, y = page[0] + width // 20, page[1] + height // 10
     for row in range(8):
-        line = text if row == 0 else "Household register line %d" % row
+        line = text if row == 0 else f"Household register line {row}"
         draw.text((x, y + row * font_size * 2), line, fill=(20, 20, 24), font=font)
     paper_photo.text_origin = (x, y)  # type: ignore[attr-defined]
     photo = photo.filter(ImageFilter.GaussianBlur(0.8))  # the lens
     # The sensor's grain, in each colour on its own (effect_noise is centred on 128).
     photo = Image.merge(
-        "RGB", [ImageChops.add(channel, Image.effect_noise(size, noise), 1, -128) for channel in photo.split()]
+        "RGB",
+        [ImageChops.add(channel, Image.effect_noise(size, noise), 1, -128) for channel in photo.split()],
     )
     if brightness != 1.0:
         photo = photo.point(lambda v: int(v * brightness))
@@ -59,7 +60,9 @@ def png(image: Image.Image, **save: object) -> bytes:
     return out.getvalue()
 
 
-def read_digits(image: Image.Image, origin: tuple[int, int], font_size: int, scale: float, text: str = ID_NUMBER) -> str:
+def read_digits(
+    image: Image.Image, origin: tuple[int, int], font_size: int, scale: float, text: str = ID_NUMBER
+) -> str:
     """Read the digits drawn at `origin` with `font_size` in a picture since scaled by `scale`,
     by matching each against the ten digits drawn the same way and scaled alike: what a clerk's
     eye does, crudely. Where each digit sits comes from the font's advances."""
@@ -70,13 +73,20 @@ def read_digits(image: Image.Image, origin: tuple[int, int], font_size: int, sca
     for index in range(len(text)):
         start = origin[0] + font.getlength(text[:index])
         advance = max(font.getlength(digit) for digit in "0123456789")
-        box = (start * scale, (origin[1] + top) * scale, (start + advance) * scale, (origin[1] + bottom) * scale)
+        box = (
+            start * scale,
+            (origin[1] + top) * scale,
+            (start + advance) * scale,
+            (origin[1] + bottom) * scale,
+        )
         glyph = ImageOps.autocontrast(grey.crop(tuple(round(v) for v in box)))
         best, best_score = "", float("inf")
         for digit in "0123456789":
             drawn = Image.new("L", (round(advance), bottom), 255)
             ImageDraw.Draw(drawn).text((0, 0), digit, fill=0, font=font)
-            reference = ImageOps.autocontrast(drawn.crop((0, top, round(advance), bottom)).resize(glyph.size, Image.Resampling.LANCZOS))
+            reference = ImageOps.autocontrast(
+                drawn.crop((0, top, round(advance), bottom)).resize(glyph.size, Image.Resampling.LANCZOS)
+            )
             score = ImageStat.Stat(ImageChops.difference(glyph, reference)).sum[0]
             if score < best_score:
                 best, best_score = digit, score
