@@ -73,67 +73,72 @@ def upright_size(image: Image.Image) -> tuple[int, int]:
     return (height, width) if turned else (width, height)
 
 
-def check_phone_photo(uploaded: Any, pillow_format: str) -> None:
-    """Refuse a photo from a phone that the clerk could not read: too small or too dark.
+def kept_photo(uploaded: Any, pillow_format: str, size: int, *, phone: bool = False) -> bytes | None:
+    """What to keep of a JPEG or PNG that passed `uploads._check_image`: a scaled copy, without
+    metadata and upright, when the picture is over the reading size and the copy is smaller;
+    None otherwise (the caller then only strips its metadata).
 
-    Raises ValidationError with code "photo_too_small" or "photo_too_dark". The image has
-    passed `uploads._check_image` (type, pixel limit, complete) before this is called.
+    A JPEG over `SCALE_ABOVE_EDGE` or `SCALE_ABOVE_BYTES` becomes a progressive JPEG at most
+    `PHOTO_EDGE` long; a PNG over `SCAN_EDGE` a PNG `SCAN_EDGE` long. The colour profile is kept.
+    With `phone`, raises ValidationError "photo_too_small" or "photo_too_dark" for a photo the
+    clerk could not read; the pixels decoded for the copy are the ones measured, so a phone's
+    photo is decoded once here.
     """
     uploaded.seek(0)
     with Image.open(uploaded, formats=[pillow_format]) as image:
         width, height = upright_size(image)
-        if min(width, height) < PHONE_MIN_SHORT_EDGE:
+        if phone and min(width, height) < PHONE_MIN_SHORT_EDGE:
             raise ValidationError(
                 _MSG_TOO_SMALL, code="photo_too_small", params={"width": width, "height": height}
             )
-        if mean_luminance(image) < PHONE_MIN_LUMINANCE:
-            raise ValidationError(_MSG_TOO_DARK, code="photo_too_dark")
-
-
-def mean_luminance(image: Image.Image) -> float:
-    """The mean grey (0-255) of a copy at most `_PROBE_EDGE` pixels long, transparency on white.
-
-    A JPEG is decoded straight to grey at 1/8 scale (`draft`), so a 12 MP photo costs ~200 KB here.
-    """
-    if image.format == "JPEG":
-        image.draft("L", (max(1, image.width // 8), max(1, image.height // 8)))
-    probe = _eight_bit(image)
-    probe.thumbnail((_PROBE_EDGE, _PROBE_EDGE))  # in place: the image was opened for this probe alone
-    return float(ImageStat.Stat(_on_white(probe).convert("L")).mean[0])
-
-
-def scaled_photo(uploaded: Any, pillow_format: str, size: int) -> bytes | None:
-    """A scaled copy to keep instead of the upload, without metadata and upright; None when the
-    picture is within the reading size (the caller then only strips its metadata).
-
-    A JPEG over `SCALE_ABOVE_EDGE` or `SCALE_ABOVE_BYTES` becomes a progressive JPEG at most
-    `PHOTO_EDGE` long; a PNG over `SCAN_EDGE` a PNG `SCAN_EDGE` long. The colour profile is kept.
-    """
-    uploaded.seek(0)
-    with Image.open(uploaded, formats=[pillow_format]) as image:
         long_edge = max(image.size)
         if pillow_format == "JPEG":
-            if long_edge <= SCALE_ABOVE_EDGE and size <= SCALE_ABOVE_BYTES:
-                return None
+            scale = long_edge > SCALE_ABOVE_EDGE or size > SCALE_ABOVE_BYTES
             target = min(PHOTO_EDGE, long_edge)
+        else:
+            scale, target = long_edge > SCAN_EDGE, SCAN_EDGE
+        if not scale:
+            if phone:
+                _check_light(_probe(image))
+            return None
+        if pillow_format == "JPEG":
             # The decoder scales by 1/2, 1/4 or 1/8 to the smallest size still >= the one asked.
             image.draft(image.mode, _fit(image.size, target))
-        elif long_edge <= SCAN_EDGE:
-            return None
-        else:
-            target = SCAN_EDGE
         icc_profile = image.info.get("icc_profile")
         has_alpha = image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info
         upright = ImageOps.exif_transpose(image) or image
         pixels = _resizable(upright, pillow_format, has_alpha)
         pixels = pixels.resize(_fit(pixels.size, target), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        if phone:
+            _check_light(pixels.copy())
         out = BytesIO()
         options: dict[str, Any] = {"icc_profile": icc_profile} if icc_profile else {}
         if pillow_format == "JPEG":
             pixels.save(out, format="JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True, **options)
         else:
-            pixels.save(out, format="PNG", optimize=False, **options)
-    return out.getvalue()
+            pixels.save(out, format="PNG", **options)
+    # A black-and-white scan can grow when scaled (grey edges compress worse): then keep it.
+    return out.getvalue() if out.tell() < size else None
+
+
+def mean_luminance(image: Image.Image) -> float:
+    """The mean grey (0-255) of a picture, transparency on white, measured on a small copy."""
+    return float(ImageStat.Stat(_on_white(_probe(image)).convert("L")).mean[0])
+
+
+def _check_light(image: Image.Image) -> None:
+    if mean_luminance(image) < PHONE_MIN_LUMINANCE:
+        raise ValidationError(_MSG_TOO_DARK, code="photo_too_dark")
+
+
+def _probe(image: Image.Image) -> Image.Image:
+    """`image` made at most `_PROBE_EDGE` long, in place: a JPEG is decoded straight to grey at
+    1/8 scale (`draft`), so a 12 MP photo costs ~200 KB here. Only for an image opened for this."""
+    if image.format == "JPEG":
+        image.draft("L", (max(1, image.width // 8), max(1, image.height // 8)))
+    image = _eight_bit(image)
+    image.thumbnail((_PROBE_EDGE, _PROBE_EDGE))
+    return image
 
 
 def _fit(size: tuple[int, int], long_edge: int) -> tuple[int, int]:

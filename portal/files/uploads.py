@@ -216,9 +216,9 @@ def _unreadable() -> ValidationError:
 def check_upload(uploaded: Any, *, phone: bool = False) -> CheckedUpload:
     """Check an uploaded file (a Django UploadedFile) and describe it, or refuse it.
 
-    A photo larger than a reading size is kept as a scaled copy (`photos.scaled_photo`, for every
+    A photo larger than a reading size is kept as a scaled copy (`photos.kept_photo`, for every
     upload); with `phone=True` (a villager's own phone, issue 20) a photo the clerk could not read,
-    too small or too dark, is refused as well (`photos.check_phone_photo`).
+    too small or too dark, is refused as well.
 
     Raises django.core.exceptions.ValidationError, and nothing else, with a translatable message
     naming what is wrong and what to do, and a `code` for the rule (see the module's messages).
@@ -689,9 +689,7 @@ def _check_photo(uploaded: Any, pillow_format: str, size: int, *, phone: bool) -
     """Check a JPEG or PNG and return the bytes to keep instead of the upload (None: keep it as sent):
     a scaled copy when it is larger than a reading size, else the photo without its metadata."""
     _check_image(uploaded, pillow_format)
-    if phone:
-        photos.check_phone_photo(uploaded, pillow_format)
-    scaled = photos.scaled_photo(uploaded, pillow_format, size)
+    scaled = photos.kept_photo(uploaded, pillow_format, size, phone=phone)
     return scaled if scaled is not None else _without_metadata(uploaded, pillow_format)
 
 
