@@ -1,10 +1,9 @@
 // Photos from a cheap phone on a poor network (issue 20), for <input type=file data-phone-photo>:
-// a JPEG or PNG over data-phone-photo-bytes is redrawn upright at most data-phone-photo pixels
-// long and put back as a JPEG at 0.8 (6 MB → ~300 KB); the form is then sent in the background with
-// its progress shown, and a failed send offers a retry that keeps the chosen files. Whatever the
-// browser lacks or fails at, the page works as without this file: the server scales and checks
-// every photo anyway (portal/files/photos.py). Sizes are shown by upload-size.js when the form
-// has its limits, else here, in the same line.
+// a JPEG/PNG over data-phone-photo-bytes is redrawn upright, at most data-phone-photo px long, as
+// a JPEG at 0.8; the form is sent in the background with its progress, and a failed send offers a
+// retry keeping the files. If anything is missing or fails, the page works as without this file:
+// the server scales and checks every photo anyway (portal/files/photos.py). The sizes are shown
+// in upload-size.js's line.
 (function () {
   var root = document.documentElement;
   if (root.hasAttribute("data-phone-photo-on")) return; // included once per input: run once
@@ -21,21 +20,12 @@
     return bytes + " B";
   }
   function total(files) {
-    var size = 0;
-    for (var i = 0; i < files.length; i++) size += files[i].size;
-    return size;
+    return Array.prototype.reduce.call(files, function (sum, file) { return sum + file.size; }, 0);
   }
-  function note(input) { // the line upload-size.js uses too
-    var id = input.id ? input.id + "_size" : "";
-    var p = id && document.getElementById(id);
-    if (!p) {
-      p = document.createElement("p");
-      p.className = "hint upload-size";
-      if (id) p.id = id;
-      p.setAttribute("aria-live", "polite");
-      input.parentNode.insertBefore(p, input.nextSibling);
-    }
-    return p;
+  function line(element, className, text) {
+    element.className = className;
+    element.textContent = text;
+    return element;
   }
 
   function smaller(file, edge, over) {
@@ -46,7 +36,7 @@
       canvas.width = Math.max(1, Math.round(bitmap.width * scale));
       canvas.height = Math.max(1, Math.round(bitmap.height * scale));
       var context = canvas.getContext("2d");
-      context.fillStyle = "#fff"; // a transparent PNG on paper, not on black
+      context.fillStyle = "#fff"; // transparency on paper, not black
       context.fillRect(0, 0, canvas.width, canvas.height);
       context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
       if (bitmap.close) bitmap.close();
@@ -78,9 +68,12 @@
         if (input.form && input.form.hasAttribute("data-max-bytes")) {
           replacing = true; // upload-size.js shows it; this file does not shrink it again
           try { input.dispatchEvent(new Event("change", { bubbles: true })); } finally { replacing = false; }
-        } else {
-          note(input).textContent = out.map(function (f) { return f.name; }).join(", ") + ": " +
-            human(before) + " → " + human(total(input.files));
+        } else { // the line upload-size.js would show
+          var p = line(document.createElement("p"), "hint upload-size", human(before) + " → " + human(total(input.files)));
+          p.setAttribute("aria-live", "polite");
+          var old = input.nextElementSibling;
+          if (old && /upload-size/.test(old.className)) old.remove();
+          input.parentNode.insertBefore(p, input.nextSibling);
         }
       }).catch(function () {});
     pending.push(job);
@@ -93,7 +86,6 @@
     var status = form.querySelector(".phone-photo-send");
     if (!status) {
       status = document.createElement("p");
-      status.className = "msg phone-photo-send";
       status.setAttribute("role", "status");
       (submitter && submitter.parentNode || form).insertBefore(status, submitter || null);
     }
@@ -101,19 +93,15 @@
     function enable(on) { for (var i = 0; i < buttons.length; i++) buttons[i].disabled = !on; }
     function fail() {
       enable(true);
-      status.className = "msg error phone-photo-send";
-      status.textContent = words.getAttribute("data-failed") + " ";
-      var retry = document.createElement("button");
+      line(status, "msg error phone-photo-send", words.getAttribute("data-failed") + " ");
+      var retry = line(document.createElement("button"), "phone-photo-retry", words.getAttribute("data-retry"));
       retry.type = "button";
-      retry.className = "phone-photo-retry";
-      retry.textContent = words.getAttribute("data-retry");
       retry.addEventListener("click", attempt);
       status.appendChild(retry);
     }
     function attempt() {
       enable(false);
-      status.className = "msg phone-photo-send";
-      status.textContent = words.getAttribute("data-sending");
+      line(status, "msg phone-photo-send", words.getAttribute("data-sending"));
       var xhr = new XMLHttpRequest(); // fetch() cannot tell how much of the upload is sent
       xhr.open("POST", form.action || location.href);
       xhr.upload.onprogress = function (event) {
@@ -124,8 +112,7 @@
       };
       xhr.onload = function () {
         if (xhr.status === 0 || xhr.status === 502 || xhr.status === 503 || xhr.status === 504) return fail();
-        // The answer is the page the browser would have shown (after any redirect, whose one-time
-        // messages this request already used): show it as it came.
+        // The page the browser would have shown (after any redirect, whose messages this used).
         var url = xhr.responseURL;
         document.open();
         document.write(xhr.responseText);
@@ -144,7 +131,7 @@
   }, true); // before upload-size.js reads the sizes
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (event.defaultPrevented || !form.querySelector(SELECTOR) || !window.FormData ||
+    if (event.defaultPrevented || !form.querySelector(SELECTOR) || !window.FormData || !window.Promise ||
         (form.method || "").toLowerCase() !== "post") return;
     event.preventDefault();
     var submitter = event.submitter;
