@@ -1,5 +1,6 @@
 """A page with one photo input made by files/_phone_photo_input.html, for the browser tests: it
-checks the photo as a villager's (`phone=True`) and notes what arrived and what was kept."""
+checks the photo as a villager's (`phone=True`) and notes what arrived and what was kept. Its
+form has upload-size.js's limits, or with ?plain none (phone-photo.js shows the sizes itself)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ PAGE = Template(
 {% block content %}
 {% if kept %}<p id="kept">{{ kept }}</p>{% endif %}
 {% if error %}<p id="error" class="msg error">{{ error }}</p>{% endif %}
-<form method="post" enctype="multipart/form-data" {% upload_limit_attrs %}>{% csrf_token %}
+<form method="post" enctype="multipart/form-data" {% if not plain %}{% upload_limit_attrs %}{% endif %}>{% csrf_token %}
   <label for="{{ form.photo.id_for_label }}">ID card</label>
   {% include "files/_phone_photo_input.html" with field=form.photo %}
   <div class="actions"><button type="submit" name="send" value="1" class="primary">Send</button></div>
@@ -32,7 +33,7 @@ class PhotoForm(forms.Form):
 
 def photo_page(request: HttpRequest) -> HttpResponse:
     form = PhotoForm(request.POST or None, request.FILES or None)
-    context: dict[str, object] = {"form": form}
+    context: dict[str, object] = {"form": form, "plain": "plain" in request.GET}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["photo"]
         entry: dict[str, object] = {

@@ -55,6 +55,21 @@ def test_a_6_mb_photo_arrives_at_a_few_hundred_kb(live_server, browser_page, pho
     assert page.url.endswith("/photo/")
 
 
+def test_without_upload_size_the_sizes_are_shown_all_the_same(live_server, browser_page, photo):
+    page = browser_page
+    page.goto(f"{live_server.url}/photo/?plain")
+    page.set_input_files("#id_photo", str(photo))
+    line = page.locator("p.upload-size")
+    line.wait_for()
+    assert "MB → " in line.inner_text() and "KB" in line.inner_text()
+    page.set_input_files("#id_photo", str(photo))  # chosen again: one line, not two
+    page.wait_for_timeout(3000)
+    assert page.locator("p.upload-size").count() == 1
+    page.click("button[name=send]")
+    page.locator("#kept").wait_for()
+    assert phone_page.received[0]["bytes"] < 600_000
+
+
 def test_a_failed_send_offers_a_retry_that_keeps_the_photo(live_server, browser_page, photo):
     page = browser_page
     page.goto(f"{live_server.url}/photo/")
