@@ -18,7 +18,9 @@ PDF/HTA polyglot called "居民身份证.hta" downloads as "居民身份证.pdf"
 PDFs are read with pikepdf (qpdf), the way a reader sees them, and refused when they are damaged
 or encrypted or carry scripts, embedded files, or any automatic or outward action (issue 16,
 finding 12). Photos are kept without their
-EXIF, GPS, XMP and comments, with the camera's rotation applied to the pixels (finding 17).
+EXIF, GPS, XMP and comments, with the camera's rotation applied to the pixels (finding 17), and
+as a scaled copy when larger than a reading size; a villager's phone photo that could not be read
+is refused (issue 20, portal/files/photos.py).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from pikepdf.settings import set_qpdf_limits
 from PIL import Image, ImageOps
+
+from . import photos
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # A 40-megapixel photo is more than any phone takes by default and more than an A4 page scanned at
@@ -209,15 +213,19 @@ def _unreadable() -> ValidationError:
 # --- the public API -------------------------------------------------------------------------------
 
 
-def check_upload(uploaded: Any) -> CheckedUpload:
+def check_upload(uploaded: Any, *, phone: bool = False) -> CheckedUpload:
     """Check an uploaded file (a Django UploadedFile) and describe it, or refuse it.
+
+    A photo larger than a reading size is kept as a scaled copy (`photos.kept_photo`, for every
+    upload); with `phone=True` (a villager's own phone, issue 20) a photo the clerk could not read,
+    too small or too dark, is refused as well.
 
     Raises django.core.exceptions.ValidationError, and nothing else, with a translatable message
     naming what is wrong and what to do, and a `code` for the rule (see the module's messages).
     The file is rewound to its start before this returns or raises, so the caller can save it.
     """
     try:
-        checked = _check(uploaded)
+        checked = _check(uploaded, phone=phone)
     except ValidationError:
         _rewind_quietly(uploaded)
         raise
@@ -292,7 +300,7 @@ def _rewind_quietly(uploaded: Any) -> None:
         uploaded.seek(0)
 
 
-def _check(uploaded: Any) -> CheckedUpload:
+def _check(uploaded: Any, *, phone: bool) -> CheckedUpload:
     limit = max_upload_bytes()
     declared = getattr(uploaded, "size", None)
     if isinstance(declared, int) and declared > limit:
@@ -321,12 +329,10 @@ def _check(uploaded: Any) -> CheckedUpload:
         pages = _check_pdf(uploaded, size)
     elif head.startswith(b"\xff\xd8\xff"):
         content_type = JPEG
-        _check_image(uploaded, "JPEG")
-        cleaned = _without_metadata(uploaded, "JPEG")
+        cleaned = _check_photo(uploaded, "JPEG", size, phone=phone)
     elif head.startswith(b"\x89PNG\r\n\x1a\n"):
         content_type = PNG
-        _check_image(uploaded, "PNG")
-        cleaned = _without_metadata(uploaded, "PNG")
+        cleaned = _check_photo(uploaded, "PNG", size, phone=phone)
     else:
         kind = _recognise_binary(head)
         if kind is None and b"%PDF-" in head[:1024]:
@@ -677,6 +683,14 @@ def _check_pdf_action(action: Any) -> None:
 
 
 # --- JPEG and PNG ---------------------------------------------------------------------------------
+
+
+def _check_photo(uploaded: Any, pillow_format: str, size: int, *, phone: bool) -> bytes | None:
+    """Check a JPEG or PNG and return the bytes to keep instead of the upload (None: keep it as sent):
+    a scaled copy when it is larger than a reading size, else the photo without its metadata."""
+    _check_image(uploaded, pillow_format)
+    scaled = photos.kept_photo(uploaded, pillow_format, size, phone=phone)
+    return scaled if scaled is not None else _without_metadata(uploaded, pillow_format)
 
 
 def _check_image(uploaded: Any, pillow_format: str) -> None:

@@ -1,6 +1,7 @@
 // The size of each chosen file, shown before anything is sent, and a send that would be refused
 // for its size stopped in the browser (issue 18, gap 12d). Without this file the server's check
-// (portal/files/upload_limits.py) still answers with the form and a message.
+// (portal/files/upload_limits.py) still answers with the form and a message. Inputs marked
+// data-phone-photo are made smaller by phone-photo.js first, and their line says by how much.
 (function () {
   var forms = document.querySelectorAll("form[data-max-bytes]");
   function human(bytes) {
@@ -33,8 +34,10 @@
       var tooLarge = false;
       for (var k = 0; k < files.length; k++) { if (files[k].size > max) tooLarge = true; }
       if (tooLarge) bad++;
-      p.textContent = (tooLarge ? form.getAttribute("data-too-large") + " " : "") +
-        names.join(", ") + ": " + human(size) + " (" + form.getAttribute("data-limit-label") + " " + human(max) + ")";
+      // phone-photo.js notes what a photo weighed before it made it smaller.
+      var before = parseInt(input.getAttribute("data-original-bytes"), 10);
+      p.textContent = (tooLarge ? form.getAttribute("data-too-large") + " " : "") + names.join(", ") + ": " +
+        (before ? human(before) + " → " : "") + human(size) + " (" + form.getAttribute("data-limit-label") + " " + human(max) + ")";
       p.className = tooLarge ? "msg error upload-size" : "hint upload-size";
     }
     var summary = form.querySelector(".upload-total");
