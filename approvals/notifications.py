@@ -28,8 +28,6 @@ def _site() -> str:
 
 def _villager_text(application, event) -> str | None:
     ref = application.number
-    office = application.current_office
-    phone = office.phone if office else ""
     texts = {
         Act.SUBMIT: _(
             "[村办] Your application %(ref)s for %(item)s has been submitted to %(office)s. "

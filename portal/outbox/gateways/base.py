@@ -20,7 +20,7 @@ from ..senders import SmsGateway
 from .templates import Template, configured_templates
 
 
-class DeliveryUnknown(Exception):  # noqa: N818: the name says what is known, which is nothing
+class DeliveryUnknown(Exception):
     """The request may have reached the provider (a read timed out, the connection dropped
     after it was sent). Not a `SendError`, so the outbox abandons the message rather than
     risk texting the villager twice."""
