@@ -19,7 +19,9 @@ from .fake_sms_providers import ALIYUN_OK, FakeProvider, aliyun_refusal, closed_
 pytestmark = pytest.mark.django_db
 
 Status = OutboxMessage.Status
-TEMPLATES = "one-time-code=SMS_465000001:code|minutes, accepted=SMS_465000002, staff-overdue=SMS_465000003:ref|due"
+TEMPLATES = (
+    "one-time-code=SMS_465000001:code|minutes, accepted=SMS_465000002, staff-overdue=SMS_465000003:ref|due"
+)
 
 
 @pytest.fixture
@@ -75,7 +77,10 @@ def test_without_a_variable_list_every_parameter_goes_by_name(aliyun):
 
     AliyunSms().send(message)
 
-    assert json.loads(aliyun.requests[0].query["TemplateParam"]) == {"ref": "BD-2026-000123", "due": "2026-12-20"}
+    assert json.loads(aliyun.requests[0].query["TemplateParam"]) == {
+        "ref": "BD-2026-000123",
+        "due": "2026-12-20",
+    }
 
 
 @pytest.mark.parametrize(
@@ -103,7 +108,10 @@ def test_a_refusal_retrying_cannot_mend_gives_up_keeping_the_code(aliyun, code):
         (200, aliyun_refusal("isv.BUSINESS_LIMIT_CONTROL", "触发分钟级流控")),  # throttled
         (400, aliyun_refusal("Throttling.User", "Request was denied due to user flow control.")),
         (503, aliyun_refusal("ServiceUnavailable", "The request has failed due to a temporary failure.")),
-        (500, aliyun_refusal("InternalError", "The request processing has failed due to some unknown error.")),
+        (
+            500,
+            aliyun_refusal("InternalError", "The request processing has failed due to some unknown error."),
+        ),
         (200, aliyun_refusal("isp.SYSTEM_ERROR")),
     ],
 )
@@ -196,7 +204,9 @@ class TestThroughTheOutbox:
         ]
 
     def test_a_staff_account_gets_the_staff_template(self, aliyun, django_user_model):
-        clerk = django_user_model.objects.create_user(username="clerk-sms", password="x", mobile="13900000009")
+        clerk = django_user_model.objects.create_user(
+            username="clerk-sms", password="x", mobile="13900000009"
+        )
         message_queue(
             to_mobile="",
             to_user=clerk,
