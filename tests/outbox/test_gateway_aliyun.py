@@ -36,7 +36,7 @@ def aliyun(settings, monkeypatch):
     settings.CUNBAN_SMS_TEMPLATES = TEMPLATES
     settings.CUNBAN_SMS_REGION = "cn-hangzhou"
     settings.CUNBAN_SMS_ENDPOINT = provider.url
-    settings.CUNBAN_SMS_TIMEOUT = 0.5
+    settings.CUNBAN_SMS_TIMEOUT = 2.0
     yield provider
     provider.stop()
 
@@ -138,7 +138,7 @@ def test_an_unreachable_endpoint_is_retried(aliyun, settings):
 
 def test_a_read_timeout_is_not_a_send_error(aliyun):
     """The request went out: retrying could text twice, so the outbox must abandon it."""
-    aliyun.reply(ALIYUN_OK, delay=1.5)
+    aliyun.reply(ALIYUN_OK, delay=3.5)
 
     with pytest.raises(DeliveryUnknown):
         AliyunSms().send(code_message())
@@ -179,7 +179,7 @@ class TestThroughTheOutbox:
         aliyun.reply(ALIYUN_OK)
         aliyun.reply(aliyun_refusal("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号"))
         aliyun.reply(aliyun_refusal("Throttling.User"), status=400)
-        aliyun.reply(ALIYUN_OK, delay=1.5)
+        aliyun.reply(ALIYUN_OK, delay=3.5)
         now = timezone.now()
 
         report = outbox_send_pending(now=now)

@@ -31,7 +31,7 @@ def tencent(settings, monkeypatch):
     settings.CUNBAN_SMS_APP_ID = "1400000001"
     settings.CUNBAN_SMS_REGION = ""
     settings.CUNBAN_SMS_ENDPOINT = provider.url
-    settings.CUNBAN_SMS_TIMEOUT = 0.5
+    settings.CUNBAN_SMS_TIMEOUT = 2.0
     yield provider
     provider.stop()
 
@@ -140,7 +140,7 @@ def test_an_unreachable_endpoint_is_retried(tencent, settings):
 
 
 def test_a_read_timeout_is_not_a_send_error(tencent):
-    tencent.reply(tencent_ok(), delay=1.5)
+    tencent.reply(tencent_ok(), delay=3.5)
 
     with pytest.raises(DeliveryUnknown):
         TencentSms().send(code_message())

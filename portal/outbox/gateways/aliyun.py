@@ -18,7 +18,6 @@ from alibabacloud_dysmsapi20170525.client import Client
 from alibabacloud_dysmsapi20170525.models import SendSmsRequest
 from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
 from alibabacloud_tea_openapi.utils_models import Config
-from Tea.exceptions import UnretryableException
 
 from ..senders import SendError
 from .base import DeliveryUnknown, TemplateSmsGateway, never_reached
@@ -106,7 +105,9 @@ class AliyunSms(TemplateSmsGateway):
                 permanent=refusal_is_permanent(code),
                 code=code,
             ) from error
-        except UnretryableException as error:
+        except Exception as error:
+            # Anything else (the SDK wraps network failures in its UnretryableException) is
+            # uncertain, unless the connection was never made.
             if never_reached(error):
                 raise SendError(f"Aliyun SMS cannot be reached: {error}", code="network") from error
             raise DeliveryUnknown(f"Aliyun SMS did not answer in time: {error}") from error
