@@ -99,7 +99,9 @@ class AliyunSms(TemplateSmsGateway):
             response = self.client.send_sms(request)
         except AlibabaCloudException as error:
             # HTTP 4xx/5xx: the call was answered and refused, so nothing was sent.
-            code = str(error.code or f"HTTP{error.status_code}")
+            code = str(error.code or "")
+            if code in ("", "None"):  # the SDK writes a missing code as "None"
+                code = f"HTTP{error.status_code}"
             raise SendError(
                 f"Aliyun SMS refused the call: {code} (HTTP {error.status_code}) {error.message}",
                 permanent=refusal_is_permanent(code),
@@ -113,8 +115,8 @@ class AliyunSms(TemplateSmsGateway):
             raise DeliveryUnknown(f"Aliyun SMS did not answer in time: {error}") from error
         body = response.body
         code = str(getattr(body, "code", "") or "")
-        if code == "OK" and body.biz_id:
-            return str(body.biz_id)
+        if code == "OK":  # accepted: never a SendError, even without an id
+            return str(body.biz_id or "")
         raise SendError(
             f"Aliyun SMS refused the message: {code or 'no code'} {getattr(body, 'message', '')}".strip(),
             permanent=refusal_is_permanent(code),

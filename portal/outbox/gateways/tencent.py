@@ -135,8 +135,8 @@ class TencentSms(TemplateSmsGateway):
             raise DeliveryUnknown("Tencent Cloud SMS answered without a status for the number.")
         status = statuses[0]
         code = str(status.Code or "")
-        if code.lower() == "ok" and status.SerialNo:
-            return str(status.SerialNo)
+        if code.lower() == "ok":  # accepted: never a SendError, even without an id
+            return str(status.SerialNo or "")
         raise SendError(
             f"Tencent Cloud SMS refused the message: {code or 'no code'} {status.Message or ''}".strip(),
             permanent=refusal_is_permanent(code),
