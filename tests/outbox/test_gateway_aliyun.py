@@ -90,6 +90,8 @@ def test_without_a_variable_list_every_parameter_goes_by_name(aliyun):
         "isv.SMS_TEMPLATE_ILLEGAL",  # template not approved
         "isv.SMS_SIGNATURE_ILLEGAL",  # signature invalid
         "isv.AMOUNT_NOT_ENOUGH",  # balance
+        "isv.DAY_LIMIT_CONTROL",  # the number's quota for the day is used up
+        "isv.BLACK_KEY_CONTROL_LIMIT",  # a blacklisted word in a template value
     ],
 )
 def test_a_refusal_retrying_cannot_mend_gives_up_keeping_the_code(aliyun, code):

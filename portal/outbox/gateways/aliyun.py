@@ -31,7 +31,7 @@ PERMANENT_CODES = frozenset(
     {
         "isv.MOBILE_NUMBER_ILLEGAL",  # not a mobile number
         "isv.MOBILE_COUNT_OVER_LIMIT",
-        "isv.BLACK_KEY_CONTROL_LIMIT",  # the number is blacklisted
+        "isv.BLACK_KEY_CONTROL_LIMIT",  # a template value holds a word on Aliyun's blacklist
         "isv.SMS_TEMPLATE_ILLEGAL",  # template not approved, or not this account's
         "isv.TEMPLATE_MISSING_PARAMETERS",
         "isv.SMS_TEMPLATE_PARAMS_ILLEGAL",
@@ -51,13 +51,22 @@ PERMANENT_CODES = frozenset(
         "isv.PRODUCT_UNSUBSCRIBE",
         "isv.EXTEND_CODE_ERROR",
         "isv.DOMESTIC_NUMBER_NOT_SUPPORTED",
+        "isv.NOT_SUPPORTED_COUNTRY",
+        "isv.COUNTRY_RESTRICTED",
+        "isv.SMS_SIGN_NAME_ILLEGAL",
+        "isv.CONTENT_MISSING_PARAMETERS",
+        # The number's quota for the day (or month) is used up: by the time it renews, a code has
+        # expired and a notice is stale; the next event texts again.
+        "isv.DAY_LIMIT_CONTROL",
+        "isv.BUSINESS_LIMIT_DAY",
+        "isv.MONTH_LIMIT_CONTROL",
     }
 )
 
 
 def refusal_is_permanent(code: str) -> bool:
-    """Give up on this code? Throttling (`Throttling.*`, `isv.BUSINESS_LIMIT_CONTROL`,
-    `isv.DAY_LIMIT_CONTROL`), Aliyun's own errors (`isp.*`, HTTP 5xx), a wrong or disabled
+    """Give up on this code? Throttling by the minute or hour (`Throttling.*`,
+    `isv.BUSINESS_LIMIT_CONTROL`), Aliyun's own errors (`isp.*`, HTTP 5xx), a wrong or disabled
     key (the operator mends it, then the retries go out) and any code not listed are retried."""
     return code in PERMANENT_CODES
 
