@@ -28,8 +28,6 @@ def _site() -> str:
 
 def _villager_text(application, event) -> str | None:
     ref = application.number
-    office = application.current_office
-    phone = office.phone if office else ""
     texts = {
         Act.SUBMIT: _(
             "[村办] Your application %(ref)s for %(item)s has been submitted to %(office)s. "
@@ -75,11 +73,17 @@ def _villager_text(application, event) -> str | None:
         return None
     if event.act in DATED_ACTS:
         text = with_provisional_note(text, deadlines.application_provisional_note(application))
-    return text % {
-        "ref": ref,
+    return text % _villager_params(application, event)
+
+
+def _villager_params(application, event) -> dict[str, object]:
+    """The values a villager's text is written from: also the SMS template's parameters."""
+    office = application.current_office
+    return {
+        "ref": application.number,
         "item": application.item_title,
         "office": office.short_name if office else "",
-        "phone": phone or "-",
+        "phone": (office.phone if office else "") or "-",
         "due": application.due_on or "-",
         "url": _site() + TRACK_PATH,
         "serial": (event.data or {}).get("serial", ""),
@@ -122,6 +126,7 @@ def queue_for(application, event) -> None:
                 topic=event.act,
                 reference=application.number,
                 dedupe_key=f"event:{event.pk}:villager",
+                params=_villager_params(application, event),
             )
         staff = _staff_text(application, event)
         if staff is not None:
@@ -133,6 +138,7 @@ def queue_for(application, event) -> None:
                 topic=event.act,
                 reference=application.number,
                 dedupe_key=f"event:{event.pk}:staff",
+                params={"name": application.applicant_name, "act": Act(event.act).label},
             )
 
 
@@ -156,4 +162,5 @@ def queue_deadline_alert(application, alert: str, recipients, *, note: str = "")
                 topic=alert,
                 reference=application.number,
                 dedupe_key=f"{key_base}:{user.pk}",
+                params={"item": application.item_title, "due": application.due_on},
             )

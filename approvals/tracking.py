@@ -291,7 +291,13 @@ def code_send(
         with translation.override(settings.LANGUAGE_CODE):
             minutes = int(CODE_VALID.total_seconds() // 60)
             body = str(message) % {"ref": number, "code": code, "minutes": minutes}
-        message_queue(to_mobile=mobile, body=body, topic="one-time-code", reference=number[:40])
+        message_queue(
+            to_mobile=mobile,
+            body=body,
+            topic="one-time-code",
+            reference=number[:40],
+            params={"code": code, "minutes": minutes},
+        )
     transaction.on_commit(outbox_send_task.enqueue)
 
 

@@ -33,10 +33,17 @@ def _villager_text(item, event) -> str | None:
     text = texts.get(event.act)
     if text is None:
         return None
-    return text % {
+    return text % _values(item, event)
+
+
+def _values(item, event) -> dict[str, object]:
+    """The values the texts are written from: also the SMS templates' parameters."""
+    return {
         "number": item.number,
+        "village": item.village.name,
         "promise": item.promise[:120],
         "date": item.promised_on or "-",
+        "comment": event.comment[:200],
         "url": site_url(reverse("promises:track")),
     }
 
@@ -51,13 +58,7 @@ def _staff_text(item, event):
         text = _("[村办] The villager says %(number)s is not done: %(comment)s")
     else:
         return None
-    return item.assignee, text % {
-        "number": item.number,
-        "village": item.village.name,
-        "promise": item.promise[:120],
-        "date": item.promised_on,
-        "comment": event.comment[:200],
-    }
+    return item.assignee, text % (_values(item, event) | {"date": item.promised_on})
 
 
 def queue_for(item, event) -> None:
@@ -71,6 +72,7 @@ def queue_for(item, event) -> None:
                 topic=f"ledger-{event.act.replace('_', '-')}",
                 reference=item.number,
                 dedupe_key=f"ledger-event:{event.pk}:villager",
+                params=_values(item, event),
             )
         staff = _staff_text(item, event)
         if staff is not None:
@@ -82,4 +84,5 @@ def queue_for(item, event) -> None:
                 topic=f"ledger-{event.act.replace('_', '-')}",
                 reference=item.number,
                 dedupe_key=f"ledger-event:{event.pk}:staff",
+                params=_values(item, event),
             )

@@ -600,6 +600,7 @@ def _tell_office(rectification: Rectification, topic: str) -> None:
             topic=topic.replace("_", "-"),
             reference=required(application.number, "number"),
             dedupe_key=f"{topic}:{rectification.pk}:{user.pk}",
+            params={"item": application.item_title, "due": rectification.due_on},
         )
 
 

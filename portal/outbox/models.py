@@ -21,6 +21,7 @@ BODY_MAX_LENGTH = 500
 TOPIC_MAX_LENGTH = 32
 REFERENCE_MAX_LENGTH = 64
 DEDUPE_KEY_MAX_LENGTH = 200
+TEMPLATE_KEY_MAX_LENGTH = 40
 
 
 def mask_mobile(mobile: str) -> str:
@@ -83,11 +84,32 @@ class OutboxMessage(models.Model):
         blank=True,
         help_text=_("At most one message is ever queued with the same key."),
     )
+    template_key = models.CharField(
+        _("SMS template (短信模板)"),
+        max_length=TEMPLATE_KEY_MAX_LENGTH,
+        blank=True,
+        help_text=_(
+            "Which approved provider template carries this message (CUNBAN_SMS_TEMPLATES): the topic, "
+            '"staff-" and the topic for a staff account, or a kind the caller named.'
+        ),
+    )
+    template_params = models.JSONField(
+        _("SMS template parameters"),
+        default=dict,
+        blank=True,
+        help_text=_("The values the template's variables take, fixed when the message was queued."),
+    )
     status = models.CharField(
         _("status (状态)"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts (发送次数)"), default=0)
     last_error = models.TextField(_("last error (错误信息)"), blank=True)
+    provider_code = models.CharField(
+        _("provider error code"),
+        max_length=100,
+        blank=True,
+        help_text=_("The SMS provider's own code for the last refusal, e.g. isv.AMOUNT_NOT_ENOUGH."),
+    )
     channel = models.CharField(_("channel (渠道)"), max_length=8, choices=Channel.choices, blank=True)
     provider_id = models.CharField(
         _("provider message id"),

@@ -1,8 +1,8 @@
 """SMS senders: the one place the outbox meets a text-message provider.
 
 `settings.CUNBAN_SMS_BACKEND` names the class (a dotted path); `get_sender()` makes one for each
-sending run. A deployment writes a subclass of `SmsGateway` for its provider (Aliyun, Tencent
-Cloud, a provincial government SMS platform); docs/notifications.md shows how. The senders here
+sending run. The adapters for Aliyun SMS and Tencent Cloud SMS are in `portal.outbox.gateways`
+(docs/notifications.md); another provider gets a subclass of `SmsGateway`. The senders here
 never touch the network:
 
 - `ConsoleSender` (the default) logs a masked line per message: nothing reaches a phone;
@@ -38,11 +38,14 @@ class SendError(Exception):
     blacklisted number, a template the provider refuses): then it is abandoned at once.
     Raise it only when you know the message was *not* accepted; any other exception is taken
     to mean "unknown" and the message is abandoned rather than risk sending it twice.
+    `code` is the provider's own error code (isv.AMOUNT_NOT_ENOUGH, FailedOperation.…), kept on
+    the message so an administrator can look it up in the provider's console.
     """
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, code: str = "") -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.code = code
 
 
 class SmsGateway(abc.ABC):

@@ -16,7 +16,7 @@ Two halves, run by different processes:
 import datetime
 import logging
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ from .models import (
     BODY_MAX_LENGTH,
     DEDUPE_KEY_MAX_LENGTH,
     REFERENCE_MAX_LENGTH,
+    TEMPLATE_KEY_MAX_LENGTH,
     TOPIC_MAX_LENGTH,
     OutboxMessage,
 )
@@ -80,6 +81,8 @@ def message_queue(
     to_user: "User | None" = None,
     dedupe_key: str | None = None,
     reference: str = "",
+    template: str = "",
+    params: Mapping[str, object] | None = None,
 ) -> OutboxMessage | None:
     """Queue one message in the caller's transaction (or on its own in autocommit).
 
@@ -88,6 +91,12 @@ def message_queue(
     (the account's mobile or email is used when sending). With a `dedupe_key` ("overdue:
     <application number>:<deadline>"), a key already queued, even by a concurrent transaction,
     queues nothing and returns None, so a reminder stays once per state.
+
+    Template providers (Aliyun, Tencent) send an approved template and its parameters, not the
+    body: `params` are the values the body was written from ({"ref": …, "code": …}), stored
+    as text so the gateway never parses the body. The template is chosen by `template`, by
+    default the topic ("staff-" and the topic for a staff account, whose text differs from
+    the villager's under the same topic); see `template_key_default`.
 
     Raises ValueError for a caller's mistake: no recipient, a malformed mobile, an empty or
     too long body (the limit is BODY_MAX_LENGTH characters: about seven SMS segments).
@@ -109,6 +118,13 @@ def message_queue(
     body = body.strip()
     if not body or len(body) > BODY_MAX_LENGTH:
         raise ValueError(f"a message body has 1 to {BODY_MAX_LENGTH} characters, not {len(body)}")
+    template = template or template_key_default(topic=topic, to_staff=to_user is not None)
+    try:
+        validate_slug(template)
+    except ValidationError as error:
+        raise ValueError(f"not a slug template: {template!r}") from error
+    if len(template) > TEMPLATE_KEY_MAX_LENGTH:
+        raise ValueError(f"template longer than {TEMPLATE_KEY_MAX_LENGTH} characters: {template!r}")
     message = OutboxMessage(
         to_mobile=to_mobile,
         to_user=to_user,
@@ -116,6 +132,8 @@ def message_queue(
         body=body,
         reference=reference,
         dedupe_key=dedupe_key,
+        template_key=template,
+        template_params=_template_params(params, reference=reference),
     )
     if dedupe_key is None:
         message.save()
@@ -132,6 +150,28 @@ def message_queue(
             return None
         raise
     return message
+
+
+def template_key_default(*, topic: str, to_staff: bool) -> str:
+    """The template a message uses when its caller names none: the topic, or for a staff
+    account "staff-<topic>", because approvals and the ledger write the villager's and the
+    staff member's different texts under one topic."""
+    return f"staff-{topic}"[:TEMPLATE_KEY_MAX_LENGTH] if to_staff else topic
+
+
+# Longer values are cut: a template variable is a number, a date or a short name, and the
+# providers refuse long ones anyway (Aliyun: 35 characters for most variable types).
+TEMPLATE_PARAM_MAX_LENGTH = 120
+
+
+def _template_params(params: Mapping[str, object] | None, *, reference: str) -> dict[str, str]:
+    """The parameters as text, with `ref` (the reference) unless the caller gave one."""
+    values = {"ref": reference} if reference else {}
+    for name, value in (params or {}).items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"a template parameter is named like a variable, not {name!r}")
+        values[name] = ("" if value is None else str(value))[:TEMPLATE_PARAM_MAX_LENGTH]
+    return values
 
 
 def outbox_send_pending(
@@ -221,6 +261,7 @@ class _Outcome:
     provider_id: str = ""
     error: str = ""
     to_mobile: str = ""
+    provider_code: str = ""
 
 
 def _deliver(message: OutboxMessage, sender: SmsGateway) -> _Outcome:
@@ -246,6 +287,7 @@ def _deliver(message: OutboxMessage, sender: SmsGateway) -> _Outcome:
             channel=OutboxMessage.Channel.SMS,
             error=str(error) or type(error).__name__,
             to_mobile=message.to_mobile,
+            provider_code=error.code[:100],
         )
     except Exception as error:
         logger.exception("SMS sender raised unexpectedly for outbox message %s", message.pk)
@@ -285,7 +327,12 @@ def _record(message: OutboxMessage, outcome: _Outcome, *, now: datetime.datetime
     """Write the outcome of one attempt to the claimed row; return the status it now has."""
     attempts = message.attempts + 1
     status = outcome.status
-    changes = {"attempts": attempts, "channel": outcome.channel, "last_error": outcome.error[:2000]}
+    changes = {
+        "attempts": attempts,
+        "channel": outcome.channel,
+        "last_error": outcome.error[:2000],
+        "provider_code": outcome.provider_code,
+    }
     if outcome.to_mobile:
         changes["to_mobile"] = outcome.to_mobile
     if status == Status.SENT:

@@ -66,6 +66,8 @@ class OutboxMessageViewSet(ModelViewSet):
         "claimed_at",
         "sent_at",
         "provider_id",
+        "template_key",
+        "provider_code",
         "last_error",
     ]
     # Never shown: the policy allows "view" only. Wagtail wants a form for the views it builds.

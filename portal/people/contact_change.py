@@ -176,7 +176,13 @@ def _remove(*, actor: User, user: User, field: str, current: str) -> None:
     if field == Field.EMAIL:
         _mail_on_commit(_("A change of your account's contact details"), notice, current)
     else:
-        message_queue(to_mobile=current, body=notice, topic="contact-change")
+        message_queue(
+            to_mobile=current,
+            body=notice,
+            topic="contact-change",
+            template="contact-removed",
+            params={"what": _("mobile"), "account": user.get_username()},
+        )
 
 
 def _notify(change: ContactChange, *, secret: str, cancel: str, by_owner: bool) -> None:
@@ -201,28 +207,41 @@ def _notify(change: ContactChange, *, secret: str, cancel: str, by_owner: bool) 
             "logging in, within %(hours)d hours. Not you? Ignore this message."
         ) % {"code": secret, "account": user.get_username(), "hours": hours}
         message_queue(
-            to_mobile=change.new_value, body=body, topic="contact-change", reference=f"contact:{change.pk}"
+            to_mobile=change.new_value,
+            body=body,
+            topic="contact-change",
+            reference=f"contact:{change.pk}",
+            template="contact-code",
+            params={"code": secret, "account": user.get_username(), "hours": hours},
         )
     who = (
         _("you")
         if by_owner
         else (change.requested_by.get_full_name() if change.requested_by else _("an administrator"))
     )
-    notice = _(
-        "Cunban: %(who)s asked to change the %(what)s of account %(account)s to %(new)s. It "
-        "changes only when the account's owner confirms. This was not you? Cancel it: %(url)s"
-    ) % {
+    notice_values = {
         "who": who,
         "what": what,
         "account": user.get_username(),
         "new": mask_contact(change.field, change.new_value),
         "url": cancel_url,
     }
+    notice = (
+        _(
+            "Cunban: %(who)s asked to change the %(what)s of account %(account)s to %(new)s. It "
+            "changes only when the account's owner confirms. This was not you? Cancel it: %(url)s"
+        )
+        % notice_values
+    )
     if user.email:
         _mail_on_commit(_("A change of your account's contact details was asked for"), notice, user.email)
     if user.mobile:
         message_queue(
-            to_mobile=user.mobile, body=notice, topic="contact-change", reference=f"contact:{change.pk}"
+            to_mobile=user.mobile,
+            body=notice,
+            topic="contact-change",
+            reference=f"contact:{change.pk}",
+            params=notice_values,
         )
 
 

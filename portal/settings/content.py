@@ -52,6 +52,18 @@ WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 # adapter, a dotted path to an SmsGateway subclass. The default console sender reaches no phone.
 CUNBAN_SMS_BACKEND = env_str("CUNBAN_SMS_BACKEND", "portal.outbox.senders.ConsoleSender")
 CUNBAN_SMS_FILE = env_str("CUNBAN_SMS_FILE", "")  # for portal.outbox.senders.FileSender (demo)
+# For the template providers (portal/outbox/gateways: Aliyun, Tencent Cloud). Their credentials
+# come from the environment only (ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET, TENCENTCLOUD_SECRET_ID/_KEY)
+# and are never settings. The approved signature (签名); the templates, one
+# `key=TEMPLATE_ID[:var|var]` per message kind, comma-separated (portal/outbox/gateways/templates.py);
+# the region (empty: cn-hangzhou or ap-guangzhou); an endpoint other than the provider's public one
+# (a URL; empty: the public one); the timeout of one call in seconds; Tencent's SdkAppId.
+CUNBAN_SMS_SIGN_NAME = env_str("CUNBAN_SMS_SIGN_NAME", "")
+CUNBAN_SMS_TEMPLATES = env_str("CUNBAN_SMS_TEMPLATES", "")
+CUNBAN_SMS_REGION = env_str("CUNBAN_SMS_REGION", "")
+CUNBAN_SMS_ENDPOINT = env_str("CUNBAN_SMS_ENDPOINT", "")
+CUNBAN_SMS_TIMEOUT = float(env_str("CUNBAN_SMS_TIMEOUT", "") or 10)
+CUNBAN_SMS_APP_ID = env_str("CUNBAN_SMS_APP_ID", "")
 
 # Printed papers (portal/printing, docs/certificates.md): the CJK TrueType font they embed
 # (empty: Debian's fonts-wqy-zenhei), and the key of the certificates' QR tokens and check codes
