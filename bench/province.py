@@ -17,14 +17,14 @@ from the data), who asks. A case whose URL this branch does not serve is printed
 Databases are named `cunban_province_<applications>` on DATABASE_URL's server (or the local
 one). `--keep` keeps the database after the run; `--reuse` measures a kept one again without
 building (a database is reused only when its build finished). Several sizes in one run
-(`--applications 10000,1000000`) show whether a query count grows with the data.
+(`--applications 100000,1000000`, the default) show whether a query count grows with the data.
 
 Figures go to stdout one per line as `name = value unit`; the summary table and everything else
 to stderr.
 
 Usage:
-  .venv/bin/python bench/province.py --applications 10000,1000000 --keep     # build and measure
-  .venv/bin/python bench/province.py --applications 10000,1000000 --reuse    # measure again
+  .venv/bin/python bench/province.py --applications 100000,1000000 --keep    # build and measure
+  .venv/bin/python bench/province.py --applications 100000,1000000 --reuse   # measure again
 """
 
 from __future__ import annotations
@@ -417,8 +417,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--applications",
-        default="10000,1000000",
-        help="comma-separated sizes, one database each (10000,1000000)",
+        default="100000,1000000",
+        help="comma-separated sizes, one database each (100000,1000000)",
     )
     parser.add_argument("--counties", type=int, default=100, help="counties (100)")
     parser.add_argument("--staff", type=int, default=5000, help="staff accounts (5000)")
