@@ -211,9 +211,13 @@ def build(*, applications: int, counties: int, staff: int, ledger_items: int, se
         with step("events", timings), transaction.atomic(), bulk_load(cursor, event):
             _events(cursor, application, event)
         if ledger_items:
-            with step("ledger items and events", timings), transaction.atomic():
-                with bulk_load(cursor, _table(LedgerItem), _table(LedgerEvent)):
-                    _ledger(cursor, _table(LedgerItem), _table(LedgerEvent), ledger_items)
+            ledger_tables = (_table(LedgerItem), _table(LedgerEvent))
+            with (
+                step("ledger items and events", timings),
+                transaction.atomic(),
+                bulk_load(cursor, *ledger_tables),
+            ):
+                _ledger(cursor, *ledger_tables, ledger_items)
         with step("vacuum analyze", timings):
             cursor.execute("VACUUM ANALYZE")
     _check_permissions()
