@@ -81,8 +81,8 @@ TEST_WORKERS ?= auto
 PYTEST = $(PY) -m pytest -n $(TEST_WORKERS)
 
 # On SQLite, the tests marked `embedded`: what `make demo` depends on (the demo load and its
-# stories on thirty dates, a page walk, fuzzing the forms, the quick backup round trip, SQLite's
-# own locking). Everything else runs once, on PostgreSQL. `make test-sqlite-all` runs it all.
+# stories on eight dates, a page walk, fuzzing the forms, the quick backup round trip, SQLite's
+# own locking; `make test-slow` adds the stories on thirty dates and five times the fuzzing). Everything else runs once, on PostgreSQL. `make test-sqlite-all` runs it all.
 test-sqlite: $(STAMP)
 	@echo "=== tests of the embedded demo's database, on SQLite ==="
 	DATABASE_URL=sqlite:///:memory: $(PYTEST) -m "embedded and not slow"
@@ -117,10 +117,14 @@ test-dates: system-packages $(STAMP)
 	done
 
 # The long suites (marked slow): hundreds of concurrent conflicting pairs, two web nodes and two
-# workers against one database and object store, backup round trips. PostgreSQL only.
+# workers against one database and object store, backup round trips, on PostgreSQL; then, on
+# SQLite, the demo's stories on all thirty dates and the forms fuzzed with five times the inputs
+# of `make test`.
 test-slow: system-packages $(STAMP)
 	@echo "=== slow suites on PostgreSQL ($(PG_URL)) ==="
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m slow
+	@echo "=== the embedded demo's long checks on SQLite: the stories on thirty dates, every fuzzed input ==="
+	DATABASE_URL=sqlite:///:memory: CUNBAN_FUZZ_SCALE=1 $(PYTEST) -m embedded tests/test_demo_dates.py tests/fuzz
 
 # What a county IT office checks before going live: the deploy checks (tests/test_deploy_settings.py
 # runs them under production settings in the suite too), known vulnerabilities in every installed

@@ -18,10 +18,16 @@ ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgi
 skip_on_postgres = pytest.mark.skipif(ON_POSTGRES, reason="fuzzing runs once, on SQLite")
 
 
+# `make test` tries a fifth of each form's inputs; `make test-slow` sets CUNBAN_FUZZ_SCALE=1 and
+# tries them all (derandomized, so the quick run's inputs are the first of the long run's).
+FUZZ_SCALE = float(os.environ.get("CUNBAN_FUZZ_SCALE", "0.2"))
+
+
 def fuzz_settings(examples: int) -> settings:
-    """Reproducible (derandomize), no example database in the repo, no deadline on slow CI."""
+    """Reproducible (derandomize), no example database in the repo, no deadline on slow CI;
+    `examples` is the long run's count, scaled by CUNBAN_FUZZ_SCALE."""
     return settings(
-        max_examples=examples,
+        max_examples=max(50, round(examples * FUZZ_SCALE)),
         deadline=None,
         database=None,
         derandomize=True,
