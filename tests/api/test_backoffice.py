@@ -77,3 +77,13 @@ def test_keys_are_issued_and_revoked_on_the_key_page(client, world):
 def test_staff_without_an_admin_role_cannot_open_it(client, world):
     client.force_login(world.clerk_a)
     assert client.get(reverse("api_client_admin:index")).status_code in (302, 403)
+
+
+def test_the_demo_hotline_key_works_after_every_load(world, call):
+    from portal.demo.api_clients import demo_api_key, load_demo_api_client
+
+    load_demo_api_client(office=world.ds, progress=lambda line: None)
+    load_demo_api_client(office=world.ds, progress=lambda line: None)
+    assert ApiClient.objects.filter(name="市12345热线").count() == 1
+    assert key_lookup(demo_api_key()).client.name == "市12345热线"
+    assert call.get("/api/v1/applications/120115121-261122-001/status", demo_api_key()).status_code == 404

@@ -138,3 +138,10 @@ def test_anonymous_calls_are_limited_per_address(catalogue, call, settings):
     settings.CUNBAN_API_ANONYMOUS_PER_MINUTE = 2
     assert [call.get(ITEMS).status_code for _ in range(3)] == [200, 200, 429]
     assert call.get(ITEMS).json()["code"] == "rate_limited"
+
+
+def test_since_with_any_offset_is_read_in_utc(catalogue, call):
+    # found by schemathesis: PostgreSQL refuses offsets beyond ±15:59 in a literal
+    response = call.get(CHANGES, since="1798-10-20T14:08:05-17:36")
+    assert response.status_code == 200
+    assert call.get(CHANGES, since="0001-01-01T00:00:00+05:00").status_code == 422
