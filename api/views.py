@@ -6,7 +6,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from .v1 import api
+from .errors import not_found
+from .v1 import api, error_response
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -88,6 +89,11 @@ def schemas_of(document: dict) -> list[dict]:
             }
         )
     return rows
+
+
+def unknown(request, *args, **kwargs):
+    """A path under /api/ that is no endpoint: the API's JSON 404."""
+    return error_response(request, not_found())
 
 
 @require_safe
