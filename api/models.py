@@ -97,8 +97,8 @@ class ApiClientEvent(AppendOnlyEvent):
     """The history of a client: created, changed, keys issued, rotated and revoked."""
 
     class Act(models.TextChoices):
-        CREATE = "create", _("created")
-        CHANGE = "change", _("changed")
+        CREATE = "create", _("client created")
+        CHANGE = "change", _("client changed")
         KEY_ISSUE = "key_issue", _("key issued")
         KEY_ROTATE = "key_rotate", _("key rotated")
         KEY_REVOKE = "key_revoke", _("key revoked")
