@@ -7,8 +7,10 @@ import time_machine
 from django.utils import timezone
 
 from api.models import ApiKey
+from api.scopes import Scope
 from api.services import api_key_issue, api_key_revoke
 from portal.audit.models import AuditEntry
+from tests.api.conftest import make_client
 
 STATUS = "/api/v1/applications/120115121-261122-007/status"
 
@@ -45,8 +47,6 @@ def test_a_right_key_with_the_scope_reaches_the_endpoint(world, hotline, call):
 
 
 def test_a_client_without_the_scope_is_refused(world, call):
-    from api.scopes import Scope
-    from tests.api.conftest import make_client
 
     _client, key = make_client(world.centre_a, name="目录同步", scopes=[Scope.CATALOGUE_READ])
     response = call.get(STATUS, key)
@@ -85,11 +85,11 @@ def test_only_a_digest_is_stored(world, hotline):
 
 
 def test_each_client_has_its_own_limit(world, call):
-    from api.scopes import Scope
-    from tests.api.conftest import make_client
 
     _slow, slow_key = make_client(world.centre_a, name="慢", scopes=[Scope.APPLICATIONS_READ_STATUS], rate=3)
-    _fast, fast_key = make_client(world.centre_a, name="快", scopes=[Scope.APPLICATIONS_READ_STATUS], rate=100)
+    _fast, fast_key = make_client(
+        world.centre_a, name="快", scopes=[Scope.APPLICATIONS_READ_STATUS], rate=100
+    )
     answers = [call.get(STATUS, slow_key).status_code for _ in range(4)]
     assert answers == [404, 404, 404, 429]
     refused = call.get(STATUS, slow_key)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from api.models import ApiClient, ApiKey
 from api.scopes import Scope
 from api.selectors import key_lookup
+from portal.demo.api_clients import demo_api_key, load_demo_api_client
 from tests.api.conftest import make_client
 
 
@@ -80,7 +81,6 @@ def test_staff_without_an_admin_role_cannot_open_it(client, world):
 
 
 def test_the_demo_hotline_key_works_after_every_load(world, call):
-    from portal.demo.api_clients import demo_api_key, load_demo_api_client
 
     load_demo_api_client(office=world.ds, progress=lambda line: None)
     load_demo_api_client(office=world.ds, progress=lambda line: None)

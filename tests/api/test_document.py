@@ -1,6 +1,9 @@
 """The OpenAPI document and the docs page: generated from the code, readable without
 JavaScript, listing every endpoint."""
 
+from django.utils import timezone
+
+from api.models import CatalogueChange
 from api.v1 import api
 
 
@@ -32,15 +35,16 @@ def test_the_docs_page_lists_the_endpoints_without_scripts(db, call):
     assert "ApplicationStatus" in page and "message_en" in page
 
 
-def test_the_changes_list_costs_the_same_queries_for_any_number_of_changes(db, call, django_assert_max_num_queries):
-    from django.utils import timezone
-
-    from api.models import CatalogueChange
+def test_the_changes_list_costs_the_same_queries_for_any_number_of_changes(
+    db, call, django_assert_max_num_queries
+):
 
     def add(n: int, start: int) -> None:
         CatalogueChange.objects.bulk_create(
             [
-                CatalogueChange(item_id=start + i, item_code=f"X-{start + i}", title="x", changed_at=timezone.now())
+                CatalogueChange(
+                    item_id=start + i, item_code=f"X-{start + i}", title="x", changed_at=timezone.now()
+                )
                 for i in range(n)
             ]
         )
