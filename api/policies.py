@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from portal.offices.models import Office
+from portal.offices.policies import office_record_policy
 from portal.people.jurisdiction import office_policy, offices_within_region_of
 from portal.people.models import User
 from portal.people.policies import JurisdictionPolicy, offices_user_manages
@@ -32,8 +33,13 @@ class ApiClientPolicy(JurisdictionPolicy):
             return clients
         return clients.filter(office__in=offices_user_manages(user))
 
-    def user_may_add(self, user) -> bool:
-        return user.is_superuser or offices_user_manages(user).exists()
+    def user_has_permission(self, user, action) -> bool:
+        """The menu, the list page and the add button: whoever manages an office, even before
+        their first client. Asked of the office records' policy, whose answer the back office
+        has already cached for its own menu: no query of its own on every page."""
+        if not self._active(user) or action not in self.allowed_actions:
+            return False
+        return user.is_superuser or office_record_policy.user_has_permission(user, "view")
 
     # -- field-level questions -------------------------------------------------------------------
 

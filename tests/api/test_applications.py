@@ -105,3 +105,9 @@ def test_other_scopes_do_not_read_status(cases, call, scope):
     application = cases.submitted()
     _client, key = make_client(cases.world.centre_a, name=f"c-{scope}", scopes=[scope])
     assert call.get(status_path(application.number), key).status_code == 403
+
+
+def test_a_status_is_never_cached(cases, hotline, call):
+    application = cases.submitted()
+    response = call.get(status_path(application.number), hotline[1])
+    assert "no-store" in response["Cache-Control"]
