@@ -236,6 +236,12 @@ class HotlineOrder(models.Model):
     address text) it becomes a `LedgerItem` at once; otherwise it waits in `region` (a township
     or the county) for a person there to place it (`ledger.hotline.hotline_order_place`)."""
 
+    public_id = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="The id the hotline is given (service_request_id).",
+    )
     sender = models.CharField(_("sent by"), max_length=40)
     reference = models.CharField(_("hotline reference (工单号)"), max_length=64)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.NEED)
