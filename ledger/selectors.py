@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 
 from portal.offices.models import Office, OfficeKind
 from portal.people.identity import mask_name
+from portal.people.jurisdiction import office_policy
 from portal.people.models import User
+from portal.people.roles import Action
 from portal.places.models import Region, RegionLevel
 
 from .models import Helper, HotlineOrder, LedgerEvent, LedgerItem, LedgerPhoto
@@ -464,4 +466,18 @@ def hotline_orders_waiting_for(user: User) -> QuerySet[HotlineOrder]:
         .filter(item__isnull=True)
         .select_related("region")
         .order_by("received_at", "pk")
+    )
+
+
+def villages_user_may_place_in(user: User) -> QuerySet[Region]:
+    """Villages of the townships whose active centre `user` supervises or administers: where
+    they may place a waiting hotline order (each order's own region narrows it further)."""
+    centres = office_policy.instances_user_has_any_permission_for(
+        user, [Action.SUPERVISE, Action.MANAGE]
+    ).filter(kind=OfficeKind.CENTRE, is_active=True)
+    return (
+        Region.objects.filter(level=RegionLevel.VILLAGE, parent__offices__in=centres)
+        .select_related("parent")
+        .distinct()
+        .order_by("parent__code", "code")
     )

@@ -199,3 +199,48 @@ def test_the_staff_page_shows_the_hotline_reference(world, client):
     client.force_login(world.supervisor_a)
     page = client.get(reverse("ledger:detail", args=[order.item.pk])).content.decode()
     assert "GD20261207-0001" in page
+
+
+class TestPlacingPages:
+    def test_the_supervisor_sees_the_waiting_order_and_places_it(self, world, client):
+        from django.urls import reverse
+
+        order, _ = receive(world, address="郝各庄镇 南街")
+        client.force_login(world.supervisor_a)
+        assert "1 hotline order to place" in client.get(reverse("ledger:list")).content.decode()
+        page = client.get(reverse("ledger:hotline_waiting")).content.decode()
+        assert order.reference in page and world.village_a2.name in page
+        assert world.village_b1.name not in page
+        response = client.post(
+            reverse("ledger:hotline_place", args=[order.pk]), {"village": world.village_a2.pk, "version": 0}
+        )
+        order.refresh_from_db()
+        assert response.status_code == 302 and response["Location"] == reverse(
+            "ledger:detail", args=[order.item_id]
+        )
+        assert order.item.village == world.village_a2
+
+    @pytest.mark.parametrize("who", ["clerk_a", "assistant_a1", "supervisor_a", "outsider"])
+    def test_who_may_not_place_gets_a_404_and_nothing_changes(self, world, client, who):
+        from django.urls import reverse
+
+        order, _ = receive(world, address="霍各庄镇")  # waits in township B: only county_admin
+        client.force_login(getattr(world, who))
+        assert order.reference not in client.get(reverse("ledger:hotline_waiting")).content.decode()
+        response = client.post(
+            reverse("ledger:hotline_place", args=[order.pk]), {"village": world.village_b1.pk}
+        )
+        assert response.status_code == 404
+        order.refresh_from_db()
+        assert order.item is None
+
+    def test_a_village_outside_the_order_is_refused_with_a_message(self, world, client):
+        from django.urls import reverse
+
+        order, _ = receive(world, address="郝各庄镇")
+        client.force_login(world.county_admin)
+        response = client.post(
+            reverse("ledger:hotline_place", args=[order.pk]), {"village": world.village_b1.pk}, follow=True
+        )
+        order.refresh_from_db()
+        assert order.item is None and "may not place" in response.content.decode()
