@@ -24,6 +24,8 @@ urlpatterns = [
     # harmless, and token-free public pages can be cached whole (portal.web.page_cache).
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("accounts/", include("portal.people.urls")),
+    # The JSON API for partner systems (api/: docs/api.md).
+    path("api/", include("api.urls")),
     path("search/", include("services_catalog.search.urls")),
     path("work/", include("approvals.urls")),
     path("work/", include("certificates.urls")),

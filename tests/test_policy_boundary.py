@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("portal", "approvals", "ledger", "cms", "services_catalog", "certificates", "ratings")
+PACKAGES = ("portal", "api", "approvals", "ledger", "cms", "services_catalog", "certificates", "ratings")
 POLICY_MODULES = frozenset({"policies.py", "jurisdiction.py", "roles.py"})
 
 ALLOWED: dict[tuple[str, str], str] = {

@@ -540,3 +540,9 @@ urlpatterns = [
     path("<str:number>/", tracking_detail, name="detail"),
     path("<str:number>/certificates/<int:certificate_pk>.pdf", tracking_certificate, name="certificate"),
 ]
+
+
+# The villager's words for an event and for where an application stands, for whoever shows
+# the same public status elsewhere (the JSON API): one wording, written above.
+public_step_text = _step_text
+public_state_text = _state_text

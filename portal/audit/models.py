@@ -34,6 +34,7 @@ class AuditEntry(models.Model):
         EXPORT_DOWNLOAD = "export_download", _("Export downloaded")
         CERTIFICATE_DOWNLOAD = "certificate_download", _("Certificate downloaded")
         TWO_FACTOR_RESET = "two_factor_reset", _("Authenticator app removed")
+        API_CALL = "api_call", _("API call")
 
     class Outcome(models.TextChoices):
         OK = "ok", _("ok")

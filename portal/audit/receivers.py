@@ -34,7 +34,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 
 
 def on_history_event(sender, instance, created, raw=False, **kwargs):
-    """One compact row per workflow event (ApplicationEvent, LedgerEvent, RatingEvent)."""
+    """One compact row per workflow event (ApplicationEvent, LedgerEvent, RatingEvent, ApiClientEvent)."""
     if not created or raw:
         return
     subject = next(
@@ -52,8 +52,9 @@ def on_history_event(sender, instance, created, raw=False, **kwargs):
         object_id=str(getattr(instance, subject.attname)) if subject else str(instance.pk),
         detail={
             "act": instance.act,
-            "from": instance.from_state,
-            "to": instance.to_state,
+            # Histories without states (API clients') have neither.
+            "from": getattr(instance, "from_state", ""),
+            "to": getattr(instance, "to_state", ""),
             "event": instance.pk,
         },
     )

@@ -204,6 +204,12 @@ class OfficePermissionPolicy:
 office_policy = OfficePermissionPolicy()
 
 
+def offices_within_region_of(office: Office) -> QuerySet[Office]:
+    """Every office whose region lies within `office`'s region: the reach of a region-scoped
+    role held there (`Scope.REGION`), and of an API client bound to the office."""
+    return Office.objects.filter(region__code__startswith=office.region.prefix)
+
+
 def administered_regions(user) -> list[Region]:
     """The regions of the user's current administrator memberships: the roots of the region
     trees they administer (`regions_managed_by` is everything below them). The field-level

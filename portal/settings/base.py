@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cms",
     "portal.audit",
     "portal.backup",
+    "api",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",

@@ -27,6 +27,7 @@ from .models import Attempt
 
 DAY = datetime.timedelta(days=1)
 HOUR = datetime.timedelta(hours=1)
+MINUTE = datetime.timedelta(minutes=1)
 
 
 class Per(enum.Enum):
@@ -49,6 +50,8 @@ class Scope:
     ONE_TIME_CODE = "one_time_code"
     CERTIFICATE_CHECK = "certificate.check"
     PASSWORD_RESET = "password_reset"  # noqa: S105  (a scope name, not a secret)
+    API_CALL = "api.call"
+    API_KEY = "api.key"
 
 
 @dataclass(frozen=True)
@@ -308,6 +311,48 @@ CONTACT_CHANGE_WRONG_CODES = Limit(
     counted_by="people.ContactChange.failed_attempts (the row holding the secret, owner only)",
 )
 
+# -- the JSON API (api) ----------------------------------------------------------------------------
+
+
+def _api_anonymous_per_minute() -> int:
+    return int(getattr(settings, "CUNBAN_API_ANONYMOUS_PER_MINUTE", 60))
+
+
+API_CALLS_PER_CLIENT = Limit(
+    name="API calls per API client",
+    scope=Scope.API_CALL,
+    per=Per.KEY,
+    most=60,
+    window=MINUTE,
+    counts=ANY,
+    message=_("Too many calls: this client may make %(count)s calls a minute. Wait and try again."),
+    when_reached="429 with Retry-After; each API client has its own number (ApiClient.rate_limit_per_minute, "
+    "which replaces `most`), keyed on the client, whatever address it calls from",
+)
+API_CALLS_ANONYMOUS = Limit(
+    name="API calls without a key per address",
+    scope=Scope.API_CALL,
+    per=Per.CLIENT,
+    most=_api_anonymous_per_minute,
+    window=MINUTE,
+    counts=ANY,
+    message=_("Too many calls from this connection: wait a minute and try again, or ask for an API key."),
+    when_reached="429 with Retry-After (CUNBAN_API_ANONYMOUS_PER_MINUTE); calls with a key are not counted here",
+    unknown_client_shared=True,
+)
+API_KEY_FAILURES_PER_CLIENT = Limit(
+    name="wrong API keys per address",
+    scope=Scope.API_KEY,
+    per=Per.CLIENT,
+    most=20,
+    window=HOUR,
+    counts=FAILED,
+    message=_("Too many wrong API keys from this connection. Wait an hour and try again."),
+    when_reached="429 with Retry-After: the address waits until its failures of the last hour drop below the "
+    "limit; a right key from elsewhere still works",
+    unknown_client_shared=True,
+)
+
 LIMITS: tuple[Limit, ...] = (
     TRACKING_PER_CLIENT,
     TRACKING_PER_NUMBER_DAY,
@@ -325,6 +370,9 @@ LIMITS: tuple[Limit, ...] = (
     PASSWORD_RESETS_PER_ACCOUNT,
     LOGIN_FAILURES,
     CONTACT_CHANGE_WRONG_CODES,
+    API_KEY_FAILURES_PER_CLIENT,
+    API_CALLS_ANONYMOUS,
+    API_CALLS_PER_CLIENT,
 )
 """The one table, in the order each public path checks them (the client first, so a flooding
 client learns nothing about any number)."""

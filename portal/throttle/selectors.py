@@ -75,3 +75,18 @@ def limit_reached(
         if count >= limit.maximum:
             return Reached(limit=limit, count=count)
     return None
+
+
+def seconds_until_below(limit: Limit, *, key: str = "", client: str | None = None) -> int:
+    """How long until this bucket of `limit` counts fewer tries than its maximum (the
+    Retry-After of a refusal): when enough of the oldest tries leave the window. At least 1."""
+    rows = attempts_counted(limit, key=key, client=client)
+    if rows is None or limit.window is None:
+        return 1
+    over = rows.count() - limit.maximum
+    if over < 0:
+        return 1
+    oldest = rows.order_by("at").values_list("at", flat=True)[over : over + 1].first()
+    if oldest is None:
+        return 1
+    return max(1, int((oldest + limit.window - timezone.now()).total_seconds()) + 1)

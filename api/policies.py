@@ -1,0 +1,89 @@
+"""Who may create and change API clients and their keys, which offices and scopes they may
+give a client, and what a client reaches.
+
+- A client is seen and changed by the administrators of its office (`offices_user_manages`): a
+  county administrator sees every client of the county, a township administrator those bound
+  to offices of their township.
+- Nobody gives a client more than they hold: its office must be one they manage, and each
+  scope needs the scope's office action (`api.scopes.OFFICE_ACTION`) held on that office.
+  Changing a client is asked of its office before and after the change.
+- A client reaches the work of every office within its office's region
+  (`jurisdiction.offices_within_region_of`), through its scopes only, and only while active.
+"""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from portal.offices.models import Office
+from portal.people.jurisdiction import office_policy, offices_within_region_of
+from portal.people.models import User
+from portal.people.policies import JurisdictionPolicy, offices_user_manages
+
+from .models import ApiClient
+from .scopes import ALL, OFFICE_ACTION, Scope
+
+
+class ApiClientPolicy(JurisdictionPolicy):
+    """API client rows: those bound to an office the user manages."""
+
+    def scoped_queryset(self, user) -> QuerySet[ApiClient]:
+        clients = ApiClient.objects.select_related("office__region")
+        if user.is_superuser:
+            return clients
+        return clients.filter(office__in=offices_user_manages(user))
+
+    def user_may_add(self, user) -> bool:
+        return user.is_superuser or offices_user_manages(user).exists()
+
+    # -- field-level questions -------------------------------------------------------------------
+
+    def offices_user_may_bind(self, user) -> QuerySet[Office]:
+        """The offices `user` may bind a client to: the offices they manage."""
+        return offices_user_manages(user).select_related("region").order_by("region__code", "kind", "name")
+
+    def scopes_user_may_grant(self, user: User | None, office: Office) -> list[str]:
+        """The scopes `user` may give a client bound to `office` (None: an operator's job)."""
+        if user is None or user.is_superuser:
+            return list(ALL)
+        return [
+            scope
+            for scope in ALL
+            if (action := OFFICE_ACTION[scope]) is None
+            or office_policy.user_has_permission_for_instance(user, action, office)
+        ]
+
+    def refusal(self, user: User | None, client: ApiClient, before: ApiClient | None) -> str | None:
+        """Why `user` may not save `client` (as changed from `before`, None for a new one), or
+        None when they may (user=None: an operator's job, e.g. the demo)."""
+        if user is None:
+            return None
+        managed = offices_user_manages(user)
+        if before is not None and not (user.is_superuser or managed.filter(pk=before.office_id).exists()):
+            return _("You may not manage the API clients of %(office)s.") % {"office": before.office}
+        if not (user.is_superuser or managed.filter(pk=client.office_id).exists()):
+            return _("You may not bind an API client to %(office)s.") % {"office": client.office}
+        unknown = [scope for scope in client.scopes or [] if scope not in ALL]
+        if unknown:
+            return _("Unknown scope: %(scope)s.") % {"scope": unknown[0]}
+        allowed = set(self.scopes_user_may_grant(user, client.office))
+        labels = dict(Scope.choices)
+        for scope in client.scopes or []:
+            if scope not in allowed:
+                return _("You may not give a client the scope %(scope)s at %(office)s.") % {
+                    "scope": labels[scope],
+                    "office": client.office,
+                }
+        return None
+
+
+api_client_policy = ApiClientPolicy(ApiClient)
+
+
+def offices_client_reaches(client: ApiClient) -> QuerySet[Office]:
+    """The offices whose work `client` reaches: its office's region and everything below."""
+    return offices_within_region_of(client.office)
+
+
+def client_may(client: ApiClient | None, scope: str) -> bool:
+    """May `client` use `scope` now? Active, and given the scope."""
+    return client is not None and client.is_active and client.has_scope(scope)

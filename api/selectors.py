@@ -1,0 +1,68 @@
+"""What the API reads: a presented key's client, the applications a client reaches, the
+catalogue's items and its change log. Every answer is narrowed by `api.policies`."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from approvals.models import Application
+from approvals.policies import submitted_visibility_condition
+from approvals.tracking import normalise_number
+from services_catalog.selectors import service_items_live
+
+from . import keys
+from .models import ApiClient, ApiKey, CatalogueChange
+from .policies import offices_client_reaches
+
+
+def key_lookup(presented: str, *, at: datetime.datetime | None = None) -> ApiKey | None:
+    """The valid key `presented` is, with its client and the client's office, or None (wrong,
+    revoked, expired, or its client inactive). One query."""
+    prefix = keys.key_prefix(presented)
+    if prefix is None:
+        return None
+    key = ApiKey.objects.select_related("client__office__region").filter(prefix=prefix).first()
+    if key is None or not keys.key_matches(presented, key.digest):
+        return None
+    if not key.is_valid_at(at or timezone.now()) or not key.client.is_active:
+        return None
+    return key
+
+
+def applications_client_sees(client: ApiClient) -> QuerySet[Application]:
+    """Submitted applications filed at, routed to, sitting at or handled by an office within
+    the client's office's region (never drafts)."""
+    offices = list(offices_client_reaches(client).values_list("pk", flat=True))
+    return Application.objects.filter(submitted_visibility_condition(offices))
+
+
+def application_for_client(client: ApiClient, number: str) -> Application | None:
+    """The application with `number` if the client reaches it; None alike for unknown ones."""
+    return (
+        applications_client_sees(client)
+        .select_related("current_office", "handling_office", "item")
+        .filter(number=normalise_number(number))
+        .first()
+    )
+
+
+def catalogue_items(after_pk: int | None, limit: int):
+    """Published items by id, from after `after_pk`: one page of the catalogue's list."""
+    items = service_items_live().order_by("pk")
+    if after_pk is not None:
+        items = items.filter(pk__gt=after_pk)
+    return list(items[:limit])
+
+
+def catalogue_changes(
+    since: datetime.datetime | None, after: tuple[datetime.datetime, int] | None, limit: int
+) -> list[CatalogueChange]:
+    """Changes at or after `since`, ordered by (time, item), from after the cursor's position."""
+    changes = CatalogueChange.objects.order_by("changed_at", "item_id")
+    if since is not None:
+        changes = changes.filter(changed_at__gte=since)
+    if after is not None:
+        at, item_id = after
+        changes = changes.filter(Q(changed_at__gt=at) | Q(changed_at=at, item_id__gt=item_id))
+    return list(changes[:limit])

@@ -1,0 +1,51 @@
+"""API clients on top of the shared world: a hotline bound to township A's centre and a
+provincial platform bound to the county, each with a key; `call` sends a request with a key."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from api.models import ApiClient
+from api.scopes import Scope
+from api.services import api_client_save, api_key_issue
+
+
+def make_client(office, *, name: str, scopes, rate: int = 1000) -> tuple[ApiClient, str]:
+    client = api_client_save(
+        actor=None,
+        client=ApiClient(name=name, system=name, office=office, scopes=list(scopes), rate_limit_per_minute=rate),
+    )
+    return client, api_key_issue(actor=None, client=client).secret
+
+
+@pytest.fixture
+def hotline(world):
+    """市12345热线 bound to centre A: township A's applications only."""
+    return make_client(
+        world.centre_a, name="市12345热线", scopes=[Scope.APPLICATIONS_READ_STATUS, Scope.REQUESTS_WRITE]
+    )
+
+
+@pytest.fixture
+def province(world):
+    """省政务服务平台 bound to the county service office: the whole county, every scope."""
+    return make_client(world.ds, name="省政务服务平台", scopes=list(Scope.values))
+
+
+class Caller:
+    def __init__(self):
+        self.http = Client(REMOTE_ADDR="198.51.100.7")
+
+    def get(self, path: str, key: str | None = None, **params):
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        return self.http.get(path, params, headers=headers)
+
+    def post(self, path: str, body: dict, key: str | None = None):
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        return self.http.post(path, json.dumps(body), content_type="application/json", headers=headers)
+
+
+@pytest.fixture
+def call() -> Caller:
+    return Caller()
