@@ -20,7 +20,8 @@ from django.db.models.signals import post_save
 
 from approvals.models import ApplicationEvent
 from approvals.states import Act as ApplicationAct
-from ledger.models import HotlineOrder, LedgerEvent
+from ledger.models import HotlineOrder, LedgerEvent, Source
+from ledger.states import Act as LedgerAct
 from portal.people.identity import mask_name
 from ratings.models import RatingEvent
 
@@ -69,7 +70,12 @@ def _ledger_event(sender, instance: LedgerEvent, created: bool, raw: bool = Fals
     if not created or raw:
         return
     item = instance.item
-    order = HotlineOrder.objects.filter(item=item).only("sender", "reference", "public_id").first()
+    order = None
+    if item.source == Source.HOTLINE:
+        # The registering event is written before the order points at its item: it names the order.
+        orders = HotlineOrder.objects.only("sender", "reference", "public_id")
+        order_pk = instance.data.get("hotline_order") if instance.act == LedgerAct.REGISTER else None
+        order = orders.filter(pk=order_pk).first() if order_pk else orders.filter(item=item).first()
     data = {
         "number": item.number,
         "kind": item.kind,

@@ -142,7 +142,9 @@ def _register_item(order: HotlineOrder, village: Region, placed_by: User | None,
         client_token=None,
         source=Source.HOTLINE,
         registered_for=services.RegisteredFor(
-            placed_by=placed_by, who=who, data={"hotline_reference": order.reference, "placing": how}
+            placed_by=placed_by,
+            who=who,
+            data={"hotline_order": order.pk, "hotline_reference": order.reference, "placing": how},
         ),
     )
     before = order.placing
