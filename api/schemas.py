@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, field_validator
 
 MAX_PAGE = 100
 
@@ -29,6 +29,17 @@ class ChangesQuery(Schema):
     )
     cursor: str | None = Field(None, max_length=500, description="From the last page's next_cursor")
     limit: int = Field(100, ge=1, le=MAX_PAGE)
+
+    @field_validator("since")
+    @classmethod
+    def _in_utc(cls, value: datetime.datetime | None) -> datetime.datetime | None:
+        """Any offset is read (-17:36 too), compared in UTC: the database takes no other."""
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValueError("since is out of range") from None
 
 
 class Office(Schema):

@@ -6,11 +6,12 @@ from .audit import audited
 from .v1 import api
 from .views import docs
 
-patterns, app_name, namespace = api.urls
-for pattern in patterns:
-    pattern.callback = audited(pattern.callback)
+# (Not named app_name: include("api.urls") would read a module-level app_name as this module's.)
+_patterns, _ninja_app, _namespace = api.urls
+for _pattern in _patterns:
+    _pattern.callback = audited(_pattern.callback)
 
 urlpatterns = [
     path("v1/docs", docs, name="api_docs"),
-    path("v1/", include((patterns, app_name), namespace=namespace)),
+    path("v1/", include((_patterns, _ninja_app), namespace=_namespace)),
 ]

@@ -11,6 +11,8 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from approvals.tracking import contains_id_number
+
 from . import errors
 from .endpoints.applications import router as applications_router
 from .endpoints.catalogue import router as catalogue_router
@@ -37,6 +39,10 @@ def error_response(request, error: errors.ApiError):
     response = api.create_response(request, error.body(), status=error.status)
     for name, value in error.headers.items():
         response[name] = value
+    if contains_id_number(request.path):
+        # Django logs the path of every 4xx answer; an ID number typed where the application
+        # number goes must not reach the logs (the tracking page redirects it away instead).
+        response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

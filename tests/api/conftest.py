@@ -9,12 +9,16 @@ from django.test import Client
 from api.models import ApiClient
 from api.scopes import Scope
 from api.services import api_client_save, api_key_issue
+from tests.approvals.conftest import cases, items, residents  # noqa: F401
+from tests.services_catalog.conftest import delegate, dibao, guide  # noqa: F401
 
 
 def make_client(office, *, name: str, scopes, rate: int = 1000) -> tuple[ApiClient, str]:
     client = api_client_save(
         actor=None,
-        client=ApiClient(name=name, system=name, office=office, scopes=list(scopes), rate_limit_per_minute=rate),
+        client=ApiClient(
+            name=name, system=name, office=office, scopes=list(scopes), rate_limit_per_minute=rate
+        ),
     )
     return client, api_key_issue(actor=None, client=client).secret
 

@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo.loader import DEMO_PASSWORD, load_demo
+from portal.demo.loader import DEMO_PASSWORD, HOTLINE, demo_api_key, load_demo
 from portal.web.deferred_tasks import tasks_deferred
 
 
@@ -37,3 +37,7 @@ class Command(BaseCommand):
         )
         for login in logins:
             self.stdout.write(f"  {login.username:<22} {login.role:<18} {login.office}")
+        self.stdout.write(
+            f"API key of the demo client {HOTLINE} (Authorization: Bearer …; docs at /api/v1/docs):\n"
+            f"  {demo_api_key()}"
+        )
