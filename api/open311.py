@@ -148,7 +148,8 @@ def _fields(request: HttpRequest) -> dict[str, str]:
             raise DomainError(_("The body is not valid JSON.")) from error
         if not isinstance(data, dict):
             raise DomainError(_("The body must be a JSON object."))
-        attributes = data.get("attribute") if isinstance(data.get("attribute"), dict) else {}
+        given = data.get("attribute")
+        attributes: dict = given if isinstance(given, dict) else {}
         flat = {k: v for k, v in data.items() if not isinstance(v, dict | list)}
         flat.update({f"attribute[{k}]": v for k, v in attributes.items()})
         return {k: "" if v is None else str(v) for k, v in flat.items()}
@@ -246,5 +247,5 @@ def request_detail(request: HttpRequest, request_id: str) -> HttpResponse:
         else None
     )
     if order is None:  # another client's, or none: the same answer
-        return _errors(404, errors.NOT_FOUND)
+        return _errors(404, str(errors.NOT_FOUND))
     return JsonResponse([represent(order)], safe=False)

@@ -40,7 +40,9 @@ class SubscribeForm(forms.Form):
     def __init__(self, *args, client: ApiClient, **kwargs):
         super().__init__(*args, **kwargs)
         allowed = set(event_types_allowed(client))
-        self.fields["event_types"].choices = [(v, label) for v, label in EventType.choices if v in allowed]
+        field = self.fields["event_types"]
+        assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101 (narrows the type)
+        field.choices = [(v, label) for v, label in EventType.choices if v in allowed]
 
 
 def _client_or_404(user, pk: int) -> ApiClient:

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from portal.errors import DomainError, NotPermitted
 from portal.outbox.services import message_queue
@@ -110,10 +111,11 @@ def webhook_subscribe(
     chosen = [event for event in EventType.values if event in set(event_types)]
     if not chosen:
         raise DomainError(_("Choose at least one event."))
-    refused = [event for event in chosen if event not in allowed]
-    if refused:
+    not_allowed = [event for event in chosen if event not in allowed]
+    if not_allowed:
         raise DomainError(
-            _("This client's scopes do not allow these events: %(events)s.") % {"events": ", ".join(refused)}
+            _("This client's scopes do not allow these events: %(events)s.")
+            % {"events": ", ".join(not_allowed)}
         )
     secret = webhook_signing.new_secret()
     subscription = WebhookSubscription.objects.create(
@@ -181,11 +183,11 @@ class Occurrence:
 
 
 def _enqueue_on_commit(delivery_ids: list[int]) -> None:
-    # why: the tasks module imports this one (the task runs `webhook_attempt`)
-    from .webhook_tasks import webhook_deliver_task
+    def enqueue(delivery_id: int) -> Callable[[], object]:
+        return lambda: webhook_deliver_task.enqueue(delivery_id)
 
     for delivery_id in delivery_ids:
-        transaction.on_commit(lambda delivery_id=delivery_id: webhook_deliver_task.enqueue(delivery_id))
+        transaction.on_commit(enqueue(delivery_id))
 
 
 def _body(msg_id: str, occurrence: Occurrence, data: dict) -> str:
@@ -352,9 +354,6 @@ def webhook_attempt(
 def _retry_later(delivery_id: int, when: datetime.datetime | None) -> None:
     """Queue the next try for its time where the task backend can defer; elsewhere the sweep
     (`webhook_deliver_due_task`, on a timer) picks it up when it is due."""
-    # why: the tasks module imports this one (the task runs `webhook_attempt`)
-    from .webhook_tasks import webhook_deliver_task
-
     if when is None or not webhook_deliver_task.get_backend().supports_defer:
         return
     transaction.on_commit(lambda: webhook_deliver_task.using(run_after=when).enqueue(delivery_id))
@@ -368,3 +367,26 @@ def deliveries_send_due(*, now: datetime.datetime | None = None, limit: int = 20
         if webhook_attempt(delivery=delivery, now=now) is not None:
             tried += 1
     return tried
+
+
+# -- the background tasks (django-tasks) ----------------------------------------------------------
+# Defined here, beside what they run, so that queueing them needs no import back into this module.
+
+
+@task()
+def webhook_deliver_task(delivery_id: int) -> str:
+    """Try one delivery if it is due; returns its status afterwards. Queued when the step that
+    caused it commits, and again for each retry where the backend can defer (`run_after`)."""
+    delivery = WebhookDelivery.objects.filter(pk=delivery_id).first()
+    if delivery is None:
+        return "gone"
+    webhook_attempt(delivery=delivery)
+    delivery.refresh_from_db(fields=["status"])
+    return delivery.status
+
+
+@task()
+def webhook_deliver_due_task(limit: int = 200) -> int:
+    """Try every due delivery once (on a timer, like the outbox's), so that a retry is never
+    lost on a backend that cannot defer or after a worker stopped; returns how many were tried."""
+    return deliveries_send_due(limit=limit)

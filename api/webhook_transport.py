@@ -75,7 +75,7 @@ def _resolve(host: str, port: int) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as error:
         raise TargetRefused(_("The endpoint's host name does not resolve.")) from error
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise TargetRefused(_("The endpoint's host name does not resolve."))
     if not settings.CUNBAN_WEBHOOK_ALLOW_PRIVATE_TARGETS and not all(_public(a) for a in addresses):
@@ -128,5 +128,5 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
         return Outcome(None, f"{type(error).__name__}: {error}"[:300], took())
     finally:
         connection.close()
-    error = "" if 200 <= status < 300 else (_("redirect not followed") if 300 <= status < 400 else "")
-    return Outcome(status, error, took())
+    problem = _("redirect not followed") if 300 <= status < 400 else ""
+    return Outcome(status, problem, took())

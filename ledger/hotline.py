@@ -108,7 +108,7 @@ def place(*, within: Region, region_code: str, address: str) -> Placing:
             villages = [v for v in villages if any(t.pk == v.parent_id for t in townships)]
         if len(villages) == 1 and _placeable(villages[0]):
             return Placing(villages[0], villages[0], HotlinePlacing.ADDRESS)
-        parents = {village.parent_id for village in villages}
+        parents = {village.parent_id for village in villages if village.parent_id is not None}
         if len(parents) == 1:
             township = Region.objects.get(pk=parents.pop())
             return Placing(township, None, HotlinePlacing.WAITING, "village_unclear")

@@ -46,10 +46,11 @@ def place(request, pk: int):
     except DomainError as error:
         messages.error(request, str(error))
         return redirect("ledger:hotline_waiting")
+    number = placed.item.number if placed.item is not None else ""
     messages.success(
         request,
         _("Hotline order %(reference)s is now %(number)s in %(village)s's ledger.")
-        % {"reference": placed.reference, "number": placed.item.number, "village": village.name},
+        % {"reference": placed.reference, "number": number, "village": village.name},
     )
     return redirect("ledger:detail", pk=placed.item_id)
 
