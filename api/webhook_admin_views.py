@@ -18,11 +18,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from portal.errors import DomainError
 
 from .models import ApiClient
-from .policies import api_client_policy
+from .policies import api_client_policy, may_manage_webhooks
 from .webhook_models import EventType, WebhookAttempt, WebhookSubscription
 from .webhook_services import (
     event_types_allowed,
-    may_manage_webhooks,
     webhook_end,
     webhook_resume,
     webhook_subscribe,

@@ -30,12 +30,12 @@ from django_tasks import task
 
 from portal.errors import DomainError, NotPermitted
 from portal.outbox.services import message_queue
-from portal.people.jurisdiction import user_is_county_administrator
-from portal.people.models import Membership, User
+from portal.people.models import User
 from portal.places.models import Region
 
 from . import webhook_signing, webhook_transport
 from .models import ApiClient
+from .policies import county_administrators_of, may_manage_webhooks
 from .scopes import Scope
 from .webhook_models import EventType, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 
@@ -52,21 +52,7 @@ BACKOFF_FIRST = datetime.timedelta(seconds=30)
 BACKOFF_MOST = datetime.timedelta(hours=6)
 
 
-# -- who may ----------------------------------------------------------------------------------------
-
-
-def may_manage_webhooks(user: User | None, client: ApiClient) -> bool:
-    """A county administrator of the county the client's office lies in (or a superuser)."""
-    if not user_is_county_administrator(user):
-        return False
-    if user is not None and user.is_superuser:
-        return True
-    county_prefix = client.office.region.code[:6]
-    return (
-        Membership.objects.current()
-        .filter(user=user, role="administrator", office__region__code__startswith=county_prefix)
-        .exists()
-    )
+# -- what a client may hear of -----------------------------------------------------------------------
 
 
 def event_types_allowed(client: ApiClient) -> list[str]:
@@ -251,13 +237,7 @@ def deliveries_due(now: datetime.datetime) -> QuerySet[WebhookDelivery]:
 
 def _tell_administrators(subscription: WebhookSubscription) -> None:
     client = subscription.client
-    prefix = client.office.region.code[:6]
-    administrators = User.objects.filter(
-        is_active=True,
-        pk__in=Membership.objects.current()
-        .filter(role="administrator", office__kind="department", office__region__code__startswith=prefix)
-        .values("user_id"),
-    )
+    administrators = county_administrators_of(client)
     body = _(
         "[村办] The webhook of API client %(client)s (%(url)s) failed %(n)s times in a row and is paused. "
         "Check the endpoint with the partner, then resume it in the back office."
