@@ -12,5 +12,7 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         # why: receivers import the catalogue's models, which the app registry loads first
         from .receivers import connect
+        from .webhook_events import connect as connect_webhooks
 
         connect()
+        connect_webhooks()

@@ -127,3 +127,25 @@ class CatalogueChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_code} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+# Webhooks' models live in their own module; imported here so they are the api app's.
+from .webhook_models import (  # noqa: E402
+    EventType,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
+
+__all__ = [
+    "ApiClient",
+    "ApiClientEvent",
+    "ApiKey",
+    "CatalogueChange",
+    "EventType",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
+]

@@ -14,11 +14,12 @@ give a client, and what a client reaches.
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from portal.offices.models import Office
+from portal.offices.models import Office, OfficeKind
 from portal.offices.policies import office_record_policy
-from portal.people.jurisdiction import office_policy, offices_within_region_of
-from portal.people.models import User
+from portal.people.jurisdiction import office_policy, offices_within_region_of, user_is_county_administrator
+from portal.people.models import Membership, User
 from portal.people.policies import JurisdictionPolicy, offices_user_manages
+from portal.people.roles import Role
 
 from .models import ApiClient
 from .scopes import ALL, OFFICE_ACTION, Scope
@@ -93,3 +94,30 @@ def offices_client_reaches(client: ApiClient) -> QuerySet[Office]:
 def client_may(client: ApiClient | None, scope: str) -> bool:
     """May `client` use `scope` now? Active, and given the scope."""
     return client is not None and client.is_active and client.has_scope(scope)
+
+
+# -- webhooks (api/webhook_services.py) ----------------------------------------------------------
+
+
+def _county_administrator_memberships(client: ApiClient):
+    """Current administrator memberships in a county department of the client's county."""
+    return Membership.objects.current().filter(
+        role=Role.ADMINISTRATOR,
+        office__kind=OfficeKind.DEPARTMENT,
+        office__region__code__startswith=client.office.region.code[:6],
+    )
+
+
+def may_manage_webhooks(user: User | None, client: ApiClient) -> bool:
+    """Webhooks are set up by a county administrator of the county the client's office lies in
+    (or a superuser): they decide which partner hears of the county's changes."""
+    if not user_is_county_administrator(user) or user is None:
+        return False
+    return user.is_superuser or _county_administrator_memberships(client).filter(user=user).exists()
+
+
+def county_administrators_of(client: ApiClient) -> QuerySet[User]:
+    """Who is told when one of the client's webhooks is paused."""
+    return User.objects.filter(
+        is_active=True, pk__in=_county_administrator_memberships(client).values("user_id")
+    ).order_by("pk")

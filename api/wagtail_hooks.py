@@ -17,6 +17,7 @@ from .models import ApiClient
 from .policies import api_client_policy
 from .scopes import Scope
 from .services import api_client_save, api_key_issue
+from .webhook_admin_views import client_webhooks, subscription_deliveries
 
 
 class ApiClientForm(ScopedForm):
@@ -53,7 +54,12 @@ class ApiClientEditView(ScopedEditView):
         return [
             HeaderButton(
                 _("Keys"), url=reverse("api_client_admin:keys", args=[self.object.pk]), icon_name="key"
-            )
+            ),
+            HeaderButton(
+                _("Webhooks"),
+                url=reverse("api_client_admin:webhooks", args=[self.object.pk]),
+                icon_name="link",
+            ),
         ]
 
 
@@ -75,7 +81,13 @@ class ApiClientViewSet(ScopedModelViewSet):
         return ApiClientForm
 
     def get_urlpatterns(self):
-        return super().get_urlpatterns() + [path("keys/<int:pk>/", client_keys, name="keys")]
+        return super().get_urlpatterns() + [
+            path("keys/<int:pk>/", client_keys, name="keys"),
+            path("webhooks/<int:pk>/", client_webhooks, name="webhooks"),
+            path(
+                "webhooks/<int:pk>/<int:subscription_pk>/", subscription_deliveries, name="webhook_deliveries"
+            ),
+        ]
 
 
 @hooks.register("register_admin_viewset")

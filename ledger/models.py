@@ -41,6 +41,7 @@ class Kind(models.TextChoices):
 class Source(models.TextChoices):
     PUBLIC_FORM = "public_form", _("The villager's online form")
     ASSISTANT = "assistant", _("Registered by the village assistant")
+    HOTLINE = "hotline", _("A 12345 hotline work order")
 
 
 class Helper(models.TextChoices):
@@ -215,3 +216,90 @@ class LedgerSequence(Sequence):
 
     def __str__(self) -> str:
         return f"{self.township_id} {self.year}: {self.last}"
+
+
+class HotlinePlacing(models.TextChoices):
+    """How a hotline work order found its village (or why it waits for a person)."""
+
+    REGION_CODE = "region_code", _("By the village's division code")
+    ADDRESS = "address", _("By the village's name in the address")
+    BY_HAND = "by_hand", _("Placed by a staff member")
+    WAITING = "waiting", _("Waiting for a staff member to place it")
+
+
+class HotlineOrder(models.Model):
+    """A work order from a 12345 hotline system (工单), kept as received.
+
+    It is idempotent on (sender, reference): the sender is the system that posted it (the api app
+    passes its client's key), the reference is the hotline's own work-order number, shown on the
+    ledger's pages. When it names a village (by division code, or by the village's name in the
+    address text) it becomes a `LedgerItem` at once; otherwise it waits in `region` (a township
+    or the county) for a person there to place it (`ledger.hotline.hotline_order_place`)."""
+
+    public_id = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="The id the hotline is given (service_request_id).",
+    )
+    sender = models.CharField(_("sent by"), max_length=40)
+    reference = models.CharField(_("hotline reference (工单号)"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.NEED)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("where it waits or was placed"),
+        on_delete=models.PROTECT,
+        related_name="hotline_orders",
+    )
+    address = models.CharField(_("address as given"), max_length=200, blank=True)
+    villager_name = models.CharField(_("villager's name"), max_length=50)
+    villager_mobile = models.CharField(_("villager's mobile"), max_length=11)
+    need = models.TextField(_("what is needed"), max_length=1000)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    placing = models.CharField(_("placed"), max_length=16, choices=HotlinePlacing.choices)
+    item = models.OneToOneField(
+        LedgerItem,
+        verbose_name=_("ledger item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hotline_order",
+    )
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(_("placed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=0, help_text="Bumped by every change; forms carry it.")
+
+    class Meta:
+        verbose_name = _("hotline work order (12345工单)")
+        verbose_name_plural = _("hotline work orders (12345工单)")
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["sender", "reference"], name="hotline_order_per_sender"),
+        ]
+        indexes = [models.Index(fields=["region", "placing"], name="hotline_order_waiting")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.item_id is None
+
+
+class HotlineOrderEvent(AppendOnlyEvent):
+    """One step of a hotline order before it is a ledger item: received, placed. After that, the
+    item's own history (`LedgerEvent`) goes on."""
+
+    order = models.ForeignKey(HotlineOrder, on_delete=models.CASCADE, related_name="events")
+    act = models.CharField(_("action"), max_length=16)
+    from_state = models.CharField(_("from"), max_length=16, choices=HotlinePlacing.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, choices=HotlinePlacing.choices)
+
+    class Meta(AppendOnlyEvent.Meta):
+        verbose_name = _("hotline order event")
+        verbose_name_plural = _("hotline order events")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} · {self.act} · {self.at:%Y-%m-%d %H:%M}"

@@ -31,7 +31,7 @@ from portal.people.models import User
 from portal.people.roles import Action
 from portal.places.models import Region
 
-from .models import LedgerItem
+from .models import HotlineOrder, LedgerItem
 from .states import TRANSITIONS, Act, Who, acts_from, transition_for
 
 VIEW = "view"
@@ -261,6 +261,55 @@ def _step_capacities(act: str) -> dict[str, frozenset]:
 
 ledger_policy = LedgerItemPolicy(LedgerItem)
 
+
+# -- hotline work orders (12345工单) --------------------------------------------------------------
+#
+# A hotline order that named its village is a ledger item: whoever sees the item sees the order.
+# One that did not waits where the hotline's text pointed, for a person there to place it:
+# in a township, its centre's supervisor and the administrators over the township; in the
+# county, the county's administrators (an administrator membership in a county department).
+# Placing it makes the ledger item in the village chosen, which must lie in the order's region
+# and in a township whose centre the person supervises or administers.
+
+_PLACING_ACTIONS = (Action.SUPERVISE, Action.MANAGE)
+
+
+def hotline_orders_visible_to(user) -> QuerySet[HotlineOrder]:
+    """The hotline orders `user` may see (a lazy queryset): placed ones through their item's
+    VIEW, waiting ones by the rule above."""
+    if not _active(user):
+        return HotlineOrder.objects.none()
+    if user.is_superuser:
+        return HotlineOrder.objects.all()
+    placing = office_policy.instances_user_has_any_permission_for(user, _PLACING_ACTIONS)
+    townships = placing.filter(kind=OfficeKind.CENTRE, is_active=True).values("region_id")
+    counties = (
+        office_policy.instances_user_has_permission_for(user, Action.MANAGE)
+        .filter(kind=OfficeKind.DEPARTMENT, region__parent__isnull=True)
+        .values("region_id")
+    )
+    waiting = Q(item__isnull=True) & (Q(region__in=townships) | Q(region__in=counties))
+    return HotlineOrder.objects.filter(
+        waiting | Q(item__in=ledger_policy.instances_user_has_permission_for(user, VIEW))
+    )
+
+
+def hotline_placing_capacity(user, order: HotlineOrder, village: Region) -> Who | None:
+    """The capacity in which `user` may place the waiting `order` in `village` (the supervisor
+    of the village's township centre, or an administrator over it), or None."""
+    if not _active(user) or order.item_id is not None or not order.region.contains(village):
+        return None
+    if not hotline_orders_visible_to(user).filter(pk=order.pk).exists():
+        return None
+    centre = Office.objects.active().filter(kind=OfficeKind.CENTRE, region_id=village.parent_id).first()
+    if centre is None:
+        return None
+    for who, action in ((Who.SUPERVISOR, Action.SUPERVISE), (Who.MANAGER, Action.MANAGE)):
+        if office_policy.user_has_permission_for_instance(user, action, centre):
+            return who
+    return None
+
+
 __all__ = [
     "DOWNLOAD_PHOTO",
     "EXPORT",
@@ -270,5 +319,7 @@ __all__ = [
     "TAKE_ON",
     "VIEW",
     "LedgerItemPolicy",
+    "hotline_orders_visible_to",
+    "hotline_placing_capacity",
     "ledger_policy",
 ]

@@ -18,17 +18,19 @@ and the villager's confirmation page).
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.offices.models import Office, OfficeKind
 from portal.people.identity import mask_name
+from portal.people.jurisdiction import office_policy
 from portal.people.models import User
+from portal.people.roles import Action
 from portal.places.models import Region, RegionLevel
 
-from .models import Helper, LedgerEvent, LedgerItem, LedgerPhoto
-from .policies import TAKE_ON, VIEW, ledger_policy
+from .models import Helper, HotlineOrder, LedgerEvent, LedgerItem, LedgerPhoto
+from .policies import TAKE_ON, VIEW, hotline_orders_visible_to, ledger_policy
 from .states import OPEN_STATES, PROMISED_STATES, State, Transition
 
 
@@ -356,4 +358,126 @@ def villager_item(number: str, allowed_pks: list[int]) -> LedgerItem | None:
         LedgerItem.objects.filter(number=number, pk__in=allowed_pks)
         .select_related("village__parent", "station", "office", "assignee_office")
         .first()
+    )
+
+
+# -- hotline work orders, as the hotline sees them (Open311 GeoReport v2) ---------------------------
+
+OPEN311_OPEN = "open"
+OPEN311_CLOSED = "closed"
+_CLOSED_STATES = frozenset({State.CLOSED, State.CANCELLED})
+
+
+def hotline_orders_of(
+    sender: str,
+    *,
+    kind: str = "",
+    status: str = "",
+    received_from: datetime.datetime | None = None,
+    received_to: datetime.datetime | None = None,
+) -> QuerySet[HotlineOrder]:
+    """The orders one hotline sender posted, newest first, with what `hotline_status` reads
+    joined or annotated in the same query (a list costs one query, whatever its length)."""
+    orders = (
+        HotlineOrder.objects.filter(sender=sender)
+        .select_related("region", "item__office", "item__village")
+        .annotate(last_event_at=Max("item__events__at"))
+    )
+    if kind:
+        orders = orders.filter(kind=kind)
+    if status == OPEN311_CLOSED:
+        orders = orders.filter(item__state__in=_CLOSED_STATES)
+    elif status == OPEN311_OPEN:
+        orders = orders.exclude(item__state__in=_CLOSED_STATES)
+    if received_from is not None:
+        orders = orders.filter(received_at__gte=received_from)
+    if received_to is not None:
+        orders = orders.filter(received_at__lte=received_to)
+    return orders.order_by("-received_at", "-pk")
+
+
+@dataclass(frozen=True)
+class HotlineStatus:
+    """What the hotline is told of its order: open or closed (closed only once the villager
+    confirmed, or the item was cancelled), a note in words, who answers for it, the promise's
+    date as the expected time, and when it last changed. No staff member's name."""
+
+    status: str
+    status_notes: str
+    agency_responsible: str
+    service_notice: str
+    updated_at: datetime.datetime
+    expected_at: datetime.datetime | None
+    number: str
+
+
+def _end_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
+
+
+def hotline_status(order: HotlineOrder) -> HotlineStatus:
+    """The order's state for the hotline (`hotline_orders_of` joins what this reads)."""
+    item = order.item
+    if item is None:
+        return HotlineStatus(
+            status=OPEN311_OPEN,
+            status_notes=_("Received; waiting to be placed in a village by %(region)s.")
+            % {"region": order.region.name},
+            agency_responsible=order.region.name,
+            service_notice=_("Staff will place it in the right village's ledger."),
+            updated_at=order.received_at,
+            expected_at=None,
+            number="",
+        )
+    notes = {
+        State.REGISTERED: _("Registered in %(village)s's ledger, waiting to be taken on."),
+        State.IN_PROGRESS: _("In progress: %(promise)s"),
+        State.DONE: _("Done; waiting for the villager's confirmation."),
+        State.CLOSED: _("Closed: the villager confirmed it is done."),
+        State.CANCELLED: _("Cancelled: %(reason)s"),
+    }
+    status_notes = notes[State(item.state)] % {
+        "village": item.village.name,
+        "promise": item.promise,
+        "reason": item.cancel_reason,
+    }
+    notice = ""
+    if item.state == State.DONE:
+        notice = _("The villager confirms it is done (销号) online or through the village assistant.")
+    last = getattr(order, "last_event_at", None)
+    if last is None:
+        last = item.events.aggregate(last=Max("at"))["last"]
+    promised = item.promised_on if item.state in PROMISED_STATES else None
+    return HotlineStatus(
+        status=OPEN311_CLOSED if item.state in _CLOSED_STATES else OPEN311_OPEN,
+        status_notes=status_notes,
+        agency_responsible=item.office.name,
+        service_notice=notice,
+        updated_at=max(filter(None, [last, item.state_changed_at, order.received_at])),
+        expected_at=_end_of(promised) if promised else None,
+        number=item.number,
+    )
+
+
+def hotline_orders_waiting_for(user: User) -> QuerySet[HotlineOrder]:
+    """The waiting hotline orders `user` may place (the ledger list's "to place" box)."""
+    return (
+        hotline_orders_visible_to(user)
+        .filter(item__isnull=True)
+        .select_related("region")
+        .order_by("received_at", "pk")
+    )
+
+
+def villages_user_may_place_in(user: User) -> QuerySet[Region]:
+    """Villages of the townships whose active centre `user` supervises or administers: where
+    they may place a waiting hotline order (each order's own region narrows it further)."""
+    centres = office_policy.instances_user_has_any_permission_for(
+        user, [Action.SUPERVISE, Action.MANAGE]
+    ).filter(kind=OfficeKind.CENTRE, is_active=True)
+    return (
+        Region.objects.filter(level=RegionLevel.VILLAGE, parent__offices__in=centres)
+        .select_related("parent")
+        .distinct()
+        .order_by("parent__code", "code")
     )

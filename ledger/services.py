@@ -207,6 +207,17 @@ def _clean_need(need: str) -> str:
     return need
 
 
+@dataclass(frozen=True)
+class RegisteredFor:
+    """Who registers an item that no login filed (a hotline order): the person who placed it by
+    hand (None when the order named its village), the capacity written on the event, and what
+    the event's data says of the order (its reference, how it was placed)."""
+
+    placed_by: User | None
+    who: Who | str
+    data: dict
+
+
 def _create(
     *,
     actor: User | None,
@@ -218,9 +229,13 @@ def _create(
     photo: CheckedPhoto | None,
     client_token: uuid.UUID | None,
     source: str,
+    registered_for: "RegisteredFor | None" = None,
 ) -> tuple[LedgerItem, bool]:
     station, centre = _places_of(village)
-    if actor is not None and not ledger_policy.user_has_permission_for_instance(actor, REGISTER, station):
+    # A hotline order (`registered_for`) was checked by the hotline's placing rules; nobody's
+    # login registered it, so `registered_by` stays empty and the event names who placed it.
+    filing = registered_for is None and actor is not None
+    if filing and not ledger_policy.user_has_permission_for_instance(actor, REGISTER, station):
         raise NotPermitted(_("You may not register requests for %(village)s.") % {"village": village.name})
     if client_token is not None:
         existing = LedgerItem.objects.filter(client_token=client_token).first()
@@ -242,7 +257,7 @@ def _create(
         villager_mobile=mobile,
         need=_clean_need(need),
         source=source,
-        registered_by=actor,
+        registered_by=actor if registered_for is None else None,
         registered_at=now,
         state_changed_at=now,
     )
@@ -255,8 +270,19 @@ def _create(
         if client_token is None:
             raise
         return LedgerItem.objects.get(client_token=client_token), False
-    who = Who.FILER if actor is not None else Who.VILLAGER
-    event = workflow.record(item, None, actor, act=Act.REGISTER, who=who, data={"source": source}, at=now)
+    if registered_for is not None:
+        event = workflow.record(
+            item,
+            None,
+            registered_for.placed_by,
+            act=Act.REGISTER,
+            who=registered_for.who,
+            data={"source": source, **registered_for.data},
+            at=now,
+        )
+    else:
+        who = Who.FILER if actor is not None else Who.VILLAGER
+        event = workflow.record(item, None, actor, act=Act.REGISTER, who=who, data={"source": source}, at=now)
     if photo is not None:
         _keep_photo(item, photo, actor, event, now)
     return item, True

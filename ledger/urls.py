@@ -1,7 +1,7 @@
 """Staff ledger pages under /work/ledger/."""
 
-from .views import staff
+from .views import hotline, staff
 
 app_name = "ledger"
 
-urlpatterns = staff.urlpatterns
+urlpatterns = staff.urlpatterns + hotline.urlpatterns

@@ -26,6 +26,8 @@ urlpatterns = [
     path("accounts/", include("portal.people.urls")),
     # The JSON API for partner systems (api/: docs/api.md).
     path("api/", include("api.urls")),
+    # Open311 GeoReport v2 for 12345 hotlines (api/open311.py: docs/api.md).
+    path("open311/v2/", include("api.urls_open311")),
     path("search/", include("services_catalog.search.urls")),
     path("work/", include("approvals.urls")),
     path("work/", include("certificates.urls")),

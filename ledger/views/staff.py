@@ -73,6 +73,7 @@ def item_list(request):
             "page": page,
             "today": today,
             "registers": selectors.villages_for_registering(request.user).exists(),
+            "hotline_waiting": selectors.hotline_orders_waiting_for(request.user).count(),
         },
     )
 

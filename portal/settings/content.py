@@ -26,6 +26,14 @@ CUNBAN_UPLOAD_MAX_BYTES = env_int("CUNBAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)  
 # `manage.py db_worker` works the queue.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Webhooks (api/webhook_*.py, docs/webhooks.md): outbound calls to partners' endpoints. A target
+# resolving to a private, loopback or link-local address is refused unless this is on (the
+# tests' local receiver); redirects are never followed.
+CUNBAN_WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("CUNBAN_WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+CUNBAN_WEBHOOK_TIMEOUT_SECONDS = env_int("CUNBAN_WEBHOOK_TIMEOUT_SECONDS", 5)
+CUNBAN_WEBHOOK_MAX_ATTEMPTS = env_int("CUNBAN_WEBHOOK_MAX_ATTEMPTS", 8)
+CUNBAN_WEBHOOK_PAUSE_AFTER_FAILURES = env_int("CUNBAN_WEBHOOK_PAUSE_AFTER_FAILURES", 5)
+
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # A file over CUNBAN_UPLOAD_MAX_BYTES is dropped as it arrives, and no file of a request over

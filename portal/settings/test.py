@@ -15,6 +15,8 @@ WHITENOISE_AUTOREFRESH = True
 # read from a replica. Routing to it stays off (CUNBAN_READ_REPLICA empty) unless a test turns it on.
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 CUNBAN_READ_REPLICA = ""
+# The webhook tests' receiver listens on 127.0.0.1.
+CUNBAN_WEBHOOK_ALLOW_PRIVATE_TARGETS = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

@@ -1,0 +1,372 @@
+"""Webhooks' rules: subscribing, the deliveries an event causes, one attempt, backoff, pausing.
+
+- `webhook_subscribe` (a county administrator, for a client of their county): the event types
+  must be ones the client's scopes allow (`EVENT_SCOPE`); the secret is made here and returned
+  once;
+- `deliveries_for_event` (called by `api.webhook_events` inside the changing step's
+  transaction): one `WebhookDelivery` per active subscription of a client whose jurisdiction
+  holds the event's place and whose scope allows the event; the body is built per client by the
+  event's `payload(client)`, so a client gets no more than its scopes allow; the task is queued
+  when the step commits (a rolled-back step sends nothing);
+- `webhook_attempt`: one signed POST (`api.webhook_signing`, `api.webhook_transport`); a failure
+  schedules the next try after `backoff(attempts)` (30 s doubling, at most 6 h) up to
+  `CUNBAN_WEBHOOK_MAX_ATTEMPTS`; `CUNBAN_WEBHOOK_PAUSE_AFTER_FAILURES` failures in a row pause the
+  subscription, flag it in the back office and tell the county's administrators;
+- `webhook_resume`, `webhook_end`: the administrator's answers.
+"""
+
+import datetime
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from portal.errors import DomainError, NotPermitted
+from portal.outbox.services import message_queue
+from portal.people.models import User
+from portal.places.models import Region
+
+from . import webhook_signing, webhook_transport
+from .models import ApiClient
+from .policies import county_administrators_of, may_manage_webhooks
+from .scopes import Scope
+from .webhook_models import EventType, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
+
+EVENT_SCOPE: dict[str, str] = {
+    EventType.APPLICATION_STATE_CHANGED: Scope.APPLICATIONS_READ_STATUS,
+    EventType.CERTIFICATE_ISSUED: Scope.APPLICATIONS_READ_STATUS,
+    EventType.CERTIFICATE_REVOKED: Scope.APPLICATIONS_READ_STATUS,
+    EventType.LEDGER_ITEM_CHANGED: Scope.REQUESTS_WRITE,
+    EventType.BAD_RATING_OPENED: Scope.RATINGS_READ,
+}
+"""The scope a client needs to be told of each event type."""
+
+BACKOFF_FIRST = datetime.timedelta(seconds=30)
+BACKOFF_MOST = datetime.timedelta(hours=6)
+
+
+# -- what a client may hear of -----------------------------------------------------------------------
+
+
+def event_types_allowed(client: ApiClient) -> list[str]:
+    return [event for event, scope in EVENT_SCOPE.items() if client.has_scope(scope)]
+
+
+# -- subscriptions ----------------------------------------------------------------------------------
+
+
+def _record(subscription: WebhookSubscription, act: str, actor: User | None, before: str, after: str, **data):
+    return WebhookEvent.objects.create(
+        subscription=subscription,
+        act=act,
+        actor=actor,
+        actor_role="administrator" if actor else "system",
+        from_state=before,
+        to_state=after,
+        data=data,
+        at=timezone.now(),
+    )
+
+
+def _state(subscription: WebhookSubscription) -> str:
+    if not subscription.is_active:
+        return "ended"
+    return "paused" if subscription.is_paused else "active"
+
+
+@transaction.atomic
+def webhook_subscribe(
+    *, actor: User, client: ApiClient, url: str, event_types: list[str]
+) -> tuple[WebhookSubscription, str]:
+    """Subscribe `client`'s endpoint `url` to `event_types`; returns the subscription and its
+    secret (`whsec_…`), which is shown this once."""
+    if not may_manage_webhooks(actor, client):
+        raise NotPermitted(_("Only a county administrator of the client's county sets up its webhooks."))
+    try:
+        webhook_transport.check_url(url)
+    except webhook_transport.TargetRefused as refused:
+        raise DomainError(str(refused)) from refused
+    allowed = event_types_allowed(client)
+    chosen = [event for event in EventType.values if event in set(event_types)]
+    if not chosen:
+        raise DomainError(_("Choose at least one event."))
+    not_allowed = [event for event in chosen if event not in allowed]
+    if not_allowed:
+        raise DomainError(
+            _("This client's scopes do not allow these events: %(events)s.")
+            % {"events": ", ".join(not_allowed)}
+        )
+    secret = webhook_signing.new_secret()
+    subscription = WebhookSubscription.objects.create(
+        client=client, url=url, event_types=chosen, secret=secret, created_by=actor, created_at=timezone.now()
+    )
+    _record(subscription, WebhookEvent.Act.CREATE, actor, "", "active", url=url, event_types=chosen)
+    return subscription, secret
+
+
+@transaction.atomic
+def webhook_resume(*, actor: User, subscription: WebhookSubscription) -> WebhookSubscription:
+    """Resume a paused subscription: its waiting deliveries are tried again now."""
+    locked = (
+        WebhookSubscription.objects.select_for_update()
+        .select_related("client__office__region")
+        .get(pk=subscription.pk)
+    )
+    if not may_manage_webhooks(actor, locked.client):
+        raise NotPermitted(_("Only a county administrator of the client's county sets up its webhooks."))
+    if not locked.is_paused:
+        return locked
+    locked.paused_at, locked.paused_reason, locked.consecutive_failures = None, "", 0
+    locked.save(update_fields=["paused_at", "paused_reason", "consecutive_failures"])
+    _record(locked, WebhookEvent.Act.RESUME, actor, "paused", "active")
+    now = timezone.now()
+    waiting = WebhookDelivery.objects.filter(
+        subscription=locked, status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING]
+    )
+    waiting.update(next_attempt_at=now)
+    _enqueue_on_commit(list(waiting.values_list("pk", flat=True)))
+    return locked
+
+
+@transaction.atomic
+def webhook_end(*, actor: User, subscription: WebhookSubscription) -> WebhookSubscription:
+    """End a subscription: nothing more is sent; its deliveries stay listed."""
+    locked = (
+        WebhookSubscription.objects.select_for_update()
+        .select_related("client__office__region")
+        .get(pk=subscription.pk)
+    )
+    if not may_manage_webhooks(actor, locked.client):
+        raise NotPermitted(_("Only a county administrator of the client's county sets up its webhooks."))
+    if locked.is_active:
+        before = _state(locked)
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        _record(locked, WebhookEvent.Act.END, actor, before, "ended")
+    return locked
+
+
+# -- deliveries -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """Something that happened that clients may be told of: its type, when, the place it
+    belongs to (a region; a client whose office's region holds it may hear of it), and its body's
+    `data` for one client (None: nothing for this client)."""
+
+    event_type: str
+    at: datetime.datetime
+    region: Region
+    payload: Callable[[ApiClient], dict | None]
+
+
+def _enqueue_on_commit(delivery_ids: list[int]) -> None:
+    def enqueue(delivery_id: int) -> Callable[[], object]:
+        return lambda: webhook_deliver_task.enqueue(delivery_id)
+
+    for delivery_id in delivery_ids:
+        transaction.on_commit(enqueue(delivery_id))
+
+
+def _body(msg_id: str, occurrence: Occurrence, data: dict) -> str:
+    """The Standard Webhooks payload shape: type, timestamp, data."""
+    return json.dumps(
+        {"type": occurrence.event_type, "timestamp": occurrence.at.isoformat(), "id": msg_id, "data": data},
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+
+
+def deliveries_for_event(occurrence: Occurrence) -> list[WebhookDelivery]:
+    """Write the deliveries of one occurrence (in the caller's transaction) and queue their
+    sending for when it commits. One query when nobody subscribes."""
+    subscriptions = WebhookSubscription.objects.filter(is_active=True, client__is_active=True).select_related(
+        "client__office__region"
+    )
+    deliveries = []
+    for subscription in subscriptions:
+        client = subscription.client
+        if occurrence.event_type not in subscription.event_types:
+            continue
+        if not client.has_scope(EVENT_SCOPE[occurrence.event_type]):
+            continue
+        if not client.office.region.contains(occurrence.region):
+            continue
+        data = occurrence.payload(client)
+        if data is None:
+            continue
+        msg_id = f"msg_{uuid.uuid4().hex}"
+        deliveries.append(
+            WebhookDelivery(
+                subscription=subscription,
+                msg_id=msg_id,
+                event_type=occurrence.event_type,
+                body=_body(msg_id, occurrence, data),
+                created_at=occurrence.at,
+                next_attempt_at=occurrence.at,
+            )
+        )
+    if deliveries:
+        WebhookDelivery.objects.bulk_create(deliveries)
+        _enqueue_on_commit([delivery.pk for delivery in deliveries])
+    return deliveries
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """Wait before the next try after `attempts` failed ones: 30 s, 1 min, 2 min … at most 6 h."""
+    return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MOST)
+
+
+def deliveries_due(now: datetime.datetime) -> QuerySet[WebhookDelivery]:
+    return WebhookDelivery.objects.filter(
+        status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING],
+        next_attempt_at__lte=now,
+        subscription__is_active=True,
+        subscription__paused_at__isnull=True,
+    ).order_by("next_attempt_at", "pk")
+
+
+def _tell_administrators(subscription: WebhookSubscription) -> None:
+    client = subscription.client
+    administrators = county_administrators_of(client)
+    body = _(
+        "[村办] The webhook of API client %(client)s (%(url)s) failed %(n)s times in a row and is paused. "
+        "Check the endpoint with the partner, then resume it in the back office."
+    ) % {"client": client.name, "url": subscription.url[:80], "n": subscription.consecutive_failures}
+    for user in administrators:
+        message_queue(
+            to_mobile="",
+            to_user=user,
+            body=body,
+            topic="webhook-paused",
+            reference=f"webhook-{subscription.pk}",
+            dedupe_key=f"webhook-paused:{subscription.pk}:{subscription.paused_at:%Y%m%d%H%M%S}:{user.pk}",
+        )
+
+
+@transaction.atomic
+def webhook_attempt(
+    *, delivery: WebhookDelivery, now: datetime.datetime | None = None
+) -> WebhookAttempt | None:
+    """One try of a due delivery (None when it is not due, delivered, or its subscription is
+    paused or ended). The row is locked for the try, so two workers never send it twice."""
+    now = now or timezone.now()
+    locked = (
+        WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("subscription__client__office__region")
+        .filter(pk=delivery.pk)
+        .first()
+    )
+    if locked is None or locked.status not in (
+        WebhookDelivery.Status.PENDING,
+        WebhookDelivery.Status.RETRYING,
+    ):
+        return None
+    subscription = locked.subscription
+    if not subscription.is_active or subscription.is_paused:
+        return None
+    if locked.next_attempt_at is not None and locked.next_attempt_at > now:
+        return None
+    body = locked.body.encode()
+    headers = webhook_signing.sign(secrets_=subscription.secret, msg_id=locked.msg_id, at=now, body=body)
+    outcome = webhook_transport.post(subscription.url, body, headers)
+    attempt = WebhookAttempt.objects.create(
+        delivery=locked,
+        at=now,
+        status_code=outcome.status_code,
+        error=outcome.error or ("" if outcome.succeeded else f"HTTP {outcome.status_code}"),
+        duration_ms=outcome.duration_ms,
+    )
+    locked.attempts += 1
+    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    if outcome.succeeded:
+        locked.status, locked.delivered_at, locked.next_attempt_at = (
+            WebhookDelivery.Status.DELIVERED,
+            now,
+            None,
+        )
+        if subscription.consecutive_failures:
+            subscription.consecutive_failures = 0
+            subscription.save(update_fields=["consecutive_failures"])
+    else:
+        if locked.attempts >= settings.CUNBAN_WEBHOOK_MAX_ATTEMPTS:
+            locked.status, locked.next_attempt_at = WebhookDelivery.Status.GAVE_UP, None
+        else:
+            locked.status, locked.next_attempt_at = (
+                WebhookDelivery.Status.RETRYING,
+                now + backoff(locked.attempts),
+            )
+        subscription.consecutive_failures += 1
+        fields = ["consecutive_failures"]
+        if (
+            subscription.consecutive_failures >= settings.CUNBAN_WEBHOOK_PAUSE_AFTER_FAILURES
+            and not subscription.is_paused
+        ):
+            subscription.paused_at = now
+            subscription.paused_reason = attempt.error[:300]
+            fields += ["paused_at", "paused_reason"]
+            _record(
+                subscription,
+                WebhookEvent.Act.PAUSE,
+                None,
+                "active",
+                "paused",
+                failures=subscription.consecutive_failures,
+            )
+            subscription.client = locked.subscription.client
+            _tell_administrators(subscription)
+        subscription.save(update_fields=fields)
+    locked.save(update_fields=["attempts", "status", "delivered_at", "next_attempt_at"])
+    if locked.status == WebhookDelivery.Status.RETRYING and not subscription.is_paused:
+        _retry_later(locked.pk, locked.next_attempt_at)
+    return attempt
+
+
+def _retry_later(delivery_id: int, when: datetime.datetime | None) -> None:
+    """Queue the next try for its time where the task backend can defer; elsewhere the sweep
+    (`webhook_deliver_due_task`, on a timer) picks it up when it is due."""
+    if when is None or not webhook_deliver_task.get_backend().supports_defer:
+        return
+    transaction.on_commit(lambda: webhook_deliver_task.using(run_after=when).enqueue(delivery_id))
+
+
+def deliveries_send_due(*, now: datetime.datetime | None = None, limit: int = 200) -> int:
+    """Try every due delivery once (the sweep); returns how many were tried."""
+    now = now or timezone.now()
+    tried = 0
+    for delivery in list(deliveries_due(now)[:limit]):
+        if webhook_attempt(delivery=delivery, now=now) is not None:
+            tried += 1
+    return tried
+
+
+# -- the background tasks (django-tasks) ----------------------------------------------------------
+# Defined here, beside what they run, so that queueing them needs no import back into this module.
+
+
+@task()
+def webhook_deliver_task(delivery_id: int) -> str:
+    """Try one delivery if it is due; returns its status afterwards. Queued when the step that
+    caused it commits, and again for each retry where the backend can defer (`run_after`)."""
+    delivery = WebhookDelivery.objects.filter(pk=delivery_id).first()
+    if delivery is None:
+        return "gone"
+    webhook_attempt(delivery=delivery)
+    delivery.refresh_from_db(fields=["status"])
+    return delivery.status
+
+
+@task()
+def webhook_deliver_due_task(limit: int = 200) -> int:
+    """Try every due delivery once (on a timer, like the outbox's), so that a retry is never
+    lost on a backend that cannot defer or after a worker stopped; returns how many were tried."""
+    return deliveries_send_due(limit=limit)
