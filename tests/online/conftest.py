@@ -39,7 +39,9 @@ def code_in(message: OutboxMessage) -> str:
 def signature_data_url(blank: bool = False) -> str:
     image = Image.new("RGBA", (600, 240), (255, 255, 255, 0))
     if not blank:
-        ImageDraw.Draw(image).line([(40, 180), (200, 60), (360, 190), (560, 70)], fill=(0, 0, 0, 255), width=6)
+        ImageDraw.Draw(image).line(
+            [(40, 180), (200, 60), (360, 190), (560, 70)], fill=(0, 0, 0, 255), width=6
+        )
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
@@ -54,13 +56,17 @@ class Phone:
 
     def ask_code(self, purpose: str = "open") -> str | None:
         before = OutboxMessage.objects.filter(topic="one-time-code").count()
-        services.remote_code_send(token=self.token, address=self.address, browser=self.browser, purpose=purpose)
+        services.remote_code_send(
+            token=self.token, address=self.address, browser=self.browser, purpose=purpose
+        )
         rows = OutboxMessage.objects.filter(topic="one-time-code").order_by("pk")
         return code_in(rows.last()) if rows.count() > before else None
 
     def open(self, code: str | None = None):
         code = code if code is not None else self.ask_code()
-        return services.remote_link_open(token=self.token, code=code, address=self.address, browser=self.browser)
+        return services.remote_link_open(
+            token=self.token, code=code, address=self.address, browser=self.browser
+        )
 
     def upload(self, material, upload=None):
         return services.remote_upload(
@@ -72,15 +78,23 @@ class Phone:
         if kwargs["method"] == "signature":
             kwargs.setdefault("signature", signature_data_url())
         return services.remote_consent_sign(
-            token=self.token, browser=self.browser, name=name, user_agent="Mozilla/5.0 (Linux; Android 14)", **kwargs
+            token=self.token,
+            browser=self.browser,
+            name=name,
+            user_agent="Mozilla/5.0 (Linux; Android 14)",
+            **kwargs,
         )
 
 
 @pytest.fixture
-def draft(world, items, residents):
+def draft(world, items, residents):  # noqa: F811
     """张小明's 低保 draft at station A1: the villager chosen, nothing uploaded, no consent."""
-    application = approvals_services.draft_start(actor=world.assistant_a1, item=items["dibao"], village=world.village_a1)
-    approvals_services.draft_update(actor=world.assistant_a1, application=application, resident=residents["a1"])
+    application = approvals_services.draft_start(
+        actor=world.assistant_a1, item=items["dibao"], village=world.village_a1
+    )
+    approvals_services.draft_update(
+        actor=world.assistant_a1, application=application, resident=residents["a1"]
+    )
     return Application.objects.get(pk=application.pk)
 
 
@@ -95,7 +109,9 @@ def send(world, draft, required_materials):
 
     def sending(actor=None, application=None, **kwargs) -> str:
         kwargs.setdefault("materials", [m.pk for m in required_materials])
-        services.remote_link_send(actor=actor or world.assistant_a1, application=application or draft, **kwargs)
+        services.remote_link_send(
+            actor=actor or world.assistant_a1, application=application or draft, **kwargs
+        )
         return link_token(last_text("remote-link"))
 
     return sending

@@ -182,11 +182,17 @@ def test_the_villager_uploads_only_what_was_asked(send, draft, required_material
         phone.upload(not_asked)
     with pytest.raises(NotPermitted):
         services.remote_consent_sign(
-            token=token, browser=phone.browser, name="张小明", method="signature", signature=signature_data_url()
+            token=token,
+            browser=phone.browser,
+            name="张小明",
+            method="signature",
+            signature=signature_data_url(),
         )
     assert list(draft.files.values_list("material_id", flat=True)) == [asked.pk]
     event = draft.events.get(act=Act.VILLAGER_UPLOADED)
-    assert event.actor is None and event.actor_role == "villager" and event.actor_office_id == draft.station_id
+    assert (
+        event.actor is None and event.actor_role == "villager" and event.actor_office_id == draft.station_id
+    )
 
 
 def test_a_refused_file_says_why_and_keeps_nothing(send, draft, required_materials, settings):
@@ -196,7 +202,9 @@ def test_a_refused_file_says_why_and_keeps_nothing(send, draft, required_materia
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     with pytest.raises(ValidationError):
-        phone.upload(required_materials[0], SimpleUploadedFile("x.exe", b"MZ\x90\x00" + b"\0" * 100, "image/png"))
+        phone.upload(
+            required_materials[0], SimpleUploadedFile("x.exe", b"MZ\x90\x00" + b"\0" * 100, "image/png")
+        )
     assert not draft.files.exists()
 
 
@@ -216,14 +224,20 @@ def test_the_villager_answers_the_asked_fields_never_an_office_field(send, world
     application = approvals_services.draft_start(
         actor=world.assistant_a1, item=items["dibao"], village=world.village_a1
     )
-    approvals_services.draft_update(actor=world.assistant_a1, application=application, resident=residents["a1"])
+    approvals_services.draft_update(
+        actor=world.assistant_a1, application=application, resident=residents["a1"]
+    )
     application.refresh_from_db()
     with pytest.raises(DomainError):
-        services.remote_link_send(actor=world.assistant_a1, application=application, fields=["monthly_benefit"])
+        services.remote_link_send(
+            actor=world.assistant_a1, application=application, fields=["monthly_benefit"]
+        )
     phone = Phone(send(application=application, materials=[], fields=["reason"], consent=False))
     phone.open()
     parsed = services.remote_fields_save(
-        token=phone.token, browser=phone.browser, raw={"reason": "因病", "monthly_benefit": "900", "has_car": "yes"}
+        token=phone.token,
+        browser=phone.browser,
+        raw={"reason": "因病", "monthly_benefit": "900", "has_car": "yes"},
     )
     assert not parsed.errors
     application.refresh_from_db()
