@@ -52,7 +52,7 @@ def measured(name: str, response) -> str:
 
 def private(response) -> None:
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"  # never sent to another site
 
 
 def test_the_assistant_sends_and_withdraws_from_the_draft_page(assistant, draft, required_materials):
