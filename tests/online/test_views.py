@@ -221,3 +221,43 @@ def test_the_clerks_page_shows_what_came_from_the_phone(send, draft, required_ma
 def test_page_sizes_are_reported():
     """Measured by the tests above (run in the same process): printed for the report."""
     print("page sizes:", PAGE_SIZES)
+
+
+def test_the_phone_shows_and_saves_only_the_asked_answers(phone, world, residents, items):
+    from approvals import services as approvals_services
+    from online import services as online_services
+    from tests.item_forms import give_form
+
+    give_form(items["dibao"])
+    application = approvals_services.draft_start(
+        actor=world.assistant_a1, item=items["dibao"], village=world.village_a1
+    )
+    approvals_services.draft_update(
+        actor=world.assistant_a1, application=application, resident=residents["a1"]
+    )
+    approvals_services.item_data_save(
+        actor=world.assistant_a1,
+        application=application,
+        raw={
+            "bank.bank": "天津农商银行宝坻支行",
+            "bank.account": "6217000011112222333",
+            "bank.holder": "张小明",
+        },
+    )
+    sent = online_services.remote_link_send(
+        actor=world.assistant_a1, application=application, fields=["reason", "household"], consent=False
+    )
+    token = sent.url.rstrip("/").rsplit("/", 1)[1]
+    base = reverse("online:open", args=[token])
+    phone.post(base + "code/send/")
+    phone.post(base + "code/", {"code": code_in(last_text("one-time-code"))})
+    html = measured("main page with answers", phone.get(base))
+    assert 'name="d-reason"' in html and 'name="d-household.0.member.name"' in html
+    assert "6217000011112222333" not in html and "d-bank" not in html  # nothing not asked for is shown
+    refused = phone.post(base + "answers/", {"d-reason": "不知道"})
+    assert refused.status_code == 400 and "不知道" in refused.content.decode()
+    saved = phone.post(base + "answers/", {"d-reason": "因残", "d-bank.account": "1"})
+    assert saved.status_code == 302
+    application.refresh_from_db()
+    assert application.item_data["reason"] == "因残"
+    assert application.item_data["bank"]["account"] != "1"
