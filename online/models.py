@@ -17,6 +17,10 @@ from portal.files.storage import private_storage
 
 
 class RemoteLink(models.Model):
+    KEY_LENGTH = 19
+    """Characters of the token's hash that name the link to the throttles and the texted codes
+    (a code's `number` holds 24: the key and ":sign")."""
+
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="remote_links"
     )
@@ -73,6 +77,11 @@ class RemoteLink(models.Model):
     @property
     def note(self) -> str:
         return str(self.asks.get("note") or "")
+
+    @property
+    def key(self) -> str:
+        """What names this link to the limits and the codes (`online.services.link_key`)."""
+        return self.token_hash[: self.KEY_LENGTH]
 
     def is_live(self, now=None) -> bool:
         """Not withdrawn, not expired, not handed back."""

@@ -42,7 +42,7 @@ def _status(link: RemoteLink, now, locked_keys: set[str]) -> str:
         return "finished"
     if link.expires_at <= now:
         return "expired"
-    if link.token_hash[:19] in locked_keys:
+    if link.key in locked_keys:
         return "locked"
     return "opened" if link.bound_at is not None else "live"
 
@@ -52,7 +52,7 @@ def link_rows(
 ) -> list[LinkRow]:
     """Every link sent for the application, newest first, with its state: two queries."""
     links = list(application.remote_links.select_related("sent_by", "revoked_by"))
-    keys = [link.token_hash[:19] for link in links]
+    keys = [link.key for link in links]
     failures = (
         Attempt.objects.filter(
             scope=Scope.REMOTE_OPEN, key__in=keys, outcome__in=limits.REMOTE_OPEN_PER_LINK.counts

@@ -59,9 +59,6 @@ from .models import Consent, RemoteLink
 from .policies import may_manage_links
 from .printing import consent_pdf
 
-KEY_LENGTH = 19
-"""Characters of the token's hash that name the link to the throttles and the texted codes
-(a code's `number` holds 24: the key and ":sign")."""
 OPEN_LIMITS = (limits.REMOTE_OPEN_PER_CLIENT, limits.REMOTE_OPEN_PER_LINK)
 SIGNATURE_MAX_BYTES = 300 * 1024
 SIGNATURE_MAX_SIDE = 2400
@@ -104,7 +101,7 @@ def token_hash(token: str) -> str:
 
 def link_key(token: str) -> str:
     """What names the link (or an invented token, alike) to the limits and the codes."""
-    return token_hash(token)[:KEY_LENGTH]
+    return token_hash(token)[: RemoteLink.KEY_LENGTH]
 
 
 def device_hash(browser: str) -> str:
@@ -254,12 +251,8 @@ def _openable(link: RemoteLink | None) -> bool:
         link is not None
         and link.is_live()
         and link.application.state in approvals_services.VILLAGER_EDITABLE
-        and not _locked_out(link_key_of(link))
+        and not _locked_out(link.key)
     )
-
-
-def link_key_of(link: RemoteLink) -> str:
-    return link.token_hash[:KEY_LENGTH]
 
 
 def remote_code_send(*, token: str, address: str | None, browser: str, purpose: str = "open") -> None:
@@ -376,7 +369,9 @@ def remote_access(*, token: str, browser: str, change: bool = True) -> RemoteLin
     return link
 
 
-def require_asked(link: RemoteLink, *, material: int | None = None, field: str | None = None, consent=False):
+def require_asked(
+    link: RemoteLink, *, material: int | None = None, field: str | None = None, consent: bool = False
+) -> None:
     """Refuse anything the assistant did not ask for on this link (the same answer for a
     material of another item or none)."""
     if material is not None and material not in link.material_ids:
@@ -413,7 +408,7 @@ def remote_fields_save(*, token: str, browser: str, raw):
     """The villager's answers to the fields asked for (approvals' rules; never 核定 fields)."""
     link = remote_access(token=token, browser=browser)
     if not link.field_keys:
-        require_asked(link, field="")
+        raise NotPermitted(_("This link does not ask for that answer."))
     return approvals_services.villager_item_data_save(
         application=link.application, raw=raw, keys=set(link.field_keys)
     )
@@ -485,7 +480,7 @@ def remote_consent_sign(
     if method == Consent.Method.SIGNATURE:
         png = _signature_png(signature)
     elif method == Consent.Method.TYPED:
-        key = link_key_of(link)
+        key = link.key
         refusal = _code_try(key=key, number=f"{key}:sign", code=code, address=address, browser=browser)
         if refusal is not None:
             raise refusal
