@@ -1032,9 +1032,11 @@ def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> No
     elif act in ("hand_over", "revoke", "check"):
         _do_certificate_step(run, case, step, application, actor)
     elif act == "remote_link":
-        _do_remote_link(run, case, application, actor, step)
+        with _texts_wait():
+            _do_remote_link(run, case, application, actor, step)
     elif act == "remote_phone":
-        _do_remote_phone(run, case, application)
+        with _texts_wait():
+            _do_remote_phone(run, case, application)
     elif act == "withdraw":
         services.application_withdraw(actor=actor, application=application, reason=step.text)
     elif act == "terminate":
@@ -1050,6 +1052,18 @@ def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> No
         services.application_terminate(application=application, reason=reason)
     else:
         raise ValueError(f"unknown demo step {act!r}")
+
+
+@contextmanager
+def _texts_wait():
+    """The link's and the codes' texts wait in the outbox like every demo text: the services ask
+    for an immediate send (a code must arrive at once), which the demo load must not run (its
+    deferred tasks run inside a transaction, and nothing is sent from a demo)."""
+    with (
+        mock.patch("online.services.outbox_send_task"),
+        mock.patch("approvals.tracking.outbox_send_task"),
+    ):
+        yield
 
 
 def _do_remote_link(run: _Run, case: Case, application, actor, step: Step) -> None:
