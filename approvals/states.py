@@ -70,6 +70,13 @@ class Act(models.TextChoices):
     DATA_CORRECTED = "data_corrected", _("Application form corrected by the office (更正申请信息)")
     DATA_ASSESSED = "data_assessed", _("Entered by the office (核定)")
     REUSED = "reused", _("Earlier material or fact reused with consent (免提交)")
+    # 网办 (the app `online`): the assistant's link to the villager's phone and what came back.
+    REMOTE_LINK_SENT = "remote_link_sent", _("Link sent to the villager's phone (网办链接)")
+    REMOTE_LINK_REVOKED = "remote_link_revoked", _("Link to the villager's phone withdrawn")
+    VILLAGER_UPLOADED = "villager_uploaded", _("Material uploaded on the villager's phone")
+    VILLAGER_ANSWERED = "villager_answered", _("Form answered on the villager's phone")
+    VILLAGER_CONSENTED = "villager_consented", _("Authorisation signed on the villager's phone (授权委托书)")
+    VILLAGER_FINISHED = "villager_finished", _("Villager handed back to the assistant")
 
 
 class Who(Enum):
@@ -79,6 +86,7 @@ class Who(Enum):
     HANDLER = "handler"  # handle_application on the office where the work now sits
     SUPERVISOR = "supervisor"  # supervise_office on that office
     SYSTEM = "system"  # deadlines and reminders; never a person
+    VILLAGER = "villager"  # the villager on their own phone through the assistant's link (no account)
 
 
 def holder_of(who: Who, office_kind: str | None) -> str:
@@ -93,6 +101,8 @@ def holder_of(who: Who, office_kind: str | None) -> str:
         return str(_("the supervisor (中心负责人) of %(office)s"))
     if who is Who.SYSTEM:
         return str(_("the system, on its deadline"))
+    if who is Who.VILLAGER:
+        return str(_("the villager, on their own phone"))
     if office_kind == "department":
         return str(_("the staff of %(office)s"))
     if office_kind is None:
@@ -175,6 +185,12 @@ BOOKKEEPING_ACTS = frozenset(
         Act.DATA_CORRECTED,
         Act.DATA_ASSESSED,
         Act.REUSED,
+        Act.REMOTE_LINK_SENT,
+        Act.REMOTE_LINK_REVOKED,
+        Act.VILLAGER_UPLOADED,
+        Act.VILLAGER_ANSWERED,
+        Act.VILLAGER_CONSENTED,
+        Act.VILLAGER_FINISHED,
     }
 )
 

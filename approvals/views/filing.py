@@ -36,7 +36,7 @@ from services_catalog.item_forms.values import flatten
 from services_catalog.models import DelegationMode
 from services_catalog.selectors import item_form_current, service_item_route
 
-from .. import deadlines, item_data, policies, selectors, services
+from .. import deadlines, extensions, item_data, policies, selectors, services
 from ..forms_filing import CONSENT_FIELD, VILLAGER_FIELDS, FilingForm, ItemSearchForm, answer_field
 from ..forms_item_data import ItemDataForm, raw_input
 from ..models import Application, ApplicationFile, Notice
@@ -282,8 +282,12 @@ def _save(request, form: FilingForm, application: Application):
             )
             data_form.add_refusals(checked.errors)
         return _render(
-            request, form, application=application, problems=_problems_besides(form, application, data_form),
-            tried_submit=True, data_form=data_form,
+            request,
+            form,
+            application=application,
+            problems=_problems_besides(form, application, data_form),
+            tried_submit=True,
+            data_form=data_form,
         )
     comment = ""
     if application.state == State.DRAFT:
@@ -320,6 +324,8 @@ def _problems_of(application: Application) -> list[str]:
     if application.state == State.RETURNED:
         return services.resubmission_problems(application)
     return services.missing_for_submission(application)
+
+
 def _duplicates(user: User, application: Application) -> list[selectors.Duplicate]:
     return selectors.application_duplicates(user, [application]).get(application.pk, [])
 
@@ -355,8 +361,11 @@ def _problems_besides(form: FilingForm, application: Application, data_form=None
         villager = _("Enter the villager's name, ID number and mobile.")
         problems = [problem for problem in problems if problem != villager]
     if data_form is not None and data_form.errors:
-        problems = [problem for problem in problems if problem not in item_data.problems(
-            application, today=services.today())]
+        problems = [
+            problem
+            for problem in problems
+            if problem not in item_data.problems(application, today=services.today())
+        ]
     return problems
 
 
@@ -377,7 +386,9 @@ def _data_form(application: Application | None, item=None, *, data=None) -> Item
     stored = item_data.full_data(application) if application is not None else {}
     keys = None
     if application is not None and application.state != State.DRAFT:
-        keys = {line.field_key for line in services.open_notice_lines(application, settled=True) if line.field_key}
+        keys = {
+            line.field_key for line in services.open_notice_lines(application, settled=True) if line.field_key
+        }
     return ItemDataForm(
         data,
         spec=version.spec,
@@ -565,6 +576,16 @@ def _render(
             and reuse_sources_for(request.user, application).exists()
         ),
     }
+    # What the apps above add (online: the link to the villager's phone), without importing them.
+    context["panels"] = (
+        extensions.panels(
+            extensions.filing_panels_asked.send(
+                sender=Application, application=application, user=request.user
+            )
+        )
+        if application is not None
+        else []
+    )
     return render(request, "approvals/filing_form.html", context)
 
 

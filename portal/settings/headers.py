@@ -41,7 +41,8 @@ CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES} if CSP_REP
 # Cache-Control: private, no-store (portal/web/cache_headers.py) on every response to a logged-in
 # request, on every view marked @no_store, and on every path under these prefixes: the staff
 # areas, the login pages, and the public pages that show a villager's own data (tracking, the
-# certificate check, a wish's page, an application's status in the JSON API).
+# certificate check, a wish's page, an application's status in the JSON API, the villager's
+# pages of a 网办 link).
 NO_STORE_PATH_PREFIXES = [
     "/work/",
     "/staff/",
@@ -51,6 +52,7 @@ NO_STORE_PATH_PREFIXES = [
     "/verify/",
     "/wishes/",
     "/api/v1/applications/",
+    "/m/",
 ]
 
 # Wagtail's admin would load staff avatars from gravatar.com: that sends a hash of each staff
