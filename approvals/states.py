@@ -70,6 +70,9 @@ class Act(models.TextChoices):
     DATA_CORRECTED = "data_corrected", _("Application form corrected by the office (更正申请信息)")
     DATA_ASSESSED = "data_assessed", _("Entered by the office (核定)")
     REUSED = "reused", _("Earlier material or fact reused with consent (免提交)")
+    START_ONLINE = "start_online", _("Started online by the villager (网上申请)")
+    HAND_IN = "hand_in", _("Handed in online by the villager (群众网上提交)")
+    TAKE = "take", _("Taken by the village assistant for checking (代办员接手)")
 
 
 class Who(Enum):
@@ -79,6 +82,7 @@ class Who(Enum):
     HANDLER = "handler"  # handle_application on the office where the work now sits
     SUPERVISOR = "supervisor"  # supervise_office on that office
     SYSTEM = "system"  # deadlines and reminders; never a person
+    VILLAGER = "villager"  # the villager online (网上申请), after a texted code; never a login
 
 
 def holder_of(who: Who, office_kind: str | None) -> str:
@@ -175,6 +179,9 @@ BOOKKEEPING_ACTS = frozenset(
         Act.DATA_CORRECTED,
         Act.DATA_ASSESSED,
         Act.REUSED,
+        Act.START_ONLINE,
+        Act.HAND_IN,
+        Act.TAKE,
     }
 )
 

@@ -185,6 +185,8 @@ def edit(request, pk: int):
         if request.method == "POST":
             return _already_submitted(request, application)
         return redirect("approvals:detail", application.pk)
+    if application.awaits_taking:  # a villager's online draft: read and take it first
+        return redirect("approvals:handed_in", application.pk)
     editable = application.state == State.DRAFT
     materials = list(application.item.materials.all())
     kwargs = _form_kwargs(
@@ -282,8 +284,12 @@ def _save(request, form: FilingForm, application: Application):
             )
             data_form.add_refusals(checked.errors)
         return _render(
-            request, form, application=application, problems=_problems_besides(form, application, data_form),
-            tried_submit=True, data_form=data_form,
+            request,
+            form,
+            application=application,
+            problems=_problems_besides(form, application, data_form),
+            tried_submit=True,
+            data_form=data_form,
         )
     comment = ""
     if application.state == State.DRAFT:
@@ -320,6 +326,8 @@ def _problems_of(application: Application) -> list[str]:
     if application.state == State.RETURNED:
         return services.resubmission_problems(application)
     return services.missing_for_submission(application)
+
+
 def _duplicates(user: User, application: Application) -> list[selectors.Duplicate]:
     return selectors.application_duplicates(user, [application]).get(application.pk, [])
 
@@ -355,8 +363,11 @@ def _problems_besides(form: FilingForm, application: Application, data_form=None
         villager = _("Enter the villager's name, ID number and mobile.")
         problems = [problem for problem in problems if problem != villager]
     if data_form is not None and data_form.errors:
-        problems = [problem for problem in problems if problem not in item_data.problems(
-            application, today=services.today())]
+        problems = [
+            problem
+            for problem in problems
+            if problem not in item_data.problems(application, today=services.today())
+        ]
     return problems
 
 
@@ -377,7 +388,9 @@ def _data_form(application: Application | None, item=None, *, data=None) -> Item
     stored = item_data.full_data(application) if application is not None else {}
     keys = None
     if application is not None and application.state != State.DRAFT:
-        keys = {line.field_key for line in services.open_notice_lines(application, settled=True) if line.field_key}
+        keys = {
+            line.field_key for line in services.open_notice_lines(application, settled=True) if line.field_key
+        }
     return ItemDataForm(
         data,
         spec=version.spec,
