@@ -16,6 +16,9 @@ in their AppConfig.ready().
 - `in_force_asked`: sent by `selectors.application_duplicates`; a receiver returns a condition on
   applications (a Q or an Exists expression) that holds for an approved application whose result
   is still in force (certificates: a certificate neither revoked nor expired on `today`).
+- `filing_panels_asked`: sent by the assistant's draft page (`views.filing`); a receiver returns a
+  `Panel` it adds below the form, or None (online: "ask the villager to do it on their phone",
+  the links sent and what came back from the villager's phone).
 - `deadlines_swept` and `deadlines_recounted`: sent by the daily sweep and by the recount after
   the work calendar changed; a receiver does the same for its own deadlines and returns how many
   it reminded or moved (ratings, for the rectifications of bad ratings).
@@ -44,6 +47,26 @@ class TrackingNote:
 
     heading: str
     lines: tuple[str, ...]
+
+
+filing_panels_asked = Signal()
+"""Arguments: application (a draft or returned application the user may file for), user.
+Receivers return a `Panel`, or None."""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section an app above applications adds to a page: its template and that template's
+    context (the page's own context, with the request and CSRF token, is there too)."""
+
+    template: str
+    context: dict
+
+
+def panels(responses: Sequence[tuple[object, object]]) -> list[Panel]:
+    """The panels of `Signal.send`'s (receiver, response) pairs, in the receivers' order."""
+    return [response for _receiver, response in responses if isinstance(response, Panel)]
+
 
 in_force_asked = Signal()
 """Arguments: today. Receivers return a condition on Application (Q or Exists) or None."""

@@ -206,6 +206,13 @@ class ApplicationFile(models.Model):
     `thumbnail` is a small PNG preview for the clerk, made on first request
     (`approvals.previews`) and served only through the download's permission check."""
 
+    class Origin(models.TextChoices):
+        """Who handed the file in: the assistant at the station, or the villager on their own
+        phone through the assistant's link (网办, the app `online`), where nobody is logged in."""
+
+        STAFF = "staff", _("uploaded by staff")
+        VILLAGER_PHONE = "villager_phone", _("from the villager's phone")
+
     class Kind(models.TextChoices):
         MATERIAL = "material", _("material")
         CONSENT = "consent", _("signed authorisation (授权委托书)")
@@ -222,7 +229,10 @@ class ApplicationFile(models.Model):
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    origin = models.CharField(_("handed in"), max_length=16, choices=Origin.choices, default=Origin.STAFF)
     uploaded_at = models.DateTimeField(default=timezone.now)
     superseded_at = models.DateTimeField(null=True, blank=True)
     notice_item = models.ForeignKey(
@@ -249,6 +259,10 @@ class ApplicationFile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def from_villager_phone(self) -> bool:
+        return self.origin == self.Origin.VILLAGER_PHONE
 
 
 class ApplicationEvent(AppendOnlyEvent):
@@ -351,6 +365,7 @@ class TrackingCode(models.Model):
     class Scope(models.TextChoices):
         TRACKING = "tracking", _("application tracking")
         LEDGER = "ledger", _("ledger item")
+        REMOTE = "remote", _("link to the villager's phone")
 
     scope = models.CharField(max_length=8, choices=Scope.choices)
     number = models.CharField(max_length=24)

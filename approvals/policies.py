@@ -72,7 +72,7 @@ def _active(user) -> TypeGuard[User]:
 
 def office_for(application: Application, who: Who) -> Office | None:
     """The office whose permission decides whether someone may act in capacity `who`."""
-    if who is Who.FILER:
+    if who in (Who.FILER, Who.VILLAGER):
         return application.station
     return application.current_office
 
@@ -137,7 +137,7 @@ class ApplicationPermissionPolicy:
         The system's steps (deadlines, reminders) are taken by nobody (`user` None)."""
         if who is Who.SYSTEM:
             return user is None
-        if who is Who.VILLAGER:  # the villager online has no login; their pages prove them
+        if who is Who.VILLAGER:  # the villager has no account: no staff member acts as them
             return False
         return self.user_has_permission_for_instance(user, CAPACITY_ACTIONS[who], application)
 

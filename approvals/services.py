@@ -383,7 +383,7 @@ def draft_start_by_villager(
             )
     except IntegrityError:  # the same token, a concurrent request
         return Application.objects.get(client_token=client_token, applicant_mobile=mobile)
-    workflow.record(application, None, None, act=Act.START_ONLINE, who=Who.VILLAGER, actor_office=None)
+    workflow.record(application, None, None, act=Act.START_ONLINE, who=Who.VILLAGER)
     return application
 
 
@@ -406,7 +406,6 @@ def draft_hand_in_by_villager(*, application: Application) -> Application:
             act=Act.HAND_IN,
             who=Who.VILLAGER,
             fields=["handed_in_at"],
-            actor_office=None,
         )
     return locked
 
@@ -517,6 +516,26 @@ def file_attach(
         raise DomainError(_("That line of the one-time notice is not open (any more)."))
     if material is not None and material.page_id != locked.item_id:
         raise DomainError(_("That material is not on this item's checklist."))
+    return _file_store(
+        locked, kind=kind, material=material, notice_item=notice_item, uploaded=uploaded, by=actor
+    )
+
+
+def _file_store(
+    locked: Application,
+    *,
+    kind: str,
+    material: Material | None,
+    notice_item: NoticeItem | None,
+    uploaded,
+    by: User | None,
+    origin: str = ApplicationFile.Origin.STAFF,
+    from_phone: bool = False,
+) -> ApplicationFile:
+    """Check and store one file on the locked application (the callers asked who may).
+
+    `from_phone`: taken on a phone's camera (the villager's link); the upload check will scale
+    and judge such photos (`check_upload(..., phone=True)`, wired where the photo check lands)."""
     checked = check_upload(uploaded)
     if kind == ApplicationFile.Kind.CONSENT:
         locked.files.filter(kind=kind, superseded_at__isnull=True).update(superseded_at=timezone.now())
@@ -530,10 +549,73 @@ def file_attach(
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
-        uploaded_by=actor,
+        uploaded_by=by,
+        origin=origin,
     )
     record.file.save(stored_name(checked), checked.content(uploaded), save=False)  # photos without EXIF
     record.save()
+    return record
+
+
+VILLAGER_EDITABLE = (State.DRAFT, State.RETURNED)
+"""The states in which the villager's own phone may add to an application (网办)."""
+
+
+def _require_villager_editable(locked: Application) -> None:
+    if locked.state not in VILLAGER_EDITABLE:
+        raise DomainError(
+            _(
+                "Application %(ref)s was already handed in: nothing more can be added here. Ask your village assistant."
+            )
+            % {"ref": locked.reference}
+        )
+
+
+@transaction.atomic
+def villager_file_attach(
+    *,
+    application: Application,
+    kind: str,
+    uploaded,
+    material: Material | None = None,
+    from_phone: bool = True,
+    event_data: dict | None = None,
+) -> ApplicationFile:
+    """A file the villager handed in on their own phone, through the link their assistant sent
+    (the app `online` asked whether the link lets them): no account, so no `uploaded_by`; marked
+    as from the villager's phone and written in the history as the villager's (actor None, in
+    the capacity VILLAGER). A material goes beside the files before; a consent supersedes the old one.
+
+    Raises django's ValidationError with a message for the field when the file is refused."""
+    locked = workflow.lock(application)
+    _require_villager_editable(locked)
+    if kind == ApplicationFile.Kind.PROMISE:
+        raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
+    if material is not None and material.page_id != locked.item_id:
+        raise DomainError(_("That material is not on this item's checklist."))
+    record = _file_store(
+        locked,
+        kind=kind,
+        material=material,
+        notice_item=None,
+        uploaded=uploaded,
+        by=None,
+        origin=ApplicationFile.Origin.VILLAGER_PHONE,
+        from_phone=from_phone,
+    )
+    workflow.record(
+        locked,
+        None,
+        None,
+        act=Act.VILLAGER_CONSENTED if kind == ApplicationFile.Kind.CONSENT else Act.VILLAGER_UPLOADED,
+        who=Who.VILLAGER,
+        data={
+            "file": record.display_name,
+            "material": record.material_name or record.get_kind_display(),
+            **(event_data or {}),
+        },
+        comment=(event_data or {}).get("summary", ""),
+    )
     return record
 
 
@@ -791,28 +873,13 @@ def item_data_save(*, actor: User, application: Application, raw) -> Parsed:
     before = item_data.full_data(locked)
     if locked.state == State.DRAFT:
         locked.form_version = item_data.version_for_draft(locked)
-        form = item_data.form_of(locked)
-        keys = None
-        partial = True
-    else:
-        form = item_data.form_of(locked)
-        keys = {line.field_key for line in open_notice_lines(locked, settled=True) if line.field_key}
-        partial = False
-        if not keys:
-            return Parsed(data=before)
+    keys = _answerable_keys(locked)
+    form = item_data.form_of(locked)
+    if keys is not None and not keys:
+        return Parsed(data=before)
     if form.is_empty:
         return Parsed(data=before)
-    parsed = item_data.check(locked, form, raw, partial=partial, keys=keys, today=_today())
-    data = dict(parsed.data)
-    for path in parsed.errors:
-        key = path.split(".", 1)[0]
-        spec = form.field(key)
-        if partial and spec is not None and spec.kind == Kind.GROUP and key in data:
-            continue  # a draft keeps the entries' answers that passed
-        if key in before:
-            data[key] = before[key]
-        else:
-            data.pop(key, None)
+    parsed, data = _keep_refused(locked, form, raw, keys=keys, before=before)
     _sealed_save(locked, form, data)
     if locked.state == State.RETURNED:
         changes = _changes(form, sorted(keys or ()), before, data)
@@ -825,6 +892,72 @@ def item_data_save(*, actor: User, application: Application, raw) -> Parsed:
                 who=Who.FILER,
                 data={"keys": [change["key"] for change in changes], "changes": changes},
             )
+    return parsed
+
+
+def _answerable_keys(locked: Application) -> set[str] | None:
+    """The fields the filer's side may answer now: on a draft every one (None), after a return
+    only those the one-time notice names."""
+    if locked.state == State.DRAFT:
+        return None
+    return {line.field_key for line in open_notice_lines(locked, settled=True) if line.field_key}
+
+
+def _keep_refused(
+    locked: Application, form, raw, *, keys: set[str] | None, before: dict
+) -> tuple[Parsed, dict]:
+    """Check the input; a field whose input was refused keeps its earlier value (a draft keeps
+    the entries of a group that passed). Returns the check and the data to save."""
+    partial = locked.state == State.DRAFT
+    parsed = item_data.check(locked, form, raw, partial=partial, keys=keys, today=_today())
+    data = dict(parsed.data)
+    for path in parsed.errors:
+        key = path.split(".", 1)[0]
+        spec = form.field(key)
+        if partial and spec is not None and spec.kind == Kind.GROUP and key in data:
+            continue  # a draft keeps the entries' answers that passed
+        if key in before:
+            data[key] = before[key]
+        else:
+            data.pop(key, None)
+    return parsed, data
+
+
+@transaction.atomic
+def villager_item_data_save(*, application: Application, raw, keys: set[str]) -> Parsed:
+    """The villager's own answers on their phone (网办), to the fields their assistant asked
+    for (`keys`): the same checks as the filer's (`item_data_save`), never an office field
+    (核定), and after a return only the fields the one-time notice names. Every change is
+    recorded, masked, as the villager's (VILLAGER_ANSWERED), so the assistant sees what arrived."""
+    locked = workflow.lock(application)
+    _require_villager_editable(locked)
+    before = item_data.full_data(locked)
+    if locked.state == State.DRAFT:
+        locked.form_version = item_data.version_for_draft(locked)
+    form = item_data.form_of(locked)
+    answerable = _answerable_keys(locked)
+    allowed = {
+        key
+        for key in keys
+        if (spec := form.field(key)) is not None
+        and not spec.office_only
+        and (answerable is None or key in answerable)
+    }
+    if form.is_empty or not allowed:
+        return Parsed(data=before)
+    parsed, data = _keep_refused(locked, form, raw, keys=allowed, before=before)
+    changes = _changes(form, sorted(allowed), before, data)
+    if not changes:
+        return parsed
+    _sealed_save(locked, form, data)
+    workflow.record(
+        locked,
+        None,
+        None,
+        act=Act.VILLAGER_ANSWERED if locked.state == State.DRAFT else Act.DATA_SUPPLEMENTED,
+        who=Who.VILLAGER,
+        data={"keys": [change["key"] for change in changes], "changes": changes},
+    )
     return parsed
 
 

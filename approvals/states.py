@@ -70,6 +70,13 @@ class Act(models.TextChoices):
     DATA_CORRECTED = "data_corrected", _("Application form corrected by the office (更正申请信息)")
     DATA_ASSESSED = "data_assessed", _("Entered by the office (核定)")
     REUSED = "reused", _("Earlier material or fact reused with consent (免提交)")
+    # 网办 (the app `online`): the assistant's link to the villager's phone and what came back.
+    REMOTE_LINK_SENT = "remote_link_sent", _("Link sent to the villager's phone (网办链接)")
+    REMOTE_LINK_REVOKED = "remote_link_revoked", _("Link to the villager's phone withdrawn")
+    VILLAGER_UPLOADED = "villager_uploaded", _("Material uploaded on the villager's phone")
+    VILLAGER_ANSWERED = "villager_answered", _("Form answered on the villager's phone")
+    VILLAGER_CONSENTED = "villager_consented", _("Authorisation signed on the villager's phone (授权委托书)")
+    VILLAGER_FINISHED = "villager_finished", _("Villager handed back to the assistant")
     START_ONLINE = "start_online", _("Started online by the villager (网上申请)")
     HAND_IN = "hand_in", _("Handed in online by the villager (群众网上提交)")
     TAKE = "take", _("Taken by the village assistant for checking (代办员接手)")
@@ -82,7 +89,9 @@ class Who(Enum):
     HANDLER = "handler"  # handle_application on the office where the work now sits
     SUPERVISOR = "supervisor"  # supervise_office on that office
     SYSTEM = "system"  # deadlines and reminders; never a person
-    VILLAGER = "villager"  # the villager online (网上申请), after a texted code; never a login
+    # The villager, who has no account: on their phone through a link (网办), or from the item page
+    # (网上申请) after a texted code.
+    VILLAGER = "villager"
 
 
 def holder_of(who: Who, office_kind: str | None) -> str:
@@ -97,6 +106,8 @@ def holder_of(who: Who, office_kind: str | None) -> str:
         return str(_("the supervisor (中心负责人) of %(office)s"))
     if who is Who.SYSTEM:
         return str(_("the system, on its deadline"))
+    if who is Who.VILLAGER:
+        return str(_("the villager, on their own phone"))
     if office_kind == "department":
         return str(_("the staff of %(office)s"))
     if office_kind is None:
@@ -179,6 +190,12 @@ BOOKKEEPING_ACTS = frozenset(
         Act.DATA_CORRECTED,
         Act.DATA_ASSESSED,
         Act.REUSED,
+        Act.REMOTE_LINK_SENT,
+        Act.REMOTE_LINK_REVOKED,
+        Act.VILLAGER_UPLOADED,
+        Act.VILLAGER_ANSWERED,
+        Act.VILLAGER_CONSENTED,
+        Act.VILLAGER_FINISHED,
         Act.START_ONLINE,
         Act.HAND_IN,
         Act.TAKE,

@@ -32,6 +32,8 @@ urlpatterns = [
     path("work/", include("ratings.urls")),
     path("satisfaction/", include("ratings.urls_public")),
     path("work/ledger/", include("ledger.urls")),
+    path("work/", include("online.urls_work")),
+    path("m/", include("online.urls")),
     path("", include("ledger.urls_public")),
     path("", include("portal.offices.urls")),
     path("", include("portal.web.urls")),

@@ -22,7 +22,7 @@ import pytest
 from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("portal", "approvals", "certificates", "ratings", "ledger", "cms", "services_catalog")
+PACKAGES = ("portal", "approvals", "certificates", "ratings", "ledger", "online", "cms", "services_catalog")
 
 # Imports inside functions that need no comment of their own, with the reason.
 LAZY_LIBRARIES = {

@@ -36,7 +36,7 @@ from services_catalog.item_forms.values import flatten
 from services_catalog.models import DelegationMode
 from services_catalog.selectors import item_form_current, service_item_route
 
-from .. import deadlines, item_data, policies, selectors, services
+from .. import deadlines, extensions, item_data, policies, selectors, services
 from ..forms_filing import CONSENT_FIELD, VILLAGER_FIELDS, FilingForm, ItemSearchForm, answer_field
 from ..forms_item_data import ItemDataForm, raw_input
 from ..models import Application, ApplicationFile, Notice
@@ -578,6 +578,16 @@ def _render(
             and reuse_sources_for(request.user, application).exists()
         ),
     }
+    # What the apps above add (online: the link to the villager's phone), without importing them.
+    context["panels"] = (
+        extensions.panels(
+            extensions.filing_panels_asked.send(
+                sender=Application, application=application, user=request.user
+            )
+        )
+        if application is not None
+        else []
+    )
     return render(request, "approvals/filing_form.html", context)
 
 

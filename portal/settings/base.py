@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "certificates",
     "ratings",
     "ledger",
+    "online",
     "cms",
     "portal.audit",
     "portal.backup",
@@ -107,6 +108,8 @@ PUBLIC_PAGE_CACHE_PATHS = ["/"]
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
 # Audit entries younger than this are never deleted; prune_audit_log refuses less than 184.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 184)
+# 网办: how long the assistant's link to the villager's phone stays open (online.services).
+CUNBAN_REMOTE_LINK_HOURS = env_int("CUNBAN_REMOTE_LINK_HOURS", 48)
 
 # A shared cache (redis://…) makes invalidation immediate across web processes; without one,
 # each process keeps its own and public pages may lag a change by PUBLIC_PAGE_CACHE_SECONDS.

@@ -42,7 +42,7 @@ CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES} if CSP_REP
 # request, on every view marked @no_store, and on every path under these prefixes: the staff
 # areas, the login pages, and the public pages that show a villager's own data (tracking, the
 # certificate check, a wish's page).
-NO_STORE_PATH_PREFIXES = ["/work/", "/staff/", "/admin/", "/accounts/", "/track/", "/verify/", "/wishes/"]
+NO_STORE_PATH_PREFIXES = ["/work/", "/staff/", "/admin/", "/accounts/", "/track/", "/verify/", "/wishes/", "/m/"]
 
 # Wagtail's admin would load staff avatars from gravatar.com: that sends a hash of each staff
 # e-mail abroad and is blocked by img-src 'self' anyway. The admin shows its default avatar.

@@ -50,6 +50,8 @@ class Scope:
     CERTIFICATE_CHECK = "certificate.check"
     CERTIFICATE_LINK = "certificate.link"
     PASSWORD_RESET = "password_reset"  # noqa: S105  (a scope name, not a secret)
+    REMOTE_OPEN = "remote.open"
+    REMOTE_CODE_MOBILE = "remote.code_mobile"
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,45 @@ CODE_WRONG_TRIES = Limit(
     counted_by="approvals.TrackingCode.wrong_tries (the row holding the code, bound to one browser)",
 )
 
+# -- the assistant's link to the villager's phone (online, 网办) -------------------------------------
+# The code that opens a link is texted through `code_send` (the three limits above, keyed on the
+# link); these count the tries at a link's code, on the link and on the client, and the codes
+# texted to one mobile across all its links.
+
+REMOTE_OPEN_PER_CLIENT = Limit(
+    name="link codes per client",
+    scope=Scope.REMOTE_OPEN,
+    per=Per.CLIENT,
+    most=20,
+    window=DAY,
+    counts=FAILED,
+    message=_WRONG_TRIES_FROM_CONNECTION,
+    when_reached="the client waits until its failures of the last 24 hours drop below the limit",
+)
+REMOTE_OPEN_PER_LINK = Limit(
+    name="link codes per link",
+    scope=Scope.REMOTE_OPEN,
+    per=Per.KEY,
+    most=10,
+    window=None,
+    counts=FAILED,
+    message=_(
+        "Too many wrong codes were typed for this link. Ask your village assistant to send you a new link."
+    ),
+    when_reached="the link opens no more (the same answer for links nobody has); the assistant sends "
+    "a new one, which is not locked",
+)
+REMOTE_CODES_PER_MOBILE = Limit(
+    name="link codes texted per mobile",
+    scope=Scope.REMOTE_CODE_MOBILE,
+    per=Per.KEY,
+    most=6,
+    window=HOUR,
+    counts=ANY,
+    message=_CODES_FOR_NUMBER,
+    when_reached="no more codes to that mobile for an hour, whichever of its links asks",
+)
+
 # -- the ledger's public pages (ledger.public) -----------------------------------------------------
 
 LEDGER_PER_CLIENT = Limit(
@@ -332,6 +373,9 @@ LIMITS: tuple[Limit, ...] = (
     CODES_PER_NUMBER_AND_CLIENT,
     CODES_PER_NUMBER,
     CODE_WRONG_TRIES,
+    REMOTE_OPEN_PER_CLIENT,
+    REMOTE_OPEN_PER_LINK,
+    REMOTE_CODES_PER_MOBILE,
     LEDGER_PER_CLIENT,
     LEDGER_PER_NUMBER,
     LEDGER_SUBMISSIONS_PER_CLIENT,
