@@ -366,6 +366,7 @@ class TrackingCode(models.Model):
         TRACKING = "tracking", _("application tracking")
         LEDGER = "ledger", _("ledger item")
         REMOTE = "remote", _("link to the villager's phone")
+        APPLY = "apply", _("applying online (网上申请)")
 
     scope = models.CharField(max_length=8, choices=Scope.choices)
     number = models.CharField(max_length=24)

@@ -364,6 +364,8 @@ def draft_start_by_villager(
         raise DomainError(_("Choose a village (村/社区)."))
     if not item.accepts_online_filing:
         raise DomainError(_("“%(item)s” cannot be applied for online.") % {"item": item.title})
+    if not Region.objects.within(item.department.region).filter(pk=village.pk).exists():
+        raise DomainError(_("Choose a village of this county."))
     fields = {
         "item": item,
         "item_title": item.title,
@@ -399,7 +401,7 @@ def draft_hand_in_by_villager(*, application: Application) -> Application:
         )
     if locked.handed_in_at is None:
         locked.handed_in_at = timezone.now()
-        workflow.record(
+        event = workflow.record(
             locked,
             None,
             None,
@@ -407,6 +409,7 @@ def draft_hand_in_by_villager(*, application: Application) -> Application:
             who=Who.VILLAGER,
             fields=["handed_in_at"],
         )
+        notifications.queue_handed_in(locked, event)
     return locked
 
 

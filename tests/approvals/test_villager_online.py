@@ -54,7 +54,7 @@ def test_a_villager_starts_a_draft_at_their_village_station(online_item, world):
         Act.START_ONLINE,
         None,
         "villager",
-        None,
+        world.station_a1,
     )
 
 
