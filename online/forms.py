@@ -26,7 +26,7 @@ class SendLinkForm(Form):
     materials = forms.MultipleChoiceField(
         label=_("Materials to upload"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    fields = forms.MultipleChoiceField(
+    answers = forms.MultipleChoiceField(
         label=_("Answers to fill in"), required=False, widget=forms.CheckboxSelectMultiple
     )
     consent = forms.BooleanField(label=_("Sign the authorisation (授权委托书)"), required=False, initial=True)
@@ -40,7 +40,7 @@ class SendLinkForm(Form):
     def __init__(self, *args, materials=(), fields=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["materials"].choices = [(str(m.pk), m.name) for m in materials]
-        self.fields["fields"].choices = [(key, label) for key, label in fields]
+        self.fields["answers"].choices = [(key, label) for key, label in fields]
 
 
 class CodeForm(Form):

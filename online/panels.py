@@ -19,11 +19,11 @@ def askable(application: Application) -> tuple[list, list[tuple[str, str]]]:
 
 def panel_context(application: Application, form: SendLinkForm | None = None) -> dict:
     materials, fields = askable(application)
-    rows = selectors.link_rows(
-        application, materials={m.pk: m.name for m in materials}, labels=dict(fields)
-    )
+    rows = selectors.link_rows(application, materials={m.pk: m.name for m in materials}, labels=dict(fields))
     if form is None:
-        uploaded = set(application.files.filter(superseded_at__isnull=True).values_list("material_id", flat=True))
+        uploaded = set(
+            application.files.filter(superseded_at__isnull=True).values_list("material_id", flat=True)
+        )
         form = SendLinkForm(
             materials=materials,
             fields=fields,

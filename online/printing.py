@@ -44,7 +44,7 @@ def consent_pdf(
                 (_("Code texted to"), mask_mobile(mobile)),
                 (_("Signed at"), f"{local:%Y-%m-%d %H:%M:%S}"),
                 (_("How"), method_label),
-                (_("SHA-256 of the record"), sha256),
+                (_("SHA-256 of the record"), f"{sha256[:32]}\n{sha256[32:]}"),
             ),
             issuer=(_("The authorising villager"), name),
             date_text=chinese_date(timezone.localdate(signed_at)),

@@ -47,7 +47,9 @@ def _status(link: RemoteLink, now, locked_keys: set[str]) -> str:
     return "opened" if link.bound_at is not None else "live"
 
 
-def link_rows(application: Application, *, materials: dict[int, str], labels: dict[str, str]) -> list[LinkRow]:
+def link_rows(
+    application: Application, *, materials: dict[int, str], labels: dict[str, str]
+) -> list[LinkRow]:
     """Every link sent for the application, newest first, with its state: two queries."""
     links = list(application.remote_links.select_related("sent_by", "revoked_by"))
     keys = [link.token_hash[:19] for link in links]
@@ -82,7 +84,9 @@ def arrivals(application: Application) -> Arrivals:
         ).order_by("kind", "material_name", "uploaded_at")
     )
     answers = list(
-        application.events.filter(act__in=[Act.VILLAGER_ANSWERED, Act.DATA_SUPPLEMENTED], actor_role="villager")
+        application.events.filter(
+            act__in=[Act.VILLAGER_ANSWERED, Act.DATA_SUPPLEMENTED], actor_role="villager"
+        )
     )
     consents = list(Consent.objects.filter(application=application).order_by("-signed_at"))
     return Arrivals(files=files, answers=answers, consents=consents)

@@ -458,6 +458,8 @@ def remote_fields_save(*, token: str, browser: str, raw):
 def _signature_png(data_url: str) -> bytes:
     """The drawn signature as PNG bytes, checked: a PNG data URL, small, and not blank."""
     prefix = "data:image/png;base64,"
+    if not data_url:
+        raise ValidationError(_("The signature box is empty. Sign with your finger, then press the button."))
     refusal = ValidationError(
         _("The signature did not arrive. Sign again in the box, then press the button.")
     )

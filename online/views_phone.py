@@ -12,7 +12,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -75,10 +75,14 @@ def _closed_page(request, token: str, message: str, link: RemoteLink | None = No
 def _data_form(link: RemoteLink, data=None) -> ItemDataForm | None:
     """The asked fields of the item's form (the rest of the form is not shown here)."""
     application = link.application
-    version = item_data.version_for_draft(application) if application.state == "draft" else application.form_version
+    version = (
+        item_data.version_for_draft(application) if application.state == "draft" else application.form_version
+    )
     if version is None or version.spec.is_empty or not link.field_keys:
         return None
-    keys = {k for k in link.field_keys if (spec := version.spec.field(k)) is not None and not spec.office_only}
+    keys = {
+        k for k in link.field_keys if (spec := version.spec.field(k)) is not None and not spec.office_only
+    }
     stored = item_data.full_data(application)
     return ItemDataForm(
         data,
@@ -101,11 +105,7 @@ def _main_page(
     status: int = 200,
 ):
     application = link.application
-    materials = (
-        list(application.item.materials.filter(pk__in=link.material_ids))
-        if link.material_ids
-        else []
-    )
+    materials = list(application.item.materials.filter(pk__in=link.material_ids)) if link.material_ids else []
     files = selectors.villager_files(link)
     consent = selectors.latest_consent(link) if link.asks_consent else None
     rows = [
@@ -170,7 +170,10 @@ def code_enter(request, token: str):
         return _code_page(request, token, form=form, status=400)
     try:
         services.remote_link_open(
-            token=token, code=form.cleaned_data["code"], address=client_address(request), browser=_browser(request)
+            token=token,
+            code=form.cleaned_data["code"],
+            address=client_address(request),
+            browser=_browser(request),
         )
     except services.OtherDevice as error:
         return _closed_page(request, token, str(error))
@@ -192,7 +195,10 @@ def upload(request, token: str, material_id: int):
     if form.is_valid():
         try:
             services.remote_upload(
-                token=token, browser=_browser(request), material_id=material_id, uploaded=form.cleaned_data["file"]
+                token=token,
+                browser=_browser(request),
+                material_id=material_id,
+                uploaded=form.cleaned_data["file"],
             )
         except ValidationError as error:
             errors = list(error.messages)
@@ -218,7 +224,9 @@ def answers(request, token: str):
     if data_form is None:
         return _closed_page(request, token, _("This link does not ask for any answers."), link)
     try:
-        parsed = services.remote_fields_save(token=token, browser=_browser(request), raw=raw_input(request.POST))
+        parsed = services.remote_fields_save(
+            token=token, browser=_browser(request), raw=raw_input(request.POST)
+        )
     except DomainError as error:
         return _closed_page(request, token, str(error), link)
     if parsed.errors:
@@ -242,7 +250,9 @@ def sign_code(request, token: str):
     except services.RemoteRefused as error:
         messages.error(request, str(error))
     else:
-        messages.info(request, _("A code to sign is on its way by text message. Type it below with your name."))
+        messages.info(
+            request, _("A code to sign is on its way by text message. Type it below with your name.")
+        )
     return redirect(reverse("online:open", args=[token]) + "#consent")
 
 

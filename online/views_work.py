@@ -55,7 +55,7 @@ def send(request, pk: int):
             application=application,
             mobile=data["mobile"],
             materials=[int(pk) for pk in data["materials"]],
-            fields=data["fields"],
+            fields=data["answers"],
             consent=data["consent"],
             note=data["note"],
         )
