@@ -17,7 +17,9 @@ class ApplicantForm(Form):
         label=_("Your mobile number"),
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
-        help_text=_("We text a 6-digit code to it. Your village assistant calls this number about the application."),
+        help_text=_(
+            "We text a 6-digit code to it. Your village assistant calls this number about the application."
+        ),
     )
 
 
@@ -38,5 +40,7 @@ class VillageForm(Form):
         super().__init__(*args, **kwargs)
         groups: dict[str, list[tuple[int, str]]] = {}
         for village in villages:
-            groups.setdefault(village.parent.name if village.parent else "", []).append((village.pk, village.name))
+            groups.setdefault(village.parent.name if village.parent else "", []).append(
+                (village.pk, village.name)
+            )
         self.fields["village"].choices = [("", _("Choose…")), *groups.items()]

@@ -56,7 +56,11 @@ def _code_sent_text(mobile: str) -> str:
     return _(
         "A %(digits)s-digit code is on its way to %(mobile)s. Type it below within %(minutes)s minutes, "
         "in this browser."
-    ) % {"digits": CODE_DIGITS, "mobile": mask_mobile(mobile), "minutes": int(CODE_VALID.total_seconds() // 60)}
+    ) % {
+        "digits": CODE_DIGITS,
+        "mobile": mask_mobile(mobile),
+        "minutes": int(CODE_VALID.total_seconds() // 60),
+    }
 
 
 @never_cache
