@@ -1,7 +1,8 @@
 """The villager's pages on their own phone (/m/<token>/): no account, plain POST forms that work
 without JavaScript, one file a request, small pages.
 
-The token is in the address, so every answer says `Referrer-Policy: no-referrer` and
+The token is in the address, so every answer says `Referrer-Policy: same-origin` (no referrer
+to any other site) and
 `Cache-Control: no-store`, and no page links away with it. Every request after the code passes
 `services.remote_access` (the one check); a token nobody has is answered exactly like a link
 not opened in this browser yet.
@@ -32,15 +33,21 @@ from .models import RemoteLink
 TOKEN_MAX = 64
 
 
+REFERRER_POLICY = "same-origin"
+"""The token never leaves this site in a Referer. Not "no-referrer": with it, browsers send
+`Origin: null` on the pages' own POSTs, which Django's CSRF check rightly refuses."""
+
+
 def phone_page(view):
-    """No referrer (the token is in the address), never stored by a cache, never indexed."""
+    """No referrer to other sites (the token is in the address), never stored by a cache,
+    never indexed."""
 
     @no_store
     @wraps(view)
     def wrapped(request, token: str, *args, **kwargs):
         token = token if len(token) <= TOKEN_MAX else ""
         response = view(request, token, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = REFERRER_POLICY
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

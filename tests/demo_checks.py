@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from approvals import selectors as application_selectors
 from approvals import services as application_services
-from approvals.models import Application, Notice
+from approvals.models import Application, ApplicationFile, Notice
 from approvals.states import Act, State
 from ledger import selectors as ledger_selectors
 from ledger.models import LedgerEvent, LedgerItem
@@ -147,6 +147,32 @@ def check_applications() -> None:
     check_application_dates_are_consistent()
     check_each_login_has_applications_to_handle()
     check_certificates()
+    check_remote_filing()
+
+
+def check_remote_filing() -> None:
+    """网办: one application was done on the villager's own phone (the link, the materials, the
+    signed authorisation whose hash still holds) and submitted by the assistant."""
+    from online.consent import consent_verify
+    from online.models import Consent
+
+    consent = Consent.objects.select_related("application", "file").get()
+    application = consent.application
+    assert application.number and application.state != "draft"
+    phone_files = application.files.filter(origin=ApplicationFile.Origin.VILLAGER_PHONE)
+    assert phone_files.filter(kind="consent").get() == consent.file
+    assert phone_files.filter(kind="material").count() >= 1
+    assert consent_verify(consent)
+    acts = list(application.events.values_list("act", flat=True))
+    for act in (
+        Act.REMOTE_LINK_SENT,
+        Act.VILLAGER_UPLOADED,
+        Act.VILLAGER_CONSENTED,
+        Act.VILLAGER_FINISHED,
+        Act.SUBMIT,
+    ):
+        assert act in acts, act
+    assert acts.index(Act.VILLAGER_FINISHED) < acts.index(Act.SUBMIT)
 
 
 # -- ratings -----------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ import datetime
 import functools
 import io
 import random
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -47,8 +48,10 @@ from approvals.reminders import deadlines_sweep
 from approvals.selectors import items_for_filing
 from approvals.services import MissingItem
 from certificates import services as certificates
+from online import services as online
 from portal.errors import required
 from portal.offices.models import OfficeKind
+from portal.outbox.models import OutboxMessage
 from portal.people.models import Resident, User
 from portal.people.roles import Role
 from portal.people.services import resident_register
@@ -106,6 +109,7 @@ VILLAGERS = {
     "gao_jianhua": V("高建华", "西郝各庄村", "19720605", 19, "13900003108"),
     "liu_guilan": V("刘桂兰", "西郝各庄村", "19550812", 26, "13900003109"),
     "li_zhenjiang": V("李振江", "西郝各庄村", "19790321", 53, "13900003110"),
+    "li_xiaofeng": V("李晓峰", "西郝各庄村", "19880715", 63, "13900003112"),
     "wang_xiaoyu": V("王小宇", "西郝各庄村", "20140509", 11, "13900003111"),
     # 东郝各庄村
     "li_weidong": V("李卫东", "东郝各庄村", "19850219", 77, "13900003201"),
@@ -188,6 +192,17 @@ def draft(day, at, **kw):
 
 def submit(day, at):
     return Step("submit", day, at)
+
+
+def remote_link(day, at, text=""):
+    """网办: the assistant texts the villager a link to do it on their own phone (online)."""
+    return Step("remote_link", day, at, text=text)
+
+
+def remote_phone(day, at):
+    """The villager opens the link with the texted code, photographs every material asked for,
+    signs the authorisation (授权委托书) in the box and hands back."""
+    return Step("remote_phone", day, at, by="villager")
 
 
 def assign(day, at, by="clerk"):
@@ -326,6 +341,17 @@ CASES: tuple[Case, ...] = (
         "xhgz-dibao-submitted", DIBAO, "wang_jingyun", "西郝各庄村",
         "老伴去年住院花了不少钱，两人靠种地和零工收入，申请最低生活保障。",
         (draft(4, "15:10"), submit(3, "14:10")),
+    ),
+    Case(
+        "xhgz-jiuye-remote", JIUYE_ZHENG, "li_xiaofeng", "西郝各庄村",
+        "在江苏昆山打工，过年才回来，申请就业创业证。人不在村里：村代办员发链接，本人在手机上拍材料、签授权委托书，代办员核对后提交。",
+        (
+            draft(2, "09:10"),
+            remote_link(2, "09:20", text="身份证正反面都要拍，四角完整。"),
+            remote_phone(2, "20:40"),
+            submit(1, "09:15"),
+        ),
+        only=(), consent=False,
     ),
     Case(
         "xhgz-youdai-submitted", YOUDAI, "zhang_guiying", "西郝各庄村",
@@ -793,9 +819,10 @@ class _Run:
     villages: dict[str, Region]
     assistants: dict[int, User] = field(default_factory=dict)
     applications: dict[str, object] = field(default_factory=dict)
+    remote: dict[str, str] = field(default_factory=dict)  # case key → the link's token (网办)
 
     def actor(self, case: Case, step: Step) -> User | None:
-        if step.by == "system":
+        if step.by in ("system", "villager"):  # the villager has no account (网办)
             return None
         if step.by == "assistant":
             return self.assistant_of(self.villages[case.village])
@@ -1086,6 +1113,10 @@ def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> No
         services.application_reject(actor=actor, application=application, reason=step.text, basis=step.basis)
     elif act in ("hand_over", "revoke", "check"):
         _do_certificate_step(run, case, step, application, actor)
+    elif act == "remote_link":
+        _do_remote_link(run, case, application, actor, step)
+    elif act == "remote_phone":
+        _do_remote_phone(run, case, application)
     elif act == "withdraw":
         services.application_withdraw(actor=actor, application=application, reason=step.text)
     elif act == "terminate":
@@ -1101,6 +1132,43 @@ def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> No
         services.application_terminate(application=application, reason=reason)
     else:
         raise ValueError(f"unknown demo step {act!r}")
+
+
+def _do_remote_link(run: _Run, case: Case, application, actor, step: Step) -> None:
+    materials = [m.pk for m in application.item.materials.all() if m.required and not m.may_be_missing]
+    sent = online.remote_link_send(
+        actor=actor, application=application, materials=materials, consent=True, note=step.text
+    )
+    run.remote[case.key] = sent.url.rstrip("/").rsplit("/", 1)[1]
+
+
+def _do_remote_phone(run: _Run, case: Case, application) -> None:
+    """The phone's side through the services, reading the texted code from the outbox as the
+    phone would."""
+    token, browser = run.remote[case.key], f"demo-phone-{case.key}"
+    online.remote_code_send(token=token, address=None, browser=browser)
+    text = OutboxMessage.objects.filter(topic="one-time-code").order_by("-pk").first()
+    code = re.search(r"(?<!\d)\d{6}(?!\d)", text.body).group(0)
+    link = online.remote_link_open(token=token, code=code, address=None, browser=browser)
+    for material in application.item.materials.filter(pk__in=link.material_ids):
+        online.remote_upload(
+            token=token,
+            browser=browser,
+            material_id=material.pk,
+            uploaded=_upload(
+                f"IMG_{material.pk:04d}.png", scan_png(f"{case.key}:{material.name}"), "image/png"
+            ),
+        )
+    resident = application.resident
+    online.remote_consent_sign(
+        token=token,
+        browser=browser,
+        name=resident.name if resident is not None else "",
+        method="signature",
+        signature=demo_signature(),
+        user_agent="Mozilla/5.0 (Linux; Android 13; V2166A) Mobile Safari/537.36",
+    )
+    online.remote_link_finish(token=token, browser=browser)
 
 
 @functools.cache
@@ -1145,6 +1213,7 @@ _DEFAULT_STAMPED = {
     "promise": ("files", "notices"),
     "supply": ("files",),
     "resubmit": ("files",),
+    "remote_phone": ("files",),
     "return": ("notices",),
     "return_again": ("notices",),
 }

@@ -174,6 +174,12 @@ WITHOUT_A_PAGE = {
     Act.DATA_CORRECTED,  # its own page: the "item_data" URL
     Act.DATA_ASSESSED,  # the same page, for an office field (核定)
     Act.REUSED,  # part of filing
+    Act.REMOTE_LINK_SENT,  # the filing form's 网办 panel (online), its own URLs
+    Act.REMOTE_LINK_REVOKED,
+    Act.VILLAGER_UPLOADED,  # the villager's phone (/m/), no staff page
+    Act.VILLAGER_ANSWERED,
+    Act.VILLAGER_CONSENTED,
+    Act.VILLAGER_FINISHED,
 }
 PAGE_ACTS = [act for act in Act if act not in WITHOUT_A_PAGE]
 

@@ -329,3 +329,26 @@ def test_the_printed_authorisation_says_it_in_chinese(send, draft):
     assert "张小明" in flat and draft.item_title in flat
     assert consent.sha256[:32] in flat and consent.sha256[32:] in flat
     assert Application.objects.get(pk=draft.pk).files.filter(kind="consent").count() == 1
+
+
+def test_a_returned_application_is_supplemented_from_the_phone(cases, world, send):
+    from approvals.services import MissingItem
+
+    application = cases.submitted()
+    hukou = application.item.materials.get(name="户口簿")
+    approvals_services.application_assign(actor=world.clerk_a, application=application)
+    approvals_services.application_return(
+        actor=world.clerk_a,
+        application=application,
+        items=[MissingItem(material=hukou, reason="只拍了首页，缺本人那一页。")],
+    )
+    application.refresh_from_db()
+    assert application.state == State.RETURNED
+    assert approvals_services.open_notice_lines(application)
+    phone = Phone(send(application=application, materials=[hukou.pk], consent=False, note="补拍户口簿本人页"))
+    phone.open()
+    phone.upload(hukou)
+    assert approvals_services.open_notice_lines(application) == []
+    approvals_services.application_resubmit(actor=world.assistant_a1, application=application)
+    application.refresh_from_db()
+    assert application.state == State.SUBMITTED
