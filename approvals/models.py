@@ -26,6 +26,14 @@ from .states import OPEN_STATES, Act, State
 
 
 class Application(models.Model):
+    class Origin(models.TextChoices):
+        """Who started it: the village assistant (代办), or the villager online (网上申请), whose
+        draft waits for their station's assistant to take and check it (`filed_by` empty until
+        then; `services.application_take`)."""
+
+        ASSISTANT = "assistant", _("filed by the village assistant (代办)")
+        VILLAGER_ONLINE = "villager_online", _("started online by the villager (网上申请)")
+
     number = models.CharField(
         _("application number (申请编号)"), max_length=24, unique=True, null=True, blank=True
     )
@@ -59,8 +67,20 @@ class Application(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("filed by"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="filed_applications",
+        help_text="Empty only on a villager's online draft nobody has taken yet; set before submission.",
+    )
+    origin = models.CharField(
+        _("started by"), max_length=16, choices=Origin.choices, default=Origin.ASSISTANT
+    )
+    handed_in_at = models.DateTimeField(
+        _("handed in by the villager"),
+        null=True,
+        blank=True,
+        help_text="When the villager handed their online draft to the station's assistant.",
     )
 
     # The item's own facts (申请表), typed against `form_version` (see approvals.item_data).
@@ -147,6 +167,14 @@ class Application(models.Model):
             models.Index(fields=["station", "state"], name="app_station"),
             models.Index(fields=["state", "accept_by"], name="app_accept_by"),
         ]
+        constraints = [
+            # Only a villager's online draft may wait without a filer, and never past the draft.
+            models.CheckConstraint(
+                condition=models.Q(filed_by__isnull=False)
+                | models.Q(origin="villager_online", state="draft"),
+                name="app_filer_unless_villager_draft",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number or _("Draft %(pk)s") % {"pk": self.pk}
@@ -155,6 +183,11 @@ class Application(models.Model):
     def reference(self) -> str:
         """What people call it: its number once submitted, else 'draft N'."""
         return str(self)
+
+    @property
+    def awaits_taking(self) -> bool:
+        """A villager's online draft that no assistant has taken yet."""
+        return self.origin == self.Origin.VILLAGER_ONLINE and self.filed_by_id is None
 
     @property
     def is_open(self) -> bool:
@@ -333,6 +366,7 @@ class TrackingCode(models.Model):
         TRACKING = "tracking", _("application tracking")
         LEDGER = "ledger", _("ledger item")
         REMOTE = "remote", _("link to the villager's phone")
+        APPLY = "apply", _("applying online (网上申请)")
 
     scope = models.CharField(max_length=8, choices=Scope.choices)
     number = models.CharField(max_length=24)

@@ -14,6 +14,7 @@ from portal.web.site import site_url
 from portal.workdays.provisional import with_provisional_note
 
 from . import deadlines
+from .policies import FILE, application_policy
 from .states import Act
 
 TRACK_PATH = "/track/"
@@ -139,6 +140,24 @@ def queue_for(application, event) -> None:
                 reference=application.number,
                 dedupe_key=f"event:{event.pk}:staff",
                 params={"name": application.applicant_name, "act": Act(event.act).label},
+            )
+
+
+def queue_handed_in(application, event) -> None:
+    """网上申请: tell the assistants of the station that a villager handed in a draft to take."""
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _(
+            "[村办] %(name)s applied online for %(item)s and handed it to your station. Check it and "
+            "take it on your station's page."
+        ) % {"name": application.applicant_name, "item": application.item_title}
+    for user in application_policy.users_with_permission_for_instance(FILE, application):
+        if user.mobile or user.email:
+            message_queue(
+                to_mobile=user.mobile or "",
+                to_user=user,
+                body=body,
+                topic="villager-handed-in",
+                dedupe_key=f"event:{event.pk}:staff:{user.pk}",
             )
 
 

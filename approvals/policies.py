@@ -143,7 +143,16 @@ class ApplicationPermissionPolicy:
 
     def user_may_file_at(self, user: User | None, station: Office) -> bool:
         """May `user` start a draft for a villager of `station`'s village?"""
-        return bool(user) and office_policy.user_has_permission_for_instance(user, Action.FILE, station)
+        return _active(user) and office_policy.user_has_permission_for_instance(user, Action.FILE, station)
+
+    def user_may_take(self, user: User | None, application: Application) -> bool:
+        """May `user` take a villager's online draft (接手)? An assistant of its village's
+        station (the filer the draft lacks); nobody else."""
+        return (
+            _active(user)
+            and application.origin == Application.Origin.VILLAGER_ONLINE
+            and self.user_may_file_at(user, application.station)
+        )
 
     # -- lists -----------------------------------------------------------------------------------
 

@@ -65,6 +65,9 @@ def _list_columns(queryset: QuerySet[Application]) -> QuerySet[Application]:
         "village__name",
         "village__parent__name",
         "station__name",
+        "origin",
+        "filed_by",
+        "handed_in_at",
     )
 
 
@@ -133,10 +136,29 @@ def inbox_for(
 
 
 def station_applications_for(user: User, filters: InboxFilter | None = None) -> QuerySet[Application]:
-    """Everything the user's stations filed, drafts first among the newest."""
+    """Everything the user's stations filed, drafts first among the newest. A villager's online
+    draft joins it once an assistant took it (before, it is in `villager_drafts_waiting_for`)."""
     filters = filters or InboxFilter()
-    queryset = application_policy.instances_user_has_permission_for(user, policies.FILE)
+    queryset = application_policy.instances_user_has_permission_for(user, policies.FILE).exclude(
+        origin=Application.Origin.VILLAGER_ONLINE, filed_by__isnull=True
+    )
     return _apply(queryset, filters, user, timezone.localdate(), ordered=False).order_by("-created_at", "-pk")
+
+
+def villager_drafts_waiting_for(user: User) -> QuerySet[Application]:
+    """Villagers' online drafts (网上申请) handed in to the user's stations and not taken yet, the
+    longest waiting first: the assistant's queue. Drafts a villager is still filling in are not
+    in it. One query, whatever the length (the row's columns are joined)."""
+    return (
+        _list_columns(application_policy.instances_user_has_permission_for(user, policies.FILE))
+        .filter(
+            origin=Application.Origin.VILLAGER_ONLINE,
+            state=State.DRAFT,
+            filed_by__isnull=True,
+            handed_in_at__isnull=False,
+        )
+        .order_by("handed_in_at", "pk")
+    )
 
 
 def _apply(queryset, filters: InboxFilter, user, today, *, ordered: bool = True):

@@ -77,6 +77,8 @@ def step_blocker(
     refuse with this message and the page hides the button, from the same function."""
     act, item, office = step.act, application.item, application.current_office
     at_centre = office is not None and office.kind == "centre"
+    if act in (Act.SUBMIT, Act.WITHDRAW) and application.awaits_taking:
+        return _take_first(application)
     if act == Act.ASSIGN and actor is not None and application.assignee_id == actor.pk:
         return _("You are already handling application %(ref)s.") % {"ref": application.reference}
     if act == Act.PAUSE:
@@ -320,11 +322,125 @@ def draft_start(
     return application
 
 
+# -- a villager's own online application (网上申请) --------------------------------------------
+
+
+def _take_first(application: Application) -> str:
+    return _(
+        "Take application %(ref)s first (接手): the villager started it online, and you answer for "
+        "what is submitted."
+    ) % {"ref": application.reference}
+
+
+@transaction.atomic
+def draft_start_by_villager(
+    *,
+    item: ServiceItemPage,
+    village: Region,
+    mobile: str,
+    name: str,
+    client_token=None,
+    request_note: str = "",
+) -> Application:
+    """Start a draft for the villager themselves, from the item's 网上申请 button.
+
+    There is no user: the caller proved that the villager holds `mobile` (a texted code). The
+    draft belongs to the station of `village`, whose assistants take it once the villager hands
+    it in (`draft_hand_in_by_villager`, `application_take`): an assistant answers for everything
+    submitted, so nothing reaches the township centre without one. The same `client_token`
+    returns the same draft for the same number (a resent form), never someone else's."""
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError(_("Enter your name."))
+    if len(name) > (Application._meta.get_field("applicant_name").max_length or 50):
+        raise DomainError(_("The name is too long."))
+    if client_token is not None:
+        existing = Application.objects.filter(client_token=client_token).first()
+        if existing is not None:
+            if existing.origin != Application.Origin.VILLAGER_ONLINE or existing.applicant_mobile != mobile:
+                raise NotPermitted(_("This form was already used by someone else."))
+            return existing
+    if village.level != RegionLevel.VILLAGE:
+        raise DomainError(_("Choose a village (村/社区)."))
+    if not item.accepts_online_filing:
+        raise DomainError(_("“%(item)s” cannot be applied for online.") % {"item": item.title})
+    if not Region.objects.within(item.department.region).filter(pk=village.pk).exists():
+        raise DomainError(_("Choose a village of this county."))
+    fields = {
+        "item": item,
+        "item_title": item.title,
+        "station": _station_of(village),
+        "village": village,
+        "filed_by": None,
+        "origin": Application.Origin.VILLAGER_ONLINE,
+        "applicant_name": name,
+        "applicant_mobile": mobile,
+        "request_note": request_note,
+        "form_version": item_form_current(item.pk),
+    }
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                **fields, **({"client_token": client_token} if client_token else {})
+            )
+    except IntegrityError:  # the same token, a concurrent request
+        return Application.objects.get(client_token=client_token, applicant_mobile=mobile)
+    workflow.record(application, None, None, act=Act.START_ONLINE, who=Who.VILLAGER)
+    return application
+
+
+@transaction.atomic
+def draft_hand_in_by_villager(*, application: Application) -> Application:
+    """The villager hands their online draft to the station's assistants for a check. The caller
+    proved it is theirs (the browser bound to the link). Handing in again changes nothing; the
+    draft stays theirs to add to until an assistant takes it."""
+    locked = workflow.lock(application)
+    if not locked.awaits_taking or locked.state != State.DRAFT:
+        raise DomainError(
+            _("Application %(ref)s is already with the village assistant.") % {"ref": locked.reference}
+        )
+    if locked.handed_in_at is None:
+        locked.handed_in_at = timezone.now()
+        event = workflow.record(
+            locked,
+            None,
+            None,
+            act=Act.HAND_IN,
+            who=Who.VILLAGER,
+            fields=["handed_in_at"],
+        )
+        notifications.queue_handed_in(locked, event)
+    return locked
+
+
+@transaction.atomic
+def application_take(*, actor: User, application: Application) -> Application:
+    """An assistant of the station takes a villager's handed-in online draft (接手): from now on
+    it is theirs, like a draft they started, and they answer for what they submit. Someone who
+    may not take it learns nothing about it (NotPermitted, which the pages answer with 404)."""
+    locked = workflow.lock(application)
+    if not application_policy.user_may_take(actor, locked):
+        raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
+    if not locked.awaits_taking or locked.state != State.DRAFT:
+        raise DomainError(
+            _("Application %(ref)s has already been taken by an assistant.") % {"ref": locked.reference}
+        )
+    if locked.handed_in_at is None:
+        raise DomainError(
+            _("The villager has not handed in application %(ref)s yet.") % {"ref": locked.reference}
+        )
+    locked.filed_by = actor
+    workflow.record(locked, None, actor, act=Act.TAKE, who=Who.FILER, fields=["filed_by"])
+    return locked
+
+
 def _require_editable_by_filer(
     locked: Application, actor: User, *, states=(State.DRAFT, State.RETURNED)
 ) -> None:
     if not may_act_as(actor, locked, Who.FILER):
         raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
+    if locked.awaits_taking:
+        raise DomainError(_take_first(locked))
     if locked.state not in states:
         raise DomainError(
             _("Application %(ref)s is “%(state)s” and can no longer be changed.")

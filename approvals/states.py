@@ -77,6 +77,9 @@ class Act(models.TextChoices):
     VILLAGER_ANSWERED = "villager_answered", _("Form answered on the villager's phone")
     VILLAGER_CONSENTED = "villager_consented", _("Authorisation signed on the villager's phone (授权委托书)")
     VILLAGER_FINISHED = "villager_finished", _("Villager handed back to the assistant")
+    START_ONLINE = "start_online", _("Started online by the villager (网上申请)")
+    HAND_IN = "hand_in", _("Handed in online by the villager (群众网上提交)")
+    TAKE = "take", _("Taken by the village assistant for checking (代办员接手)")
 
 
 class Who(Enum):
@@ -86,7 +89,9 @@ class Who(Enum):
     HANDLER = "handler"  # handle_application on the office where the work now sits
     SUPERVISOR = "supervisor"  # supervise_office on that office
     SYSTEM = "system"  # deadlines and reminders; never a person
-    VILLAGER = "villager"  # the villager on their own phone through the assistant's link (no account)
+    # The villager, who has no account: on their phone through a link (网办), or from the item page
+    # (网上申请) after a texted code.
+    VILLAGER = "villager"
 
 
 def holder_of(who: Who, office_kind: str | None) -> str:
@@ -191,6 +196,9 @@ BOOKKEEPING_ACTS = frozenset(
         Act.VILLAGER_ANSWERED,
         Act.VILLAGER_CONSENTED,
         Act.VILLAGER_FINISHED,
+        Act.START_ONLINE,
+        Act.HAND_IN,
+        Act.TAKE,
     }
 )
 

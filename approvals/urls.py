@@ -1,6 +1,6 @@
 """Staff pages under /work/ (assistants, clerks, supervisors, officers)."""
 
-from .views import filing, item_data, meeting, papers, reuse, work
+from .views import filing, item_data, meeting, online_drafts, papers, reuse, work
 
 app_name = "approvals"
 
@@ -11,4 +11,5 @@ urlpatterns = (
     + meeting.urlpatterns
     + reuse.urlpatterns
     + item_data.urlpatterns
+    + online_drafts.urlpatterns
 )

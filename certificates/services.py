@@ -19,6 +19,7 @@ from functools import partial
 from io import BytesIO
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -32,6 +33,7 @@ from portal import workflow
 from portal.errors import DomainError, NotPermitted, required
 from portal.files.uploads import PNG, CheckedUpload, check_upload, stored_name
 from portal.offices.models import OfficeKind
+from portal.outbox.services import message_queue
 from portal.people.models import User
 from portal.printing.words import PAPER_LANGUAGE
 from portal.throttle import limits
@@ -43,7 +45,7 @@ from services_catalog.item_forms.display import certificate_rows
 from services_catalog.item_forms.schema import FormSpec, Kind
 from services_catalog.models import DelegationMode
 
-from . import policies, selectors, tokens
+from . import links, policies, selectors, tokens
 from .models import Certificate, CertificateCheck, CertificateSequence, HandOver, HandOverProof, PrintBatch
 from .policies import certificate_policy
 from .tasks import print_batch_run_task
@@ -186,7 +188,7 @@ def certificate_issue(
         issued_by=actor,
         token=tokens.certificate_token(serial),
     )
-    workflow.record(
+    event = workflow.record(
         application,
         None,
         actor,
@@ -198,7 +200,33 @@ def certificate_issue(
             "replaces": replaces.licence_number if replaces else "",
         },
     )
+    _text_the_link(application, certificate, event_pk=event.pk)
     return certificate
+
+
+def _text_the_link(application: Application, certificate: Certificate, *, event_pk: int) -> None:
+    """Text the villager a link to their certificate's PDF (`certificates.links`), queued in the
+    issuing transaction: an approval rolled back texts nothing. Without a mobile, nothing."""
+    if not application.applicant_mobile:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _(
+            "[村办] The certificate %(name)s (%(serial)s) of application %(ref)s has been issued. "
+            "Download it as a PDF within %(days)s days: %(url)s"
+        ) % {
+            "name": certificate.licence_type_name,
+            "serial": certificate.licence_number,
+            "ref": application.number,
+            "days": links.link_lifetime().days,
+            "url": links.link_url(certificate.pk),
+        }
+    message_queue(
+        to_mobile=application.applicant_mobile,
+        body=body,
+        topic="certificate_link",
+        reference=application.number or "",
+        dedupe_key=f"event:{event_pk}:certificate_link",
+    )
 
 
 # -- revoking ------------------------------------------------------------------------------------
@@ -479,6 +507,58 @@ def certificate_verify(
     if reached is not None:
         raise VerificationRefused(reached.message)
     return Verification(outcome=outcome, certificate=certificate if genuine else None)
+
+
+# -- the PDF by the texted link (certificates.links) ----------------------------------------------
+
+LINK_LIMITS = (limits.CERTIFICATE_LINKS_PER_CLIENT,)
+
+
+class LinkRefused(DomainError):
+    """The link cannot give the PDF: too many bad links from this client, a link that opens
+    nothing (altered, invented, expired: one message for all), or a revoked certificate."""
+
+    def __init__(self, message: str, *, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def certificate_by_link(*, token: str, address: str | None) -> Certificate:
+    """The certificate whose PDF a texted link downloads, counted like the tracking page: a
+    link that opens nothing is a failed try of the client (no per-certificate limit: nobody can
+    use up the villager's own link). A revoked certificate is refused in plain words; the link
+    is signed, so saying so tells a stranger nothing."""
+    with attempt_guard(scope=Scope.CERTIFICATE_LINK, client=address):
+        reached = limit_reached(LINK_LIMITS, client=address)
+        certificate = None
+        if reached is None:
+            pk = links.certificate_pk_of(token)
+            if pk is not None:
+                certificate = Certificate.objects.select_related("application").filter(pk=pk).first()
+            attempt_record(
+                scope=Scope.CERTIFICATE_LINK,
+                client=address,
+                outcome=Attempt.Outcome.OK if certificate is not None else Attempt.Outcome.FAILED,
+            )
+    if reached is not None:
+        raise LinkRefused(reached.message, status=429)
+    if certificate is None:
+        raise LinkRefused(
+            _(
+                "This link does not open a certificate, or it has expired. Ask your village assistant "
+                "for the certificate."
+            ),
+            status=404,
+        )
+    if certificate.is_revoked:
+        raise LinkRefused(
+            _(
+                "This certificate was revoked and is no longer valid. Your village assistant will tell "
+                "you what happens next."
+            ),
+            status=410,
+        )
+    return certificate
 
 
 # -- batch printing ------------------------------------------------------------------------------

@@ -34,6 +34,11 @@ def _keys() -> list[bytes]:
     return [key.encode() for key in [current, *fallbacks] if key]
 
 
+def signing_keys() -> list[bytes]:
+    """The current key first, then the fallbacks (for `certificates.links`)."""
+    return _keys()
+
+
 def _digest(key: bytes, purpose: str, serial: str) -> bytes:
     return hmac.new(key, f"cunban.certificate.{purpose}:{serial}".encode(), hashlib.sha256).digest()
 

@@ -301,7 +301,27 @@ work_urlpatterns = [
     ),
 ]
 
+
+@never_cache
+@require_safe
+def link_pdf(request, token: str):
+    """The PDF the villager's texted link downloads (`certificates.links`): the staff download's
+    paper, or a plain page saying why not."""
+    try:
+        certificate = services.certificate_by_link(token=token, address=client_address(request))
+    except services.LinkRefused as refusal:
+        return render(
+            request, "certificates/link_refused.html", {"refused": str(refusal)}, status=refusal.status
+        )
+    audit_record(event="certificate_download", obj=certificate, detail={"via": "texted link"})
+    response = pdf_response(certificate_pdf(certificate), f"{certificate.licence_number}.pdf")
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 verify_urlpatterns = [
     path("", verify_form, name="form"),
+    path("pdf/<str:token>/", link_pdf, name="pdf"),
     path("<str:token>/", verify_token, name="token"),
 ]

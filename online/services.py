@@ -232,6 +232,42 @@ def remote_link_revoke(*, actor: User, link: RemoteLink) -> RemoteLink:
     return link
 
 
+@transaction.atomic
+def remote_link_start_bound(*, application: Application, browser: str) -> str:
+    """A link for the villager who started `application` online themselves (网上申请, from the
+    item's page): made by the system (`sent_by` empty), bound at once to the browser that just
+    proved the mobile with a texted code (`online.start`), and asking for everything the
+    villager can do: every material of the checklist, every field of the form they answer (never
+    核定) and the authorisation. Nothing is texted: the villager is already on the page. Returns
+    the token, which only the villager's address bar holds (as for a texted link)."""
+    locked = workflow.lock(application)
+    if locked.origin != Application.Origin.VILLAGER_ONLINE or not locked.awaits_taking:
+        raise NotPermitted(_("You may not change application %(ref)s.") % {"ref": locked.reference})
+    if not browser:
+        raise ValueError("a bound link needs the browser's value from its session")
+    form = item_data.form_of(locked)
+    asks = {
+        "materials": list(locked.item.materials.values_list("pk", flat=True)),
+        "fields": [spec.key for spec in form.fields() if not spec.office_only],
+        "consent": True,
+        "note": "",
+    }
+    token = secrets.token_urlsafe(24)
+    now = timezone.now()
+    RemoteLink.objects.create(
+        application=locked,
+        token_hash=token_hash(token),
+        mobile=locked.applicant_mobile,
+        sent_by=None,
+        asks=asks,
+        created_at=now,
+        expires_at=now + datetime.timedelta(hours=link_hours()),
+        bound_at=now,
+        device_hash=device_hash(browser),
+    )
+    return token
+
+
 # -- the villager's way in ------------------------------------------------------------------------
 
 
@@ -579,6 +615,8 @@ def remote_link_finish(*, token: str, browser: str) -> RemoteLink:
     workflow.record(
         application, None, None, act=Act.VILLAGER_FINISHED, who=Who.VILLAGER, data={"link": link.pk}
     )
+    if application.awaits_taking:  # 网上申请: handing back hands it to the station's assistants
+        approvals_services.draft_hand_in_by_villager(application=application)
     sent_by = link.sent_by
     if sent_by is not None and (sent_by.mobile or sent_by.email):
         with translation.override(settings.LANGUAGE_CODE):

@@ -38,6 +38,7 @@ urlpatterns = [
     path("work/ledger/", include("ledger.urls")),
     path("work/", include("online.urls_work")),
     path("m/", include("online.urls")),
+    path("apply/", include("online.urls_apply")),
     path("", include("ledger.urls_public")),
     path("", include("portal.offices.urls")),
     path("", include("portal.web.urls")),

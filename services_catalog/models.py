@@ -181,6 +181,16 @@ class ServiceItemPage(RoutablePageMixin, Page):
     visits = models.PositiveSmallIntegerField(_("visits needed (到现场次数)"), default=0)
     village_proxy = models.BooleanField(_("a village assistant may file it (村级代办)"), default=True)
     online = models.BooleanField(_("can be done online (网办)"), default=False)
+    # 网上申请: the villager starts it from this page; their village station's assistant checks
+    # it before the township sees it (approvals.services.draft_start_by_villager).
+    online_filing = models.BooleanField(
+        _("villagers may apply online (可网上申请)"),
+        default=False,
+        help_text=_(
+            "Shows the 网上申请 button on the item page. Needs 网办 and 村级代办: the village "
+            "assistant checks what the villager hands in."
+        ),
+    )
     offline_reason = models.CharField(
         _("why it cannot be done online"),
         max_length=100,
@@ -256,6 +266,7 @@ class ServiceItemPage(RoutablePageMixin, Page):
                 FieldRowPanel(
                     [FieldPanel("village_proxy"), FieldPanel("online"), FieldPanel("needs_second_approval")]
                 ),
+                FieldPanel("online_filing"),
                 FieldPanel("offline_reason"),
                 FieldRowPanel([FieldPanel("certificate_name"), FieldPanel("certificate_valid_months")]),
                 FieldRowPanel([FieldPanel("consult_phone"), FieldPanel("complaint_phone")]),
@@ -302,6 +313,16 @@ class ServiceItemPage(RoutablePageMixin, Page):
                 }
             )
 
+        if self.online_filing and not (self.online and self.village_proxy):
+            raise ValidationError(
+                {
+                    "online_filing": gettext(
+                        "Villagers may apply online only for an item that can be done online (网办) "
+                        "and that a village assistant may file (村级代办)."
+                    )
+                }
+            )
+
         try:
             self.form_spec()
         except DefinitionError as error:
@@ -321,6 +342,12 @@ class ServiceItemPage(RoutablePageMixin, Page):
     @property
     def step_lines(self) -> list[str]:
         return lines(self.steps)
+
+    @property
+    def accepts_online_filing(self) -> bool:
+        """May a villager start an application from this page now (the 网上申请 button)? The
+        village assistant checks what they hand in, so the item must allow 代办 as well as 网办."""
+        return bool(self.live and self.village_proxy and self.online and self.online_filing)
 
     @property
     def is_free(self) -> bool:
@@ -513,7 +540,10 @@ class ItemFormVersion(models.Model):
     the labels and rules it was typed against."""
 
     item = models.ForeignKey(
-        ServiceItemPage, verbose_name=_("service item"), on_delete=models.PROTECT, related_name="form_versions"
+        ServiceItemPage,
+        verbose_name=_("service item"),
+        on_delete=models.PROTECT,
+        related_name="form_versions",
     )
     number = models.PositiveIntegerField(_("version"))
     definition = models.JSONField(_("definition"))

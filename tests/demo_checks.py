@@ -56,6 +56,10 @@ def check_every_state_is_there() -> None:
     assert demo.filter(events__act=Act.RESUBMIT).exists()
     assert demo.filter(events__act=Act.SUPPLY).exists()
     assert demo.values("village__parent").distinct().count() == 4  # every demo township
+    # 网上申请: started by the villager online, handed in, taken by the assistant, submitted.
+    online = demo.get(origin=Application.Origin.VILLAGER_ONLINE)
+    assert online.filed_by is not None and online.number
+    assert {Act.START_ONLINE, Act.HAND_IN, Act.TAKE} <= set(online.events.values_list("act", flat=True))
 
 
 def check_application_dates_are_consistent() -> None:

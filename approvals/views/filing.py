@@ -185,6 +185,8 @@ def edit(request, pk: int):
         if request.method == "POST":
             return _already_submitted(request, application)
         return redirect("approvals:detail", application.pk)
+    if application.awaits_taking:  # a villager's online draft: read and take it first
+        return redirect("approvals:handed_in", application.pk)
     editable = application.state == State.DRAFT
     materials = list(application.item.materials.all())
     kwargs = _form_kwargs(

@@ -160,7 +160,19 @@ def station(request):
     form, filters = _filters(request, (), drafts=True)
     page, rows = _page(request, selectors.station_applications_for(request.user, filters))
     shown = dict(form.fields["state"].choices).get(filters.state) if filters.state else None
-    return render(request, "approvals/work_station.html", {"page": page, "rows": rows, "shown": shown})
+    # 网上申请: villagers' drafts handed in and waiting for an assistant, the oldest first.
+    waiting = list(selectors.villager_drafts_waiting_for(request.user)[: PAGE_SIZE + 1])
+    return render(
+        request,
+        "approvals/work_station.html",
+        {
+            "page": page,
+            "rows": rows,
+            "shown": shown,
+            "waiting": waiting[:PAGE_SIZE],
+            "more_waiting": len(waiting) > PAGE_SIZE,
+        },
+    )
 
 
 def _csv_label(spec: FieldSpec) -> str:

@@ -49,6 +49,7 @@ from approvals.selectors import items_for_filing
 from approvals.services import MissingItem
 from certificates import services as certificates
 from online import services as online
+from portal.errors import required
 from portal.offices.models import OfficeKind
 from portal.outbox.models import OutboxMessage
 from portal.people.models import Resident, User
@@ -177,6 +178,9 @@ class Case:
     # Answers to the item's application form that the story sets itself (input path → text);
     # every other answer is made from the form (portal.demo.answers).
     answers: tuple[tuple[str, str], ...] = ()
+    # 网上申请: the villager started it on their own phone from the item's page (the draft step
+    # is theirs: materials and authorisation from the phone); `hand_in` and `take` follow.
+    online: bool = False
 
 
 # The steps by name, so that the table below reads as the stories do.
@@ -276,6 +280,16 @@ def hand_over(day, at, how="assistant", text=""):
 def revoke(day, at, text, by="supervisor", reissue=True):
     """The certificate in force is revoked (and, with `reissue`, a corrected one issued)."""
     return Step("revoke", day, at, by=by, text=text, reissue=reissue)
+
+
+def hand_in(day, at):
+    """网上申请: the villager hands their online draft to the village station."""
+    return Step("hand_in", day, at, by="system")
+
+
+def take(day, at):
+    """The station's assistant takes the villager's online draft (接手) and completes it."""
+    return Step("take", day, at)
 
 
 def check(day, at):
@@ -451,6 +465,19 @@ CASES: tuple[Case, ...] = (
             check(12, "09:40"),
             check(3, "16:20"),
         ),
+    ),
+    Case(
+        "xhgz-youdai-online", YOUDAI, "sun_changshun", "西郝各庄村",
+        "孙大爷在天津市区女儿家，在手机上网上申请老年人优待证，拍了身份证和照片。",
+        (
+            draft(6, "19:40"),
+            hand_in(6, "20:05"),
+            take(5, "09:10"),
+            submit(5, "09:30"),
+            accept(4, "10:00"),
+            approve(4, "10:20", text="已制证，电子证照链接已短信发送本人；纸质证由代办员领取后转交。"),
+        ),
+        online=True,
     ),
     Case(
         "xhgz-dibao-approved", DIBAO, "liu_guilan", "西郝各庄村",
@@ -892,6 +919,56 @@ def _do_draft(run: _Run, case: Case, step: Step, moment: datetime.datetime):
     return application
 
 
+def _do_online_draft(run: _Run, case: Case, step: Step, moment: datetime.datetime):
+    """网上申请: the villager starts the draft from the item's page and hands in, from their
+    phone, the checklist's materials and the authorisation; no assistant yet."""
+    villager = VILLAGERS[required(case.villager, "villager")]
+    application = services.draft_start_by_villager(
+        item=run.items[case.item],
+        village=run.villages[case.village],
+        mobile=villager.mobile,
+        name=villager.name,
+        client_token=case_token(case.key),
+        request_note=case.note,
+    )
+    for material in application.item.materials.all():
+        if material.required and material.name not in case.skip:
+            services.villager_file_attach(
+                application=application,
+                kind=ApplicationFile.Kind.MATERIAL,
+                material=material,
+                uploaded=_upload(
+                    f"{material.name}.png", scan_png(f"{case.key}:{material.name}"), "image/png"
+                ),
+            )
+    letter = letter_pdf(
+        "授权委托书",
+        [
+            f"委托人：{villager.name}",
+            f"受托人：{case.village}便民服务站村级事务助理",
+            f"委托事项：代为办理“{application.item_title}”",
+            "委托人签字：" + villager.name + "（手机上签名）",
+            f"日期：{moment:%Y年%m月%d日}",
+        ],
+    )
+    services.villager_file_attach(
+        application=application,
+        kind=ApplicationFile.Kind.CONSENT,
+        uploaded=_upload("授权委托书.pdf", letter, "application/pdf"),
+    )
+    return application
+
+
+def _do_take(run: _Run, case: Case, application, assistant, moment) -> None:
+    """The assistant takes it, finds the villager in the register and completes the form."""
+    application = services.application_take(actor=assistant, application=application)
+    resident = _resident(run, case)
+    if resident is not None:
+        application = services.draft_update(actor=assistant, application=application, resident=resident)
+    _answer_form(run, case, application, assistant, resident, moment)
+    run.applications[case.key] = application
+
+
 def _answer_form(run: _Run, case: Case, application, assistant, resident, moment) -> None:
     """The villager's answers to the item's form, typed by the assistant with the draft."""
     form = item_data.form_of(application)
@@ -938,7 +1015,8 @@ def _assess(run: _Run, case: Case, application) -> None:
 
 def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> None:
     if step.act == "draft":
-        run.applications[case.key] = _do_draft(run, case, step, moment)
+        do = _do_online_draft if case.online else _do_draft
+        run.applications[case.key] = do(run, case, step, moment)
         return
     application = run.applications[case.key]
     actor = run.actor(case, step)
@@ -947,7 +1025,11 @@ def _do_step(run: _Run, case: Case, step: Step, moment: datetime.datetime) -> No
         application.refresh_from_db()
         if application.state == "accepted":
             _assess(run, case, application)
-    if act == "submit":
+    if act == "hand_in":
+        services.draft_hand_in_by_villager(application=application)
+    elif act == "take":
+        _do_take(run, case, application, actor, moment)
+    elif act == "submit":
         services.application_submit(actor=actor, application=application)
     elif act == "assign":
         services.application_assign(actor=actor, application=application)

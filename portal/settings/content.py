@@ -81,3 +81,6 @@ CUNBAN_PDF_FONT = env_str("CUNBAN_PDF_FONT", "")
 CUNBAN_PDF_FONT_INDEX = env_int("CUNBAN_PDF_FONT_INDEX", 0)
 CUNBAN_CERTIFICATE_KEY = env_str("CUNBAN_CERTIFICATE_KEY", "")
 CUNBAN_CERTIFICATE_KEY_FALLBACKS = env_list("CUNBAN_CERTIFICATE_KEY_FALLBACKS")
+# How many days the link texted to a villager with their certificate downloads its PDF
+# (certificates/links.py); after that, the assistant prints it or texts it again.
+CUNBAN_CERTIFICATE_LINK_DAYS = env_int("CUNBAN_CERTIFICATE_LINK_DAYS", 30)

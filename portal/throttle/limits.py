@@ -49,6 +49,7 @@ class Scope:
     LEDGER_SUBMIT = "ledger.submit"
     ONE_TIME_CODE = "one_time_code"
     CERTIFICATE_CHECK = "certificate.check"
+    CERTIFICATE_LINK = "certificate.link"
     PASSWORD_RESET = "password_reset"  # noqa: S105  (a scope name, not a secret)
     API_CALL = "api.call"
     API_KEY = "api.key"
@@ -306,6 +307,21 @@ CERTIFICATE_CHECKS_PER_SERIAL = Limit(
     when_reached="the typed check of the serial pauses for the day; the QR code keeps working",
 )
 
+# -- the certificate's PDF by a texted link (certificates.links) ------------------------------------
+
+CERTIFICATE_LINKS_PER_CLIENT = Limit(
+    name="certificate links per client",
+    scope=Scope.CERTIFICATE_LINK,
+    per=Per.CLIENT,
+    most=20,
+    window=DAY,
+    counts=FAILED,
+    message=_WRONG_TRIES_FROM_CONNECTION,
+    when_reached="the client waits until its failures of the last 24 hours drop below the limit; "
+    "there is no per-link limit, so nobody can use up the villager's own link (an unguessable, "
+    "signed token)",
+)
+
 # -- staff accounts (portal.people) -----------------------------------------------------------------
 
 PASSWORD_RESETS_PER_CLIENT = Limit(
@@ -410,6 +426,7 @@ LIMITS: tuple[Limit, ...] = (
     LEDGER_SUBMISSIONS_PER_CLIENT,
     CERTIFICATE_CHECKS_PER_CLIENT,
     CERTIFICATE_CHECKS_PER_SERIAL,
+    CERTIFICATE_LINKS_PER_CLIENT,
     PASSWORD_RESETS_PER_CLIENT,
     PASSWORD_RESETS_PER_ACCOUNT,
     LOGIN_FAILURES,

@@ -372,6 +372,7 @@ class _Checker:
                 "visits": row.integer("visits"),
                 "village_proxy": row.flag("village_proxy"),
                 "online": row.flag("online"),
+                "online_filing": self.online_filing(row),
                 "offline_reason": row.text("offline_reason", page_length("offline_reason")),
                 "delivery": row.text("delivery", page_length("delivery")),
                 "needs_second_approval": row.flag("second_level_approval"),
@@ -396,6 +397,22 @@ class _Checker:
                     _("Application form (申请表): %(problem)s") % {"problem": message},
                 )
             return {}
+
+    def online_filing(self, row: _Row) -> bool:
+        """可网上申请 (optional column, empty is 否): the village assistant checks what the
+        villager hands in, so the item must be both 网上可办 and 村级代办."""
+        allowed = bool(row.flag("online_filing"))
+        # Read the words, not row.flag: a bad word in those columns is reported once, by them.
+        both = all((row.raw(key) or "").lower() in fmt.YES_WORDS for key in ("online", "village_proxy"))
+        if allowed and not both:
+            row.problem(
+                "online_filing",
+                _(
+                    "Villagers may apply online (可网上申请) only for an item that is 网上可办 and "
+                    "村级代办: write 否 here, or 是 in both."
+                ),
+            )
+        return allowed
 
     def procedure_basis(self, row: _Row) -> str:
         """The law the item's papers cite (optional column); 行政许可法 only for a licence."""

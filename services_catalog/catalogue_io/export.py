@@ -63,6 +63,7 @@ def _item_row(item: ServiceItemPage) -> list:
         fmt.yes_no(item.village_proxy),
         fmt.yes_no(item.online),
         item.offline_reason,
+        fmt.yes_no(item.online_filing),
         item.delivery,
         fmt.yes_no(item.needs_second_approval),
         item.certificate_name,

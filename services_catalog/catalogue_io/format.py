@@ -56,6 +56,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("village_proxy", "村级代办", required=True),
         Column("online", "网上可办", required=True),
         Column("offline_reason", "不能网办原因", may_be_absent=True),
+        # 网上申请: villagers may start it themselves (needs 网上可办 and 村级代办).
+        Column("online_filing", "可网上申请", may_be_absent=True),
         Column("delivery", "送达方式"),
         Column("second_level_approval", "需中心负责人审批", required=True),
         Column("certificate", "结果证照名称"),

@@ -79,3 +79,14 @@ def test_the_back_office_edit_page_uses_the_checking_form(client, guide, dibao, 
         reverse("wagtailadmin_pages:add", args=["services_catalog", "serviceitempage", guide.pk])
     )
     assert add.status_code == 200
+
+
+def test_the_editor_refuses_online_filing_for_an_item_not_done_online(guide, world):
+    form = _form(guide, world, "120115-XK-002", online_filing="on", village_proxy="on")
+    assert not form.is_valid()
+    assert "online_filing" in form.errors
+
+
+def test_the_editor_accepts_online_filing_with_online_and_village_proxy(guide, world):
+    form = _form(guide, world, "120115-XK-002", online_filing="on", village_proxy="on", online="on")
+    assert form.is_valid(), form.errors

@@ -215,6 +215,7 @@ ITEM_FIELDS = (
     "village_proxy",
     "online",
     "offline_reason",
+    "online_filing",
     "delivery",
     "needs_second_approval",
     "certificate_name",
