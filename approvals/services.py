@@ -537,9 +537,9 @@ def _file_store(
 ) -> ApplicationFile:
     """Check and store one file on the locked application (the callers asked who may).
 
-    `from_phone`: taken on a phone's camera (the villager's link); the upload check will scale
-    and judge such photos (`check_upload(..., phone=True)`, wired where the photo check lands)."""
-    checked = check_upload(uploaded)
+    `from_phone`: taken on a phone's camera (the villager's link): a photo too small or too dark
+    to read is refused with a message saying what to do, since no assistant looks at it first."""
+    checked = check_upload(uploaded, phone=from_phone)
     if kind == ApplicationFile.Kind.CONSENT:
         locked.files.filter(kind=kind, superseded_at__isnull=True).update(superseded_at=timezone.now())
     record = ApplicationFile(

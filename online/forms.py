@@ -9,9 +9,10 @@ from portal.web.forms import Form
 from .models import Consent
 
 CAMERA_ATTRS = {
+    # The page renders the input through files/_phone_photo_input.html (the phone-side scaling
+    # and the retry); these hold where a form is rendered whole.
     "accept": "image/*,application/pdf",
     "capture": "environment",
-    "data-phone-photo": "",
 }
 
 

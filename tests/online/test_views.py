@@ -15,8 +15,7 @@ from django.urls import reverse
 
 from approvals.models import ApplicationFile
 from online.models import Consent, RemoteLink
-from tests.approvals.conftest import png_upload
-from tests.online.conftest import Phone, code_in, last_text
+from tests.online.conftest import Phone, code_in, last_text, photo_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +152,7 @@ def test_the_whole_way_without_javascript(phone, send, draft, required_materials
     assert "I authorise assistant_a1" in html  # the consent text, read before signing
 
     first, second = required_materials[0], required_materials[1]
-    done = phone.post(f"{base}files/{first.pk}/", {"file": png_upload("身份证.png")})
+    done = phone.post(f"{base}files/{first.pk}/", {"file": photo_upload("身份证.jpg")})
     assert done.status_code == 302
     bad = phone.post(
         f"{base}files/{second.pk}/",
@@ -162,7 +161,7 @@ def test_the_whole_way_without_javascript(phone, send, draft, required_materials
     assert bad.status_code == 400
     measured("main page with a refusal", bad)
     html = bad.content.decode()
-    assert "身份证.png" in html  # the file before is still there …
+    assert "身份证.jpg" in html  # the file before is still there …
     assert html.count('class="errorlist"') == 1  # … and the refusal is next to its material only
     assert draft.files.filter(origin=ApplicationFile.Origin.VILLAGER_PHONE).count() == 1
 
