@@ -93,6 +93,19 @@ def full_data(application: Application) -> dict[str, Any]:
     return data
 
 
+def unmask_sent(form: FormSpec, application: Application, raw: Mapping[str, str]) -> dict[str, str]:
+    """What a page sent, with each masked number left as the page showed it put back to the full
+    number kept: pages show ID and account numbers masked (the clerk's correction page, the
+    villager's phone), so nobody sees them in full or has to type them again to change another
+    answer."""
+    shown = flatten(form, application.item_data or {})
+    kept = flatten(form, full_data(application))
+    return {
+        name: kept.get(name, text) if "*" in text and shown.get(name) == text else text
+        for name, text in raw.items()
+    }
+
+
 def check(
     application: Application,
     form: FormSpec,

@@ -90,14 +90,17 @@ def _data_form(link: RemoteLink, data=None) -> ItemDataForm | None:
     keys = {
         k for k in link.field_keys if (spec := version.spec.field(k)) is not None and not spec.office_only
     }
-    stored = item_data.full_data(application)
+    # Masked, as every page but the filer's own shows the data: the link may reach a phone that
+    # is not the villager's, and a household member's ID number is not the link holder's to read
+    # (the service puts a masked number left as shown back to the full one).
+    shown = application.item_data or {}
     return ItemDataForm(
         data,
         spec=version.spec,
         regions=item_data.regions(),
-        stored=stored,
+        stored=shown,
         keys=keys,
-        initial_flat=flatten(version.spec, stored),
+        initial_flat=flatten(version.spec, shown),
     )
 
 

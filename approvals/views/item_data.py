@@ -4,7 +4,7 @@ an office field (核定, e.g. 月保障金额).
 
 What the page shows is the masked data (`Application.item_data`): an ID or account number in an
 input box shows its first and last digits only. Left as shown, it stands for the number already
-kept (`_unmasked`), so correcting a household member's income never reveals, or asks the clerk to
+kept (`item_data.unmask_sent`), so correcting a household member's income never reveals, or asks the clerk to
 retype, their ID number. The rules (who, when, the reason) are `services.item_data_correct`'s.
 """
 
@@ -79,16 +79,6 @@ def form_summary(user, application: Application) -> dict[str, Any] | None:
     return {"number": version.number if version else None, "sections": sections}
 
 
-def _unmasked(form: FormSpec, application: Application, raw: dict[str, str]) -> dict[str, str]:
-    """What was sent, with each masked number left as shown put back to the number kept."""
-    shown = flatten(form, application.item_data or {})
-    kept = flatten(form, item_data.full_data(application))
-    return {
-        name: kept.get(name, text) if "*" in text and shown.get(name) == text else text
-        for name, text in raw.items()
-    }
-
-
 # -- the correction page -------------------------------------------------------------------------
 
 
@@ -160,7 +150,7 @@ def correct(request, pk: int, key: str):
                     actor=request.user,
                     application=application,
                     key=key,
-                    raw=_unmasked(form, application, sent),
+                    raw=item_data.unmask_sent(form, application, sent),
                     reason=step.cleaned_data["reason"],
                     expected_version=step.cleaned_data["version"],
                 )

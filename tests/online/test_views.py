@@ -266,3 +266,58 @@ def test_the_phone_shows_and_saves_only_the_asked_answers(phone, world, resident
     application.refresh_from_db()
     assert application.item_data["reason"] == "因残"
     assert application.item_data["bank"]["account"] != "1"
+
+
+def test_the_phone_never_shows_a_household_members_full_id_number(phone, world, residents, items):
+    """The link may reach a phone that is not the villager's: a member's ID number the assistant
+    typed shows masked there, and answers sent back with it as shown keep the full number."""
+    from approvals import item_data
+    from approvals import services as approvals_services
+    from online import services as online_services
+    from tests.item_forms import give_form
+
+    give_form(items["dibao"])
+    application = approvals_services.draft_start(
+        actor=world.assistant_a1, item=items["dibao"], village=world.village_a1
+    )
+    approvals_services.draft_update(
+        actor=world.assistant_a1, application=application, resident=residents["a1"]
+    )
+    member = "11010519491231002X"
+    typed = approvals_services.item_data_save(
+        actor=world.assistant_a1,
+        application=application,
+        raw={
+            "household.0.member.name": "张老汉",
+            "household.0.member.id_number": member,
+            "household.0.member.relation": "父母",
+        },
+    )
+    assert not typed.errors
+    application.refresh_from_db()
+    assert item_data.full_data(application)["household"][0]["member"]["id_number"] == member
+    sent = online_services.remote_link_send(
+        actor=world.assistant_a1, application=application, fields=["household"], consent=False
+    )
+    token = sent.url.rstrip("/").rsplit("/", 1)[1]
+    base = reverse("online:open", args=[token])
+    phone.post(base + "code/send/")
+    phone.post(base + "code/", {"code": code_in(last_text("one-time-code"))})
+    html = phone.get(base).content.decode()
+    assert member not in html and member[:14] not in html
+    shown = re.search(r'name="d-household\.0\.member\.id_number"[^>]*value="([^"]*)"', html) or re.search(
+        r'value="([^"]*)"[^>]*name="d-household\.0\.member\.id_number"', html
+    )
+    assert shown is not None and "*" in shown.group(1)
+    saved = phone.post(
+        base + "answers/",
+        {
+            "d-household.0.member.name": "张老汉",
+            "d-household.0.member.id_number": shown.group(1),
+            "d-household.0.member.relation": "祖父母",
+        },
+    )
+    assert saved.status_code == 302
+    application.refresh_from_db()
+    kept = item_data.full_data(application)["household"][0]["member"]
+    assert kept["id_number"] == member and kept["relation"] == "祖父母"
