@@ -352,3 +352,28 @@ def test_a_returned_application_is_supplemented_from_the_phone(cases, world, sen
     approvals_services.application_resubmit(actor=world.assistant_a1, application=application)
     application.refresh_from_db()
     assert application.state == State.SUBMITTED
+
+
+def test_a_phone_photo_keeps_no_gps_position(send, draft, required_materials):
+    """A villager's photo often carries where it was taken (their workplace far away): the
+    stored copy has no EXIF at all, and is turned upright as the phone meant."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from tests.files.photo_files import jpeg, paper_photo
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the phone was held on its side
+    exif.get_ifd(0x8825).update({1: "N", 2: (31.0, 23.0, 4.0), 3: "E", 4: (120.0, 57.0, 30.0)})
+    photo = jpeg(paper_photo((1200, 900)), quality=85, exif=exif)
+    assert b"GPS" in photo or Image.open(io.BytesIO(photo)).getexif().get_ifd(0x8825)
+    phone = Phone(send())
+    phone.open()
+    stored = phone.upload(required_materials[0], SimpleUploadedFile("昆山.jpg", photo, "image/jpeg"))
+    with stored.file.open("rb") as handle:
+        kept = Image.open(io.BytesIO(handle.read()))
+    assert not kept.getexif().get_ifd(0x8825) and 0x0112 not in kept.getexif()
+    assert kept.size[1] > kept.size[0]  # upright: the turn is in the pixels now
+    assert stored.origin == "villager_phone"

@@ -223,11 +223,6 @@ def test_the_clerks_page_shows_what_came_from_the_phone(send, draft, required_ma
     assert "the villager, on their own phone" in html and "Signed by 张小明" in html
 
 
-def test_page_sizes_are_reported():
-    """Measured by the tests above (run in the same process): printed for the report."""
-    print("page sizes:", PAGE_SIZES)
-
-
 def test_the_phone_shows_and_saves_only_the_asked_answers(phone, world, residents, items):
     from approvals import services as approvals_services
     from online import services as online_services
