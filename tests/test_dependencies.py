@@ -14,7 +14,17 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNTIME = ("portal", "api", "approvals", "ledger", "cms", "services_catalog", "certificates", "ratings")
+RUNTIME = (
+    "portal",
+    "api",
+    "approvals",
+    "ledger",
+    "online",
+    "cms",
+    "services_catalog",
+    "certificates",
+    "ratings",
+)
 DEVELOPMENT = ("tests", "bench")
 FIRST_PARTY = {*RUNTIME, *DEVELOPMENT, "manage"}
 

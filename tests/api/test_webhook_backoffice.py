@@ -32,7 +32,10 @@ def test_a_bad_url_comes_back_with_a_message_and_what_was_typed(world, client, h
 
 
 def test_paused_flag_and_attempts_are_listed(world, client, hotline, django_assert_max_num_queries):
+    from django.conf import settings
     from django.utils import timezone
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the flag is matched in English
 
     from api import webhook_services
 

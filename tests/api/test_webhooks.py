@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from standardwebhooks.webhooks import Webhook
 
 from api import webhook_services, webhook_transport
@@ -159,5 +159,6 @@ class TestFailures:
     )
     def test_private_targets_are_refused_unless_allowed(self, settings, url):
         settings.CUNBAN_WEBHOOK_ALLOW_PRIVATE_TARGETS = False
-        outcome = webhook_transport.post(url, b"{}", {})
+        with translation.override("en"):
+            outcome = webhook_transport.post(url, b"{}", {})
         assert outcome.status_code is None and "private" in outcome.error

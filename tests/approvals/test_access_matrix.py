@@ -180,6 +180,9 @@ WITHOUT_A_PAGE = {
     Act.VILLAGER_ANSWERED,
     Act.VILLAGER_CONSENTED,
     Act.VILLAGER_FINISHED,
+    Act.START_ONLINE,  # 网上申请: the villager's pages (/apply/), no staff page
+    Act.HAND_IN,
+    Act.TAKE,  # its own page for a villager's draft only: tests/approvals/test_villager_online.py
 }
 PAGE_ACTS = [act for act in Act if act not in WITHOUT_A_PAGE]
 

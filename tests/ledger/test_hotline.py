@@ -202,6 +202,13 @@ def test_the_staff_page_shows_the_hotline_reference(world, client):
 
 
 class TestPlacingPages:
+    @pytest.fixture(autouse=True)
+    def _english(self, client):
+        """The pages' words are matched in English (their default language is Chinese)."""
+        from django.conf import settings as django_settings
+
+        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+
     def test_the_supervisor_sees_the_waiting_order_and_places_it(self, world, client):
         from django.urls import reverse
 

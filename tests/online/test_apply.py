@@ -37,7 +37,7 @@ def url(name: str, item) -> str:
 
 def texted_code(mobile: str = MOBILE) -> str:
     message = OutboxMessage.objects.filter(to_mobile=mobile, topic="one-time-code").latest("pk")
-    return re.search(r"\b(\d{6})\b", message.body).group(1)
+    return re.search(r"(?<!\d)(\d{6})(?!\d)", message.body).group(1)
 
 
 def prove(client, item, *, mobile: str = MOBILE, name: str = "王秀英", **extra):

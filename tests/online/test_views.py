@@ -149,7 +149,8 @@ def test_the_whole_way_without_javascript(phone, send, draft, required_materials
         and "data-phone-photo" in html
     )
     assert f'href="tel:{world.assistant_a1.mobile}"' in html
-    assert "I authorise assistant_a1" in html  # the consent text, read before signing
+    # the consent text, read before signing: in the county's language, as it is stored and printed
+    assert "本人委托" in html and "assistant_a1" in html
 
     first, second = required_materials[0], required_materials[1]
     done = phone.post(f"{base}files/{first.pk}/", {"file": photo_upload("身份证.jpg")})
@@ -220,7 +221,8 @@ def test_the_clerks_page_shows_what_came_from_the_phone(send, draft, required_ma
     clerk.force_login(world.clerk_a)
     html = clerk.get(reverse("approvals:detail", args=[draft.pk])).content.decode()
     assert html.count("From the villager's own phone") == len(required_materials) + 1
-    assert "the villager, on their own phone" in html and "Signed by 张小明" in html
+    # the consent's line in the history is written once, in the county's language
+    assert "the villager, on their own phone" in html and "张小明（" in html and "SHA-256" in html
 
 
 def test_the_phone_shows_and_saves_only_the_asked_answers(phone, world, residents, items):
