@@ -34,7 +34,8 @@ def check_sms_backend_reaches_phones(app_configs, **kwargs):
         return [
             Info(
                 f"CUNBAN_SMS_BACKEND is {settings.CUNBAN_SMS_BACKEND}: text messages reach no phone.",
-                hint="Configure your provider's SmsGateway adapter (docs/notifications.md).",
+                hint="Set CUNBAN_SMS_BACKEND to portal.outbox.gateways.aliyun.AliyunSms or "
+                "portal.outbox.gateways.tencent.TencentSms, with its templates (docs/notifications.md).",
                 id="outbox.I001",
             )
         ]
