@@ -164,7 +164,7 @@ class ApplicationPermissionPolicy:
             return Application.objects.none()
         condition = Q(pk__in=[])
         for who in _capacities(action):
-            offices = office_policy.instances_user_has_permission_for(
+            offices = office_policy.office_ids_user_has_permission_for(
                 user, _OFFICE_ACTIONS[CAPACITY_ACTIONS[who]]
             )
             field = "station__in" if who is Who.FILER else "current_office__in"
@@ -187,14 +187,12 @@ class ApplicationPermissionPolicy:
         if _AS.get(action) == VIEW:
             cached = user.__dict__.get("_cunban_sees_applications")
             if cached is None:
-                cached = office_policy.instances_user_has_any_permission_for(
-                    user, [Action.FILE, Action.VIEW]
-                ).exists()
+                cached = office_policy.user_has_any_permission(user, [Action.FILE, Action.VIEW])
                 user.__dict__["_cunban_sees_applications"] = cached
             return cached
-        return office_policy.instances_user_has_any_permission_for(
+        return office_policy.user_has_any_permission(
             user, [_OFFICE_ACTIONS[CAPACITY_ACTIONS[who]] for who in _capacities(action)]
-        ).exists()
+        )
 
     # -- people ----------------------------------------------------------------------------------
 
@@ -247,19 +245,17 @@ application_policy = ApplicationPermissionPolicy()
 def visibility_condition(user: User | None, prefix: str = "", *, eager: bool = False) -> Q:
     """The VIEW rule as a condition, on the application reached through `prefix`
     ("rating__application__" from a rating's table, say). With `eager`, the user's offices are
-    read first (two small queries) and the condition holds their ids: on a large table that is
-    much cheaper than the permission subqueries joined to every row."""
+    read first (two small queries; none within a request, which has them already) and the
+    condition holds their ids: on a large table that is much cheaper than the permission
+    subqueries joined to every row."""
     if not _active(user):
         return Q(pk__in=[])
     if user.is_superuser:
         return Q()
-    filing_offices = office_policy.instances_user_has_permission_for(user, Action.FILE)
-    viewing_offices = office_policy.instances_user_has_permission_for(user, Action.VIEW)
-    filing: QuerySet[Office] | list[int] = filing_offices
-    viewing: QuerySet[Office] | list[int] = viewing_offices
+    filing = office_policy.office_ids_user_has_permission_for(user, Action.FILE)
+    viewing = office_policy.office_ids_user_has_permission_for(user, Action.VIEW)
     if eager:
-        filing = list(filing_offices.values_list("pk", flat=True))
-        viewing = list(viewing_offices.values_list("pk", flat=True))
+        filing, viewing = list(filing), list(viewing)
 
     return Q(**{f"{prefix}station__in": filing}) | submitted_visibility_condition(viewing, prefix)
 

@@ -21,11 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import workflow
-from portal.offices.models import OfficeKind
+from portal.offices.models import Office, OfficeKind
 from portal.people.models import User
+from portal.places.models import Region
 from services_catalog.item_forms.display import field_text
 from services_catalog.item_forms.schema import EMPTY, FieldSpec, FormSpec, Kind
-from services_catalog.models import Material, ServiceItemPage
+from services_catalog.models import Delegation, Material, ServiceItemPage
 from services_catalog.selectors import item_form_current
 
 from . import deadlines, extensions, item_data, policies
@@ -255,19 +256,20 @@ def rows_with_deadlines(applications, *, today: datetime.date | None = None) -> 
 
 
 def application_detail_for(user: User, pk: int) -> Application:
-    """One application the user may see, with what its page shows; DoesNotExist otherwise."""
+    """One application the user may see, with what its page shows; DoesNotExist otherwise.
+
+    The item, the delegation, the station and the village (each with what it leads to) come
+    in small queries of their own. Why not one join: PostgreSQL's planner spent 6 to 17 ms
+    choosing the order of a thirteen-table join, far more than four primary-key lookups cost
+    (under 1 ms together; bench/province.py)."""
     return (
         applications_visible_to(user)
-        .select_related(
-            "item__department",
-            "station__region",
-            "village__parent",
-            "resident",
-            "filed_by",
-            "handling_office",
-            "current_office",
-            "delegation__department",
-            "assignee",
+        .select_related("resident", "filed_by", "handling_office", "current_office", "assignee")
+        .prefetch_related(
+            Prefetch("item", queryset=ServiceItemPage.objects.select_related("department")),
+            Prefetch("delegation", queryset=Delegation.objects.select_related("department")),
+            Prefetch("station", queryset=Office.objects.select_related("region")),
+            Prefetch("village", queryset=Region.objects.select_related("parent")),
         )
         .get(pk=pk)
     )

@@ -515,7 +515,7 @@ INSERT INTO {application} (
     handling_office_id, delegation_id, mode, current_office_id, state, version, assignee_id,
     created_at, state_changed_at, submitted_at, received_on, accept_by, accepted_on, limit_days,
     paused_days, paused_since, pause_name, due_on, alert, decided_at, decision_reason,
-    decision_basis, tracking_locked_at)
+    decision_basis, tracking_locked_at, origin, handed_in_at)
 WITH base AS (
     SELECT i, i %% %(nt)s AS t, (i / %(nt)s) AS r, random() AS rs, random() AS ri, random() AS rd
     FROM generate_series(1, %(n)s) i
@@ -564,7 +564,7 @@ SELECT
     decided,
     CASE WHEN state = 'rejected' THEN '家庭人均收入高于当地最低生活保障标准。' ELSE '' END,
     CASE WHEN state IN ('approved', 'rejected') THEN '《社会救助暂行办法》第九条' ELSE '' END,
-    NULL
+    NULL, 'assistant', NULL
 FROM timed
 JOIN bench_resident br ON br.gidx = timed.gidx AND br.k = timed.r %% %(per)s
 ORDER BY created

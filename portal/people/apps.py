@@ -11,3 +11,6 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, sessions  # noqa: F401  (registers the deploy checks, login stamp)
+        from .request_memo import connect_forgetting
+
+        connect_forgetting()

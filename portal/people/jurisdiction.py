@@ -23,6 +23,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from portal.offices.models import Office
 from portal.places.models import Region
 
+from . import request_memo
 from .models import Membership, User
 from .roles import MANAGED_CODENAMES, ROLE_RULES, Action, Role, Scope
 
@@ -139,6 +140,7 @@ def jurisdiction_sync(user) -> tuple[int, int]:
     if to_remove:
         UserObjectPermission.objects.filter(pk__in=to_remove).delete()
     _sync_groups(user, list(user.memberships.current().select_related("office__region")))
+    request_memo.forget()
     return len(to_add), len(to_remove)
 
 
@@ -184,6 +186,45 @@ def _offices_granted(user, codenames: list[str]) -> QuerySet[Office]:
     return Office.objects.filter(pk__in=granted)
 
 
+def _remembered_grants(user, *, read: bool = True) -> dict[str, frozenset[int]] | None:
+    """Within a request (`request_memo`): every office permission the user holds, by codename,
+    read in one query on first use (or, with `read` False, only if already read). Outside a
+    request: None, and every question asks the database itself."""
+    memo = request_memo.memo()
+    if memo is None:
+        return None
+    grants = memo.get(user.pk)
+    if grants is None and not read:
+        return None
+    if grants is None:
+        codenames = list(MANAGED_CODENAMES)
+        content_type = ContentType.objects.get_for_model(Office)
+
+        def rows(model, **owner) -> QuerySet:
+            return model.objects.filter(
+                content_type=content_type,
+                permission__content_type=content_type,
+                permission__codename__in=codenames,
+                **owner,
+            ).values_list("permission__codename", "object_pk")
+
+        found: dict[str, set[int]] = {}
+        for codename, object_pk in rows(UserObjectPermission, user=user).union(
+            rows(GroupObjectPermission, group__user=user)
+        ):
+            found.setdefault(codename, set()).add(int(object_pk))
+        grants = {codename: frozenset(ids) for codename, ids in found.items()}
+        memo[user.pk] = grants
+    return grants
+
+
+def _remembered_office_ids(user, codenames: Iterable[str], *, read: bool = True) -> frozenset[int] | None:
+    grants = _remembered_grants(user, read=read)
+    if grants is None:
+        return None
+    return frozenset().union(*(grants.get(codename, frozenset()) for codename in codenames))
+
+
 class OfficePermissionPolicy:
     """Answers every permission question about offices, from guardian object permissions."""
 
@@ -193,6 +234,9 @@ class OfficePermissionPolicy:
             return False
         if user.is_superuser:
             return True
+        remembered = _remembered_office_ids(user, [action])
+        if remembered is not None:
+            return office.pk in remembered
         # One query on the permission rows (direct and through groups), where guardian's
         # checker, made anew for each question, asked twice.
         return _offices_granted(user, [action]).filter(pk=office.pk).exists()
@@ -203,18 +247,46 @@ class OfficePermissionPolicy:
             return Office.objects.none()
         if user.is_superuser:
             return Office.objects.all()
-        return _offices_granted(user, [action])
+        return self._granted(user, [action])
 
     def instances_user_has_any_permission_for(self, user, actions: Iterable[str]) -> QuerySet[Office]:
         if not (user and user.is_authenticated and user.is_active):
             return Office.objects.none()
         if user.is_superuser:
             return Office.objects.all()
-        return _offices_granted(user, list(actions))
+        return self._granted(user, list(actions))
+
+    def office_ids_user_has_permission_for(self, user, action: str) -> QuerySet | list[int]:
+        """The ids of `instances_user_has_permission_for`, for `field__in=` conditions: a plain
+        list within a request (the planner sees the few ids; nothing to compile), a subquery
+        outside one."""
+        if user and user.is_authenticated and user.is_active and not user.is_superuser:
+            remembered = _remembered_office_ids(user, [action])
+            if remembered is not None:
+                return sorted(remembered)
+        return self.instances_user_has_permission_for(user, action).values_list("pk", flat=True)
+
+    @staticmethod
+    def _granted(user, codenames: list[str]) -> QuerySet[Office]:
+        # A lazy queryset is often only a subquery of a larger one: reading the rows for it
+        # would add a query where none was needed. Use them only if a question already read them.
+        remembered = _remembered_office_ids(user, codenames, read=False)
+        if remembered is not None:
+            return Office.objects.filter(pk__in=sorted(remembered))
+        return _offices_granted(user, codenames)
 
     def user_has_permission(self, user, action: str) -> bool:
         """May `user` do `action` on at least one office?"""
-        return self.instances_user_has_permission_for(user, action).exists()
+        return self.user_has_any_permission(user, [action])
+
+    def user_has_any_permission(self, user, actions: Iterable[str]) -> bool:
+        """May `user` do at least one of `actions` on at least one office?"""
+        actions = list(actions)
+        if user and user.is_authenticated and user.is_active and not user.is_superuser:
+            remembered = _remembered_office_ids(user, actions)
+            if remembered is not None:
+                return bool(remembered)
+        return self.instances_user_has_any_permission_for(user, actions).exists()
 
     def users_with_permission_for_instance(self, action: str, office: Office) -> QuerySet:
         """The active users who may do `action` to the work of `office` (a lazy queryset).

@@ -77,13 +77,16 @@ MIDDLEWARE = [
     "portal.web.csp.CunbanCSPMiddleware",
     "portal.web.cache_headers.PrivateCacheControlMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, renewing the idle expiry at most once a minute (portal/people/sessions.py).
+    "portal.people.sessions.RenewingSessionMiddleware",
     "portal.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Too many files in one POST: a message, not a bare 400 (portal/files/upload_limits.py).
     "portal.files.upload_limits.TooManyFilesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Each request reads its user's office permissions once (portal/people/request_memo.py).
+    "portal.people.request_memo.JurisdictionMemoMiddleware",
     # Absolute session lifetime and the password-expiry profile (portal/people/sessions.py).
     "portal.people.sessions.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -18,9 +18,12 @@ LOGIN_URL = "people:login"
 LOGIN_REDIRECT_URL = "web:staff_home"
 LOGOUT_REDIRECT_URL = "web:home"
 
-# Sessions end after a period of inactivity: every request pushes the expiry forward.
+# Sessions end after a period of inactivity: use pushes the expiry forward, at most once every
+# SESSION_RENEW_SECONDS (portal/people/sessions.py: RenewingSessionMiddleware), so a page view is
+# not a database write.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60)
 # ...and end this long after login however busy they are (portal/people/sessions.py); 0: off.
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
 SESSION_COOKIE_HTTPONLY = True

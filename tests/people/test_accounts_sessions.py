@@ -28,6 +28,53 @@ def test_an_idle_session_ends_after_the_idle_limit(client, world):
         assert client.get(reverse("web:staff_home")).status_code == 302
 
 
+def _expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_use_renews_the_idle_expiry_at_most_once_a_minute(client, world):
+    """A page view is not a database write: the expiry moves forward when the last renewal is a
+    minute old (portal/people/sessions.py), so the idle limit is 29 to 30 minutes of no use."""
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client.force_login(world.clerk_a)
+        client.get(reverse("web:staff_home"))
+        renewed = _expiry(client)
+        traveller.shift(timedelta(seconds=40))
+        client.get(reverse("web:staff_home"))
+        assert _expiry(client) == renewed  # not written again within the minute
+        traveller.shift(timedelta(seconds=30))
+        client.get(reverse("web:staff_home"))
+        assert _expiry(client) == renewed + timedelta(seconds=70)
+        # Used every 50 seconds for an hour: never idle, never logged out.
+        for _ in range(72):
+            traveller.shift(timedelta(seconds=50))
+            assert client.get(reverse("web:staff_home")).status_code == 200
+
+
+def test_a_session_the_page_changes_is_saved_even_within_the_minute(db):
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from portal.people.sessions import RENEWED_AT_SESSION_KEY, RenewingSessionMiddleware
+
+    def page(request):
+        request.session["note"] = "kept"
+        return HttpResponse("ok")
+
+    with time_machine.travel(timezone.now(), tick=False):
+        store = SessionStore()
+        store[RENEWED_AT_SESSION_KEY] = timezone.now().timestamp()  # renewed just now
+        store.save()
+        request = RequestFactory().get("/")
+        request.COOKIES[settings.SESSION_COOKIE_NAME] = store.session_key
+        RenewingSessionMiddleware(page)(request)
+        assert SessionStore(store.session_key)["note"] == "kept"
+
+
 @override_settings(SESSION_ABSOLUTE_SECONDS=12 * 3600)
 def test_a_busy_session_still_ends_twelve_hours_after_login(client, world):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
