@@ -12,7 +12,9 @@
   schedules the next try after `backoff(attempts)` (30 s doubling, at most 6 h) up to
   `CUNBAN_WEBHOOK_MAX_ATTEMPTS`; `CUNBAN_WEBHOOK_PAUSE_AFTER_FAILURES` failures in a row pause the
   subscription, flag it in the back office and tell the county's administrators;
-- `webhook_resume`, `webhook_end`: the administrator's answers.
+- `webhook_resume`, `webhook_end`: the administrator's answers;
+- `webhook_secret_rotate` (the same administrators): a new secret, shown once; for
+  `CUNBAN_WEBHOOK_SECRET_GRACE_HOURS` every delivery is signed with the new and the old one.
 """
 
 import datetime
@@ -133,6 +135,47 @@ def webhook_resume(*, actor: User, subscription: WebhookSubscription) -> Webhook
     waiting.update(next_attempt_at=now)
     _enqueue_on_commit(list(waiting.values_list("pk", flat=True)))
     return locked
+
+
+def _secret_grace() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.CUNBAN_WEBHOOK_SECRET_GRACE_HOURS)
+
+
+@transaction.atomic
+def webhook_secret_rotate(
+    *, actor: User, subscription: WebhookSubscription
+) -> tuple[WebhookSubscription, str]:
+    """Give the subscription a new secret; returns it with the secret, which is shown this once.
+
+    The secret it replaces keeps signing too until the grace is over (`signing_secrets`): the
+    partner installs the new one when it likes, and no delivery in between fails its check. A
+    second rotation within the grace drops the oldest secret at once: only the last two sign."""
+    locked = (
+        WebhookSubscription.objects.select_for_update()
+        .select_related("client__office__region")
+        .get(pk=subscription.pk)
+    )
+    if not may_manage_webhooks(actor, locked.client):
+        raise NotPermitted(_("Only a county administrator of the client's county sets up its webhooks."))
+    if not locked.is_active:
+        raise DomainError(_("This webhook has ended: subscribe the endpoint again for a new secret."))
+    now = timezone.now()
+    dropped = locked.previous_secret_valid_at(now)
+    secret = webhook_signing.new_secret()
+    locked.previous_secret, locked.previous_secret_until = locked.secret, now + _secret_grace()
+    locked.secret = secret
+    locked.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    state = _state(locked)
+    _record(
+        locked,
+        WebhookEvent.Act.ROTATE,
+        actor,
+        state,
+        state,
+        old_secret_valid_until=locked.previous_secret_until.isoformat(),
+        older_secret_dropped=dropped,
+    )
+    return locked, secret
 
 
 @transaction.atomic
@@ -277,7 +320,9 @@ def webhook_attempt(
     if locked.next_attempt_at is not None and locked.next_attempt_at > now:
         return None
     body = locked.body.encode()
-    headers = webhook_signing.sign(secrets_=subscription.secret, msg_id=locked.msg_id, at=now, body=body)
+    headers = webhook_signing.sign(
+        secrets_=subscription.signing_secrets(now), msg_id=locked.msg_id, at=now, body=body
+    )
     outcome = webhook_transport.post(subscription.url, body, headers)
     attempt = WebhookAttempt.objects.create(
         delivery=locked,
