@@ -14,14 +14,16 @@
   subscription, flag it in the back office and tell the county's administrators;
 - `webhook_resume`, `webhook_end`: the administrator's answers;
 - `webhook_secret_rotate` (the same administrators): a new secret, shown once; for
-  `CUNBAN_WEBHOOK_SECRET_GRACE_HOURS` every delivery is signed with the new and the old one.
+  `CUNBAN_WEBHOOK_SECRET_GRACE_HOURS` every delivery is signed with the new and the old one;
+- `deliveries_send_due`: the sweep that tries whatever is due (`manage.py deliver_webhooks`,
+  `webhook_deliver_due_task`).
 """
 
 import datetime
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -384,14 +386,58 @@ def _retry_later(delivery_id: int, when: datetime.datetime | None) -> None:
     transaction.on_commit(lambda: webhook_deliver_task.using(run_after=when).enqueue(delivery_id))
 
 
-def deliveries_send_due(*, now: datetime.datetime | None = None, limit: int = 200) -> int:
-    """Try every due delivery once (the sweep); returns how many were tried."""
-    now = now or timezone.now()
-    tried = 0
-    for delivery in list(deliveries_due(now)[:limit]):
-        if webhook_attempt(delivery=delivery, now=now) is not None:
-            tried += 1
-    return tried
+@dataclass
+class DeliveryRun:
+    """What one sweep did. `held` counts the deliveries waiting on paused endpoints: not tried
+    (their administrators were told when each was paused), reported so an operator sees them."""
+
+    due: int = 0  # due when the run started, at most `limit`
+    delivered: int = 0
+    retrying: int = 0
+    gave_up: int = 0
+    held: int = 0
+
+    @property
+    def tried(self) -> int:
+        return self.delivered + self.retrying + self.gave_up
+
+
+def deliveries_held() -> QuerySet[WebhookDelivery]:
+    """Deliveries waiting on a paused endpoint: sent once an administrator resumes it."""
+    return WebhookDelivery.objects.filter(
+        status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING],
+        subscription__is_active=True,
+        subscription__paused_at__isnull=False,
+    )
+
+
+def deliveries_send_due(
+    *, limit: int = 200, progress: Callable[[DeliveryRun], None] | None = None
+) -> DeliveryRun:
+    """Try each delivery due now once, at most `limit` of them (the sweep); `progress`, if
+    given, is called with the running report after each try.
+
+    Each attempt is signed at its own moment, not the run's start: a run behind slow endpoints
+    (up to CUNBAN_WEBHOOK_TIMEOUT_SECONDS each) could otherwise send timestamps older than the
+    5 minutes a receiver accepts. Safe beside other runs and the per-delivery tasks: a delivery
+    another process holds or has sent is skipped (`webhook_attempt`). Do not call it inside a
+    transaction: each attempt commits on its own."""
+    due = list(deliveries_due(timezone.now())[:limit])
+    report = DeliveryRun(due=len(due), held=deliveries_held().count())
+    for delivery in due:
+        attempt = webhook_attempt(delivery=delivery)
+        if attempt is None:
+            continue
+        status = attempt.delivery.status
+        if status == WebhookDelivery.Status.DELIVERED:
+            report.delivered += 1
+        elif status == WebhookDelivery.Status.GAVE_UP:
+            report.gave_up += 1
+        else:
+            report.retrying += 1
+        if progress is not None:
+            progress(report)
+    return report
 
 
 # -- the background tasks (django-tasks) ----------------------------------------------------------
@@ -411,7 +457,8 @@ def webhook_deliver_task(delivery_id: int) -> str:
 
 
 @task()
-def webhook_deliver_due_task(limit: int = 200) -> int:
-    """Try every due delivery once (on a timer, like the outbox's), so that a retry is never
-    lost on a backend that cannot defer or after a worker stopped; returns how many were tried."""
-    return deliveries_send_due(limit=limit)
+def webhook_deliver_due_task(limit: int = 200) -> dict[str, int]:
+    """Try every due delivery once (on a timer, like the outbox's, or `manage.py
+    deliver_webhooks`), so that a retry is never lost on a backend that cannot defer or after a
+    worker stopped; returns the run's counts."""
+    return asdict(deliveries_send_due(limit=limit))
