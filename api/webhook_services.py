@@ -16,7 +16,10 @@
 - `webhook_secret_rotate` (the same administrators): a new secret, shown once; for
   `CUNBAN_WEBHOOK_SECRET_GRACE_HOURS` every delivery is signed with the new and the old one;
 - `deliveries_send_due`: the sweep that tries whatever is due (`manage.py deliver_webhooks`,
-  `webhook_deliver_due_task`).
+  `webhook_deliver_due_task`);
+- `webhook_deliveries_prune`: finished deliveries older than `CUNBAN_WEBHOOK_RETENTION_DAYS`
+  go, with their attempts (`manage.py prune_webhook_deliveries`); `webhook_old_secrets_forget`:
+  a replaced secret is not kept past its grace.
 """
 
 import datetime
@@ -440,6 +443,56 @@ def deliveries_send_due(
     return report
 
 
+# -- retention -------------------------------------------------------------------------------------
+
+PRUNE_BATCH = 1000
+
+
+def webhook_deliveries_prune(
+    *,
+    days: int,
+    dry_run: bool = False,
+    batch_size: int = PRUNE_BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Delete the deliveries that are over (delivered, or given up) and were made more than
+    `days` ago, with their attempts; returns how many deliveries (would) go. Waiting ones
+    (pending, retrying, held by a paused endpoint) stay whatever their age: they are still to be
+    sent. Subscriptions and their history (`WebhookEvent`) are never pruned.
+
+    Housekeeping with no permission to check: it runs as the system. Deletes in batches of
+    `batch_size`, each in its own transaction, so a first run on a large table holds no long
+    locks; `progress` is called with the running count after each batch."""
+    if days < 1:
+        raise ValueError("Keep webhook deliveries at least one day.")
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    over = WebhookDelivery.objects.filter(
+        status__in=[WebhookDelivery.Status.DELIVERED, WebhookDelivery.Status.GAVE_UP],
+        created_at__lt=cutoff,
+    )
+    if dry_run:
+        return over.count()
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(over.order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not batch:
+                return deleted
+            WebhookAttempt.objects.filter(delivery_id__in=batch).delete()
+            WebhookDelivery.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
+        if progress is not None:
+            progress(deleted)
+
+
+def webhook_old_secrets_forget() -> int:
+    """Clear the secrets replaced by a rotation whose grace is over (they sign nothing any more,
+    see `WebhookSubscription.signing_secrets`); returns how many subscriptions held one."""
+    return WebhookSubscription.objects.filter(previous_secret_until__lte=timezone.now()).update(
+        previous_secret="", previous_secret_until=None
+    )
+
+
 # -- the background tasks (django-tasks) ----------------------------------------------------------
 # Defined here, beside what they run, so that queueing them needs no import back into this module.
 
@@ -462,3 +515,13 @@ def webhook_deliver_due_task(limit: int = 200) -> dict[str, int]:
     deliver_webhooks`), so that a retry is never lost on a backend that cannot defer or after a
     worker stopped; returns the run's counts."""
     return asdict(deliveries_send_due(limit=limit))
+
+
+@task()
+def webhook_deliveries_prune_task(days: int | None = None) -> int:
+    """`webhook_deliveries_prune` with `days` or CUNBAN_WEBHOOK_RETENTION_DAYS, then
+    `webhook_old_secrets_forget`, for a site that runs its daily jobs on the task queue;
+    returns how many deliveries went."""
+    deleted = webhook_deliveries_prune(days=days or settings.CUNBAN_WEBHOOK_RETENTION_DAYS)
+    webhook_old_secrets_forget()
+    return deleted
