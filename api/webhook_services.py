@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -455,10 +455,11 @@ def webhook_deliveries_prune(
     batch_size: int = PRUNE_BATCH,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Delete the deliveries that are over (delivered, or given up) and were made more than
-    `days` ago, with their attempts; returns how many deliveries (would) go. Waiting ones
-    (pending, retrying, held by a paused endpoint) stay whatever their age: they are still to be
-    sent. Subscriptions and their history (`WebhookEvent`) are never pruned.
+    """Delete the deliveries that are over (delivered, given up, or left waiting on a
+    subscription that has ended, which sends nothing more) and were made more than `days` ago,
+    with their attempts; returns how many deliveries (would) go. Waiting ones of a live
+    subscription (pending, retrying, held by a paused endpoint) stay whatever their age: they are
+    still to be sent. Subscriptions and their history (`WebhookEvent`) are never pruned.
 
     Housekeeping with no permission to check: it runs as the system. Deletes in batches of
     `batch_size`, each in its own transaction, so a first run on a large table holds no long
@@ -466,10 +467,8 @@ def webhook_deliveries_prune(
     if days < 1:
         raise ValueError("Keep webhook deliveries at least one day.")
     cutoff = timezone.now() - datetime.timedelta(days=days)
-    over = WebhookDelivery.objects.filter(
-        status__in=[WebhookDelivery.Status.DELIVERED, WebhookDelivery.Status.GAVE_UP],
-        created_at__lt=cutoff,
-    )
+    finished = Q(status__in=[WebhookDelivery.Status.DELIVERED, WebhookDelivery.Status.GAVE_UP])
+    over = WebhookDelivery.objects.filter(finished | Q(subscription__is_active=False), created_at__lt=cutoff)
     if dry_run:
         return over.count()
     deleted = 0

@@ -80,6 +80,14 @@ class TestWebhookDeliveriesPrune:
         assert webhook_services.webhook_deliveries_prune(days=90) == 0
         assert left() == {pending.pk, retrying.pk}
 
+    def test_what_waited_on_an_ended_subscription_goes_too(self, world, subscription):
+        """Nothing more is sent to an ended endpoint: its waiting deliveries are over too."""
+        waited = delivery(subscription, Status.RETRYING, age=100 * DAY, tries=3)
+        young = delivery(subscription, Status.PENDING, age=10 * DAY, tries=0)
+        webhook_services.webhook_end(actor=world.county_admin, subscription=subscription)
+        assert webhook_services.webhook_deliveries_prune(days=90) == 1
+        assert left() == {young.pk} and not WebhookAttempt.objects.filter(delivery_id=waited.pk).exists()
+
     def test_the_subscription_and_its_history_stay(self, subscription):
         delivery(subscription, Status.DELIVERED, age=400 * DAY)
         webhook_services.webhook_deliveries_prune(days=1)
