@@ -1,15 +1,18 @@
 """The back office's webhooks of a client (county administrators of the client's county only):
 its subscriptions with a paused flag, the form to subscribe (the secret shown once, on the page
-answering the POST), resume and end buttons, and each subscription's deliveries with their
+answering the POST), resume, rotate-secret and end buttons (a rotated secret is shown once the
+same way, with how long the old one still signs), and each subscription's deliveries with their
 attempts (status code, time, error), 50 to a page in a fixed number of queries."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -24,6 +27,7 @@ from .webhook_services import (
     event_types_allowed,
     webhook_end,
     webhook_resume,
+    webhook_secret_rotate,
     webhook_subscribe,
 )
 
@@ -70,6 +74,15 @@ def client_webhooks(request, pk: int):
                     webhook_end(actor=request.user, subscription=subscription)
                     messages.success(request, _("Ended: nothing more is sent to this endpoint."))
                 return redirect("api_client_admin:webhooks", client.pk)
+            if "rotate" in request.POST:
+                if subscription is None:
+                    raise Http404
+                subscription, secret = webhook_secret_rotate(actor=request.user, subscription=subscription)
+                return TemplateResponse(
+                    request,
+                    "api/admin/webhook_secret.html",
+                    {"client": client, "subscription": subscription, "secret": secret, "rotated": True},
+                )
             form = SubscribeForm(request.POST, client=client)
             if form.is_valid():
                 subscription, secret = webhook_subscribe(
@@ -91,6 +104,8 @@ def client_webhooks(request, pk: int):
         "client": client,
         "form": form,
         "subscriptions": list(client.webhooks.order_by("-is_active", "pk")),
+        "now": timezone.now(),
+        "grace_hours": settings.CUNBAN_WEBHOOK_SECRET_GRACE_HOURS,
     }
     return TemplateResponse(request, "api/admin/webhooks.html", context, status=status)
 

@@ -3,6 +3,8 @@
 A `WebhookSubscription` is one endpoint (an https URL of the partner's) of one `ApiClient`, for
 some event types, set up in the back office by a county administrator; its secret
 (`whsec_…`, Standard Webhooks) is shown once and kept encrypted, since signing needs it whole.
+A rotation keeps the secret it replaces (`previous_secret`, encrypted too) until
+`previous_secret_until`: until then deliveries are signed with both.
 After `pause_after` consecutive failed attempts it is paused (`paused_at`): nothing is sent
 until an administrator resumes it, and the county's administrators are told.
 
@@ -11,6 +13,8 @@ header, the same on every retry), with the body exactly as signed; each try is a
 `WebhookAttempt` (status code, time, error). Subscriptions' changes are `WebhookEvent`s
 (append-only). Imported by `api.models`, so they are the api app's models.
 """
+
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -36,6 +40,8 @@ class WebhookSubscription(models.Model):
     url = models.URLField(_("endpoint URL"), max_length=300)
     event_types = models.JSONField(_("events"), default=list)
     secret = EncryptedTextField(editable=False)
+    previous_secret = EncryptedTextField(editable=False, blank=True, default="")
+    previous_secret_until = models.DateTimeField(_("old secret valid until"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
     paused_at = models.DateTimeField(_("paused"), null=True, blank=True)
@@ -56,6 +62,22 @@ class WebhookSubscription(models.Model):
     @property
     def is_paused(self) -> bool:
         return self.paused_at is not None
+
+    def previous_secret_valid_at(self, at: datetime.datetime) -> bool:
+        """Is the secret a rotation replaced still in its grace at `at`?"""
+        return (
+            bool(self.previous_secret)
+            and self.previous_secret_until is not None
+            and at < self.previous_secret_until
+        )
+
+    def signing_secrets(self, at: datetime.datetime) -> list[str]:
+        """The secrets a delivery signed at `at` is signed with: the current one, and during a
+        rotation's grace also the one it replaced, so a receiver still checking with the old
+        secret loses nothing while it switches (Standard Webhooks allows several signatures)."""
+        if self.previous_secret_valid_at(at):
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class WebhookDelivery(models.Model):
@@ -106,12 +128,13 @@ class WebhookAttempt(models.Model):
 
 
 class WebhookEvent(AppendOnlyEvent):
-    """The history of a subscription: created, paused, resumed, ended."""
+    """The history of a subscription: created, paused, resumed, its secret rotated, ended."""
 
     class Act(models.TextChoices):
         CREATE = "create", _("subscribed")
         PAUSE = "pause", _("paused after failures")
         RESUME = "resume", _("resumed")
+        ROTATE = "rotate", _("secret rotated")
         END = "end", _("ended")
 
     subscription = models.ForeignKey(WebhookSubscription, on_delete=models.PROTECT, related_name="events")

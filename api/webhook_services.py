@@ -12,18 +12,25 @@
   schedules the next try after `backoff(attempts)` (30 s doubling, at most 6 h) up to
   `CUNBAN_WEBHOOK_MAX_ATTEMPTS`; `CUNBAN_WEBHOOK_PAUSE_AFTER_FAILURES` failures in a row pause the
   subscription, flag it in the back office and tell the county's administrators;
-- `webhook_resume`, `webhook_end`: the administrator's answers.
+- `webhook_resume`, `webhook_end`: the administrator's answers;
+- `webhook_secret_rotate` (the same administrators): a new secret, shown once; for
+  `CUNBAN_WEBHOOK_SECRET_GRACE_HOURS` every delivery is signed with the new and the old one;
+- `deliveries_send_due`: the sweep that tries whatever is due (`manage.py deliver_webhooks`,
+  `webhook_deliver_due_task`);
+- `webhook_deliveries_prune`: finished deliveries older than `CUNBAN_WEBHOOK_RETENTION_DAYS`
+  go, with their attempts (`manage.py prune_webhook_deliveries`); `webhook_old_secrets_forget`:
+  a replaced secret is not kept past its grace.
 """
 
 import datetime
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -133,6 +140,47 @@ def webhook_resume(*, actor: User, subscription: WebhookSubscription) -> Webhook
     waiting.update(next_attempt_at=now)
     _enqueue_on_commit(list(waiting.values_list("pk", flat=True)))
     return locked
+
+
+def _secret_grace() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.CUNBAN_WEBHOOK_SECRET_GRACE_HOURS)
+
+
+@transaction.atomic
+def webhook_secret_rotate(
+    *, actor: User, subscription: WebhookSubscription
+) -> tuple[WebhookSubscription, str]:
+    """Give the subscription a new secret; returns it with the secret, which is shown this once.
+
+    The secret it replaces keeps signing too until the grace is over (`signing_secrets`): the
+    partner installs the new one when it likes, and no delivery in between fails its check. A
+    second rotation within the grace drops the oldest secret at once: only the last two sign."""
+    locked = (
+        WebhookSubscription.objects.select_for_update()
+        .select_related("client__office__region")
+        .get(pk=subscription.pk)
+    )
+    if not may_manage_webhooks(actor, locked.client):
+        raise NotPermitted(_("Only a county administrator of the client's county sets up its webhooks."))
+    if not locked.is_active:
+        raise DomainError(_("This webhook has ended: subscribe the endpoint again for a new secret."))
+    now = timezone.now()
+    dropped = locked.previous_secret_valid_at(now)
+    secret = webhook_signing.new_secret()
+    locked.previous_secret, locked.previous_secret_until = locked.secret, now + _secret_grace()
+    locked.secret = secret
+    locked.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    state = _state(locked)
+    _record(
+        locked,
+        WebhookEvent.Act.ROTATE,
+        actor,
+        state,
+        state,
+        old_secret_valid_until=locked.previous_secret_until.isoformat(),
+        older_secret_dropped=dropped,
+    )
+    return locked, secret
 
 
 @transaction.atomic
@@ -277,7 +325,9 @@ def webhook_attempt(
     if locked.next_attempt_at is not None and locked.next_attempt_at > now:
         return None
     body = locked.body.encode()
-    headers = webhook_signing.sign(secrets_=subscription.secret, msg_id=locked.msg_id, at=now, body=body)
+    headers = webhook_signing.sign(
+        secrets_=subscription.signing_secrets(now), msg_id=locked.msg_id, at=now, body=body
+    )
     outcome = webhook_transport.post(subscription.url, body, headers)
     attempt = WebhookAttempt.objects.create(
         delivery=locked,
@@ -339,14 +389,107 @@ def _retry_later(delivery_id: int, when: datetime.datetime | None) -> None:
     transaction.on_commit(lambda: webhook_deliver_task.using(run_after=when).enqueue(delivery_id))
 
 
-def deliveries_send_due(*, now: datetime.datetime | None = None, limit: int = 200) -> int:
-    """Try every due delivery once (the sweep); returns how many were tried."""
-    now = now or timezone.now()
-    tried = 0
-    for delivery in list(deliveries_due(now)[:limit]):
-        if webhook_attempt(delivery=delivery, now=now) is not None:
-            tried += 1
-    return tried
+@dataclass
+class DeliveryRun:
+    """What one sweep did. `held` counts the deliveries waiting on paused endpoints: not tried
+    (their administrators were told when each was paused), reported so an operator sees them."""
+
+    due: int = 0  # due when the run started, at most `limit`
+    delivered: int = 0
+    retrying: int = 0
+    gave_up: int = 0
+    held: int = 0
+
+    @property
+    def tried(self) -> int:
+        return self.delivered + self.retrying + self.gave_up
+
+
+def deliveries_held() -> QuerySet[WebhookDelivery]:
+    """Deliveries waiting on a paused endpoint: sent once an administrator resumes it."""
+    return WebhookDelivery.objects.filter(
+        status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING],
+        subscription__is_active=True,
+        subscription__paused_at__isnull=False,
+    )
+
+
+def deliveries_send_due(
+    *, limit: int = 200, progress: Callable[[DeliveryRun], None] | None = None
+) -> DeliveryRun:
+    """Try each delivery due now once, at most `limit` of them (the sweep); `progress`, if
+    given, is called with the running report after each try.
+
+    Each attempt is signed at its own moment, not the run's start: a run behind slow endpoints
+    (up to CUNBAN_WEBHOOK_TIMEOUT_SECONDS each) could otherwise send timestamps older than the
+    5 minutes a receiver accepts. Safe beside other runs and the per-delivery tasks: a delivery
+    another process holds or has sent is skipped (`webhook_attempt`). Do not call it inside a
+    transaction: each attempt commits on its own."""
+    due = list(deliveries_due(timezone.now())[:limit])
+    report = DeliveryRun(due=len(due), held=deliveries_held().count())
+    for delivery in due:
+        attempt = webhook_attempt(delivery=delivery)
+        if attempt is None:
+            continue
+        status = attempt.delivery.status
+        if status == WebhookDelivery.Status.DELIVERED:
+            report.delivered += 1
+        elif status == WebhookDelivery.Status.GAVE_UP:
+            report.gave_up += 1
+        else:
+            report.retrying += 1
+        if progress is not None:
+            progress(report)
+    return report
+
+
+# -- retention -------------------------------------------------------------------------------------
+
+PRUNE_BATCH = 1000
+
+
+def webhook_deliveries_prune(
+    *,
+    days: int,
+    dry_run: bool = False,
+    batch_size: int = PRUNE_BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Delete the deliveries that are over (delivered, given up, or left waiting on a
+    subscription that has ended, which sends nothing more) and were made more than `days` ago,
+    with their attempts; returns how many deliveries (would) go. Waiting ones of a live
+    subscription (pending, retrying, held by a paused endpoint) stay whatever their age: they are
+    still to be sent. Subscriptions and their history (`WebhookEvent`) are never pruned.
+
+    Housekeeping with no permission to check: it runs as the system. Deletes in batches of
+    `batch_size`, each in its own transaction, so a first run on a large table holds no long
+    locks; `progress` is called with the running count after each batch."""
+    if days < 1:
+        raise ValueError("Keep webhook deliveries at least one day.")
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    finished = Q(status__in=[WebhookDelivery.Status.DELIVERED, WebhookDelivery.Status.GAVE_UP])
+    over = WebhookDelivery.objects.filter(finished | Q(subscription__is_active=False), created_at__lt=cutoff)
+    if dry_run:
+        return over.count()
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(over.order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not batch:
+                return deleted
+            WebhookAttempt.objects.filter(delivery_id__in=batch).delete()
+            WebhookDelivery.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
+        if progress is not None:
+            progress(deleted)
+
+
+def webhook_old_secrets_forget() -> int:
+    """Clear the secrets replaced by a rotation whose grace is over (they sign nothing any more,
+    see `WebhookSubscription.signing_secrets`); returns how many subscriptions held one."""
+    return WebhookSubscription.objects.filter(previous_secret_until__lte=timezone.now()).update(
+        previous_secret="", previous_secret_until=None
+    )
 
 
 # -- the background tasks (django-tasks) ----------------------------------------------------------
@@ -366,7 +509,18 @@ def webhook_deliver_task(delivery_id: int) -> str:
 
 
 @task()
-def webhook_deliver_due_task(limit: int = 200) -> int:
-    """Try every due delivery once (on a timer, like the outbox's), so that a retry is never
-    lost on a backend that cannot defer or after a worker stopped; returns how many were tried."""
-    return deliveries_send_due(limit=limit)
+def webhook_deliver_due_task(limit: int = 200) -> dict[str, int]:
+    """Try every due delivery once (on a timer, like the outbox's, or `manage.py
+    deliver_webhooks`), so that a retry is never lost on a backend that cannot defer or after a
+    worker stopped; returns the run's counts."""
+    return asdict(deliveries_send_due(limit=limit))
+
+
+@task()
+def webhook_deliveries_prune_task(days: int | None = None) -> int:
+    """`webhook_deliveries_prune` with `days` or CUNBAN_WEBHOOK_RETENTION_DAYS, then
+    `webhook_old_secrets_forget`, for a site that runs its daily jobs on the task queue;
+    returns how many deliveries went."""
+    deleted = webhook_deliveries_prune(days=days or settings.CUNBAN_WEBHOOK_RETENTION_DAYS)
+    webhook_old_secrets_forget()
+    return deleted

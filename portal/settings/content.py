@@ -33,6 +33,12 @@ CUNBAN_WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("CUNBAN_WEBHOOK_ALLOW_PRIVATE_TA
 CUNBAN_WEBHOOK_TIMEOUT_SECONDS = env_int("CUNBAN_WEBHOOK_TIMEOUT_SECONDS", 5)
 CUNBAN_WEBHOOK_MAX_ATTEMPTS = env_int("CUNBAN_WEBHOOK_MAX_ATTEMPTS", 8)
 CUNBAN_WEBHOOK_PAUSE_AFTER_FAILURES = env_int("CUNBAN_WEBHOOK_PAUSE_AFTER_FAILURES", 5)
+# After a secret is rotated, deliveries carry a signature with the old secret too for this long,
+# so the partner switches without losing a message.
+CUNBAN_WEBHOOK_SECRET_GRACE_HOURS = env_int("CUNBAN_WEBHOOK_SECRET_GRACE_HOURS", 24)
+# `prune_webhook_deliveries` deletes delivered and given-up deliveries (with their attempts) older
+# than this; six months by default, like the audit log (网络安全法: network logs at least 6 months).
+CUNBAN_WEBHOOK_RETENTION_DAYS = env_int("CUNBAN_WEBHOOK_RETENTION_DAYS", 184)
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -8,20 +8,27 @@ the client's bucket, in a fixed order (no deadlock between two requests), so tri
 or from one client are counted one after the other; other numbers and clients do not wait.
 SQLite allows one writer at a time anyway. A caller records the try inside the guard and raises
 its refusal only after the guard's transaction has committed, so a refused try stays counted.
+
+Old rows go (`attempts_prune`, `manage.py prune_throttle_attempts`) once no limit can count them:
+past the longest window of `limits.LIMITS`, except the rows a limit without a window counts,
+which hold its lock until a staff unlock (or for good) whatever their age.
 """
 
 import contextlib
 import datetime
+import functools
 import hashlib
-from collections.abc import Iterable, Iterator
+import operator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from portal.errors import DomainError
 
 from .client_address import client_address
-from .limits import Limit
+from .limits import LIMITS, Limit, Per
 from .models import Attempt
 from .selectors import Reached, limit_reached
 
@@ -113,3 +120,69 @@ def attempt_allowed(
         limit_reached([limits] if isinstance(limits, Limit) else limits, key=key, client=client, since=since)
         is None
     )
+
+
+# -- retention -------------------------------------------------------------------------------------
+
+PRUNE_BATCH = 5000
+
+
+def _counted_here(limits: Iterable[Limit]) -> list[Limit]:
+    return [limit for limit in limits if limit.counted_by == "store"]
+
+
+def attempts_retention(limits: Iterable[Limit] = LIMITS) -> datetime.timedelta:
+    """How long a row may still count: the longest window of the limits counted by rows."""
+    windows = [limit.window for limit in _counted_here(limits) if limit.window is not None]
+    if not windows:
+        raise ValueError("no limit counted by the attempts store has a window")
+    return max(windows)
+
+
+def attempts_held_by_locks(limits: Iterable[Limit] = LIMITS) -> Q | None:
+    """The rows a limit without a window counts (`window=None`: every failure since the key's
+    last staff unlock, or for good): each may be what holds a lock, or what brings it, so they
+    stay whatever their age. None when no limit is unbounded."""
+    held = []
+    for limit in _counted_here(limits):
+        if limit.window is not None:
+            continue
+        rows = Q(scope=limit.scope, outcome__in=limit.counts)
+        if limit.per in (Per.KEY, Per.KEY_AND_CLIENT):
+            rows &= ~Q(key="")  # a per-key limit counts no row without a key
+        held.append(rows)
+    return functools.reduce(operator.or_, held) if held else None
+
+
+def attempts_prune(
+    *,
+    limits: Iterable[Limit] = LIMITS,
+    dry_run: bool = False,
+    batch_size: int = PRUNE_BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Delete the rows no limit can count any more; returns how many (would) go.
+
+    The cut-off comes from the limits table, not a number of our own: a row older than the
+    longest window (`attempts_retention`) is outside every windowed limit's count for good, since
+    windows only move forward. Rows an unbounded limit counts stay (`attempts_held_by_locks`).
+    Housekeeping with no permission to check: it runs as the system. Deletes in batches of
+    `batch_size`, each in its own short transaction (the API's calls add a row each, so the table
+    can be large); `progress` is called with the running count after each batch."""
+    limits = tuple(limits)
+    old = Attempt.objects.filter(at__lt=timezone.now() - attempts_retention(limits))
+    held = attempts_held_by_locks(limits)
+    if held is not None:
+        old = old.exclude(held)
+    if dry_run:
+        return old.count()
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(old.order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not batch:
+                return deleted
+            Attempt.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
+        if progress is not None:
+            progress(deleted)

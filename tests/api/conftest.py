@@ -10,6 +10,8 @@ from api.models import ApiClient
 from api.scopes import Scope
 from api.services import api_client_save, api_key_issue
 from tests.approvals.conftest import cases, items, residents  # noqa: F401
+from tests.certificates.conftest import approve, certified  # noqa: F401 (certificates' webhooks)
+from tests.ratings.conftest import decided  # noqa: F401 (the bad-rating webhook)
 from tests.services_catalog.conftest import delegate, dibao, guide  # noqa: F401
 
 

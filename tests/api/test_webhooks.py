@@ -5,6 +5,7 @@ no redirects, no private targets unless allowed, nothing for a rolled-back step.
 import datetime
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.utils import timezone, translation
 from standardwebhooks.webhooks import Webhook
@@ -130,19 +131,48 @@ class TestFailures:
         later = timezone.now()
         for _n in range(2):
             later += datetime.timedelta(hours=7)
-            webhook_services.deliveries_send_due(now=later)
+            with time_machine.travel(later, tick=False):
+                webhook_services.deliveries_send_due()
         subscription.refresh_from_db()
         assert subscription.is_paused and subscription.consecutive_failures == 3
         assert WebhookEvent.objects.filter(subscription=subscription, act="pause").exists()
         told = OutboxMessage.objects.filter(topic="webhook-paused")
         assert [m.to_user for m in told] == [world.county_admin]
-        assert webhook_services.deliveries_send_due(now=later + datetime.timedelta(days=1)) == 0
+        with time_machine.travel(later + datetime.timedelta(days=1), tick=False):
+            assert webhook_services.deliveries_send_due().tried == 0
         assert [t.status_code for t in WebhookDelivery.objects.get().tries.all()] == [500, 500, 500]
         receiver.status = 204
         with django_capture_on_commit_callbacks(execute=True):
             webhook_services.webhook_resume(actor=world.county_admin, subscription=subscription)
         delivery.refresh_from_db()
         assert delivery.status == WebhookDelivery.Status.DELIVERED and len(receiver.received) == 4
+
+    def test_each_attempt_of_a_sweep_is_signed_when_it_is_made(
+        self, world, hotline, receiver, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        """A sweep behind slow endpoints must not send the run's start as every timestamp: a
+        receiver refuses one more than 5 minutes old."""
+        subscription, secret = subscribe(world, hotline[0], receiver.url)
+        receiver.status = 500
+        with django_capture_on_commit_callbacks(execute=True):
+            register_in(world, world.village_a1, "R1")
+            register_in(world, world.village_a1, "R2")
+        receiver.status = 204
+        start = timezone.now() + datetime.timedelta(hours=1)
+        post = webhook_transport.post
+        with time_machine.travel(start, tick=False) as clock:
+
+            def slow_post(url, body, headers):
+                answer = post(url, body, headers)
+                clock.shift(datetime.timedelta(minutes=4))  # each endpoint answers at the timeout
+                return answer
+
+            monkeypatch.setattr(webhook_transport, "post", slow_post)
+            report = webhook_services.deliveries_send_due()
+            assert (report.due, report.delivered) == (2, 2)
+            first, second = receiver.received[-2:]
+            assert int(second.headers["webhook-timestamp"]) - int(first.headers["webhook-timestamp"]) == 240
+            Webhook(secret).verify(second.body, second.headers)  # fresh, four minutes after the start
 
     def test_backoff_doubles_to_at_most_six_hours(self):
         assert [webhook_services.backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]

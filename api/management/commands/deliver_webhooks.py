@@ -1,0 +1,80 @@
+"""Send the webhook deliveries that are due: first tries a worker missed, and retries.
+
+    manage.py deliver_webhooks                       # one run: up to 200 due deliveries, then exit
+    manage.py deliver_webhooks --loop --interval 30  # a long-running sender, for a process manager
+
+Each delivery is normally tried by its own task when the step that caused it commits, and each
+retry is queued for its time where the task backend can defer; this sweep sends whatever is due
+anyway (a worker that stopped, a backend that cannot defer), so run it on a timer. Running
+several at once, or beside the tasks, is safe: see `api.webhook_services.deliveries_send_due`.
+Deliveries held by a paused endpoint are counted, not sent: the county's administrators were
+told, and "Resume" in the back office sends them.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+from django.utils.translation import gettext as _
+
+from api.webhook_services import DeliveryRun, deliveries_send_due
+
+PROGRESS_EVERY = 50
+
+
+class Command(BaseCommand):
+    help = "Send due webhook deliveries (first tries and retries) to partners' endpoints."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--limit", type=int, default=200, help="At most this many deliveries per run.")
+        parser.add_argument(
+            "--loop", action="store_true", help="Keep running, a run every --interval seconds."
+        )
+        parser.add_argument(
+            "--interval", type=float, default=30.0, help="Seconds between runs with --loop (default 30)."
+        )
+
+    def handle(self, *args, limit: int, loop: bool, interval: float, **options):
+        if limit < 1 or interval <= 0:
+            raise CommandError(_("--limit and --interval must be positive."))
+        if not loop:
+            self.run_once(limit, quiet_when_idle=False)
+            return
+        self.stdout.write(
+            _("Sending due webhooks every %(interval)s s; stop with Ctrl-C.") % {"interval": interval}
+        )
+        try:
+            while True:
+                # A long-running process must not keep a connection the database has dropped.
+                close_old_connections()
+                self.run_once(limit, quiet_when_idle=True)
+                time.sleep(interval)
+        except KeyboardInterrupt:
+            self.stdout.write(_("Stopped."))
+
+    def run_once(self, limit: int, *, quiet_when_idle: bool) -> DeliveryRun:
+        def progress(report: DeliveryRun) -> None:
+            if report.tried == 1:
+                self.stdout.write(_("Webhooks: %(due)s delivery(ies) due…") % {"due": report.due})
+            elif report.tried % PROGRESS_EVERY == 0:
+                self.stdout.write(f"  {report.tried}/{report.due}…")
+
+        report = deliveries_send_due(limit=limit, progress=progress)
+        if quiet_when_idle and not report.tried:
+            return report
+        troubled = report.retrying or report.gave_up or report.held
+        self.stdout.write(
+            (self.style.WARNING if troubled else self.style.SUCCESS)(
+                _(
+                    "Delivered %(delivered)s, failed %(retrying)s (to retry), given up %(gave_up)s; "
+                    "%(held)s waiting on paused endpoints."
+                )
+                % {
+                    "delivered": report.delivered,
+                    "retrying": report.retrying,
+                    "gave_up": report.gave_up,
+                    "held": report.held,
+                }
+            )
+        )
+        return report
