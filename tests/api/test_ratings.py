@@ -7,6 +7,7 @@ list's fixed cost.
 import datetime
 import json
 import uuid
+from unittest import mock
 
 import pytest
 import time_machine
@@ -239,6 +240,15 @@ def test_every_event_of_a_rating_moves_its_changed_at(world, decided, rate):  # 
         assert rating.changed_at == moment
     # the set-aside cancelled the rectification: the platform reads that too
     assert rating.rectifications.get().state == Rectification.State.CANCELLED
+
+
+def test_a_rating_given_on_a_clock_set_back_changed_then(decided, rate):  # noqa: F811
+    """The demo tells its stories with `timezone.now` patched to each step's moment."""
+    application = decided("a1")
+    with mock.patch("django.utils.timezone.now", new=lambda: MONDAY):
+        rating = rate(application, Level.VERY_SATISFIED)
+    rating.refresh_from_db()
+    assert rating.rated_at == rating.changed_at == MONDAY
 
 
 # -- the list's cost ---------------------------------------------------------------------------------
