@@ -187,3 +187,57 @@ class TrackingProof(Schema):
     last4: str = Field(
         min_length=1, max_length=12, description="The last 4 digits of the villager's ID number or mobile"
     )
+
+
+class RectificationOut(Schema):
+    state: str = Field(
+        description="open (待整改), answered (待回访: answered, the revisit to come), revisited (已回访) "
+        "or cancelled (已撤销: the villager changed the rating, or it was set aside on appeal)"
+    )
+    opened_at: datetime.datetime
+    answer_due_on: datetime.date = Field(description="The day the office must answer by (working days)")
+    answered_at: datetime.datetime | None
+    answered_on_time: bool | None
+    revisited_at: datetime.datetime | None
+    satisfied_on_revisit: bool | None = Field(
+        description="Whether the villager was satisfied when called back"
+    )
+
+
+class AppealOut(Schema):
+    state: str = Field(
+        description="pending (待复核), upheld (维持) or set_aside (撤销差评: out of the figures)"
+    )
+    filed_at: datetime.datetime
+    decided_at: datetime.datetime | None
+
+
+class RatingOut(Schema):
+    id: int = Field(description="The rating's id: GET /api/v1/ratings/{id}")
+    application_number: str
+    item_code: str
+    item_title: str
+    office: Office = Field(description="The office that handled the case, whose service was rated")
+    level: int = Field(ge=1, le=5, description="好差评 level: 5 非常满意 … 1 非常不满意")
+    level_label: str = Field(description="The level's name (Chinese)")
+    level_label_en: str
+    bad: bool = Field(description="A bad rating (不满意, 非常不满意): it opens a rectification")
+    channel: str = Field(
+        description="tracking (the tracking page), qr (the QR code on a paper), assistant (recorded by "
+        "the village assistant for the villager) or paper (a paper form the assistant entered)"
+    )
+    rated_at: datetime.datetime = Field(
+        description="When the level was given (or last changed by the villager)"
+    )
+    first_rated_at: datetime.datetime
+    changed_at: datetime.datetime = Field(
+        description="When the rating or what followed it (a rectification's step, an appeal) last changed"
+    )
+    rectifications: list[RectificationOut] = Field(description="Oldest first; at most one is open")
+    appeal: AppealOut | None
+    url: str = Field(description="This rating in the API")
+
+
+class RatingPage(Schema):
+    ratings: list[RatingOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page")

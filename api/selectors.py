@@ -1,5 +1,5 @@
-"""What the API reads: a presented key's client, the applications a client reaches, the
-catalogue's items and its change log. Every answer is narrowed by `api.policies`."""
+"""What the API reads: a presented key's client, the applications and ratings a client reaches,
+the catalogue's items and its change log. Every answer is narrowed by `api.policies`."""
 
 import datetime
 
@@ -9,6 +9,8 @@ from django.utils import timezone
 from approvals.models import Application
 from approvals.policies import submitted_visibility_condition
 from approvals.tracking import normalise_number
+from ratings.models import Rating
+from ratings.selectors import ratings_seen_from
 from services_catalog.selectors import service_items_live
 
 from . import keys
@@ -45,6 +47,39 @@ def application_for_client(client: ApiClient, number: str) -> Application | None
         .filter(number=normalise_number(number))
         .first()
     )
+
+
+def ratings_client_sees(client: ApiClient) -> QuerySet[Rating]:
+    """The ratings of the applications the client sees (`applications_client_sees`' offices):
+    `ratings.selectors.ratings_seen_from`, joined for the API's answer."""
+    offices = list(offices_client_reaches(client).values_list("pk", flat=True))
+    return ratings_seen_from(offices)
+
+
+def ratings_changed(
+    client: ApiClient,
+    *,
+    since: datetime.datetime | None,
+    after: tuple[datetime.datetime, int] | None,
+    limit: int,
+) -> list[Rating]:
+    """The client's ratings changed at or after `since`, ordered by (changed_at, id), from after
+    the cursor's position: one page of the ratings list. The order is the sync's: a platform that
+    keeps the last `changed_at` it read asks again from there (`ratings.receivers` moves
+    `changed_at` on every event of a rating). Three queries: the offices, the ratings, their
+    rectifications."""
+    ratings = ratings_client_sees(client).order_by("changed_at", "pk")
+    if since is not None:
+        ratings = ratings.filter(changed_at__gte=since)
+    if after is not None:
+        at, pk = after
+        ratings = ratings.filter(Q(changed_at__gt=at) | Q(changed_at=at, pk__gt=pk))
+    return list(ratings[:limit])
+
+
+def rating_for_client(client: ApiClient, pk: int) -> Rating | None:
+    """The rating `pk` if the client reaches it; None alike for unknown ones."""
+    return ratings_client_sees(client).filter(pk=pk).first()
 
 
 def catalogue_items(after_pk: int | None, limit: int):

@@ -16,6 +16,7 @@ from approvals.tracking import contains_id_number
 from . import errors
 from .endpoints.applications import router as applications_router
 from .endpoints.catalogue import router as catalogue_router
+from .endpoints.ratings import router as ratings_router
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "The county portal's machine interface: the service catalogue (public), applications' status "
-        "(key with applications:read-status, or the number and the last 4 digits). Errors are "
+        "(key with applications:read-status, or the number and the last 4 digits), ratings (好差评: key "
+        "with ratings:read, changes since a time for a provincial platform's sync). Errors are "
         '`{"code", "message" (中文), "message_en"}`. See docs/api.md.'
     ),
     urls_namespace="api-v1",
@@ -33,6 +35,7 @@ api = NinjaAPI(
 )
 api.add_router("/catalogue", catalogue_router)
 api.add_router("/applications", applications_router)
+api.add_router("/ratings", ratings_router)
 
 
 def error_response(request, error: errors.ApiError):

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Application
@@ -117,6 +118,15 @@ class Rating(models.Model):
     changes = models.PositiveSmallIntegerField(_("times changed"), default=0)
     decided_at = models.DateTimeField(_("decided"), help_text="When the case was decided (copied).")
     set_aside_at = models.DateTimeField(_("set aside on appeal"), null=True, blank=True)
+    changed_at = models.DateTimeField(
+        _("last changed"),
+        default=timezone.now,
+        help_text=(
+            "When the rating or what followed it last changed: every RatingEvent moves it "
+            "(ratings.receivers), so a partner syncing on it (the API's ratings list) learns of "
+            "a changed level, a rectification's steps and an appeal, not only of new ratings."
+        ),
+    )
 
     class Meta:
         verbose_name = _("rating (好差评)")
@@ -127,6 +137,7 @@ class Rating(models.Model):
             models.Index(fields=["item", "level"], name="rating_item"),
             models.Index(fields=["assistant", "assistant_level"], name="rating_assistant"),
             models.Index(fields=["township", "level"], name="rating_township"),
+            models.Index(fields=["changed_at", "id"], name="rating_changed"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="rating_level_range"),

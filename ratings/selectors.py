@@ -8,11 +8,12 @@ view. Acting is a separate question, answered in `ratings.services`.
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from approvals.models import Application
-from approvals.policies import answering_policy
+from approvals.policies import answering_policy, submitted_visibility_condition
+from portal.offices.models import Office
 from portal.people.models import User
 from portal.places.models import Region, RegionLevel
 from portal.workdays.provisional import provisional_note
@@ -31,6 +32,24 @@ def ratings_visible_to(user: User) -> QuerySet[Rating]:
 
 def rectifications_visible_to(user: User) -> QuerySet[Rectification]:
     return rectification_policy.instances_user_has_permission_for(user, policies.VIEW)
+
+
+def ratings_seen_from(offices: QuerySet[Office] | list[int]) -> QuerySet[Rating]:
+    """The ratings of the work `offices` see, for a partner system bound to them (an API client:
+    `api.selectors.ratings_client_sees`). A rating is seen where its application is: the
+    submitted applications filed at, routed to, sitting at or handled by one of `offices`
+    (`submitted_visibility_condition`, the rule `api.selectors.applications_client_sees` asks),
+    so a rating of a case the county decided for a village of the township is the township's too.
+
+    Joined with what the partner reads (the application's number, the item, the rated office, the
+    appeal); the rectifications, oldest first, come in one more query for the whole page."""
+    return (
+        Rating.objects.filter(submitted_visibility_condition(offices, "application__"))
+        .select_related("application", "item", "office__region", "appeal")
+        .prefetch_related(
+            Prefetch("rectifications", queryset=Rectification.objects.order_by("opened_at", "pk"))
+        )
+    )
 
 
 def rating_of(application: Application) -> Rating | None:

@@ -338,6 +338,7 @@ def rating_submit(
             assistant=locked.filed_by,
             first_rated_at=now,
             decided_at=locked.decided_at or now,
+            changed_at=now,
             **values,
         )
         _event(rating, RatingEvent.Act.RATE, actor, to_state=str(level), data=_snapshot(rating))

@@ -33,7 +33,7 @@ from portal.workdays.services import calendar_year_confirm
 from services_catalog.models import ServiceItemPage
 
 from . import county_data
-from .api_clients import HOTLINE, demo_api_key, load_demo_api_client
+from .api_clients import DEMO_CLIENTS, HOTLINE, PROVINCE, demo_api_key, load_demo_api_clients
 from .applications import Days, load_demo_applications
 from .content import load_demo_pages
 from .ledger import load_demo_ledger
@@ -41,7 +41,7 @@ from .ratings import load_demo_ratings
 
 DEMO_PASSWORD = "cunban-demo-2026"  # noqa: S105 - the demo's shared password, printed in the README
 
-__all__ = ["DEMO_PASSWORD", "HOTLINE", "DemoLogin", "demo_api_key", "load_demo"]
+__all__ = ["DEMO_CLIENTS", "DEMO_PASSWORD", "HOTLINE", "PROVINCE", "DemoLogin", "demo_api_key", "load_demo"]
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def load_demo_base(progress: Callable[[str], None] = print) -> list[DemoLogin]:
     admin = User.objects.get(username="demo_admin")
 
     load_demo_pages(county=county, admin=admin, progress=progress)
-    load_demo_api_client(office=service_office, progress=progress)
+    load_demo_api_clients(office=service_office, progress=progress)
     remedies = Remedies.objects.filter(county=county).first() or Remedies(county=county)
     for name, value in county_data.REMEDIES.items():
         setattr(remedies, name, value)

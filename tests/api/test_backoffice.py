@@ -8,7 +8,7 @@ from django.urls import reverse
 from api.models import ApiClient, ApiKey
 from api.scopes import Scope
 from api.selectors import key_lookup
-from portal.demo.api_clients import demo_api_key, load_demo_api_client
+from portal.demo.api_clients import PROVINCE, demo_api_key, load_demo_api_clients
 from tests.api.conftest import make_client
 
 
@@ -80,10 +80,14 @@ def test_staff_without_an_admin_role_cannot_open_it(client, world):
     assert client.get(reverse("api_client_admin:index")).status_code in (302, 403)
 
 
-def test_the_demo_hotline_key_works_after_every_load(world, call):
-
-    load_demo_api_client(office=world.ds, progress=lambda line: None)
-    load_demo_api_client(office=world.ds, progress=lambda line: None)
+def test_the_demo_keys_work_after_every_load(world, call):
+    load_demo_api_clients(office=world.ds, progress=lambda line: None)
+    load_demo_api_clients(office=world.ds, progress=lambda line: None)
     assert ApiClient.objects.filter(name="市12345热线").count() == 1
     assert key_lookup(demo_api_key()).client.name == "市12345热线"
     assert call.get("/api/v1/applications/120115121-261122-001/status", demo_api_key()).status_code == 404
+    assert call.get("/api/v1/ratings", demo_api_key()).status_code == 403  # a hotline reads no ratings
+    # the provincial platform reads the ratings, and posts no work orders
+    assert key_lookup(demo_api_key(PROVINCE)).client.name == "省政务服务平台"
+    assert call.get("/api/v1/ratings", demo_api_key(PROVINCE)).status_code == 200
+    assert call.get("/open311/v2/requests.json", demo_api_key(PROVINCE)).status_code == 403

@@ -17,9 +17,15 @@ def test_the_document_is_served_and_names_every_endpoint(db, call):
         "/api/v1/catalogue/items/{item_code}",
         "/api/v1/catalogue/changes",
         "/api/v1/applications/{number}/status",
+        "/api/v1/ratings",
+        "/api/v1/ratings/{rating_id}",
     }
     status = document["paths"]["/api/v1/applications/{number}/status"]
     assert status["get"]["security"] and "security" not in status["post"]
+    assert all(
+        document["paths"][path]["get"]["security"]
+        for path in ("/api/v1/ratings", "/api/v1/ratings/{rating_id}")
+    )
     for operations in document["paths"].values():
         for operation in operations.values():
             assert {"401", "404", "422", "429"} <= set(operation["responses"]), operation["operationId"]

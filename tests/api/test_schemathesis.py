@@ -21,6 +21,9 @@ from schemathesis.checks import (
 )
 
 from api.scopes import Scope
+from approvals.services import application_approve
+from ratings.models import Channel, Level
+from ratings.services import rating_submit
 from tests.api.conftest import make_client
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -37,6 +40,9 @@ def api_schema(world, cases, django_settings):
     try:
         cases.accepted()
         cases.submitted(where="b1")
+        # a bad rating, with its open rectification, for the ratings' answers to be checked on
+        decided = application_approve(actor=world.clerk_a, application=cases.accepted())
+        rating_submit(application=decided, level=Level.DISSATISFIED, channel=Channel.TRACKING)
         yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
     finally:
         request_started.connect(close_old_connections)

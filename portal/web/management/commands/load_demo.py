@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo.loader import DEMO_PASSWORD, HOTLINE, demo_api_key, load_demo
+from portal.demo.loader import DEMO_CLIENTS, DEMO_PASSWORD, demo_api_key, load_demo
 from portal.web.deferred_tasks import tasks_deferred
 
 
@@ -37,7 +37,6 @@ class Command(BaseCommand):
         )
         for login in logins:
             self.stdout.write(f"  {login.username:<22} {login.role:<18} {login.office}")
-        self.stdout.write(
-            f"API key of the demo client {HOTLINE} (Authorization: Bearer …; docs at /api/v1/docs):\n"
-            f"  {demo_api_key()}"
-        )
+        self.stdout.write("API keys of the demo clients (Authorization: Bearer …; docs at /api/v1/docs):")
+        for name, scopes in DEMO_CLIENTS.items():
+            self.stdout.write(f"  {name} ({', '.join(scopes)}):\n    {demo_api_key(name)}")
