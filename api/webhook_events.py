@@ -11,7 +11,7 @@ transaction (`webhook_services.deliveries_for_event`: a rolled-back step deliver
 | `ApplicationEvent` `issue_certificate` (written by `certificates.services`) | `certificate.issued` | applications:read-status | application number, certificate serial |
 | `ApplicationEvent` `revoke_certificate` | `certificate.revoked` | applications:read-status | the same, and whether it was reissued |
 | `ledger.LedgerEvent` | `ledger.item_changed` | requests:write | number, kind, state, village, promised date; for the client's own hotline order also its reference, masked name and mobile |
-| `ratings.RatingEvent` `open_rectification` | `rating.bad_opened` | ratings:read | application number, level, office, answer due |
+| `ratings.RatingEvent` `open_rectification` | `rating.bad_opened` | ratings:read | rating id, application number, level, office, answer due |
 
 No ID numbers, no villager's words, no staff names.
 """
@@ -106,6 +106,7 @@ def _rating_event(sender, instance: RatingEvent, created: bool, raw: bool = Fals
     rating = instance.rating
     rectification = instance.rectification
     data = {
+        "rating_id": rating.pk,  # for GET /api/v1/ratings/{id}
         "application_number": rating.application.number,
         "level": rating.level,
         "office": rating.office.name,

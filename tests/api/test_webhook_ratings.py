@@ -69,6 +69,7 @@ class TestBadRatingOpened:
         assert (body["type"], body["id"]) == ("rating.bad_opened", received.headers["webhook-id"])
         assert datetime.datetime.fromisoformat(body["timestamp"]) == AT
         assert body["data"] == {
+            "rating_id": rating.pk,
             "application_number": application.number,
             "level": Level.DISSATISFIED,
             "office": world.centre_a.name,
