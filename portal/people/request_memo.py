@@ -16,6 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from guardian.models import GroupObjectPermission, UserObjectPermission
+
 _memo: ContextVar[dict | None] = ContextVar("cunban_jurisdiction_memo", default=None)
 
 
@@ -45,11 +49,6 @@ def forget(*args, **kwargs) -> None:
 def connect_forgetting() -> None:
     """Forget on every write of an office permission or a group membership, whoever makes it
     (`jurisdiction_sync` forgets by itself too: its bulk insert sends no signal)."""
-    # why: guardian's and auth's models are loaded only once the apps are ready
-    from django.contrib.auth import get_user_model
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-    from guardian.models import GroupObjectPermission, UserObjectPermission
-
     for model in (UserObjectPermission, GroupObjectPermission):
         post_save.connect(forget, sender=model, dispatch_uid=f"cunban_memo_save_{model.__name__}")
         post_delete.connect(forget, sender=model, dispatch_uid=f"cunban_memo_delete_{model.__name__}")
