@@ -1,14 +1,19 @@
 """API clients on top of the shared world: a hotline bound to township A's centre and a
-provincial platform bound to the county, each with a key; `call` sends a request with a key."""
+provincial platform bound to the county, each with a key; `call` sends a request with a key.
+For webhooks: a `receiver` endpoint, and a `clock` held at `webhook_fixtures.AT`."""
 
 import json
+from collections.abc import Iterator
 
 import pytest
+import time_machine
 from django.test import Client
 
 from api.models import ApiClient
 from api.scopes import Scope
 from api.services import api_client_save, api_key_issue
+from tests.api.webhook_fixtures import AT
+from tests.api.webhook_receiver import Receiver
 from tests.approvals.conftest import cases, items, residents  # noqa: F401
 from tests.certificates.conftest import approve, certified  # noqa: F401 (certificates' webhooks)
 from tests.ratings.conftest import decided  # noqa: F401 (the bad-rating webhook)
@@ -55,3 +60,18 @@ class Caller:
 @pytest.fixture
 def call() -> Caller:
     return Caller()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A local endpoint that keeps what webhooks post to it; set `status` to make it fail."""
+    started = Receiver().start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    """Time held still at `AT` (a Tuesday morning); `clock.move_to` moves it."""
+    with time_machine.travel(AT, tick=False) as traveller:
+        yield traveller

@@ -3,59 +3,28 @@ counts the deliveries held by a paused endpoint without sending them."""
 
 import datetime
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from api import webhook_services
-from api.management.commands import deliver_webhooks
-from api.webhook_models import EventType, WebhookDelivery, WebhookSubscription
-from tests.api.webhook_receiver import Receiver
+from api.webhook_models import WebhookDelivery, WebhookSubscription
+from portal.web import sweep
+from tests.api.webhook_fixtures import AT, delivery_row, subscribe
 
-pytestmark = pytest.mark.django_db
-
-AT = datetime.datetime(2026, 12, 8, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(AT, tick=False):
-        yield
-
-
-@pytest.fixture
-def receiver():
-    started = Receiver().start()
-    yield started
-    started.stop()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 @pytest.fixture
 def subscription(world, hotline, receiver) -> WebhookSubscription:
-    subscription, _secret = webhook_services.webhook_subscribe(
-        actor=world.county_admin,
-        client=hotline[0],
-        url=receiver.url,
-        event_types=[EventType.LEDGER_ITEM_CHANGED],
-    )
-    return subscription
+    return subscribe(world, hotline[0], receiver.url)[0]
 
 
-def waiting(subscription: WebhookSubscription, n: int, *, due: datetime.datetime = AT) -> None:
-    """`n` deliveries whose task never ran (a worker that stopped), due at `due`."""
-    for i in range(n):
-        WebhookDelivery.objects.create(
-            subscription=subscription,
-            msg_id=f"msg_{subscription.pk}_{i}",
-            event_type=EventType.LEDGER_ITEM_CHANGED,
-            body='{"type":"ledger.item_changed"}',
-            created_at=due,
-            next_attempt_at=due,
-        )
+def waiting(subscription: WebhookSubscription, n: int) -> None:
+    """`n` deliveries whose task never ran (a worker that stopped), due now."""
+    for _i in range(n):
+        delivery_row(subscription, made=AT)
 
 
 def run(*args: str) -> str:
@@ -67,13 +36,7 @@ def run(*args: str) -> str:
 
 def test_it_sends_the_due_deliveries_and_prints_the_report(subscription, receiver):
     waiting(subscription, 3)
-    waiting_later = WebhookDelivery.objects.create(
-        subscription=subscription,
-        msg_id="msg_later",
-        event_type=EventType.LEDGER_ITEM_CHANGED,
-        body="{}",
-        next_attempt_at=AT + datetime.timedelta(minutes=5),
-    )
+    waiting_later = delivery_row(subscription, made=AT, next_attempt_at=AT + datetime.timedelta(minutes=5))
 
     output = run()
 
@@ -125,22 +88,15 @@ def test_the_loop_runs_until_interrupted(monkeypatch, subscription, receiver):
     def sleep(seconds: float) -> None:
         naps.append(seconds)
         if len(naps) == 1:
-            waiting_more = WebhookDelivery(
-                subscription=subscription,
-                msg_id="msg_arrived",
-                event_type=EventType.LEDGER_ITEM_CHANGED,
-                body="{}",
-                next_attempt_at=AT,
-            )
-            waiting_more.save()  # arrives while the loop sleeps
+            waiting(subscription, 1)  # arrives while the loop sleeps
         elif len(naps) == 2:
             return  # a run with nothing due prints nothing
         else:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(deliver_webhooks.time, "sleep", sleep)
+    monkeypatch.setattr(sweep.time, "sleep", sleep)
     # The test's own transaction looks to the loop like a connection that left autocommit.
-    monkeypatch.setattr(deliver_webhooks, "close_old_connections", lambda: None)
+    monkeypatch.setattr(sweep, "close_old_connections", lambda: None)
 
     output = run("--loop", "--interval", "5")
 

@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from portal.outbox.management.commands import send_outbox
 from portal.outbox.models import OutboxMessage
 from portal.outbox.services import STUCK_AFTER, message_queue
+from portal.web import sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -85,10 +85,10 @@ def test_the_loop_runs_until_interrupted(monkeypatch, empty_memory_outbox):
         else:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(send_outbox.time, "sleep", sleep)
+    monkeypatch.setattr(sweep.time, "sleep", sleep)
     # Between runs the loop drops connections that left autocommit; the test's own transaction
     # looks like one to it (Django's test client disconnects the same call from its signals).
-    monkeypatch.setattr(send_outbox, "close_old_connections", lambda: None)
+    monkeypatch.setattr(sweep, "close_old_connections", lambda: None)
 
     output = run("--loop", "--interval", "5")
 

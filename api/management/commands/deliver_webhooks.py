@@ -11,46 +11,21 @@ Deliveries held by a paused endpoint are counted, not sent: the county's adminis
 told, and "Resume" in the back office sends them.
 """
 
-import time
-
-from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
 from api.webhook_services import DeliveryRun, deliveries_send_due
+from portal.web.sweep import SweepCommand
 
 PROGRESS_EVERY = 50
 
 
-class Command(BaseCommand):
+class Command(SweepCommand):
     help = "Send due webhook deliveries (first tries and retries) to partners' endpoints."
+    default_limit = 200
+    limit_help = "At most this many deliveries per run."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--limit", type=int, default=200, help="At most this many deliveries per run.")
-        parser.add_argument(
-            "--loop", action="store_true", help="Keep running, a run every --interval seconds."
-        )
-        parser.add_argument(
-            "--interval", type=float, default=30.0, help="Seconds between runs with --loop (default 30)."
-        )
-
-    def handle(self, *args, limit: int, loop: bool, interval: float, **options):
-        if limit < 1 or interval <= 0:
-            raise CommandError(_("--limit and --interval must be positive."))
-        if not loop:
-            self.run_once(limit, quiet_when_idle=False)
-            return
-        self.stdout.write(
-            _("Sending due webhooks every %(interval)s s; stop with Ctrl-C.") % {"interval": interval}
-        )
-        try:
-            while True:
-                # A long-running process must not keep a connection the database has dropped.
-                close_old_connections()
-                self.run_once(limit, quiet_when_idle=True)
-                time.sleep(interval)
-        except KeyboardInterrupt:
-            self.stdout.write(_("Stopped."))
+    def loop_started(self, interval: float) -> str:
+        return _("Sending due webhooks every %(interval)s s; stop with Ctrl-C.") % {"interval": interval}
 
     def run_once(self, limit: int, *, quiet_when_idle: bool) -> DeliveryRun:
         def progress(report: DeliveryRun) -> None:

@@ -8,51 +8,31 @@ Running several at once (or beside `outbox_send_task`) is safe: see
 stuck in `sending`, so a cron job's mail or a monitor notices.
 """
 
-import time
-
-from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from portal.outbox.services import STUCK_AFTER, SendReport, outbox_send_pending
+from portal.web.sweep import SweepCommand
 
 PROGRESS_EVERY = 50
 
 
-class Command(BaseCommand):
+class Command(SweepCommand):
     help = "Send due outbox messages (SMS, or email to staff without a mobile), retrying failures."
+    default_limit = 500
+    limit_help = "At most this many messages per run."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--limit", type=int, default=500, help="At most this many messages per run.")
-        parser.add_argument(
-            "--loop", action="store_true", help="Keep running, a run every --interval seconds."
-        )
-        parser.add_argument(
-            "--interval", type=float, default=30.0, help="Seconds between runs with --loop (default 30)."
-        )
+    def loop_started(self, interval: float) -> str:
+        return _("Sending the outbox every %(interval)s s; stop with Ctrl-C.") % {"interval": interval}
 
-    def handle(self, *args, limit: int, loop: bool, interval: float, **options):
-        if limit < 1 or interval <= 0:
-            raise CommandError(_("--limit and --interval must be positive."))
-        if not loop:
-            report = self.run_once(limit, quiet_when_idle=False)
-            if report.stuck:
-                raise CommandError(
-                    _("%(count)s message(s) stuck in 'sending' for over %(after)s: not resent.")
-                    % {"count": report.stuck, "after": STUCK_AFTER}
-                )
-            return
-        self.stdout.write(
-            _("Sending the outbox every %(interval)s s; stop with Ctrl-C.") % {"interval": interval}
-        )
-        try:
-            while True:
-                # A long-running process must not keep a connection the database has dropped.
-                close_old_connections()
-                self.run_once(limit, quiet_when_idle=True)
-                time.sleep(interval)
-        except KeyboardInterrupt:
-            self.stdout.write(_("Stopped."))
+    def run_alone(self, limit: int) -> None:
+        """A single run exits non-zero on stuck messages, so a cron job's mail or a monitor notices."""
+        report = self.run_once(limit, quiet_when_idle=False)
+        if report.stuck:
+            raise CommandError(
+                _("%(count)s message(s) stuck in 'sending' for over %(after)s: not resent.")
+                % {"count": report.stuck, "after": STUCK_AFTER}
+            )
 
     def run_once(self, limit: int, *, quiet_when_idle: bool) -> SendReport:
         def progress(report: SendReport) -> None:
