@@ -14,17 +14,9 @@ from api.webhook_models import EventType, WebhookDelivery
 from ledger import services
 from ledger.models import LedgerItem
 from ledger.selectors import ledger_items_visible_to
-from tests.api.webhook_receiver import Receiver
 from tests.ledger.conftest import VILLAGER_MOBILE, in_days
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def receiver():
-    started = Receiver().start()
-    yield started
-    started.stop()
 
 
 def test_a_hotline_request_through_the_ledger_with_signed_webhooks(

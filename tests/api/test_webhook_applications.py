@@ -7,18 +7,10 @@ import pytest
 
 from api import webhook_services
 from api.webhook_models import EventType
-from tests.api.webhook_receiver import Receiver
 from tests.approvals.conftest import cases, items, residents  # noqa: F401 (fixtures)
 from tests.services_catalog.conftest import delegate, dibao, guide  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def receiver():
-    started = Receiver().start()
-    yield started
-    started.stop()
 
 
 def test_state_changes_carry_the_number_and_state_only(

@@ -7,40 +7,24 @@ it; every delivery verifies with the `standardwebhooks` library."""
 
 import datetime
 import json
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from api import webhook_services
 from api.models import ApiClient
 from api.scopes import Scope
 from api.services import api_client_save
 from api.webhook_models import EventType
 from certificates import services as certificate_services
 from portal.errors import DomainError
+from tests.api import webhook_fixtures
 from tests.api.conftest import make_client
+from tests.api.webhook_fixtures import AT
 from tests.api.webhook_receiver import Receiver
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
-AT = datetime.datetime(2026, 12, 8, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 CERTIFICATE_EVENTS = [EventType.CERTIFICATE_ISSUED, EventType.CERTIFICATE_REVOKED]
-
-
-@pytest.fixture(autouse=True)
-def _clock():
-    """A Tuesday morning, held still: each body's timestamp is the step's, to the second."""
-    with time_machine.travel(AT, tick=False):
-        yield
-
-
-@pytest.fixture
-def receiver():
-    started = Receiver().start()
-    yield started
-    started.stop()
 
 
 @pytest.fixture
@@ -50,10 +34,8 @@ def township_b(world):
 
 
 def subscribe(world, client: ApiClient, url: str, events=CERTIFICATE_EVENTS) -> str:
-    _subscription, secret = webhook_services.webhook_subscribe(
-        actor=world.county_admin, client=client, url=url, event_types=list(events)
-    )
-    return secret
+    """Subscribe to `events` (the certificates' by default); returns the secret."""
+    return webhook_fixtures.subscribe(world, client, url, events)[1]
 
 
 def verified(receiver: Receiver, secret: str) -> list[dict]:

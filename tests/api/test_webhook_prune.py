@@ -13,7 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from api import webhook_services
-from api.webhook_models import EventType, WebhookAttempt, WebhookDelivery, WebhookEvent
+from api.webhook_models import WebhookAttempt, WebhookDelivery, WebhookEvent
+from tests.api.webhook_fixtures import delivery_row, subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -30,28 +31,13 @@ def _clock():
 
 @pytest.fixture
 def subscription(world, hotline):
-    subscription, _secret = webhook_services.webhook_subscribe(
-        actor=world.county_admin,
-        client=hotline[0],
-        url="https://hooks.example.org/cunban",
-        event_types=[EventType.LEDGER_ITEM_CHANGED],
-    )
-    return subscription
+    return subscribe(world, hotline[0], "https://hooks.example.org/cunban")[0]
 
 
 def delivery(subscription, status: str, *, age: datetime.timedelta, tries: int = 1) -> WebhookDelivery:
+    """A delivery made `age` ago, tried `tries` times (an attempt a minute)."""
     made = NOW - age
-    row = WebhookDelivery.objects.create(
-        subscription=subscription,
-        msg_id=f"msg_{WebhookDelivery.objects.count()}_{status}",
-        event_type=EventType.LEDGER_ITEM_CHANGED,
-        body="{}",
-        status=status,
-        attempts=tries,
-        created_at=made,
-        next_attempt_at=made if status in (Status.PENDING, Status.RETRYING) else None,
-        delivered_at=made if status == Status.DELIVERED else None,
-    )
+    row = delivery_row(subscription, made=made, status=status, attempts=tries)
     for n in range(tries):
         WebhookAttempt.objects.create(
             delivery=row, at=made + n * datetime.timedelta(minutes=1), status_code=500

@@ -5,39 +5,21 @@ client without ratings:read or outside the rated office's region, gets nothing; 
 verifies with the `standardwebhooks` library."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from standardwebhooks.webhooks import Webhook
 
-from api import webhook_services
 from api.scopes import Scope
 from api.services import api_client_save
 from api.webhook_models import EventType
 from portal.errors import DomainError
 from ratings import services as rating_services
 from ratings.models import Channel, Level
+from tests.api import webhook_fixtures
 from tests.api.conftest import make_client
-from tests.api.webhook_receiver import Receiver
+from tests.api.webhook_fixtures import AT
 
-pytestmark = pytest.mark.django_db
-
-AT = datetime.datetime(2026, 12, 8, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
-@pytest.fixture(autouse=True)
-def _clock():
-    """A Tuesday morning, held still: the body's timestamp and due date are known."""
-    with time_machine.travel(AT, tick=False):
-        yield
-
-
-@pytest.fixture
-def receiver():
-    started = Receiver().start()
-    yield started
-    started.stop()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def rate(application, level: int, **kwargs):
@@ -48,10 +30,8 @@ def rate(application, level: int, **kwargs):
 
 
 def subscribe(world, client, url: str) -> str:
-    _subscription, secret = webhook_services.webhook_subscribe(
-        actor=world.county_admin, client=client, url=url, event_types=[EventType.BAD_RATING_OPENED]
-    )
-    return secret
+    """Subscribe to the bad-rating event; returns the secret."""
+    return webhook_fixtures.subscribe(world, client, url, [EventType.BAD_RATING_OPENED])[1]
 
 
 class TestBadRatingOpened:

@@ -12,38 +12,11 @@ from standardwebhooks.webhooks import Webhook
 
 from api import webhook_services, webhook_transport
 from api.webhook_models import EventType, WebhookDelivery, WebhookEvent
-from ledger import hotline as ledger_hotline
 from portal.errors import DomainError, NotPermitted
 from portal.outbox.models import OutboxMessage
-from tests.api.webhook_receiver import Receiver
-from tests.ledger.conftest import VILLAGER_MOBILE
+from tests.api.webhook_fixtures import register_in, subscribe
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def receiver():
-    started = Receiver().start()
-    yield started
-    started.stop()
-
-
-def subscribe(world, client, url, events=(EventType.LEDGER_ITEM_CHANGED,)):
-    return webhook_services.webhook_subscribe(
-        actor=world.county_admin, client=client, url=url, event_types=list(events)
-    )
-
-
-def register_in(world, village, reference="R1"):
-    return ledger_hotline.ledger_item_from_hotline(
-        sender="api-client:0",
-        reference=reference,
-        within=world.county,
-        villager_name="王大妈",
-        villager_mobile=VILLAGER_MOBILE,
-        need="路灯坏了",
-        region_code=village.code,
-    )
 
 
 class TestSubscribing:
