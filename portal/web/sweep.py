@@ -8,7 +8,7 @@ on stuck messages so that a cron job's mail says so.
 
 The loop closes the connections the database may have dropped before each run (a process that
 lives for weeks outlasts them), and reports only the runs that did something, so an idle sender
-does not flood its log.
+does not flood its log; within a run, `show_progress` prints a line every 50 rows.
 """
 
 import time
@@ -25,6 +25,7 @@ class SweepCommand(BaseCommand):
     """`--limit` when not given: at most this many rows per run."""
     limit_help: str
     """`--limit`'s help: what a run sends at most."""
+    progress_every = 50
 
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=self.default_limit, help=self.limit_help)
@@ -50,6 +51,15 @@ class SweepCommand(BaseCommand):
                 time.sleep(interval)
         except KeyboardInterrupt:
             self.stdout.write(_("Stopped."))
+
+    def show_progress(self, done: int, due: int, heading: str) -> None:
+        """Called after each row a run handles: `heading` (how many are due) after the first,
+        then `  done/due…` every `progress_every` rows, so a long run shows it is moving without
+        a line a row."""
+        if done == 1:
+            self.stdout.write(heading)
+        elif done % self.progress_every == 0:
+            self.stdout.write(f"  {done}/{due}…")
 
     def run_alone(self, limit: int) -> None:
         """The run without --loop; raise CommandError here to exit non-zero."""

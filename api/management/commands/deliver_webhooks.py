@@ -16,8 +16,6 @@ from django.utils.translation import gettext as _
 from api.webhook_services import DeliveryRun, deliveries_send_due
 from portal.web.sweep import SweepCommand
 
-PROGRESS_EVERY = 50
-
 
 class Command(SweepCommand):
     help = "Send due webhook deliveries (first tries and retries) to partners' endpoints."
@@ -29,10 +27,8 @@ class Command(SweepCommand):
 
     def run_once(self, limit: int, *, quiet_when_idle: bool) -> DeliveryRun:
         def progress(report: DeliveryRun) -> None:
-            if report.tried == 1:
-                self.stdout.write(_("Webhooks: %(due)s delivery(ies) due…") % {"due": report.due})
-            elif report.tried % PROGRESS_EVERY == 0:
-                self.stdout.write(f"  {report.tried}/{report.due}…")
+            heading = _("Webhooks: %(due)s delivery(ies) due…") % {"due": report.due}
+            self.show_progress(report.tried, report.due, heading)
 
         report = deliveries_send_due(limit=limit, progress=progress)
         if quiet_when_idle and not report.tried:

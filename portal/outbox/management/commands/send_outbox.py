@@ -14,8 +14,6 @@ from django.utils.translation import gettext as _
 from portal.outbox.services import STUCK_AFTER, SendReport, outbox_send_pending
 from portal.web.sweep import SweepCommand
 
-PROGRESS_EVERY = 50
-
 
 class Command(SweepCommand):
     help = "Send due outbox messages (SMS, or email to staff without a mobile), retrying failures."
@@ -36,10 +34,8 @@ class Command(SweepCommand):
 
     def run_once(self, limit: int, *, quiet_when_idle: bool) -> SendReport:
         def progress(report: SendReport) -> None:
-            if report.processed == 1:
-                self.stdout.write(_("Outbox: %(due)s message(s) due…") % {"due": report.due})
-            elif report.processed % PROGRESS_EVERY == 0:
-                self.stdout.write(f"  {report.processed}/{report.due}…")
+            heading = _("Outbox: %(due)s message(s) due…") % {"due": report.due}
+            self.show_progress(report.processed, report.due, heading)
 
         report = outbox_send_pending(limit=limit, progress=progress)
         if quiet_when_idle and not (report.processed or report.stuck):
