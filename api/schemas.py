@@ -18,6 +18,15 @@ class Error(Schema):
     details: list[dict[str, Any]] | None = Field(None, description="For invalid input: what is wrong, where")
 
 
+ERRORS: dict[int, type[Error]] = {status: Error for status in (400, 401, 403, 404, 422, 429)}
+"""The error answers an endpoint with a key documents, each an `Error`: a bad request or cursor,
+no or a bad key, a scope missing, nothing found (or outside the jurisdiction), invalid input, too
+many calls. An endpoint's own `response` adds its 200 to them."""
+
+PUBLIC_ERRORS: dict[int, type[Error]] = {status: Error for status in ERRORS if status != 403}
+"""The same for the public catalogue, which asks no scope and so never answers 403."""
+
+
 class ItemsQuery(Schema):
     cursor: str | None = Field(None, max_length=500, description="From the last page's next_cursor")
     limit: int = Field(50, ge=1, le=MAX_PAGE)

@@ -32,15 +32,6 @@ from ..selectors import application_for_client
 
 router = Router(tags=["applications"])
 
-ERRORS = {
-    400: schemas.Error,
-    401: schemas.Error,
-    403: schemas.Error,
-    404: schemas.Error,
-    422: schemas.Error,
-    429: schemas.Error,
-}
-
 
 def _in(language: str, function, *args) -> str:
     with translation.override(language):
@@ -106,7 +97,7 @@ def status_of(application: Application) -> dict:
 
 @router.get(
     "/{number}/status",
-    response={200: schemas.ApplicationStatus, **ERRORS},
+    response={200: schemas.ApplicationStatus, **schemas.ERRORS},
     auth=ClientAuth(Scope.APPLICATIONS_READ_STATUS),
     url_name="application_status",
 )
@@ -139,7 +130,7 @@ def _tracking_error(refusal: TrackingRefused) -> ApiError:
 
 @router.post(
     "/{number}/status",
-    response={200: schemas.ApplicationStatus, **ERRORS},
+    response={200: schemas.ApplicationStatus, **schemas.ERRORS},
     url_name="application_status_lookup",
 )
 def application_status_lookup(request, number: str, proof: schemas.TrackingProof):

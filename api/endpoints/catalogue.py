@@ -28,8 +28,6 @@ from ..selectors import catalogue_changes, catalogue_items
 
 router = Router(tags=["catalogue"])
 
-ERRORS = {400: schemas.Error, 401: schemas.Error, 404: schemas.Error, 422: schemas.Error, 429: schemas.Error}
-
 
 def _local(value: datetime.datetime | None) -> datetime.datetime | None:
     return timezone.localtime(value) if value is not None else None
@@ -61,7 +59,7 @@ def _summary(item: ServiceItemPage) -> dict:
     }
 
 
-@router.get("/items", response={200: schemas.ItemPage, **ERRORS}, url_name="catalogue_items")
+@router.get("/items", response={200: schemas.ItemPage, **schemas.PUBLIC_ERRORS}, url_name="catalogue_items")
 def items(request, query: Query[schemas.ItemsQuery]):
     """Published service items (政务服务事项), by id, a page at a time. No key needed."""
     caller(request)
@@ -102,7 +100,11 @@ def _handled_by(item: ServiceItemPage) -> list[dict]:
     return rows
 
 
-@router.get("/items/{item_code}", response={200: schemas.ItemDetail, **ERRORS}, url_name="catalogue_item")
+@router.get(
+    "/items/{item_code}",
+    response={200: schemas.ItemDetail, **schemas.PUBLIC_ERRORS},
+    url_name="catalogue_item",
+)
 def item(request, item_code: str):
     """One published item with its whole guide (办事指南): conditions, materials, steps, time
     limits, fees, the application form, delegations and who handles it in each township."""
@@ -177,7 +179,9 @@ def item(request, item_code: str):
     }
 
 
-@router.get("/changes", response={200: schemas.ChangePage, **ERRORS}, url_name="catalogue_changes")
+@router.get(
+    "/changes", response={200: schemas.ChangePage, **schemas.PUBLIC_ERRORS}, url_name="catalogue_changes"
+)
 def changes(request, query: Query[schemas.ChangesQuery]):
     """Items changed at or after `since`, oldest change first: published, changed, delegated,
     given a new form, or withdrawn (unpublished or deleted: `withdrawn` true). A provincial

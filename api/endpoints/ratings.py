@@ -27,15 +27,6 @@ from ..selectors import rating_for_client, ratings_changed
 
 router = Router(tags=["ratings"])
 
-ERRORS = {
-    400: schemas.Error,
-    401: schemas.Error,
-    403: schemas.Error,
-    404: schemas.Error,
-    422: schemas.Error,
-    429: schemas.Error,
-}
-
 LISTING = "ratings"
 
 
@@ -96,7 +87,7 @@ def represent(rating: Rating) -> dict:
 
 @router.get(
     "",
-    response={200: schemas.RatingPage, **ERRORS},
+    response={200: schemas.RatingPage, **schemas.ERRORS},
     auth=ClientAuth(Scope.RATINGS_READ),
     url_name="ratings",
 )
@@ -120,7 +111,7 @@ def ratings(request, query: Query[schemas.ChangesQuery]):
 
 @router.get(
     "/{rating_id}",
-    response={200: schemas.RatingOut, **ERRORS},
+    response={200: schemas.RatingOut, **schemas.ERRORS},
     auth=ClientAuth(Scope.RATINGS_READ),
     url_name="rating",
 )
