@@ -2,8 +2,9 @@
 the catalogue's items and its change log. Every answer is narrowed by `api.policies`."""
 
 import datetime
+from typing import TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from approvals.models import Application
@@ -16,6 +17,29 @@ from services_catalog.selectors import service_items_live
 from . import keys
 from .models import ApiClient, ApiKey, CatalogueChange
 from .policies import offices_client_reaches
+
+Row = TypeVar("Row", bound=Model)
+
+
+def _changed_page(
+    rows: QuerySet[Row],
+    tie: str,
+    *,
+    since: datetime.datetime | None,
+    after: tuple[datetime.datetime, int] | None,
+    limit: int,
+) -> list[Row]:
+    """One page of a sync listing: `rows` changed at or after `since`, in (changed_at, `tie`)
+    order, from after the cursor's position `after` (the last row given: its time and `tie`).
+    The tie-break makes the order total, so rows changed in the same instant are neither given
+    twice nor skipped where a page ends between them. One query, and the prefetches of `rows`."""
+    rows = rows.order_by("changed_at", tie)
+    if since is not None:
+        rows = rows.filter(changed_at__gte=since)
+    if after is not None:
+        at, last = after
+        rows = rows.filter(Q(changed_at__gt=at) | Q(changed_at=at, **{f"{tie}__gt": last}))
+    return list(rows[:limit])
 
 
 def key_lookup(presented: str, *, at: datetime.datetime | None = None) -> ApiKey | None:
@@ -68,13 +92,7 @@ def ratings_changed(
     keeps the last `changed_at` it read asks again from there (`ratings.receivers` moves
     `changed_at` on every event of a rating). Three queries: the offices, the ratings, their
     rectifications."""
-    ratings = ratings_client_sees(client).order_by("changed_at", "pk")
-    if since is not None:
-        ratings = ratings.filter(changed_at__gte=since)
-    if after is not None:
-        at, pk = after
-        ratings = ratings.filter(Q(changed_at__gt=at) | Q(changed_at=at, pk__gt=pk))
-    return list(ratings[:limit])
+    return _changed_page(ratings_client_sees(client), "pk", since=since, after=after, limit=limit)
 
 
 def rating_for_client(client: ApiClient, pk: int) -> Rating | None:
@@ -94,10 +112,4 @@ def catalogue_changes(
     since: datetime.datetime | None, after: tuple[datetime.datetime, int] | None, limit: int
 ) -> list[CatalogueChange]:
     """Changes at or after `since`, ordered by (time, item), from after the cursor's position."""
-    changes = CatalogueChange.objects.order_by("changed_at", "item_id")
-    if since is not None:
-        changes = changes.filter(changed_at__gte=since)
-    if after is not None:
-        at, item_id = after
-        changes = changes.filter(Q(changed_at__gt=at) | Q(changed_at=at, item_id__gt=item_id))
-    return list(changes[:limit])
+    return _changed_page(CatalogueChange.objects.all(), "item_id", since=since, after=after, limit=limit)
