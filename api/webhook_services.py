@@ -88,14 +88,32 @@ def _state(subscription: WebhookSubscription) -> str:
     return "paused" if subscription.is_paused else "active"
 
 
+def _check_manager(actor: User, client: ApiClient) -> None:
+    if not may_manage_webhooks(actor, client):
+        raise NotPermitted(_("Only a county administrator of the client's county sets up its webhooks."))
+
+
+def _lock_for_manager(actor: User, subscription: WebhookSubscription) -> WebhookSubscription:
+    """A fresh copy of the subscription, its row locked until the caller's transaction ends,
+    with the client's office and region the permission reads; NotPermitted unless `actor`
+    manages the client's webhooks. Each administrator's change starts here, so two of them
+    (a resume and a rotation) apply one after the other to the state each found."""
+    locked = (
+        WebhookSubscription.objects.select_for_update()
+        .select_related("client__office__region")
+        .get(pk=subscription.pk)
+    )
+    _check_manager(actor, locked.client)
+    return locked
+
+
 @transaction.atomic
 def webhook_subscribe(
     *, actor: User, client: ApiClient, url: str, event_types: list[str]
 ) -> tuple[WebhookSubscription, str]:
     """Subscribe `client`'s endpoint `url` to `event_types`; returns the subscription and its
     secret (`whsec_…`), which is shown this once."""
-    if not may_manage_webhooks(actor, client):
-        raise NotPermitted(_("Only a county administrator of the client's county sets up its webhooks."))
+    _check_manager(actor, client)
     try:
         webhook_transport.check_url(url)
     except webhook_transport.TargetRefused as refused:
@@ -121,13 +139,7 @@ def webhook_subscribe(
 @transaction.atomic
 def webhook_resume(*, actor: User, subscription: WebhookSubscription) -> WebhookSubscription:
     """Resume a paused subscription: its waiting deliveries are tried again now."""
-    locked = (
-        WebhookSubscription.objects.select_for_update()
-        .select_related("client__office__region")
-        .get(pk=subscription.pk)
-    )
-    if not may_manage_webhooks(actor, locked.client):
-        raise NotPermitted(_("Only a county administrator of the client's county sets up its webhooks."))
+    locked = _lock_for_manager(actor, subscription)
     if not locked.is_paused:
         return locked
     locked.paused_at, locked.paused_reason, locked.consecutive_failures = None, "", 0
@@ -155,13 +167,7 @@ def webhook_secret_rotate(
     The secret it replaces keeps signing too until the grace is over (`signing_secrets`): the
     partner installs the new one when it likes, and no delivery in between fails its check. A
     second rotation within the grace drops the oldest secret at once: only the last two sign."""
-    locked = (
-        WebhookSubscription.objects.select_for_update()
-        .select_related("client__office__region")
-        .get(pk=subscription.pk)
-    )
-    if not may_manage_webhooks(actor, locked.client):
-        raise NotPermitted(_("Only a county administrator of the client's county sets up its webhooks."))
+    locked = _lock_for_manager(actor, subscription)
     if not locked.is_active:
         raise DomainError(_("This webhook has ended: subscribe the endpoint again for a new secret."))
     now = timezone.now()
@@ -186,13 +192,7 @@ def webhook_secret_rotate(
 @transaction.atomic
 def webhook_end(*, actor: User, subscription: WebhookSubscription) -> WebhookSubscription:
     """End a subscription: nothing more is sent; its deliveries stay listed."""
-    locked = (
-        WebhookSubscription.objects.select_for_update()
-        .select_related("client__office__region")
-        .get(pk=subscription.pk)
-    )
-    if not may_manage_webhooks(actor, locked.client):
-        raise NotPermitted(_("Only a county administrator of the client's county sets up its webhooks."))
+    locked = _lock_for_manager(actor, subscription)
     if locked.is_active:
         before = _state(locked)
         locked.is_active = False
