@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from portal.batches import rows_delete_in_batches
 from portal.errors import DomainError, NotPermitted
 from portal.outbox.services import message_queue
 from portal.people.models import User
@@ -471,17 +472,12 @@ def webhook_deliveries_prune(
     over = WebhookDelivery.objects.filter(finished | Q(subscription__is_active=False), created_at__lt=cutoff)
     if dry_run:
         return over.count()
-    deleted = 0
-    while True:
-        with transaction.atomic():
-            batch = list(over.order_by("pk").values_list("pk", flat=True)[:batch_size])
-            if not batch:
-                return deleted
-            WebhookAttempt.objects.filter(delivery_id__in=batch).delete()
-            WebhookDelivery.objects.filter(pk__in=batch).delete()
-        deleted += len(batch)
-        if progress is not None:
-            progress(deleted)
+    return rows_delete_in_batches(
+        over,
+        batch_size=batch_size,
+        progress=progress,
+        dependents=lambda batch: WebhookAttempt.objects.filter(delivery_id__in=batch).delete(),
+    )
 
 
 def webhook_old_secrets_forget() -> int:

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.batches import rows_delete_in_batches
 from portal.errors import DomainError
 
 from .client_address import client_address
@@ -176,13 +177,4 @@ def attempts_prune(
         old = old.exclude(held)
     if dry_run:
         return old.count()
-    deleted = 0
-    while True:
-        with transaction.atomic():
-            batch = list(old.order_by("pk").values_list("pk", flat=True)[:batch_size])
-            if not batch:
-                return deleted
-            Attempt.objects.filter(pk__in=batch).delete()
-        deleted += len(batch)
-        if progress is not None:
-            progress(deleted)
+    return rows_delete_in_batches(old, batch_size=batch_size, progress=progress)
