@@ -31,7 +31,7 @@ def choice_label(choices: type[models.Choices], value: str) -> str:
     hashing (so translating) every lazy label; a history of 20 steps with its 45 acts paid 900
     translations for 20 labels, and a list of 50 rows 750 (bench/province.py)."""
     try:
-        return choices(value).label
+        return str(choices(value).label)  # a str in the active language, as Django's
     except ValueError:
         return value
 
