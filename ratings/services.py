@@ -425,7 +425,7 @@ def _close(rectification: Rectification, actor: User | None, reason: str) -> Non
 @transaction.atomic
 def rectification_answer(*, actor: User, rectification: Rectification, answer: str) -> Rectification:
     """整改反馈: what the office did about the bad rating; on time if by the due date."""
-    locked = workflow.lock(rectification)
+    locked = _lock_rectification(rectification)
     step = workflow.check(locked, RatingEvent.Act.ANSWER, actor)
     answer = (answer or "").strip()
     if len(answer) < 10:
@@ -457,7 +457,7 @@ def rectification_revisit(
 ) -> Rectification:
     """回访: after the answer, someone outside the rated office (the county's revisit office) asks
     the villager whether they are satisfied now."""
-    locked = workflow.lock(rectification)
+    locked = _lock_rectification(rectification)
     step = workflow.check(locked, RatingEvent.Act.REVISIT, actor)
     note = (note or "").strip()
     if len(note) > 1000:
@@ -605,10 +605,21 @@ def _tell_office(rectification: Rectification, topic: str) -> None:
         )
 
 
+def _lock_rectification(rectification: Rectification) -> Rectification:
+    """Lock the rating, then the rectification, and return the rectification fresh.
+
+    Why the rating first: every writer of both keeps this order (`rating_submit` and
+    `appeal_decide` lock the rating, then its rectifications), and a rectification's step writes
+    an event that points at the rating, which takes a share lock on the rating row. Locking the
+    rectification first could deadlock against a villager changing the rating at that moment."""
+    list(Rating.objects.select_for_update(of=("self",)).filter(pk=rectification.rating_id).values_list("pk"))
+    return workflow.lock(rectification)
+
+
 def _lock_open_rectification(rectification: Rectification) -> Rectification | None:
     """The rectification, locked, if it is still open now that we hold the lock: a sweep and a
     person may reach it at the same moment."""
-    locked = workflow.lock(rectification)
+    locked = _lock_rectification(rectification)
     return locked if locked.state == Rectification.State.OPEN else None
 
 

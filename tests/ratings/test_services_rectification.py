@@ -219,3 +219,20 @@ def test_the_hourly_deadline_sweep_runs_it(bad):
 
     report = deadlines_sweep(today=bad.due_on + datetime.timedelta(days=1))
     assert report.rectifications_overdue == 1
+
+
+@pytest.mark.postgres
+def test_a_step_locks_the_rating_before_the_rectification(bad, world):
+    """The order every writer of both keeps (rating_submit and appeal_decide lock the rating
+    first): the other order could deadlock against a villager changing the rating."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        _answer(bad, world.supervisor_a)
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    tables = [
+        ("ratings_rating" if '"ratings_rating"' in sql.split("FROM")[1][:40] else "other") for sql in locks
+    ]
+    assert tables[0] == "ratings_rating", locks
+    assert any('FROM "ratings_rectification"' in sql for sql in locks[1:]), locks
