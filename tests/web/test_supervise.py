@@ -85,7 +85,9 @@ def test_when_one_child_fails_the_other_is_stopped_and_the_status_is_the_failure
     web, worker = tmp_path / "web", tmp_path / "worker"
     said: list[str] = []
     started = time.monotonic()
-    status = supervise([child("web", web, "obedient"), child("worker", worker, "fail:3")], say=said.append)
+    status = supervise(
+        [child("web", web, "obedient"), child("worker", worker, f"fail:3:{web}")], say=said.append
+    )
     assert status == 3
     assert lines(web) == ["ready", str(int(signal.SIGTERM))]
     assert said == ["Stopped: worker (exit status 3). Stopping web too."]
@@ -106,7 +108,7 @@ def test_a_child_that_ignores_the_stop_is_killed_after_the_grace_period(tmp_path
     stubborn = tmp_path / "stubborn"
     said: list[str] = []
     status = supervise(
-        [child("worker", stubborn, "stubborn"), child("web", tmp_path / "web", "fail:2")],
+        [child("worker", stubborn, "stubborn"), child("web", tmp_path / "web", f"fail:2:{stubborn}")],
         say=said.append,
         grace_seconds=1,
     )
