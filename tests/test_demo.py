@@ -4,18 +4,26 @@ its stories (applications in every state, the ledger, ratings) and a page walk a
 Loading the demo takes a while, so it is loaded once for this module (tests/sharing.py) and each
 test runs in its own savepoint on it; the tests that check a second load adds nothing load it
 again inside theirs. It runs on a fixed day (`demo_day`); tests/test_demo_dates.py tells the
-stories on thirty others.
+stories on thirty others. It is loaded as `manage.py load_demo` loads it on a deployment, under
+the database task backend, so that one load also shows that it leaves no task queued (issue 15).
 """
 
 import datetime
 import re
 from io import StringIO
+from typing import NamedTuple
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from wagtail.documents import get_document_model
+from wagtail.models import Page, ReferenceIndex
+from wagtail.search.models import IndexEntry
 
 from approvals.decision_papers import paper_for, paper_title, papers_available
 from approvals.models import (
@@ -37,6 +45,8 @@ from portal.people.roles import Role
 from portal.places.models import Region, RegionLevel
 from portal.printing import layout
 from ratings.models import Rating, RatingEvent
+from services_catalog.models import Delegation, ServiceItemPage
+from services_catalog.search.selectors import guide_search
 from tests.certificates.conftest import pdf_pages, pdf_text
 from tests.conftest import DEMO_DAY
 from tests.demo_checks import check_applications, check_ledger, check_ratings
@@ -45,16 +55,34 @@ from tests.sharing import shareable, shared
 pytestmark = pytest.mark.usefixtures("demo_day")
 
 
-def load_demo() -> datetime.datetime:
-    """Loads the demo on `DEMO_DAY` and says when it was done."""
-    with time_machine.travel(DEMO_DAY, tick=True), override_settings(CUNBAN_DEMO=True):
-        call_command("load_demo", stdout=StringIO())
-        return timezone.now()
+class Loaded(NamedTuple):
+    at: datetime.datetime  # when the load ended
+    output: str  # what `load_demo` printed
+
+
+# The production backend, which keeps what is enqueued in a table for a worker (the suite's own
+# backend runs each task at once, which would hide a task the load leaves behind).
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def load_demo() -> Loaded:
+    """Loads the demo on `DEMO_DAY` as `manage.py load_demo` does on a deployment. The command
+    first runs the system checks, which load the URLs, and so the back office's viewsets, which
+    register their models with Wagtail's reference index; call_command skips the checks, so the
+    URLs are loaded here as the command would have loaded them."""
+    reverse("wagtailadmin_home")
+    out = StringIO()
+    with (
+        time_machine.travel(DEMO_DAY, tick=True),
+        override_settings(CUNBAN_DEMO=True, TASKS=DATABASE_TASKS),
+    ):
+        call_command("load_demo", stdout=out)
+        return Loaded(timezone.now(), out.getvalue())
 
 
 @pytest.fixture
-def demo(request, db) -> datetime.datetime:
-    """The demo, loaded once per module; the moment its loading ended."""
+def demo(request, db) -> Loaded:
+    """The demo, loaded once per module: when its loading ended, and what it printed."""
     return shared(request, "demo")
 
 
@@ -62,7 +90,7 @@ def demo(request, db) -> datetime.datetime:
 def demo_day(request):
     """The tests run on `DEMO_DAY`, just after the demo was loaded (its events may not lie in the
     future)."""
-    loaded = request.getfixturevalue("demo") if "demo" in request.fixturenames else DEMO_DAY
+    loaded = request.getfixturevalue("demo").at if "demo" in request.fixturenames else DEMO_DAY
     with time_machine.travel(loaded + datetime.timedelta(seconds=1), tick=True):
         yield DEMO_DAY
 
@@ -146,8 +174,6 @@ DEMO_SEARCHES = {
 @pytest.mark.django_db
 @override_settings(CUNBAN_DEMO=True)
 def test_villagers_words_find_the_intended_demo_item_first(client, demo):
-    from services_catalog.search.selectors import guide_search
-
     for query, title in DEMO_SEARCHES.items():
         hits = guide_search(query, limit=5)
         assert hits and hits[0].page.title == title, (query, [hit.page.title for hit in hits])
@@ -155,6 +181,61 @@ def test_villagers_words_find_the_intended_demo_item_first(client, demo):
     results = body[body.index('<ol class="results">') :]
     first = results[: results.index("</li>")]
     assert 'href="/guide/120115-xk-001/"' in first  # 农村宅基地和建房（规划许可）审批
+
+
+SEARCH_FIELDS = ("content_type", "object_id", "title", "body")
+
+
+def rows(model, fields) -> list[tuple]:
+    return sorted(model.objects.values_list(*fields))
+
+
+@pytest.mark.django_db
+def test_the_demo_load_leaves_no_task_queued_and_its_indexes_are_right(demo):
+    """Issue 15: the load used to leave about 1,470 index updates on the database queue, which a
+    first catalogue upload waited behind. It runs them itself (portal/web/deferred_tasks.py): the
+    queue is empty, and the indexes those tasks keep are right, Wagtail's reference index and
+    search index."""
+    assert not DBTaskResult.objects.exists(), list(
+        DBTaskResult.objects.values_list("task_path", flat=True)[:5]
+    )
+    assert "background tasks:" in demo.output
+
+    # The guide search villagers use.
+    for query, title in {
+        "低保": "最低生活保障审核确认",
+        "dibao": "最低生活保障审核确认",
+        "盖房子": "农村宅基地和建房（规划许可）审批",
+    }.items():
+        hits = guide_search(query, limit=3)
+        assert hits and hits[0].page.title == title, (query, [hit.page.title for hit in hits])
+
+    # Wagtail's reference index ("used by" in the back office): the guide item names its
+    # department, its delegation record names the item, the department its county.
+    item = ServiceItemPage.objects.get(title="最低生活保障审核确认")
+    delegation = Delegation.objects.filter(item=item).first()
+    assert {(ref.content_type.model, ref.object_id) for ref in ReferenceIndex.get_references_to(item)} >= {
+        ("delegation", str(delegation.pk))
+    }
+    assert str(item.pk) in {ref.object_id for ref in ReferenceIndex.get_references_to(item.department)}
+    assert ReferenceIndex.get_references_to(item.department.region).exists()
+
+    # Wagtail's search index (the back office's search) holds every page and document (the
+    # items' blank forms and samples) as rebuilding it would (a rebuild adds the tree's root,
+    # which migrations made and no load saved).
+    entries = rows(IndexEntry, SEARCH_FIELDS)
+    pages = {(content_type, str(pk)) for content_type, pk in Page.objects.values_list("content_type", "pk")}
+    document_type = ContentType.objects.get_for_model(get_document_model()).pk
+    documents = {(document_type, str(pk)) for pk in get_document_model().objects.values_list("pk", flat=True)}
+    assert documents, "the demo's items carry blank forms and samples"
+    root = Page.get_first_root_node()
+    assert {(content_type, pk) for content_type, pk, *_ in entries} == (pages | documents) - {
+        (root.content_type_id, str(root.pk))
+    }
+    call_command("wagtail_update_index", stdout=StringIO())
+    rebuilt = set(rows(IndexEntry, SEARCH_FIELDS))
+    assert set(entries) <= rebuilt
+    assert {row[:2] for row in rebuilt - set(entries)} <= {(root.content_type_id, str(root.pk))}
 
 
 APPLICATIONS_COUNTED = (

@@ -54,6 +54,7 @@ from services_catalog.item_forms.schema import digest, parse_definition
 from services_catalog.models import ItemFormVersion
 from tests.approvals.conftest import Cases, png_upload
 from tests.certificates.proofs import signature_data_url
+from tests.compiled import one_row
 from tests.conftest import MATRIX_ROLES, build_matrix_cast
 from tests.factories import make_id_number
 from tests.services_catalog.conftest import make_item
@@ -449,9 +450,14 @@ def _count(model, field: str = "application"):
 
 def _state(application: Application) -> tuple:
     """Everything a refused request must leave as it was, in one query: the row, and the number of
-    its events, files, notices and logged reveals of the villager's ID number (the last one last)."""
+    its events, files, notices and logged reveals of the villager's ID number (the last one last).
+    A cell asks it up to three times: compiled once per application (tests/compiled.py)."""
+    return one_row(("approvals.application", application.pk), lambda: _state_query(application.pk))
+
+
+def _state_query(pk: int):
     return (
-        Application.objects.filter(pk=application.pk)
+        Application.objects.filter(pk=pk)
         .annotate(
             n_events=_count(ApplicationEvent),
             n_files=_count(ApplicationFile),
@@ -469,7 +475,6 @@ def _state(application: Application) -> tuple:
             "n_notices",
             "n_reveals",
         )
-        .get()
     )
 
 
